@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+// Decimal USD per million tokens, kept as a string so prices stay exact.
+const price = z.union([z.string(), z.number()]).transform((value, context) => {
+  const text = String(value).trim();
+  if (!/^\d+(\.\d{1,9})?$/.test(text)) {
+    context.addIssue({ code: 'custom', message: `must be a non-negative decimal with at most 9 fraction digits, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return text;
+});
+
+export const providerKinds = ['openai-compatible', 'anthropic', 'azure-openai', 'ollama', 'mock'] as const;
+
+export const providerSchema = z.object({
+  kind: z.enum(providerKinds),
+  baseUrl: z.string().url().optional(),
+  apiKey: z.string().min(1).optional(),
+  /** Providers that need no key (self-hosted) say so; otherwise a provider without a key is disabled. */
+  requiresApiKey: z.boolean().default(true),
+  /** Forced on or off; unset means "on when it has what it needs". */
+  enabled: z.boolean().optional(),
+  /** Concurrent upstream calls per worker process. */
+  concurrency: z.number().int().positive().default(64),
+  /** Upstream requests per minute across all workers (queue-level); 0 = unlimited. */
+  requestsPerMinute: z.number().int().nonnegative().default(0),
+  /** Waiting jobs beyond which the api answers 429 queue_full. */
+  maxQueueDepth: z.number().int().positive().default(10_000),
+  timeoutMs: z.number().int().positive().default(120_000),
+  /** Attempts per route for retryable errors (1 = no retry). */
+  attempts: z.number().int().min(1).max(10).default(3),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Azure OpenAI `api-version`; Anthropic `anthropic-version`. */
+  apiVersion: z.string().optional(),
+  /** Provider-specific knobs (the mock's latency, for instance). */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const modelSchema = z.object({
+  provider: z.string().min(1),
+  /** The id the provider knows the model by; defaults to the catalog id. */
+  upstreamModel: z.string().min(1).optional(),
+  pricing: z
+    .object({ input: price, output: price, cachedInput: price.optional() })
+    .default({ input: '0', output: '0' }),
+  contextLength: z.number().int().positive().default(128_000),
+  maxOutputTokens: z.number().int().positive().default(4096),
+  capabilities: z
+    .object({
+      chat: z.boolean().default(true),
+      streaming: z.boolean().default(true),
+      tools: z.boolean().default(true),
+      vision: z.boolean().default(false),
+      embeddings: z.boolean().default(false),
+      completions: z.boolean().default(false),
+    })
+    .default({ chat: true, streaming: true, tools: true, vision: false, embeddings: false, completions: false }),
+  fallbacks: z.array(z.string()).default([]),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const configSchema = z.object({
+  server: z
+    .object({
+      port: z.number().int().min(0).max(65535).default(8080),
+      host: z.string().default('0.0.0.0'),
+      bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+      /** How long a sync request may wait for its answer before 504. */
+      syncTimeoutMs: z.number().int().positive().default(120_000),
+      /** Longest `Prefer: wait=N` honoured, in seconds. */
+      maxPreferWaitSeconds: z.number().int().positive().default(60),
+    })
+    .prefault({}),
+  redis: z
+    .object({
+      url: z.string().default('redis://127.0.0.1:6379'),
+      /** BullMQ key prefix; tests use a unique one per run. */
+      prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('sy'),
+    })
+    .prefault({}),
+  database: z
+    .object({
+      /** Absent: embedded PGlite under `dataDir` (single-process `all` only). */
+      url: z.string().optional(),
+      dataDir: z.string().default('.data/pglite'),
+    })
+    .prefault({}),
+  adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  jobs: z
+    .object({
+      /** How long finished jobs stay readable in Redis. */
+      retentionSeconds: z.number().int().positive().default(24 * 3600),
+      /** Default time-to-live of an async job that no worker has started. */
+      defaultTtlSeconds: z.number().int().positive().default(24 * 3600),
+    })
+    .prefault({}),
+  providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),
+  models: z.record(z.string().min(1), modelSchema),
+  aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+});
+
+export type ProviderConfig = z.infer<typeof providerSchema> & { name: string };
+export type ModelConfig = z.infer<typeof modelSchema> & { id: string };
+export type ParsedConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,72 @@
+// The seed catalog: providers, models with list prices (USD per million tokens), aliases
+// and fallback chains. A YAML file (SWITCHYARD_CONFIG) adds to or overrides any of it.
+
+export const seedProviders = {
+  openai: { kind: 'openai-compatible', baseUrl: 'https://api.openai.com/v1' },
+  anthropic: { kind: 'anthropic', baseUrl: 'https://api.anthropic.com', apiVersion: '2023-06-01' },
+  xai: { kind: 'openai-compatible', baseUrl: 'https://api.x.ai/v1' },
+  perplexity: { kind: 'openai-compatible', baseUrl: 'https://api.perplexity.ai' },
+  'azure-openai': { kind: 'azure-openai', apiVersion: '2024-10-21' },
+  // Self-hosted servers need no key; they are enabled by setting their base URL.
+  ollama: { kind: 'ollama', requiresApiKey: false },
+  vllm: { kind: 'openai-compatible', requiresApiKey: false },
+  llamacpp: { kind: 'openai-compatible', requiresApiKey: false },
+  mock: { kind: 'mock', requiresApiKey: false, enabled: true, concurrency: 256 },
+} as const;
+
+const claude = (upstreamModel: string, input: string, output: string, cachedInput: string, maxOutputTokens: number, fallbacks: string[] = []) => ({
+  provider: 'anthropic',
+  upstreamModel,
+  pricing: { input, output, cachedInput },
+  contextLength: 200_000,
+  maxOutputTokens,
+  capabilities: { vision: true },
+  fallbacks,
+});
+
+export const seedModels = {
+  'gpt-4o': { provider: 'openai', pricing: { input: '2.50', output: '10.00', cachedInput: '1.25' }, contextLength: 128_000, maxOutputTokens: 16_384, capabilities: { vision: true } },
+  'gpt-4o-mini': { provider: 'openai', pricing: { input: '0.15', output: '0.60', cachedInput: '0.075' }, contextLength: 128_000, maxOutputTokens: 16_384, capabilities: { vision: true } },
+  'gpt-4-turbo': { provider: 'openai', pricing: { input: '10.00', output: '30.00' }, contextLength: 128_000, maxOutputTokens: 4096, capabilities: { vision: true } },
+  'gpt-3.5-turbo': { provider: 'openai', pricing: { input: '0.50', output: '1.50' }, contextLength: 16_385, maxOutputTokens: 4096, capabilities: { completions: true } },
+  'text-embedding-3-small': { provider: 'openai', pricing: { input: '0.02', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
+  'text-embedding-3-large': { provider: 'openai', pricing: { input: '0.13', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
+
+  'claude-sonnet-4-5': claude('claude-sonnet-4-5-20250929', '3.00', '15.00', '0.30', 64_000, ['claude-sonnet-4', 'claude-3-7-sonnet', 'gpt-4o']),
+  'claude-haiku-4-5': claude('claude-haiku-4-5-20251001', '1.00', '5.00', '0.10', 64_000, ['claude-3-5-haiku', 'claude-3-haiku', 'gpt-4o-mini']),
+  'claude-opus-4-1': claude('claude-opus-4-1-20250805', '15.00', '75.00', '1.50', 32_000, ['claude-opus-4', 'claude-3-opus', 'gpt-4o']),
+  'claude-opus-4': claude('claude-opus-4-20250514', '15.00', '75.00', '1.50', 32_000),
+  'claude-sonnet-4': claude('claude-sonnet-4-20250514', '3.00', '15.00', '0.30', 64_000),
+  'claude-3-7-sonnet': claude('claude-3-7-sonnet-20250219', '3.00', '15.00', '0.30', 64_000),
+  'claude-3-5-sonnet': claude('claude-3-5-sonnet-20241022', '3.00', '15.00', '0.30', 8192),
+  'claude-3-5-haiku': claude('claude-3-5-haiku-20241022', '0.80', '4.00', '0.08', 8192),
+  'claude-3-opus': claude('claude-3-opus-20240229', '15.00', '75.00', '1.50', 4096),
+  'claude-3-haiku': claude('claude-3-haiku-20240307', '0.25', '1.25', '0.03', 4096),
+
+  'grok-4': { provider: 'xai', pricing: { input: '3.00', output: '15.00', cachedInput: '0.75' }, contextLength: 256_000, maxOutputTokens: 32_768, capabilities: { vision: true } },
+  'grok-3': { provider: 'xai', pricing: { input: '3.00', output: '15.00' }, contextLength: 131_072, maxOutputTokens: 16_384 },
+  'grok-3-mini': { provider: 'xai', pricing: { input: '0.30', output: '0.50' }, contextLength: 131_072, maxOutputTokens: 16_384 },
+  sonar: { provider: 'perplexity', pricing: { input: '1.00', output: '1.00' }, contextLength: 127_072, maxOutputTokens: 8192, capabilities: { tools: false } },
+  'sonar-pro': { provider: 'perplexity', pricing: { input: '3.00', output: '15.00' }, contextLength: 200_000, maxOutputTokens: 8192, capabilities: { tools: false } },
+
+  // Self-hosted examples: free per token; enable with OLLAMA_BASE_URL / VLLM_BASE_URL.
+  'llama3.2': { provider: 'ollama', contextLength: 131_072, maxOutputTokens: 4096 },
+  'qwen2.5': { provider: 'ollama', contextLength: 32_768, maxOutputTokens: 4096 },
+  'llama-3.1-8b-instruct': { provider: 'vllm', upstreamModel: 'meta-llama/Llama-3.1-8B-Instruct', contextLength: 131_072, maxOutputTokens: 4096 },
+
+  // The built-in mock: deterministic answers, priced so the ledger has something to count.
+  'mock-fast': { provider: 'mock', pricing: { input: '1.00', output: '2.00' }, contextLength: 32_768, maxOutputTokens: 4096, capabilities: { vision: true, embeddings: true, completions: true } },
+  'mock-slow': { provider: 'mock', pricing: { input: '1.00', output: '2.00' }, contextLength: 32_768, maxOutputTokens: 4096, options: { latencyMs: 1500, tokenDelayMs: 25 } },
+  'mock-embed': { provider: 'mock', pricing: { input: '0.02', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
+} as const;
+
+export const seedAliases = {
+  'claude-sonnet': 'claude-sonnet-4-5',
+  'claude-haiku': 'claude-haiku-4-5',
+  'claude-opus': 'claude-opus-4-1',
+  claude: 'claude-sonnet-4-5',
+  fast: 'claude-haiku-4-5',
+  cheap: 'gpt-4o-mini',
+  smart: 'claude-sonnet-4-5',
+  powerful: 'claude-opus-4-1',
+} as const;

@@ -1,0 +1,4 @@
+export * from './canonical.ts';
+export * from './errors.ts';
+export * from './ids.ts';
+export * from './jobs.ts';

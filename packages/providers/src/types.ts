@@ -1,0 +1,39 @@
+// The one small interface every provider adapter implements. Adapters only do HTTP
+// (through the injected fetch); they never touch Redis or Postgres.
+import type {
+  ChatRequest,
+  ChatResponse,
+  CompletionRequest,
+  CompletionResponse,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  StreamPart,
+} from '@switchyard/core';
+
+export type CallOptions = {
+  /** Aborts the upstream request (client disconnect, cancel, deadline, shutdown). */
+  signal: AbortSignal;
+  /** Per-model knobs from the catalog (`models.<id>.options`), e.g. the mock's latency. */
+  modelOptions?: Record<string, unknown>;
+};
+
+export interface ProviderAdapter {
+  readonly name: string;
+  /** Non-streaming chat. Throws ProviderError (from @switchyard/core) on failure. */
+  generate(request: ChatRequest, options: CallOptions): Promise<ChatResponse>;
+  /**
+   * Streaming chat: yields typed parts and ends with exactly one `finish` part carrying
+   * usage. A chunk that fails to parse becomes an `error` part; transport and HTTP
+   * failures before the first part throw ProviderError.
+   */
+  stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart>;
+  /** Absent when the provider has no embeddings endpoint. */
+  embed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
+  /** Absent when the provider has no legacy completions endpoint. */
+  complete?(request: CompletionRequest, options: CallOptions): Promise<CompletionResponse>;
+}
+
+export type ProviderDependencies = {
+  /** Injected so tests can intercept; defaults to the global fetch (undici). */
+  fetch?: typeof globalThis.fetch;
+};
