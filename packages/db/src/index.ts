@@ -1,0 +1,15 @@
+export type { Kysely, Transaction } from 'kysely';
+export { createDb, type DbHandle } from './create-db.ts';
+export { migrateToLatest } from './migrate.ts';
+export type * from './schema.ts';
+export { createOrg, getOrg, listOrgs, updateOrg, type Org, type OrgLimits } from './repositories/orgs.ts';
+export {
+  createApiKey,
+  findActiveApiKey,
+  hashApiKey,
+  listApiKeys,
+  revokeApiKey,
+  type ActiveApiKey,
+  type ApiKeySummary,
+  type CreatedApiKey,
+} from './repositories/api-keys.ts';

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import * as tenancy from './0001-tenancy.ts';
+import * as jobsAndUsage from './0002-jobs-and-usage.ts';
+import * as batchesAndFiles from './0003-batches-and-files.ts';
+import * as webhooks from './0004-webhooks.ts';
+
+// Append only: a migration that has run anywhere is never edited, a change is a new step.
+export const migrations: Record<string, Migration> = {
+  '0001-tenancy': tenancy,
+  '0002-jobs-and-usage': jobsAndUsage,
+  '0003-batches-and-files': batchesAndFiles,
+  '0004-webhooks': webhooks,
+};
