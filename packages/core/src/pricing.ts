@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { Usage } from './canonical.ts';
+
+// Exact USD arithmetic on decimal strings. Prices are USD per million tokens with at most
+// 9 fraction digits, so a cost (tokens × price / 1e6) needs at most 15: every amount here
+// is a BigInt count of 1e-15 USD, never a float.
+
+export type Pricing = { input: string; output: string; cachedInput?: string };
+
+const costScale = 15;
+const priceScale = 9;
+const decimalPattern = /^(\d+)(?:\.(\d+))?$/;
+
+/** Cost of one call. `inputTokens` includes `cachedInputTokens`, which bill at `cachedInput` (default: the input price). */
+export function costUsd(usage: Usage, pricing: Pricing): string {
+  const cached = BigInt(Math.min(tokens(usage.cachedInputTokens ?? 0), tokens(usage.inputTokens)));
+  const uncached = BigInt(tokens(usage.inputTokens)) - cached;
+  const input = toUnits(pricing.input, priceScale);
+  const cachedInput = pricing.cachedInput === undefined ? input : toUnits(pricing.cachedInput, priceScale);
+  const output = toUnits(pricing.output, priceScale);
+  // token × (price in 1e-9 USD) per 1e6 tokens = token × price in 1e-15 USD.
+  const units = uncached * input + cached * cachedInput + BigInt(tokens(usage.outputTokens)) * output;
+  return fromUnits(units, costScale);
+}
+
+export function addUsd(a: string, b: string): string {
+  const scale = Math.max(scaleOf(a), scaleOf(b));
+  return fromUnits(toUnits(a, scale) + toUnits(b, scale), scale);
+}
+
+/** -1, 0 or 1, as `a` is less than, equal to or greater than `b`. */
+export function compareUsd(a: string, b: string): -1 | 0 | 1 {
+  const scale = Math.max(scaleOf(a), scaleOf(b));
+  const difference = toUnits(a, scale) - toUnits(b, scale);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
+/** The plain form of an amount: `0.075000` -> `0.075`, `3.0` -> `3`. */
+export function normalizeUsd(value: string): string {
+  return fromUnits(toUnits(value, scaleOf(value)), scaleOf(value));
+}
+
+/** Rounds half up to `digits` fraction digits (for display; the exact amount stays the record). */
+export function roundUsd(value: string, digits: number): string {
+  const scale = scaleOf(value);
+  if (scale <= digits) return normalizeUsd(value);
+  const divisor = 10n ** BigInt(scale - digits);
+  const units = toUnits(value, scale);
+  return fromUnits((units + divisor / 2n) / divisor, digits);
+}
+
+/** A short stable id of a price triple, stored with each usage record so costs can be audited. */
+export function priceVersion(pricing: Pricing): string {
+  const triple = [pricing.input, pricing.output, pricing.cachedInput ?? pricing.input].map(normalizeUsd).join('|');
+  return createHash('sha256').update(triple).digest('hex').slice(0, 12);
+}
+
+export function isUsdAmount(value: string): boolean {
+  return decimalPattern.test(value);
+}
+
+function parse(value: string): { whole: string; fraction: string } {
+  const match = decimalPattern.exec(value);
+  if (!match) throw new RangeError(`not a non-negative decimal amount: ${JSON.stringify(value)}`);
+  return { whole: match[1]!, fraction: match[2] ?? '' };
+}
+
+function scaleOf(value: string): number {
+  return parse(value).fraction.length;
+}
+
+function toUnits(value: string, scale: number): bigint {
+  const { whole, fraction } = parse(value);
+  if (fraction.length > scale) throw new RangeError(`${value} has more than ${scale} fraction digits`);
+  return BigInt(whole + fraction.padEnd(scale, '0'));
+}
+
+function fromUnits(units: bigint, scale: number): string {
+  const digits = units.toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
+  return fraction ? `${whole}.${fraction}` : whole;
+}
+
+function tokens(count: number): number {
+  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`token count must be a non-negative integer, got ${count}`);
+  return count;
+}

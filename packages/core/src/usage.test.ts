@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ledgerEntrySchema, type UsageRecord } from './usage.ts';
+
+const usage: UsageRecord = {
+  requestId: 'req_1',
+  attempt: 1,
+  orgId: 'org_1',
+  keyId: 'key_1',
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  inputTokens: 10,
+  outputTokens: 5,
+  cachedInputTokens: 0,
+  estimated: false,
+  priceVersion: 'abc',
+  costUsd: '0.000004500',
+  durationMs: 120,
+  queueMs: 3,
+  status: 'completed',
+  createdAt: 1_700_000_000_000,
+};
+
+describe('ledgerEntrySchema', () => {
+  it('accepts a usage record and a finished job', () => {
+    expect(ledgerEntrySchema.parse({ type: 'usage', record: usage })).toEqual({ type: 'usage', record: usage });
+    const job = {
+      id: 'req_1', orgId: 'org_1', keyId: 'key_1', endpoint: '/v1/chat/completions', model: 'fast', mode: 'sync',
+      status: 'failed', error: { code: 'upstream_error', message: 'boom', status: 502 }, attempts: 2, createdAt: 1, completedAt: 2,
+    };
+    expect(ledgerEntrySchema.parse({ type: 'job', record: job }).record).toEqual(job);
+  });
+
+  it('rejects attempt 0, float costs and unknown statuses', () => {
+    expect(ledgerEntrySchema.safeParse({ type: 'usage', record: { ...usage, attempt: 0 } }).success).toBe(false);
+    expect(ledgerEntrySchema.safeParse({ type: 'usage', record: { ...usage, costUsd: 0.1 } }).success).toBe(false);
+    expect(ledgerEntrySchema.safeParse({ type: 'usage', record: { ...usage, costUsd: '1e-7' } }).success).toBe(false);
+    expect(ledgerEntrySchema.safeParse({ type: 'usage', record: { ...usage, status: 'forwarded' } }).success).toBe(false);
+  });
+});
