@@ -1,0 +1,19 @@
+// OpenAI <-> canonical <-> Anthropic translation. Pure functions, no I/O.
+
+// OpenAI, ingress (what clients send us and what we answer)
+export { parseOpenAIChatRequest, type ParsedOpenAIChatRequest } from './openai/parse-chat-request.ts';
+export { parseOpenAIEmbeddingsRequest, type ParsedOpenAIEmbeddingsRequest } from './openai/parse-embeddings-request.ts';
+export { parseOpenAICompletionRequest, type ParsedOpenAICompletionRequest } from './openai/parse-completion-request.ts';
+export { renderOpenAIChatCompletion, type OpenAIRenderMeta } from './openai/render-chat-completion.ts';
+export { renderOpenAIEmbeddings } from './openai/render-embeddings.ts';
+export { renderOpenAICompletion } from './openai/render-completion.ts';
+export { createOpenAIStreamRenderer, type OpenAIStreamMeta } from './openai/stream-renderer.ts';
+export { renderOpenAIError, type OpenAIErrorEnvelope } from './openai/render-error.ts';
+
+// OpenAI, upstream (how adapters talk to OpenAI-dialect servers)
+export { toOpenAIChatBody, type OpenAIChatBodyOptions } from './openai/chat-body.ts';
+export { fromOpenAIChatResponse } from './openai/chat-response.ts';
+export { createOpenAIChunkParser, type OpenAIChunkParser } from './openai/chunk-parser.ts';
+export { toOpenAIEmbeddingsBody, fromOpenAIEmbeddingsResponse } from './openai/embeddings.ts';
+export { toOpenAICompletionBody, fromOpenAICompletionResponse } from './openai/completion.ts';
+export { fromOpenAIFinishReason, toOpenAIFinishReason, type OpenAIFinishReason } from './openai/finish-reason.ts';
