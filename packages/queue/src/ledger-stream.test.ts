@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerEntry, UsageRecord } from '../../core/src/usage.ts';
+import {
+  ackLedgerEntries,
+  appendLedgerEntries,
+  deadLetterLedgerEntries,
+  ledgerDeadLetterKey,
+  ledgerStreamKey,
+  monthToDateSpendKey,
+  readLedgerBatch,
+  readMonthToDateSpend,
+  storeMonthToDateSpend,
+} from './ledger-stream.ts';
+
+function usage(requestId: string, attempt = 1): LedgerEntry {
+  const record: UsageRecord = {
+    requestId, attempt, orgId: 'org_a', keyId: 'key_a', provider: 'mock', model: 'mock-fast',
+    inputTokens: 10, outputTokens: 20, cachedInputTokens: 0, estimated: false, priceVersion: 'v1',
+    costUsd: '0.000123', durationMs: 50, queueMs: 2, status: 'completed', createdAt: Date.UTC(2025, 0, 15),
+  };
+  return { type: 'usage', record };
+}
+
+describe('ledger stream', () => {
+  let redis: Redis;
+  const prefixes: string[] = [];
+  const newPrefix = () => {
+    const prefix = `test-ledger-${randomBytes(4).toString('hex')}`;
+    prefixes.push(prefix);
+    return prefix;
+  };
+
+  beforeAll(() => {
+    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  });
+  afterAll(async () => {
+    for (const prefix of prefixes) {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    await redis.quit();
+  });
+
+  it('delivers appended entries once, in order, and forgets them when acknowledged', async () => {
+    const prefix = newPrefix();
+    await appendLedgerEntries(redis, prefix, [usage('req_1'), usage('req_2'), usage('req_2', 2)]);
+    const batch = await readLedgerBatch(redis, prefix, 'one', { count: 10, blockMs: 10 });
+    expect(batch.rejected).toEqual([]);
+    expect(batch.messages.map(({ entry }) => entry.type === 'usage' && `${entry.record.requestId}/${entry.record.attempt}`)).toEqual([
+      'req_1/1', 'req_2/1', 'req_2/2',
+    ]);
+    await ackLedgerEntries(redis, prefix, batch.messages.map((message) => message.id));
+    expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(0);
+    expect((await readLedgerBatch(redis, prefix, 'one', { count: 10, blockMs: 10 })).messages).toEqual([]);
+  });
+
+  it('hands an unacknowledged batch back to its consumer, and to another once it idles', async () => {
+    const prefix = newPrefix();
+    await appendLedgerEntries(redis, prefix, [usage('req_1')]);
+    const first = await readLedgerBatch(redis, prefix, 'crashed', { count: 10, blockMs: 10 });
+    expect(first.messages).toHaveLength(1);
+
+    const again = await readLedgerBatch(redis, prefix, 'crashed', { count: 10, blockMs: 10 });
+    expect(again.messages.map((message) => message.id)).toEqual(first.messages.map((message) => message.id));
+
+    expect((await readLedgerBatch(redis, prefix, 'other', { count: 10, blockMs: 10, claimIdleMs: 60_000 })).messages).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const claimed = await readLedgerBatch(redis, prefix, 'other', { count: 10, blockMs: 10, claimIdleMs: 20 });
+    expect(claimed.messages.map((message) => message.id)).toEqual(first.messages.map((message) => message.id));
+  });
+
+  it('rejects malformed entries and moves them to the dead-letter stream', async () => {
+    const prefix = newPrefix();
+    await redis.xadd(ledgerStreamKey(prefix), '*', 'entry', '{not json');
+    await redis.xadd(ledgerStreamKey(prefix), '*', 'entry', JSON.stringify({ type: 'usage', record: { requestId: 'x' } }));
+    await appendLedgerEntries(redis, prefix, [usage('req_ok')]);
+    const batch = await readLedgerBatch(redis, prefix, 'one', { count: 10, blockMs: 10 });
+    expect(batch.messages).toHaveLength(1);
+    expect(batch.rejected.map((rejected) => rejected.reason)).toEqual(['payload is not JSON', expect.stringContaining('record.attempt')]);
+    await deadLetterLedgerEntries(redis, prefix, batch.rejected);
+    expect(await redis.xlen(ledgerDeadLetterKey(prefix))).toBe(2);
+    expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(1);
+  });
+
+  it('waits for new entries up to blockMs', async () => {
+    const prefix = newPrefix();
+    const reader = redis.duplicate();
+    const started = Date.now();
+    const pending = readLedgerBatch(reader, prefix, 'one', { count: 10, blockMs: 2000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await appendLedgerEntries(redis, prefix, [usage('req_late')]);
+    const batch = await pending;
+    expect(batch.messages).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(1500);
+    await reader.quit();
+  });
+
+  it('keeps the larger month-to-date spend, compared exactly as decimals', async () => {
+    const prefix = newPrefix();
+    const now = Date.UTC(2025, 1, 10);
+    await storeMonthToDateSpend(redis, prefix, 'org_a', '2025-02', '10.5');
+    await storeMonthToDateSpend(redis, prefix, 'org_a', '2025-02', '9.999999999999999');
+    expect(await readMonthToDateSpend(redis, prefix, 'org_a', now)).toBe('10.5');
+    await storeMonthToDateSpend(redis, prefix, 'org_a', '2025-02', '10.500000000000001');
+    expect(await readMonthToDateSpend(redis, prefix, 'org_a', now)).toBe('10.500000000000001');
+    await storeMonthToDateSpend(redis, prefix, 'org_a', '2025-02', '100');
+    expect(await readMonthToDateSpend(redis, prefix, 'org_a', now)).toBe('100');
+    expect(await readMonthToDateSpend(redis, prefix, 'org_b', now)).toBeUndefined();
+    const ttl = await redis.ttl(monthToDateSpendKey(prefix, 'org_a', '2025-02'));
+    expect(ttl).toBeGreaterThan(39 * 24 * 3600);
+  });
+});

@@ -1,0 +1,173 @@
+// The durable `ledger` queue: a Redis Stream read through one consumer group, so the
+// ledger can take entries in batches, and entries a crashed ledger had read but not
+// written stay pending until another consumer claims them.
+import type { Redis } from 'ioredis';
+// Relative until @switchyard/core exports usage.ts from its index.
+import { ledgerEntrySchema, type LedgerEntry } from '../../core/src/usage.ts';
+
+export const ledgerStreamKey = (prefix: string): string => `${prefix}:ledger`;
+/** Entries that can never be written (unparseable, invalid) are moved here for a human. */
+export const ledgerDeadLetterKey = (prefix: string): string => `${prefix}:ledger:dead`;
+const group = 'ledger';
+const field = 'entry';
+
+export type LedgerMessage = { id: string; entry: LedgerEntry };
+export type RejectedLedgerMessage = { id: string; raw: string | undefined; reason: string };
+export type LedgerBatch = { messages: LedgerMessage[]; rejected: RejectedLedgerMessage[] };
+
+export type ReadLedgerOptions = {
+  count: number;
+  /** How long to wait for new entries when none are pending. */
+  blockMs: number;
+  /** Entries pending on another consumer for this long are taken over (its owner is presumed dead). */
+  claimIdleMs?: number;
+};
+
+type StreamEntry = [id: string, fields: string[] | null];
+
+export async function appendLedgerEntries(redis: Redis, prefix: string, entries: LedgerEntry[]): Promise<string[]> {
+  if (entries.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const entry of entries) pipeline.xadd(ledgerStreamKey(prefix), '*', field, JSON.stringify(entry));
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([error, id]) => {
+    if (error) throw error;
+    return id as string;
+  });
+}
+
+/**
+ * The next batch for `consumer`: first its own unacknowledged entries (a batch it failed
+ * to write), then entries idle on dead consumers, then new ones (waiting up to `blockMs`).
+ * The caller acknowledges with `ackLedgerEntries` once they are committed.
+ */
+export async function readLedgerBatch(redis: Redis, prefix: string, consumer: string, options: ReadLedgerOptions): Promise<LedgerBatch> {
+  try {
+    return await readOnce(redis, prefix, consumer, options);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOGROUP')) throw error;
+    await ensureGroup(redis, prefix);
+    return readOnce(redis, prefix, consumer, options);
+  }
+}
+
+async function readOnce(redis: Redis, prefix: string, consumer: string, options: ReadLedgerOptions): Promise<LedgerBatch> {
+  const key = ledgerStreamKey(prefix);
+  const own = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', options.count, 'STREAMS', key, '0')) as
+    | Array<[string, StreamEntry[]]>
+    | null;
+  const ownEntries = own?.[0]?.[1] ?? [];
+  if (ownEntries.length > 0) return toBatch(ownEntries);
+
+  const claimed = (await redis.xautoclaim(key, group, consumer, options.claimIdleMs ?? 30_000, '0-0', 'COUNT', options.count)) as [
+    string,
+    StreamEntry[],
+    string[]?,
+  ];
+  if (claimed[1].length > 0) return toBatch(claimed[1]);
+
+  const fresh = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', options.count, 'BLOCK', options.blockMs, 'STREAMS', key, '>')) as
+    | Array<[string, StreamEntry[]]>
+    | null;
+  return toBatch(fresh?.[0]?.[1] ?? []);
+}
+
+async function ensureGroup(redis: Redis, prefix: string): Promise<void> {
+  try {
+    // From id 0: entries appended before the group existed are still read.
+    await redis.xgroup('CREATE', ledgerStreamKey(prefix), group, '0', 'MKSTREAM');
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('BUSYGROUP')) throw error;
+  }
+}
+
+function toBatch(entries: StreamEntry[]): LedgerBatch {
+  const batch: LedgerBatch = { messages: [], rejected: [] };
+  for (const [id, fields] of entries) {
+    // A pending entry deleted from the stream comes back without fields.
+    const raw = fields ? fields[fields.indexOf(field) + 1] : undefined;
+    if (raw === undefined) {
+      batch.rejected.push({ id, raw, reason: 'entry has no payload' });
+      continue;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      batch.rejected.push({ id, raw, reason: 'payload is not JSON' });
+      continue;
+    }
+    const parsed = ledgerEntrySchema.safeParse(json);
+    if (parsed.success) batch.messages.push({ id, entry: parsed.data });
+    else batch.rejected.push({ id, raw, reason: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
+  }
+  return batch;
+}
+
+export async function ackLedgerEntries(redis: Redis, prefix: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const key = ledgerStreamKey(prefix);
+  const results = (await redis.multi().xack(key, group, ...ids).xdel(key, ...ids).exec()) ?? [];
+  for (const [error] of results) if (error) throw error;
+}
+
+/** Keeps rejected entries (with the reason) on the dead-letter stream and removes them from the ledger queue. */
+export async function deadLetterLedgerEntries(redis: Redis, prefix: string, rejected: RejectedLedgerMessage[]): Promise<void> {
+  if (rejected.length === 0) return;
+  const pipeline = redis.pipeline();
+  for (const entry of rejected) pipeline.xadd(ledgerDeadLetterKey(prefix), '*', 'id', entry.id, 'reason', entry.reason, field, entry.raw ?? '');
+  for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+  await ackLedgerEntries(
+    redis,
+    prefix,
+    rejected.map((entry) => entry.id),
+  );
+}
+
+// Month-to-date spend per org, for the api's budget check. The ledger recomputes it from
+// Postgres after each batch; spend only grows within a month, so the larger value wins and
+// two ledgers finishing out of order cannot move it backwards.
+
+export const monthToDateSpendKey = (prefix: string, orgId: string, month: string): string => `${prefix}:spend:${orgId}:${month}`;
+const spendTtlSeconds = 40 * 24 * 3600;
+
+/** `YYYY-MM` of an instant, in UTC. */
+export function utcMonth(at: Date | number): string {
+  return new Date(at).toISOString().slice(0, 7);
+}
+
+const storeIfLarger = `
+local function parse(value)
+  local whole, fraction = string.match(value, '^(%d+)%.?(%d*)$')
+  return (string.gsub(whole, '^0+', '')), fraction
+end
+local function compare(a, b)
+  local aWhole, aFraction = parse(a)
+  local bWhole, bFraction = parse(b)
+  if #aWhole ~= #bWhole then return #aWhole < #bWhole and -1 or 1 end
+  if aWhole ~= bWhole then return aWhole < bWhole and -1 or 1 end
+  local width = math.max(#aFraction, #bFraction)
+  aFraction = aFraction .. string.rep('0', width - #aFraction)
+  bFraction = bFraction .. string.rep('0', width - #bFraction)
+  if aFraction == bFraction then return 0 end
+  return aFraction < bFraction and -1 or 1
+end
+local current = redis.call('GET', KEYS[1])
+if not current or compare(ARGV[1], current) > 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 0
+`;
+
+/** Stores `amountUsd` (a decimal string) unless a larger amount is already cached. */
+export async function storeMonthToDateSpend(redis: Redis, prefix: string, orgId: string, month: string, amountUsd: string): Promise<void> {
+  if (!/^\d+(\.\d+)?$/.test(amountUsd)) throw new RangeError(`not a decimal amount: ${amountUsd}`);
+  await redis.eval(storeIfLarger, 1, monthToDateSpendKey(prefix, orgId, month), amountUsd, spendTtlSeconds);
+}
+
+/** The cached spend of `orgId` in the month of `now`, or undefined when the ledger has not recorded any. */
+export async function readMonthToDateSpend(redis: Redis, prefix: string, orgId: string, now: Date | number = Date.now()): Promise<string | undefined> {
+  return (await redis.get(monthToDateSpendKey(prefix, orgId, utcMonth(now)))) ?? undefined;
+}
