@@ -2,3 +2,5 @@ export * from './canonical.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './jobs.ts';
+export * from './pricing.ts';
+export * from './usage.ts';

@@ -24,7 +24,7 @@ export type Route = {
 
 export type CanonicalCall =
   | { kind: 'chat'; request: ChatRequest }
-  | { kind: 'embeddings'; request: EmbeddingsRequest }
+  | { kind: 'embeddings'; request: EmbeddingsRequest; encodingFormat?: 'float' | 'base64' }
   | { kind: 'completion'; request: CompletionRequest };
 
 export type InferenceJobData = {
@@ -41,6 +41,8 @@ export type InferenceJobData = {
   call: CanonicalCall;
   routes: Route[];
   routeIndex: number;
+  /** Attempts spent on earlier routes of the chain (for `x-switchyard-attempts`). */
+  priorAttempts?: number;
   /** Reply channel of the api process waiting for this request, if any. */
   replyTo?: string;
   createdAt: number;

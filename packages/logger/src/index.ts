@@ -1,0 +1,1 @@
+export { createLogger, createSilentLogger, redactedPaths, type Logger } from './create-logger.ts';

@@ -1,0 +1,15 @@
+export { createRedis, redisReachable } from './connection.ts';
+export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
+export { cancelChannel, cancelledJobKey, inferenceQueueName, replyChannel, streamKey, workerHeartbeatKey } from './names.ts';
+export { publishCancel, publishToReplyChannel } from './publish.ts';
+export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';
+export {
+  findRequestState,
+  loadCancelledJob,
+  readRequestState,
+  replyFromState,
+  saveCancelledJob,
+  type CancelledJob,
+  type RequestState,
+} from './request-state.ts';
+export { inferenceJobName, inferenceJobOptions } from './job-options.ts';

@@ -1,0 +1,19 @@
+// The only place that knows Redis key and channel names.
+
+/** One BullMQ queue per provider. BullMQ forbids `:` in queue names. */
+export const inferenceQueueName = (provider: string): string => `inference-${provider}`;
+
+/** Pub/sub channel of one api process: results and live stream parts for its requests. */
+export const replyChannel = (prefix: string, instanceId: string): string => `${prefix}:reply:${instanceId}`;
+
+/** Broadcast channel telling workers to abort an in-flight request. */
+export const cancelChannel = (prefix: string): string => `${prefix}:cancel`;
+
+/** The token stream of one request, replayable after a disconnect. */
+export const streamKey = (prefix: string, requestId: string): string => `${prefix}:stream:${requestId}`;
+
+/** A job cancelled before any worker took it: its final job object. */
+export const cancelledJobKey = (prefix: string, requestId: string): string => `${prefix}:cancelled:${requestId}`;
+
+/** Live worker heartbeat per provider, for /v1/admin/providers and /v1/health. */
+export const workerHeartbeatKey = (prefix: string, provider: string): string => `${prefix}:workers:${provider}`;

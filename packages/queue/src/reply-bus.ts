@@ -1,0 +1,111 @@
+import type { Redis } from 'ioredis';
+import type { BusMessage, ReplyMessage, StreamMessage } from '@switchyard/core';
+
+type Waiter = {
+  resolve(reply: ReplyMessage | undefined): void;
+  recheck: () => Promise<ReplyMessage | undefined>;
+  timer: NodeJS.Timeout;
+};
+
+export type ResultWait = {
+  promise: Promise<ReplyMessage | undefined>;
+  /** Stop waiting (client went away); the promise resolves with undefined. */
+  cancel(): void;
+};
+
+export type ReplyBus = {
+  /** The channel workers publish this process's replies on (`replyTo` of its jobs). */
+  readonly channel: string;
+  /**
+   * Registers a waiter for `requestId`. Call it BEFORE enqueueing, so no reply can be
+   * missed. At the deadline (or after a reconnect) the stored state is read once more
+   * through `recheck`, so a lost pub/sub message costs latency, never the answer.
+   * Resolves with undefined when the deadline passes without a result.
+   */
+  waitForResult(requestId: string, options: { timeoutMs: number; recheck: () => Promise<ReplyMessage | undefined> }): ResultWait;
+  /** Live stream parts for a request; returns the unsubscribe function. */
+  onStreamParts(requestId: string, listener: (message: StreamMessage) => void): () => void;
+  readonly pendingCount: number;
+  close(): Promise<void>;
+};
+
+/**
+ * Mechanism 1 of ARCHITECTURE.md: ONE subscriber connection per api process and a map of
+ * waiters keyed by request id. No QueueEvents, no waitUntilFinished.
+ */
+export async function createReplyBus(options: { subscriber: Redis; channel: string; onError?: (error: unknown) => void }): Promise<ReplyBus> {
+  const { subscriber, channel } = options;
+  const waiters = new Map<string, Waiter>();
+  const streamListeners = new Map<string, (message: StreamMessage) => void>();
+  let closed = false;
+
+  const settle = (requestId: string, reply: ReplyMessage | undefined) => {
+    const waiter = waiters.get(requestId);
+    if (!waiter) return;
+    waiters.delete(requestId);
+    clearTimeout(waiter.timer);
+    waiter.resolve(reply);
+  };
+
+  const recheck = async (requestId: string, finalCheck: boolean) => {
+    const waiter = waiters.get(requestId);
+    if (!waiter) return;
+    try {
+      const reply = await waiter.recheck();
+      if (reply || finalCheck) settle(requestId, reply);
+    } catch (error) {
+      options.onError?.(error);
+      if (finalCheck) settle(requestId, undefined);
+    }
+  };
+
+  subscriber.on('message', (messageChannel: string, text: string) => {
+    if (messageChannel !== channel) return;
+    let message: BusMessage;
+    try {
+      message = JSON.parse(text) as BusMessage;
+    } catch (error) {
+      options.onError?.(error);
+      return;
+    }
+    if (message.kind === 'result') settle(message.requestId, message);
+    else streamListeners.get(message.requestId)?.(message);
+  });
+
+  // After a reconnect, messages published while we were away are gone: read the stored
+  // state of everything still waiting.
+  let subscribedOnce = false;
+  subscriber.on('ready', () => {
+    if (!subscribedOnce || closed) return;
+    for (const requestId of waiters.keys()) void recheck(requestId, false);
+  });
+
+  await subscriber.subscribe(channel);
+  subscribedOnce = true;
+
+  return {
+    channel,
+    get pendingCount() {
+      return waiters.size;
+    },
+    waitForResult(requestId, waitOptions) {
+      let resolve!: (reply: ReplyMessage | undefined) => void;
+      const promise = new Promise<ReplyMessage | undefined>((done) => (resolve = done));
+      const timer = setTimeout(() => void recheck(requestId, true), Math.max(0, waitOptions.timeoutMs));
+      waiters.set(requestId, { resolve, recheck: waitOptions.recheck, timer });
+      return { promise, cancel: () => settle(requestId, undefined) };
+    },
+    onStreamParts(requestId, listener) {
+      streamListeners.set(requestId, listener);
+      return () => {
+        if (streamListeners.get(requestId) === listener) streamListeners.delete(requestId);
+      };
+    },
+    async close() {
+      closed = true;
+      for (const requestId of [...waiters.keys()]) settle(requestId, undefined);
+      streamListeners.clear();
+      await subscriber.unsubscribe(channel).catch(() => {});
+    },
+  };
+}

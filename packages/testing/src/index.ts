@@ -1,0 +1,3 @@
+export * from './mock-upstream/index.ts';
+export { createTestDatabase } from './postgres.ts';
+export { deletePrefix, testRedis, uniquePrefix, type TestRedis } from './redis.ts';

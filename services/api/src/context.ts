@@ -1,0 +1,16 @@
+import type { Redis } from 'ioredis';
+import type { SwitchyardConfig } from '@switchyard/config';
+import type { Database, Kysely } from '@switchyard/db';
+import type { Logger } from '@switchyard/logger';
+import type { InferenceQueues, ReplyBus } from '@switchyard/queue';
+
+/** Everything the api's routes need, passed in once by createApp. */
+export type ApiContext = {
+  config: SwitchyardConfig;
+  logger: Logger;
+  /** Commands connection (fail-fast producer). */
+  redis: Redis;
+  queues: InferenceQueues;
+  replyBus: ReplyBus;
+  db: Kysely<Database>;
+};

@@ -1,0 +1,57 @@
+import express, { type Express } from 'express';
+import { findActiveApiKey } from '@switchyard/db';
+import type { ApiContext } from './context.ts';
+import { createAdminAuthenticator, createAuthenticator } from './middleware/authenticate.ts';
+import { useAnthropicErrors } from './middleware/error-format.ts';
+import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
+import { assignRequestId } from './middleware/request-id.ts';
+import { createAdminRouter } from './routes/admin.ts';
+import { createHealthRouter, createProviderHealthHandler } from './routes/health.ts';
+import { createInferenceHandler } from './routes/inference.ts';
+import { createJobsRouter } from './routes/jobs.ts';
+import { createModelsRouter } from './routes/models.ts';
+
+/** The api's wiring: every route and middleware, in the order a request meets them. */
+export function createApp(context: ApiContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', true);
+
+  const authenticator = createAuthenticator(async (plaintext) => {
+    const key = await findActiveApiKey(context.db, plaintext);
+    return key && { keyId: key.id, orgId: key.orgId, org: { monthlyBudgetUsd: key.org.monthlyBudgetUsd, rpmLimit: key.org.rpmLimit, tpmLimit: key.org.tpmLimit } };
+  });
+  const authenticate = authenticator.middleware;
+
+  app.use(assignRequestId);
+  app.use(createHealthRouter(context));
+  app.use(['/v1/messages', '/api/ai/anthropic/messages'], useAnthropicErrors);
+  app.use(express.json({ limit: context.config.server.bodyLimitBytes, type: ['application/json', 'application/*+json', 'text/plain'] }));
+
+  app.use('/v1/admin', createAdminAuthenticator(context.config.adminKey), createAdminRouter(context, { onKeyRevoked: authenticator.forgetAll }));
+
+  const v1 = express.Router();
+  v1.use(authenticate);
+  v1.post('/chat/completions', createInferenceHandler(context, '/v1/chat/completions'));
+  v1.post('/messages', createInferenceHandler(context, '/v1/messages'));
+  v1.post('/embeddings', createInferenceHandler(context, '/v1/embeddings'));
+  v1.post('/completions', createInferenceHandler(context, '/v1/completions'));
+  v1.use(createModelsRouter(context.config));
+  v1.use(createJobsRouter(context));
+  v1.get('/health', createProviderHealthHandler(context));
+  app.use('/v1', v1);
+
+  // The seed-compatible subset, same handlers.
+  const seed = express.Router();
+  seed.use(authenticate);
+  seed.post('/chat/completions', createInferenceHandler(context, '/v1/chat/completions'));
+  seed.post('/anthropic/messages', createInferenceHandler(context, '/v1/messages'));
+  seed.use(createModelsRouter(context.config));
+  seed.get('/health', createProviderHealthHandler(context));
+  app.use('/api/ai', seed);
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(context.logger));
+  return app;
+}

@@ -1,0 +1,3 @@
+export { createApp } from './create-app.ts';
+export { startApi, type RunningApi } from './start-api.ts';
+export type { ApiContext } from './context.ts';

@@ -1,0 +1,56 @@
+import { GatewayError, type CanonicalCall, type InferenceEndpoint, type InferenceJobData, type JobMode, type Route } from '@switchyard/core';
+import { inferenceJobName, inferenceJobOptions } from '@switchyard/queue';
+import type { Principal } from '../middleware/authenticate.ts';
+import type { ApiContext } from '../context.ts';
+
+export type EnqueueRequest = {
+  requestId: string;
+  principal: Principal;
+  endpoint: InferenceEndpoint;
+  mode: JobMode;
+  call: CanonicalCall;
+  requestedModel: string;
+  routes: Route[];
+  stream: boolean;
+  includeUsage?: boolean;
+  deadline: number;
+  replyTo?: string;
+  metadata?: Record<string, string>;
+  webhookUrl?: string;
+};
+
+export function buildJobData(request: EnqueueRequest, now = Date.now()): InferenceJobData {
+  const data: InferenceJobData = {
+    requestId: request.requestId,
+    orgId: request.principal.orgId,
+    keyId: request.principal.keyId,
+    endpoint: request.endpoint,
+    mode: request.mode,
+    stream: request.stream,
+    requestedModel: request.requestedModel,
+    call: request.call,
+    routes: request.routes,
+    routeIndex: 0,
+    createdAt: now,
+    deadline: request.deadline,
+  };
+  if (request.includeUsage) data.includeUsage = true;
+  if (request.replyTo) data.replyTo = request.replyTo;
+  if (request.metadata) data.metadata = request.metadata;
+  if (request.webhookUrl) data.webhookUrl = request.webhookUrl;
+  return data;
+}
+
+/** Puts the request on its first route's provider queue. Durable from here on. */
+export async function enqueue(context: ApiContext, data: InferenceJobData): Promise<void> {
+  const route = data.routes[0]!;
+  const provider = context.config.providers[route.provider]!;
+  try {
+    await context.queues
+      .get(route.provider)
+      .add(inferenceJobName, data, inferenceJobOptions(data, { attempts: provider.attempts, retentionSeconds: context.config.jobs.retentionSeconds }));
+  } catch (error) {
+    context.logger.error({ err: error, requestId: data.requestId }, 'enqueue failed');
+    throw new GatewayError('provider_unavailable', 'the gateway could not queue the request (queue store unreachable)', { retryAfterMs: 1000 });
+  }
+}

@@ -1,0 +1,44 @@
+import { costUsd, type Usage } from '@switchyard/core';
+import type { SwitchyardConfig } from '@switchyard/config';
+import type { RequestState } from '@switchyard/queue';
+
+const seconds = (epochMs: number | undefined): number | null => (epochMs ? Math.floor(epochMs / 1000) : null);
+
+function renderUsage(usage: Usage | undefined) {
+  if (!usage) return null;
+  return {
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    total_tokens: usage.inputTokens + usage.outputTokens,
+    cached_input_tokens: usage.cachedInputTokens ?? 0,
+    estimated: usage.estimated ?? false,
+  };
+}
+
+/** The public job object (API.md "Jobs"); `output` is exactly the endpoint's body. */
+export function renderJobObject(config: SwitchyardConfig, state: RequestState) {
+  const outcome = state.outcome;
+  const servedModel = outcome?.model;
+  const pricing = servedModel ? config.models[servedModel]?.pricing : undefined;
+  const error = outcome?.error ? { message: outcome.error.message, type: outcome.error.type, code: outcome.error.code, param: outcome.error.param ?? null } : null;
+  return {
+    id: state.data.requestId,
+    object: 'job' as const,
+    status: state.status,
+    endpoint: state.data.endpoint,
+    model: state.data.requestedModel,
+    created_at: seconds(state.data.createdAt),
+    started_at: seconds(outcome?.startedAt ?? state.startedAt),
+    completed_at: seconds(state.completedAt),
+    output: outcome?.output ?? null,
+    error,
+    usage: renderUsage(outcome?.usage),
+    cost_usd: outcome?.usage && pricing ? costUsd(outcome.usage, pricing) : null,
+    attempts: outcome?.attempts ?? (state.data.priorAttempts ?? 0) + state.attemptsMade,
+    provider: outcome?.provider ?? null,
+    served_model: servedModel ?? null,
+    metadata: state.data.metadata ?? {},
+  };
+}
+
+export type JobObject = ReturnType<typeof renderJobObject>;

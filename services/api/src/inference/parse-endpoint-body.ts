@@ -1,0 +1,36 @@
+import type { CanonicalCall, InferenceEndpoint } from '@switchyard/core';
+import {
+  parseAnthropicMessagesRequest,
+  parseOpenAIChatRequest,
+  parseOpenAICompletionRequest,
+  parseOpenAIEmbeddingsRequest,
+} from '@switchyard/formats';
+
+export type ParsedInference = {
+  requestedModel: string;
+  call: CanonicalCall;
+  stream: boolean;
+  includeUsage: boolean;
+};
+
+/** Validates a body in its endpoint's format and turns it into the canonical call. */
+export function parseEndpointBody(endpoint: InferenceEndpoint, body: unknown): ParsedInference {
+  switch (endpoint) {
+    case '/v1/chat/completions': {
+      const parsed = parseOpenAIChatRequest(body);
+      return { requestedModel: parsed.model, call: { kind: 'chat', request: parsed.request }, stream: parsed.stream, includeUsage: parsed.includeUsage };
+    }
+    case '/v1/messages': {
+      const parsed = parseAnthropicMessagesRequest(body);
+      return { requestedModel: parsed.model, call: { kind: 'chat', request: parsed.request }, stream: parsed.stream, includeUsage: true };
+    }
+    case '/v1/embeddings': {
+      const parsed = parseOpenAIEmbeddingsRequest(body);
+      return { requestedModel: parsed.model, call: { kind: 'embeddings', request: parsed.request, encodingFormat: parsed.encodingFormat }, stream: false, includeUsage: false };
+    }
+    case '/v1/completions': {
+      const parsed = parseOpenAICompletionRequest(body);
+      return { requestedModel: parsed.model, call: { kind: 'completion', request: parsed.request }, stream: parsed.stream, includeUsage: false };
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { GatewayError, type CanonicalCall, type Route } from '@switchyard/core';
+import { resolveModel, routesFor, type ModelConfig, type SwitchyardConfig } from '@switchyard/config';
+
+/** The model a request names, checked against what the model can do, and its route chain. */
+export function resolveRoutes(config: SwitchyardConfig, requestedModel: string, call: CanonicalCall): { model: ModelConfig; routes: Route[] } {
+  const model = resolveModel(config, requestedModel);
+  if (!model) {
+    throw new GatewayError('model_not_found', `The model \`${requestedModel}\` does not exist or you do not have access to it.`, { param: 'model' });
+  }
+  checkCapabilities(model, call, requestedModel);
+  const routes = routesFor(config, model);
+  if (routes.length === 0) {
+    const provider = config.providers[model.provider];
+    throw new GatewayError('provider_unavailable', `no enabled provider can serve \`${requestedModel}\`: ${model.provider} is disabled (${provider?.disabledReason ?? 'disabled'})`);
+  }
+  return { model, routes };
+}
+
+function checkCapabilities(model: ModelConfig, call: CanonicalCall, name: string): void {
+  const capabilities = model.capabilities;
+  const refuse = (message: string, param: string) => {
+    throw new GatewayError('invalid_request', message, { param });
+  };
+  switch (call.kind) {
+    case 'embeddings':
+      if (!capabilities.embeddings) refuse(`model ${name} does not support embeddings`, 'model');
+      return;
+    case 'completion':
+      if (!capabilities.completions) refuse(`model ${name} does not support the legacy completions endpoint`, 'model');
+      if (call.request.maxTokens !== undefined && call.request.maxTokens > model.maxOutputTokens) {
+        refuse(`max_tokens is too large: ${call.request.maxTokens}. model ${name} supports at most ${model.maxOutputTokens} completion tokens`, 'max_tokens');
+      }
+      return;
+    case 'chat': {
+      const request = call.request;
+      if (!capabilities.chat) refuse(`model ${name} does not support chat`, 'model');
+      if (request.tools?.length && !capabilities.tools) refuse(`model ${name} does not support tools`, 'tools');
+      if (!capabilities.vision && request.messages.some((message) => message.role !== 'system' && Array.isArray(message.content) && message.content.some((part) => part.type === 'image'))) {
+        refuse(`model ${name} does not support image input`, 'messages');
+      }
+      if (request.maxTokens !== undefined && request.maxTokens > model.maxOutputTokens) {
+        refuse(`max_tokens is too large: ${request.maxTokens}. model ${name} supports at most ${model.maxOutputTokens} completion tokens`, 'max_tokens');
+      }
+      return;
+    }
+  }
+}
+
+export function checkStreaming(model: ModelConfig, name: string): void {
+  if (!model.capabilities.streaming) throw new GatewayError('invalid_request', `model ${name} does not support streaming`, { param: 'stream' });
+}

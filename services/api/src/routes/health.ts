@@ -1,0 +1,49 @@
+import { Router, type Request, type Response } from 'express';
+import { sql } from 'kysely';
+import { enabledProviders } from '@switchyard/config';
+import type { ApiContext } from '../context.ts';
+
+export async function providerStatus(context: ApiContext) {
+  const providers: Record<string, { status: string; breaker: string; workers: number; queued: number; in_progress: number }> = {};
+  await Promise.all(
+    enabledProviders(context.config).map(async (provider) => {
+      const queue = context.queues.get(provider.name);
+      const [counts, workers] = await Promise.all([
+        queue.getJobCounts('wait', 'prioritized', 'delayed', 'active'),
+        queue.getWorkersCount().catch(() => 0),
+      ]);
+      providers[provider.name] = {
+        status: workers > 0 ? 'up' : 'no_workers',
+        breaker: 'closed',
+        workers,
+        queued: (counts.wait ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+        in_progress: counts.active ?? 0,
+      };
+    }),
+  );
+  return providers;
+}
+
+export function createHealthRouter(context: ApiContext): Router {
+  const router = Router();
+  router.get('/health', (_request: Request, response: Response) => {
+    response.json({ status: 'ok' });
+  });
+  router.get('/ready', async (_request: Request, response: Response) => {
+    const [redis, postgres] = await Promise.all([
+      context.redis.ping().then(() => true, () => false),
+      sql`select 1`.execute(context.db).then(() => true, () => false),
+    ]);
+    response.status(redis && postgres ? 200 : 503).json({ status: redis && postgres ? 'ready' : 'not_ready', redis, postgres });
+  });
+  return router;
+}
+
+/** `GET /v1/health`: per-provider view for humans and dashboards (authenticated). */
+export function createProviderHealthHandler(context: ApiContext) {
+  return async (_request: Request, response: Response) => {
+    const providers = await providerStatus(context);
+    const degraded = Object.values(providers).some((provider) => provider.status !== 'up');
+    response.json({ status: degraded ? 'degraded' : 'ok', providers, timestamp: new Date().toISOString() });
+  };
+}

@@ -1,0 +1,65 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { newId } from '@switchyard/core';
+import type { SwitchyardConfig } from '@switchyard/config';
+import type { Database, Kysely } from '@switchyard/db';
+import type { Logger } from '@switchyard/logger';
+import { createInferenceQueues, createRedis, createReplyBus, replyChannel } from '@switchyard/queue';
+import { createApp } from './create-app.ts';
+import type { ApiContext } from './context.ts';
+
+export type RunningApi = {
+  url: string;
+  port: number;
+  server: Server;
+  context: ApiContext;
+  /** Stop accepting, let in-flight requests finish (up to `graceMs`), close connections. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+};
+
+export async function startApi(options: { config: SwitchyardConfig; db: Kysely<Database>; logger: Logger; port?: number; host?: string }): Promise<RunningApi> {
+  const { config, db, logger } = options;
+  const instanceId = newId('api', 12);
+  const redis = createRedis(config.redis.url, { role: 'producer', name: 'api' });
+  const subscriber = createRedis(config.redis.url, { role: 'subscriber', name: 'api-replies' });
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis error (api)'));
+  subscriber.on('error', (error) => logger.warn({ err: error }, 'redis error (api subscriber)'));
+  const queues = createInferenceQueues({ connection: redis, prefix: config.redis.prefix });
+  const replyBus = await createReplyBus({
+    subscriber,
+    channel: replyChannel(config.redis.prefix, instanceId),
+    onError: (error) => logger.warn({ err: error }, 'reply bus error'),
+  });
+  const context: ApiContext = { config, logger, redis, queues, replyBus, db };
+  const app = createApp(context);
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(options.port ?? config.server.port, options.host ?? config.server.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  // LLM answers take long; do not let Node's defaults cut them off.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? config.server.host;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  logger.info({ url, instanceId }, 'api listening');
+
+  return {
+    url,
+    port,
+    server,
+    context,
+    async stop({ graceMs = 10_000 } = {}) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await replyBus.close();
+      await queues.close();
+      subscriber.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

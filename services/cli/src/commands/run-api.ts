@@ -1,0 +1,12 @@
+import { loadConfig } from '@switchyard/config';
+import type { Logger } from '@switchyard/logger';
+import { startApi } from '@switchyard/api';
+import { openDatabase } from '../database.ts';
+import { stopOnSignals } from '../shutdown.ts';
+
+export async function runApi(logger: Logger, options: { port?: number }): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase(config, { command: 'api', allowEmbedded: false });
+  const api = await startApi({ config, db: database.db, logger, port: options.port });
+  stopOnSignals(logger, [() => api.stop(), () => database.close()]);
+}

@@ -1,0 +1,1 @@
+export { resolveRedis } from './embedded-redis.ts';

@@ -1,0 +1,156 @@
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  GatewayError,
+  toGatewayError,
+  type ErrorBody,
+  type InferenceJobData,
+  type JobOutcome,
+  type ReplyMessage,
+  type Usage,
+} from '@switchyard/core';
+import type { SwitchyardConfig } from '@switchyard/config';
+import type { Logger } from '@switchyard/logger';
+import type { ProviderAdapter } from '@switchyard/providers';
+import {
+  inferenceJobName,
+  inferenceJobOptions,
+  publishToReplyChannel,
+  type InferenceQueues,
+} from '@switchyard/queue';
+import { callRoute } from './call-route.ts';
+import { decideOnFailure } from './decide-on-failure.ts';
+
+export type ProcessorDependencies = {
+  config: SwitchyardConfig;
+  adapters: Map<string, ProviderAdapter>;
+  /** Commands connection: replies and forwards. */
+  redis: Redis;
+  queues: InferenceQueues;
+  logger: Logger;
+  /** Called once per finished attempt that reached a provider (the ledger's input). */
+  onAttemptFinished?: (event: AttemptEvent) => Promise<void>;
+};
+
+export type AttemptEvent = {
+  data: InferenceJobData;
+  attempt: number;
+  status: 'completed' | 'failed' | 'cancelled';
+  usage?: Usage;
+  startedAt: number;
+  finishedAt: number;
+};
+
+/** Thrown to make BullMQ retry the route after `delayMs` (read by the backoff strategy). */
+export class RetryRouteError extends Error {
+  readonly delayMs: number;
+  constructor(cause: GatewayError, delayMs: number) {
+    super(cause.message, { cause });
+    this.name = 'RetryRouteError';
+    this.delayMs = delayMs;
+  }
+}
+
+export function createInferenceProcessor(dependencies: ProcessorDependencies) {
+  const { config, adapters, redis, queues, logger } = dependencies;
+
+  const reply = async (data: InferenceJobData, jobId: string, outcome: JobOutcome) => {
+    if (!data.replyTo || outcome.status === 'forwarded') return;
+    const message: ReplyMessage = {
+      kind: 'result',
+      requestId: data.requestId,
+      jobId,
+      status: outcome.status,
+      output: outcome.output,
+      error: outcome.error,
+      provider: outcome.provider,
+      model: outcome.model,
+      attempts: outcome.attempts,
+      queueMs: outcome.startedAt !== undefined ? outcome.startedAt - data.createdAt : undefined,
+    };
+    await publishToReplyChannel(redis, data.replyTo, message);
+  };
+
+  const finish = async (job: Job<InferenceJobData, JobOutcome>, outcome: JobOutcome): Promise<JobOutcome> => {
+    await reply(job.data, job.id!, outcome);
+    return outcome;
+  };
+
+  return async function processInferenceJob(
+    job: Job<InferenceJobData, JobOutcome>,
+    _token?: string,
+    jobSignal?: AbortSignal,
+  ): Promise<JobOutcome> {
+    const data = job.data;
+    const route = data.routes[data.routeIndex];
+    const startedAt = Date.now();
+    const attempt = job.attemptsMade + 1;
+    const totalAttempts = (data.priorAttempts ?? 0) + attempt;
+    const base = { provider: route?.provider, model: route?.model, startedAt };
+
+    if (!route) {
+      const error = new GatewayError('internal_error', 'job has no route').toBody();
+      return finish(job, { status: 'failed', error, attempts: totalAttempts - 1, completedAt: startedAt });
+    }
+    if (startedAt >= data.deadline) {
+      const error = new GatewayError('expired', 'the job expired before a worker could start it').toBody();
+      return finish(job, { ...base, status: 'expired', error, attempts: totalAttempts - 1, completedAt: startedAt });
+    }
+    const adapter = adapters.get(route.provider);
+    if (!adapter) {
+      const error = new GatewayError('provider_unavailable', `provider ${route.provider} is not enabled on this worker`).toBody();
+      return finish(job, { ...base, status: 'failed', error, attempts: totalAttempts - 1, completedAt: startedAt });
+    }
+
+    const deadlineSignal = AbortSignal.timeout(data.deadline - startedAt);
+    const signal = jobSignal ? AbortSignal.any([jobSignal, deadlineSignal]) : deadlineSignal;
+    const modelOptions = config.models[route.model]?.options ?? {};
+
+    try {
+      const result = await callRoute(adapter, data, route, { signal, modelOptions });
+      const completedAt = Date.now();
+      await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status: 'completed', usage: result.usage, startedAt, finishedAt: completedAt });
+      return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt });
+    } catch (caught) {
+      let error = toGatewayError(caught);
+      if (deadlineSignal.aborted && !jobSignal?.aborted) {
+        error = new GatewayError('timeout', 'the request did not finish before its deadline');
+      } else if (jobSignal?.aborted) {
+        error = new GatewayError('cancelled', 'the request was cancelled');
+      }
+      if (error.code === 'internal_error') logger.error({ err: caught, requestId: data.requestId, provider: route.provider }, 'unexpected error calling provider');
+      const finishedAt = Date.now();
+      const attemptStatus = error.code === 'cancelled' ? 'cancelled' : 'failed';
+      await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status: attemptStatus, startedAt, finishedAt });
+
+      const decision = decideOnFailure(error, {
+        attempt,
+        maxAttempts: job.opts.attempts ?? 1,
+        hasNextRoute: data.routeIndex + 1 < data.routes.length,
+        remainingMs: data.deadline - finishedAt,
+      });
+      logger.warn(
+        { requestId: data.requestId, provider: route.provider, model: route.model, attempt: totalAttempts, code: error.code, decision: decision.action },
+        'provider call failed',
+      );
+      switch (decision.action) {
+        case 'retry':
+          throw new RetryRouteError(error, decision.delayMs);
+        case 'forward': {
+          const next = { ...data, routeIndex: data.routeIndex + 1, priorAttempts: totalAttempts };
+          const nextRoute = data.routes[next.routeIndex]!;
+          const provider = config.providers[nextRoute.provider];
+          const forwarded = await queues
+            .get(nextRoute.provider)
+            .add(inferenceJobName, next, inferenceJobOptions(next, { attempts: provider?.attempts ?? 1, retentionSeconds: config.jobs.retentionSeconds }));
+          return { ...base, status: 'forwarded', forwardedTo: forwarded.id!, error: error.toBody(), attempts: totalAttempts, completedAt: finishedAt };
+        }
+        case 'fail': {
+          const status = error.code === 'cancelled' ? 'cancelled' : 'failed';
+          const body: ErrorBody = error.toBody();
+          return finish(job, { ...base, status, error: body, attempts: totalAttempts, completedAt: finishedAt });
+        }
+      }
+    }
+  };
+}

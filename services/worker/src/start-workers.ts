@@ -1,0 +1,110 @@
+import { Worker, type Job } from 'bullmq';
+import { GatewayError, type InferenceJobData, type JobOutcome, type ReplyMessage } from '@switchyard/core';
+import { enabledProviders, type SwitchyardConfig } from '@switchyard/config';
+import type { Logger } from '@switchyard/logger';
+import { createProvider, type ProviderAdapter, type ProviderDependencies } from '@switchyard/providers';
+import {
+  cancelChannel,
+  createInferenceQueues,
+  createRedis,
+  inferenceQueueName,
+  publishToReplyChannel,
+} from '@switchyard/queue';
+import { createInferenceProcessor, RetryRouteError, type ProcessorDependencies } from './process-inference-job.ts';
+
+export type WorkerOptions = {
+  config: SwitchyardConfig;
+  logger: Logger;
+  /** Provider names to consume, or 'all' enabled providers. */
+  providers: string[] | 'all';
+  /** Overrides each provider's configured concurrency. */
+  concurrency?: number;
+  /** Injected into HTTP adapters (tests). */
+  fetch?: ProviderDependencies['fetch'];
+  /** Lock and stall tuning; LLM calls are long, so locks are renewed while a call runs. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  onAttemptFinished?: ProcessorDependencies['onAttemptFinished'];
+};
+
+export type RunningWorkers = {
+  providers: string[];
+  /** Stop taking jobs, let active ones finish, close connections. */
+  stop(): Promise<void>;
+};
+
+function selectProviders(config: SwitchyardConfig, wanted: string[] | 'all'): string[] {
+  const enabled = enabledProviders(config).map((provider) => provider.name);
+  if (wanted === 'all') return enabled;
+  for (const name of wanted) {
+    const provider = config.providers[name];
+    if (!provider) throw new GatewayError('invalid_request', `unknown provider "${name}" (configured: ${Object.keys(config.providers).join(', ')})`);
+    if (!provider.enabled) throw new GatewayError('invalid_request', `provider "${name}" is disabled: ${provider.disabledReason}`);
+  }
+  return wanted;
+}
+
+export async function startWorkers(options: WorkerOptions): Promise<RunningWorkers> {
+  const { config, logger } = options;
+  const providers = selectProviders(config, options.providers);
+  const prefix = config.redis.prefix;
+  const redis = createRedis(config.redis.url, { role: 'blocking', name: 'worker' });
+  const subscriber = createRedis(config.redis.url, { role: 'subscriber', name: 'worker-cancel' });
+  const queues = createInferenceQueues({ connection: redis, prefix });
+
+  const adapters = new Map<string, ProviderAdapter>();
+  for (const name of providers) adapters.set(name, createProvider(config.providers[name]!, { fetch: options.fetch }));
+
+  const processor = createInferenceProcessor({ config, adapters, redis, queues, logger, onAttemptFinished: options.onAttemptFinished });
+  const workers: Worker<InferenceJobData, JobOutcome>[] = [];
+  for (const name of providers) {
+    const worker = new Worker<InferenceJobData, JobOutcome>(inferenceQueueName(name), processor, {
+      connection: redis,
+      prefix,
+      concurrency: options.concurrency ?? config.providers[name]!.concurrency,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 15_000,
+      maxStalledCount: 2,
+      settings: {
+        backoffStrategy: (_attemptsMade: number, _type?: string, error?: Error) => (error instanceof RetryRouteError ? error.delayMs : 1000),
+      },
+    });
+    worker.on('error', (error) => logger.error({ err: error, provider: name }, 'worker error'));
+    // BullMQ failed a job without our outcome (stalled too often, crashed processor):
+    // the waiting caller must still hear about it.
+    worker.on('failed', (job: Job<InferenceJobData, JobOutcome> | undefined, error: Error) => {
+      if (!job || job.finishedOn === undefined || error instanceof RetryRouteError) return;
+      if (job.attemptsMade < (job.opts.attempts ?? 1) && !error.message.includes('stalled')) return;
+      logger.error({ requestId: job.data.requestId, provider: name, reason: error.message }, 'job failed without an outcome');
+      if (!job.data.replyTo) return;
+      const message: ReplyMessage = {
+        kind: 'result',
+        requestId: job.data.requestId,
+        jobId: job.id!,
+        status: 'failed',
+        error: new GatewayError('internal_error', 'the job failed in the worker').toBody(),
+        attempts: (job.data.priorAttempts ?? 0) + job.attemptsMade,
+      };
+      void publishToReplyChannel(redis, job.data.replyTo, message).catch(() => {});
+    });
+    workers.push(worker);
+  }
+
+  // Cancellation reaches whichever worker runs the job.
+  subscriber.on('message', (_channel: string, jobId: string) => {
+    for (const worker of workers) worker.cancelJob(jobId, 'cancelled by the client');
+  });
+  await subscriber.subscribe(cancelChannel(prefix));
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  logger.info({ providers, concurrency: options.concurrency ?? 'per provider' }, 'workers started');
+
+  return {
+    providers,
+    async stop() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await queues.close();
+      subscriber.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
