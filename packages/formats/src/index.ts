@@ -17,3 +17,15 @@ export { createOpenAIChunkParser, type OpenAIChunkParser } from './openai/chunk-
 export { toOpenAIEmbeddingsBody, fromOpenAIEmbeddingsResponse } from './openai/embeddings.ts';
 export { toOpenAICompletionBody, fromOpenAICompletionResponse } from './openai/completion.ts';
 export { fromOpenAIFinishReason, toOpenAIFinishReason, type OpenAIFinishReason } from './openai/finish-reason.ts';
+
+// Anthropic, ingress (POST /v1/messages)
+export { parseAnthropicMessagesRequest, type ParsedAnthropicMessagesRequest } from './anthropic/parse-messages-request.ts';
+export { renderAnthropicMessage, type AnthropicRenderMeta } from './anthropic/render-message.ts';
+export { createAnthropicStreamRenderer, type AnthropicStreamEvent, type AnthropicStreamMeta } from './anthropic/stream-renderer.ts';
+export { renderAnthropicError, toAnthropicErrorType, type AnthropicErrorEnvelope } from './anthropic/render-error.ts';
+
+// Anthropic, upstream
+export { toAnthropicMessagesBody, type AnthropicMessagesBodyOptions } from './anthropic/messages-body.ts';
+export { fromAnthropicMessagesResponse } from './anthropic/messages-response.ts';
+export { createAnthropicEventParser, type AnthropicEventParser } from './anthropic/event-parser.ts';
+export { fromAnthropicStopReason, toAnthropicStopReason, type AnthropicStopReason } from './anthropic/stop-reason.ts';
