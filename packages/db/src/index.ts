@@ -13,3 +13,6 @@ export {
   type ApiKeySummary,
   type CreatedApiKey,
 } from './repositories/api-keys.ts';
+export { findJob, listJobs, toJobRecord, type JobPage } from './repositories/jobs.ts';
+export { monthlySpendByOrg, monthToDateSpend } from './reports/month-to-date-spend.ts';
+export { usageReport, type UsageGroupBy, type UsageReport, type UsageTotals } from './reports/usage-report.ts';

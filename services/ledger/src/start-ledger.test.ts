@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { createDb, migrateToLatest, usageReport, type DbHandle } from '@switchyard/db';
+import { createSilentLogger } from '@switchyard/logger';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUsd } from '../../../packages/core/src/pricing.ts';
+import type { LedgerEntry } from '../../../packages/core/src/usage.ts';
+import {
+  appendLedgerEntries,
+  ledgerDeadLetterKey,
+  ledgerStreamKey,
+  readLedgerBatch,
+  readMonthToDateSpend,
+} from '../../../packages/queue/src/ledger-stream.ts';
+import { createTestDatabase, type TestDatabase } from '../../../packages/testing/src/postgres.ts';
+import { startLedger, type Ledger } from './start-ledger.ts';
+import { requestEntries } from './test-records.ts';
+import { writeLedgerBatch } from './write-ledger-batch.ts';
+
+function exactSum(entries: LedgerEntry[]): string {
+  return entries.reduce((total, entry) => (entry.type === 'usage' ? addUsd(total, entry.record.costUsd) : total), '0');
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('startLedger', () => {
+  let redis: Redis;
+  let database: TestDatabase;
+  let handle: DbHandle;
+  const prefixes: string[] = [];
+  const ledgers: Ledger[] = [];
+  const logger = createSilentLogger();
+
+  const newPrefix = () => {
+    const prefix = `test-ledger-${randomBytes(4).toString('hex')}`;
+    prefixes.push(prefix);
+    return prefix;
+  };
+  const start = async (prefix: string, options: { batchSize?: number; claimIdleMs?: number } = {}) => {
+    const ledger = await startLedger({ redis, db: handle.db, logger, prefix, blockMs: 100, ...options });
+    ledgers.push(ledger);
+    return ledger;
+  };
+  const streamDrained = (prefix: string) => async () => (await redis.xlen(ledgerStreamKey(prefix))) === 0;
+
+  beforeAll(async () => {
+    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    database = await createTestDatabase();
+    handle = await createDb({ url: database.url });
+    await migrateToLatest(handle.db);
+  });
+  afterAll(async () => {
+    await Promise.all(ledgers.map((ledger) => ledger.stop()));
+    for (const prefix of prefixes) {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    await redis.quit();
+    await handle?.close();
+    await database?.drop();
+  });
+
+  it('writes every entry, acknowledges it and caches the exact month-to-date spend', async () => {
+    const prefix = newPrefix();
+    const orgId = `org_${prefix}`;
+    const entries = requestEntries(orgId, 25);
+    await appendLedgerEntries(redis, prefix, entries);
+    const ledger = await start(prefix, { batchSize: 7 });
+    await until(streamDrained(prefix));
+    await ledger.stop();
+
+    const report = await usageReport(handle.db, orgId, { fromDate: '2025-03-01', toDate: '2025-03-31' });
+    expect(report.total_requests).toBe(25);
+    expect(report.total_cost_exact).toBe(exactSum(entries));
+    expect(await readMonthToDateSpend(redis, prefix, orgId, Date.UTC(2025, 2, 20))).toBe(exactSum(entries));
+    const jobs = await handle.db.selectFrom('jobs').select('id').where('org_id', '=', orgId).execute();
+    expect(jobs).toHaveLength(25);
+  });
+
+  it('neither loses nor duplicates a batch whose ledger died before acknowledging it', async () => {
+    const prefix = newPrefix();
+    const orgId = `org_${prefix}`;
+    const entries = requestEntries(orgId, 20);
+    await appendLedgerEntries(redis, prefix, entries);
+
+    // One ledger dies after reading its batch, another after committing but before the ack.
+    const readOnly = await readLedgerBatch(redis, prefix, 'died-before-commit', { count: 10, blockMs: 10 });
+    const committed = await readLedgerBatch(redis, prefix, 'died-before-ack', { count: 10, blockMs: 10 });
+    expect(readOnly.messages).toHaveLength(10);
+    expect(committed.messages).toHaveLength(10);
+    await writeLedgerBatch(
+      handle.db,
+      committed.messages.map((message) => message.entry),
+    );
+
+    await start(prefix, { claimIdleMs: 50 });
+    await until(streamDrained(prefix));
+
+    const events = await handle.db.selectFrom('usage_events').select(['request_id', 'attempt']).where('org_id', '=', orgId).execute();
+    const expectedUsage = entries.filter((entry) => entry.type === 'usage').length;
+    expect(events).toHaveLength(expectedUsage);
+    const report = await usageReport(handle.db, orgId, { fromDate: '2025-03-10', toDate: '2025-03-11' });
+    expect(report.total_requests).toBe(20);
+    expect(report.total_cost_exact).toBe(exactSum(entries));
+    const daily = await handle.db.selectFrom('usage_daily').select((eb) => eb.fn.sum<string>('attempts').as('attempts')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+    expect(Number(daily.attempts)).toBe(expectedUsage);
+    expect(await readMonthToDateSpend(redis, prefix, orgId, Date.UTC(2025, 2, 1))).toBe(exactSum(entries));
+  });
+
+  it('moves an invalid entry aside and keeps going', async () => {
+    const prefix = newPrefix();
+    const orgId = `org_${prefix}`;
+    await redis.xadd(ledgerStreamKey(prefix), '*', 'entry', JSON.stringify({ type: 'usage', record: { requestId: 'broken' } }));
+    const entries = requestEntries(orgId, 3);
+    await appendLedgerEntries(redis, prefix, entries);
+    await start(prefix);
+    await until(streamDrained(prefix));
+    expect(await redis.xlen(ledgerDeadLetterKey(prefix))).toBe(1);
+    const report = await usageReport(handle.db, orgId, { fromDate: '2025-03-10', toDate: '2025-03-11' });
+    expect(report.total_requests).toBe(3);
+  });
+
+  it('keeps a batch pending while the database is unavailable and writes it once it is back', async () => {
+    const prefix = newPrefix();
+    const orgId = `org_${prefix}`;
+    const broken = await createDb({ url: 'postgres://postgres@127.0.0.1:1/none' });
+    const ledger = await startLedger({ redis, db: broken.db, logger, prefix, blockMs: 100 });
+    const entries = requestEntries(orgId, 4);
+    await appendLedgerEntries(redis, prefix, entries);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await ledger.stop();
+    await broken.close();
+    expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(entries.length);
+
+    await start(prefix, { claimIdleMs: 50 });
+    await until(streamDrained(prefix));
+    const report = await usageReport(handle.db, orgId, { fromDate: '2025-03-10', toDate: '2025-03-11' });
+    expect(report.total_cost_exact).toBe(exactSum(entries));
+  });
+});

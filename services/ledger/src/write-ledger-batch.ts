@@ -1,0 +1,179 @@
+import type { Database, Kysely, Transaction } from '@switchyard/db';
+import { sql } from 'kysely';
+// Relative until @switchyard/core exports usage.ts from its index.
+import type { JobRecord, LedgerEntry, UsageRecord } from '../../../packages/core/src/usage.ts';
+
+export type WrittenBatch = {
+  /** Usage records new to the ledger; replays of recorded attempts are skipped. */
+  insertedUsage: number;
+  jobs: number;
+};
+
+const finalStatuses = new Set<JobRecord['status']>(['completed', 'failed', 'cancelled', 'expired']);
+
+/**
+ * Writes one batch in one transaction: usage events (each `(request_id, attempt)` at most
+ * once), the daily rollup of exactly the events this call inserted, and job records. Any
+ * replay of the same entries changes nothing, so a crash before the stream ack is harmless.
+ */
+export async function writeLedgerBatch(db: Kysely<Database>, entries: LedgerEntry[]): Promise<WrittenBatch> {
+  const usage = entries.flatMap((entry) => (entry.type === 'usage' ? [entry.record] : []));
+  const jobs = mergeJobRecords(entries.flatMap((entry) => (entry.type === 'job' ? [entry.record] : [])));
+  return db.transaction().execute(async (transaction) => {
+    const insertedUsage = usage.length > 0 ? await insertUsage(transaction, usage) : 0;
+    if (jobs.length > 0) await upsertJobs(transaction, jobs);
+    return { insertedUsage, jobs: jobs.length };
+  });
+}
+
+async function insertUsage(transaction: Transaction<Database>, records: UsageRecord[]): Promise<number> {
+  const result = await transaction
+    .with('inserted', (query) =>
+      query
+        .insertInto('usage_events')
+        .values(records.map(toUsageRow))
+        .onConflict((conflict) => conflict.columns(['request_id', 'attempt']).doNothing())
+        .returningAll(),
+    )
+    .with('rolled_up', (query) =>
+      query
+        .insertInto('usage_daily')
+        .columns(['org_id', 'key_id', 'model', 'day', 'attempts', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'cost_usd', 'duration_ms_total'])
+        .expression((expression) =>
+          expression
+            .selectFrom('inserted')
+            .select([
+              'org_id',
+              'key_id',
+              'model',
+              sql<string>`(created_at at time zone 'UTC')::date`.as('day'),
+              sql<string>`count(*)`.as('attempts'),
+              sql<string>`sum(input_tokens)`.as('input_tokens'),
+              sql<string>`sum(output_tokens)`.as('output_tokens'),
+              sql<string>`sum(cached_input_tokens)`.as('cached_input_tokens'),
+              sql<string>`sum(cost_usd)`.as('cost_usd'),
+              sql<string>`sum(duration_ms)`.as('duration_ms_total'),
+            ])
+            .groupBy(['org_id', 'key_id', 'model', sql`4`]),
+        )
+        .onConflict((conflict) =>
+          conflict.columns(['org_id', 'key_id', 'model', 'day']).doUpdateSet({
+            attempts: sql`usage_daily.attempts + excluded.attempts`,
+            input_tokens: sql`usage_daily.input_tokens + excluded.input_tokens`,
+            output_tokens: sql`usage_daily.output_tokens + excluded.output_tokens`,
+            cached_input_tokens: sql`usage_daily.cached_input_tokens + excluded.cached_input_tokens`,
+            cost_usd: sql`usage_daily.cost_usd + excluded.cost_usd`,
+            duration_ms_total: sql`usage_daily.duration_ms_total + excluded.duration_ms_total`,
+          }),
+        ),
+    )
+    .selectFrom('inserted')
+    .select(sql<string>`count(*)`.as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(result.count);
+}
+
+function toUsageRow(record: UsageRecord) {
+  return {
+    request_id: record.requestId,
+    attempt: record.attempt,
+    org_id: record.orgId,
+    key_id: record.keyId,
+    provider: record.provider,
+    model: record.model,
+    input_tokens: record.inputTokens,
+    output_tokens: record.outputTokens,
+    cached_input_tokens: record.cachedInputTokens,
+    estimated: record.estimated,
+    price_version: record.priceVersion,
+    cost_usd: record.costUsd,
+    duration_ms: record.durationMs,
+    queue_ms: record.queueMs,
+    status: record.status,
+    created_at: new Date(record.createdAt),
+  };
+}
+
+const statusRank = (status: JobRecord['status']): number => (status === 'queued' ? 0 : status === 'in_progress' ? 1 : 2);
+const statusRankSql = (column: string) =>
+  sql`case ${sql.ref(column)} when 'queued' then 0 when 'in_progress' then 1 else 2 end`;
+
+/**
+ * One record per job, as the database would end up after applying them in order: a
+ * record only replaces a job of lower rank (queued < in_progress < finished), so the
+ * first final status wins, and fields the later record lacks are kept.
+ */
+export function mergeJobRecords(records: JobRecord[]): JobRecord[] {
+  const merged = new Map<string, JobRecord>();
+  for (const record of records) {
+    const current = merged.get(record.id);
+    if (!current) merged.set(record.id, record);
+    else if (statusRank(record.status) > statusRank(current.status)) {
+      const defined = Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+      merged.set(record.id, { ...current, ...defined, createdAt: Math.min(current.createdAt, record.createdAt) });
+    }
+  }
+  return [...merged.values()];
+}
+
+async function upsertJobs(transaction: Transaction<Database>, records: JobRecord[]): Promise<void> {
+  await transaction
+    .insertInto('jobs')
+    .values(records.map(toJobRow))
+    .onConflict((conflict) =>
+      conflict
+        .column('id')
+        .doUpdateSet((update) => ({
+          served_provider: update.fn.coalesce('excluded.served_provider', 'jobs.served_provider'),
+          served_model: update.fn.coalesce('excluded.served_model', 'jobs.served_model'),
+          status: sql`excluded.status`,
+          output: update.fn.coalesce('excluded.output', 'jobs.output'),
+          error: update.fn.coalesce('excluded.error', 'jobs.error'),
+          metadata: update.fn.coalesce('excluded.metadata', 'jobs.metadata'),
+          attempts: sql`greatest(excluded.attempts, jobs.attempts)`,
+          usage: update.fn.coalesce('excluded.usage', 'jobs.usage'),
+          cost_usd: update.fn.coalesce('excluded.cost_usd', 'jobs.cost_usd'),
+          batch_id: update.fn.coalesce('excluded.batch_id', 'jobs.batch_id'),
+          custom_id: update.fn.coalesce('excluded.custom_id', 'jobs.custom_id'),
+          created_at: sql`least(excluded.created_at, jobs.created_at)`,
+          started_at: update.fn.coalesce('excluded.started_at', 'jobs.started_at'),
+          completed_at: update.fn.coalesce('excluded.completed_at', 'jobs.completed_at'),
+          queue_ms: update.fn.coalesce('excluded.queue_ms', 'jobs.queue_ms'),
+          duration_ms: update.fn.coalesce('excluded.duration_ms', 'jobs.duration_ms'),
+        }))
+        .where(sql<boolean>`${statusRankSql('jobs.status')} < ${statusRankSql('excluded.status')}`),
+    )
+    .execute();
+}
+
+function toJobRow(record: JobRecord) {
+  const completedAt = record.completedAt ?? (finalStatuses.has(record.status) ? Date.now() : undefined);
+  return {
+    id: record.id,
+    org_id: record.orgId,
+    key_id: record.keyId,
+    endpoint: record.endpoint,
+    model: record.model,
+    served_provider: record.servedProvider ?? null,
+    served_model: record.servedModel ?? null,
+    mode: record.mode,
+    status: record.status,
+    output: json(record.output),
+    error: json(record.error),
+    metadata: json(record.metadata),
+    attempts: record.attempts,
+    usage: json(record.usage),
+    cost_usd: record.costUsd ?? null,
+    batch_id: record.batchId ?? null,
+    custom_id: record.customId ?? null,
+    created_at: new Date(record.createdAt),
+    started_at: record.startedAt === undefined ? null : new Date(record.startedAt),
+    completed_at: completedAt === undefined ? null : new Date(completedAt),
+    queue_ms: record.queueMs ?? null,
+    duration_ms: record.durationMs ?? null,
+  };
+}
+
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
