@@ -54,7 +54,7 @@ describe('sync chat completions through the queue (openai SDK)', () => {
   it('serves the built-in mock provider with no key at all', async () => {
     const completion = await client.chat.completions.create({ model: 'mock-fast', messages: [{ role: 'user', content: 'hello there' }] });
     expect(completion.choices[0]!.message.content).toBe('This is a mock response to: hello there');
-    expect(completion.usage!.completion_tokens).toBe(7);
+    expect(completion.usage!.completion_tokens).toBe(8);
   });
 
   it('lists models with aliases, pricing and owners', async () => {

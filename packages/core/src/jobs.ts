@@ -82,6 +82,9 @@ export type ReplyMessage = {
   model?: string;
   attempts: number;
   queueMs?: number;
+  usage?: Usage;
+  startedAt?: number;
+  completedAt?: number;
 };
 
 /** Published on `replyTo` for live token delivery; the same parts go to `stream:<requestId>`. */

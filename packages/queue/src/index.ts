@@ -9,6 +9,7 @@ export {
   readRequestState,
   replyFromState,
   saveCancelledJob,
+  stateFromReply,
   type CancelledJob,
   type RequestState,
 } from './request-state.ts';

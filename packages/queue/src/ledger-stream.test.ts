@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LedgerEntry, UsageRecord } from '../../core/src/usage.ts';
+import type { LedgerEntry, UsageRecord } from '@switchyard/core';
 import {
   ackLedgerEntries,
   appendLedgerEntries,

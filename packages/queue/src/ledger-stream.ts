@@ -2,8 +2,7 @@
 // ledger can take entries in batches, and entries a crashed ledger had read but not
 // written stay pending until another consumer claims them.
 import type { Redis } from 'ioredis';
-// Relative until @switchyard/core exports usage.ts from its index.
-import { ledgerEntrySchema, type LedgerEntry } from '../../core/src/usage.ts';
+import { ledgerEntrySchema, type LedgerEntry } from '@switchyard/core';
 
 export const ledgerStreamKey = (prefix: string): string => `${prefix}:ledger`;
 /** Entries that can never be written (unparseable, invalid) are moved here for a human. */

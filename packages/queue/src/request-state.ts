@@ -99,7 +99,26 @@ export function replyFromState(state: RequestState): ReplyMessage | undefined {
     model: outcome.model,
     attempts: outcome.attempts,
     queueMs: outcome.startedAt !== undefined ? outcome.startedAt - state.data.createdAt : undefined,
+    usage: outcome.usage,
+    startedAt: outcome.startedAt,
+    completedAt: outcome.completedAt,
   };
+}
+
+/** The state a reply describes: the worker publishes before BullMQ records the job as done. */
+export function stateFromReply(data: InferenceJobData, reply: ReplyMessage): RequestState {
+  const outcome: JobOutcome = {
+    status: reply.status,
+    output: reply.output,
+    error: reply.error,
+    provider: reply.provider,
+    model: reply.model,
+    attempts: reply.attempts,
+    usage: reply.usage,
+    startedAt: reply.startedAt,
+    completedAt: reply.completedAt ?? Date.now(),
+  };
+  return { data, jobId: reply.jobId, status: reply.status, outcome, startedAt: reply.startedAt, completedAt: outcome.completedAt, attemptsMade: reply.attempts };
 }
 
 export type CancelledJob = { orgId: string; job: unknown };

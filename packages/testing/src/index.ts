@@ -1,3 +1,3 @@
 export * from './mock-upstream/index.ts';
-export { createTestDatabase } from './postgres.ts';
+export { createTestDatabase, type TestDatabase } from './postgres.ts';
 export { deletePrefix, testRedis, uniquePrefix, type TestRedis } from './redis.ts';

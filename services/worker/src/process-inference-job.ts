@@ -67,6 +67,9 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       model: outcome.model,
       attempts: outcome.attempts,
       queueMs: outcome.startedAt !== undefined ? outcome.startedAt - data.createdAt : undefined,
+      usage: outcome.usage,
+      startedAt: outcome.startedAt,
+      completedAt: outcome.completedAt,
     };
     await publishToReplyChannel(redis, data.replyTo, message);
   };

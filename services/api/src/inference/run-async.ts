@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { readRequestState, replyFromState, type RequestState } from '@switchyard/queue';
+import { readRequestState, replyFromState, stateFromReply, type RequestState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { buildJobData, enqueue, type EnqueueRequest } from './enqueue.ts';
 import { renderJobObject } from './job-object.ts';
@@ -37,9 +37,13 @@ export async function runAsync(
     wait?.cancel();
     throw error;
   }
-  if (wait) await wait.promise;
-
-  const state: RequestState = (await readState()) ?? { data, jobId: data.requestId, status: 'queued', attemptsMade: 0 };
+  const queued: RequestState = { data, jobId: data.requestId, status: 'queued', attemptsMade: 0 };
+  // Without a wait the answer is the job as created; with one, whatever it has become.
+  let state = queued;
+  if (wait) {
+    const reply = await wait.promise;
+    state = reply ? stateFromReply(data, reply) : ((await readState()) ?? queued);
+  }
   const job = renderJobObject(context.config, state);
   response.setHeader('x-job-id', data.requestId);
   response.setHeader('location', `/v1/jobs/${data.requestId}`);
