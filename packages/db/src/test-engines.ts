@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// Relative until @switchyard/testing exports it from its index.
-import { createTestDatabase } from '../../testing/src/postgres.ts';
+import { createTestDatabase } from '@switchyard/testing';
 import { createDb, type DbHandle } from './create-db.ts';
 import { migrateToLatest } from './migrate.ts';
 

@@ -3,8 +3,7 @@ import { createDb, migrateToLatest, usageReport, type DbHandle } from '@switchya
 import { createSilentLogger } from '@switchyard/logger';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUsd } from '../../../packages/core/src/pricing.ts';
-import type { LedgerEntry } from '../../../packages/core/src/usage.ts';
+import { addUsd, type LedgerEntry } from '@switchyard/core';
 import {
   appendLedgerEntries,
   ledgerDeadLetterKey,
@@ -12,7 +11,7 @@ import {
   readLedgerBatch,
   readMonthToDateSpend,
 } from '../../../packages/queue/src/ledger-stream.ts';
-import { createTestDatabase, type TestDatabase } from '../../../packages/testing/src/postgres.ts';
+import { createTestDatabase, type TestDatabase } from '@switchyard/testing';
 import { startLedger, type Ledger } from './start-ledger.ts';
 import { requestEntries } from './test-records.ts';
 import { writeLedgerBatch } from './write-ledger-batch.ts';

@@ -1,6 +1,6 @@
 // Ledger entries for tests: deterministic, spread over orgs, keys, models, days and
 // fallback attempts, with costs that floats cannot add exactly.
-import type { JobRecord, LedgerEntry, UsageRecord } from '../../../packages/core/src/usage.ts';
+import type { JobRecord, LedgerEntry, UsageRecord } from '@switchyard/core';
 
 export function usageRecord(overrides: Partial<UsageRecord> & Pick<UsageRecord, 'requestId' | 'orgId'>): UsageRecord {
   return {

@@ -1,7 +1,6 @@
 import { findJob, listJobs, monthToDateSpend, usageReport, type Database, type Kysely } from '@switchyard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUsd } from '../../../packages/core/src/pricing.ts';
-import type { LedgerEntry } from '../../../packages/core/src/usage.ts';
+import { addUsd, type LedgerEntry } from '@switchyard/core';
 import { engines } from '../../../packages/db/src/test-engines.ts';
 import { jobRecord, requestEntries, usageRecord } from './test-records.ts';
 import { mergeJobRecords, writeLedgerBatch } from './write-ledger-batch.ts';

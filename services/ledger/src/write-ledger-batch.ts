@@ -1,7 +1,6 @@
 import type { Database, Kysely, Transaction } from '@switchyard/db';
 import { sql } from 'kysely';
-// Relative until @switchyard/core exports usage.ts from its index.
-import type { JobRecord, LedgerEntry, UsageRecord } from '../../../packages/core/src/usage.ts';
+import type { JobRecord, LedgerEntry, UsageRecord } from '@switchyard/core';
 
 export type WrittenBatch = {
   /** Usage records new to the ledger; replays of recorded attempts are skipped. */

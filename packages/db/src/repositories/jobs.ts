@@ -1,6 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-// Relative until @switchyard/core exports usage.ts from its index.
-import type { JobRecord } from '../../../core/src/usage.ts';
+import type { JobRecord } from '@switchyard/core';
 import type { Database, JobsTable } from '../schema.ts';
 
 export type JobPage = { data: JobRecord[]; hasMore: boolean };
