@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 // Money and counters that can outgrow 2^53 come back as decimal strings, never JS numbers,
 // so nothing is rounded on the way out of Postgres.
@@ -178,7 +178,4 @@ export interface Database {
 export type OrgRow = Selectable<OrgsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type JobRow = Selectable<JobsTable>;
-export type NewJobRow = Insertable<JobsTable>;
 export type UsageEventRow = Selectable<UsageEventsTable>;
-export type NewUsageEventRow = Insertable<UsageEventsTable>;
-export type JobRowUpdate = Updateable<JobsTable>;
