@@ -66,8 +66,9 @@ function stopReasonOf(answer: ChatAnswer): string {
   return answer.truncated ? 'max_tokens' : 'end_turn';
 }
 
+// Anthropic's input_tokens leaves out cache reads, which it reports on their own.
 function inputUsage(answer: ChatAnswer) {
-  return { input_tokens: answer.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: answer.cachedTokens, service_tier: 'standard' };
+  return { input_tokens: Math.max(0, answer.inputTokens - answer.cachedTokens), cache_creation_input_tokens: 0, cache_read_input_tokens: answer.cachedTokens, service_tier: 'standard' };
 }
 
 function messageShell(id: string, model: string, answer: ChatAnswer, omitUsage: boolean) {

@@ -18,7 +18,7 @@ export type MockBehavior = {
   tokenDelayMs?: number;
   /** Replaces the default `echo: ...` answer. */
   text?: string;
-  /** Replaces the computed token counts. */
+  /** Replaces the computed token counts; `input` counts every prompt token, `cached` ones included (as OpenAI reports them). */
   usage?: { input: number; output: number; cached?: number };
   /** Leave usage out of the response (and the usage chunk out of the stream). */
   omitUsage?: boolean;

@@ -1,0 +1,59 @@
+import { GatewayError, ProviderError } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
+import { errorFromResponse, providerErrorForStatus } from './status-error.ts';
+
+const context = { provider: 'acme', secrets: ['acme-secret-key'] };
+
+describe('providerErrorForStatus', () => {
+  it.each([
+    [400, 'invalid_request', 400, false],
+    [413, 'invalid_request', 400, false],
+    [422, 'invalid_request', 400, false],
+    [401, 'upstream_error', 502, false],
+    [403, 'upstream_error', 502, false],
+    [404, 'upstream_error', 502, false],
+    [408, 'upstream_timeout', 504, true],
+    [409, 'upstream_error', 502, true],
+    [429, 'upstream_rate_limited', 429, true],
+    [500, 'upstream_error', 502, true],
+    [502, 'upstream_error', 502, true],
+    [503, 'upstream_overloaded', 503, true],
+    [529, 'upstream_overloaded', 503, true],
+    [402, 'upstream_error', 502, false],
+  ])('maps %i to %s', (upstreamStatus, code, status, retryable) => {
+    const error = providerErrorForStatus(upstreamStatus, context);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code, status, retryable, upstreamStatus, provider: 'acme' });
+  });
+
+  it('treats an overloaded_error body as overloaded whatever the status', () => {
+    expect(providerErrorForStatus(500, context, { type: 'overloaded_error' }).code).toBe('upstream_overloaded');
+  });
+
+  it('says the credentials were rejected', () => {
+    expect(providerErrorForStatus(401, context).message).toBe("acme rejected the gateway's credentials");
+  });
+});
+
+describe('errorFromResponse', () => {
+  it('keeps the safe upstream message as detail, never in the message', async () => {
+    const response = new Response(JSON.stringify({ error: { message: 'bad key acme-secret-key', type: 'invalid_request_error' } }), {
+      status: 429,
+      headers: { 'retry-after': '7' },
+    });
+    const error = await errorFromResponse(response, context);
+    expect(error.detail).toBe('bad key [redacted]');
+    expect(error.message).toBe('acme is rate limiting the gateway');
+    expect(error.retryAfterMs).toBe(7000);
+    expect(error).toBeInstanceOf(GatewayError);
+  });
+
+  it('reads Anthropic and Ollama envelopes and plain text', async () => {
+    const anthropic = await errorFromResponse(new Response('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', { status: 529 }), context);
+    expect(anthropic).toMatchObject({ code: 'upstream_overloaded', detail: 'Overloaded' });
+    const ollama = await errorFromResponse(new Response('{"error":"model \\"x\\" not found"}', { status: 404 }), context);
+    expect(ollama.detail).toBe('model "x" not found');
+    const text = await errorFromResponse(new Response('<html>Bad Gateway</html>', { status: 502 }), context);
+    expect(text.detail).toBe('<html>Bad Gateway</html>');
+  });
+});

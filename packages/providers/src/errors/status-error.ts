@@ -1,0 +1,61 @@
+// Maps an upstream HTTP error answer to a ProviderError, once, for every provider.
+import { ProviderError, type ErrorCode } from '@switchyard/core';
+import { parseRetryAfter } from './retry-after.ts';
+import { safeDetail } from './safe-detail.ts';
+import { readUpstreamMessage } from './upstream-message.ts';
+
+export type ErrorContext = {
+  provider: string;
+  /** Values that must never appear in an error: the API key, custom header values. */
+  secrets: readonly string[];
+};
+
+type Classification = { code: ErrorCode; retryable: boolean; message: string };
+
+function classify(status: number, upstreamType: string | undefined, provider: string): Classification {
+  if (status === 503 || status === 529 || upstreamType === 'overloaded_error') {
+    return { code: 'upstream_overloaded', retryable: true, message: `${provider} is overloaded` };
+  }
+  switch (status) {
+    case 400:
+    case 413:
+    case 422:
+      return { code: 'invalid_request', retryable: false, message: `${provider} rejected the request as invalid` };
+    case 401:
+    case 403:
+      return { code: 'upstream_error', retryable: false, message: `${provider} rejected the gateway's credentials` };
+    case 404:
+      return { code: 'upstream_error', retryable: false, message: `${provider} does not know the requested model or endpoint` };
+    case 408:
+      return { code: 'upstream_timeout', retryable: true, message: `${provider} timed out` };
+    case 409:
+      return { code: 'upstream_error', retryable: true, message: `${provider} reported a conflict` };
+    case 429:
+      return { code: 'upstream_rate_limited', retryable: true, message: `${provider} is rate limiting the gateway` };
+  }
+  if (status >= 500) return { code: 'upstream_error', retryable: true, message: `${provider} failed with status ${status}` };
+  return { code: 'upstream_error', retryable: false, message: `${provider} answered with status ${status}` };
+}
+
+export function providerErrorForStatus(
+  status: number,
+  context: ErrorContext,
+  upstream: { message?: string; type?: string; retryAfterMs?: number } = {},
+): ProviderError {
+  const { code, retryable, message } = classify(status, upstream.type, context.provider);
+  const detail = upstream.message ? safeDetail(upstream.message, context.secrets) : '';
+  return new ProviderError(code, message, {
+    provider: context.provider,
+    upstreamStatus: status,
+    retryable,
+    ...(detail ? { detail } : {}),
+    ...(upstream.retryAfterMs === undefined ? {} : { retryAfterMs: upstream.retryAfterMs }),
+  });
+}
+
+/** Reads an error answer's body (the call signal bounds how long that may take). */
+export async function errorFromResponse(response: Response, context: ErrorContext): Promise<ProviderError> {
+  const text = await response.text().catch(() => '');
+  const upstream = readUpstreamMessage(text);
+  return providerErrorForStatus(response.status, context, { ...upstream, retryAfterMs: parseRetryAfter(response.headers) });
+}
