@@ -1,5 +1,6 @@
 // The node:http server under every mock dialect: reads and records the request, tracks
 // connections the client dropped, and closes every socket on close().
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBehaviorBook, type CallPlan } from './call-plan.ts';
@@ -29,6 +30,8 @@ export async function startMockServer(options: MockUpstreamOptions, urlSuffix: s
   const book = createBehaviorBook(options.seed ?? 1);
   const record = options.record ?? true;
   const closing = new AbortController();
+  // Every in-flight request listens for close(); a benchmark has thousands at once.
+  setMaxListeners(0, closing.signal);
   const requests: RecordedRequest[] = [];
   let abortedRequests = 0;
   let sequence = 0;
