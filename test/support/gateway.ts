@@ -4,6 +4,8 @@ import { createSilentLogger } from '@switchyard/logger';
 import { createTestDatabase, deletePrefix, testRedis, uniquePrefix, type TestDatabase } from '@switchyard/testing';
 import { startApi, type RunningApi } from '@switchyard/api';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '@switchyard/worker';
+import { startLedger, type Ledger } from '@switchyard/ledger';
+import { createRedis } from '@switchyard/queue';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
 
@@ -18,6 +20,7 @@ export type TestGateway = {
   redisUrl: string;
   api: RunningApi;
   workers: RunningWorkers | undefined;
+  ledger: Ledger | undefined;
   /** An org with one key, created for this gateway. */
   orgId: string;
   apiKey: string;
@@ -31,7 +34,7 @@ export type TestGateway = {
  * Postgres database. The environment is NOT read, so a developer's provider keys never
  * leak into tests: everything comes from `overrides`.
  */
-export async function startTestGateway(options: { overrides?: Overrides; workers?: boolean; workerOptions?: Partial<WorkerOptions> } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: { overrides?: Overrides; workers?: boolean; ledger?: boolean; workerOptions?: Partial<WorkerOptions> } = {}): Promise<TestGateway> {
   const redis = await testRedis();
   const prefix = uniquePrefix();
   const testDatabase = await createTestDatabase();
@@ -59,6 +62,8 @@ export async function startTestGateway(options: { overrides?: Overrides; workers
     return workers;
   };
   const workers = options.workers === false ? undefined : await launchWorkers();
+  const ledgerRedis = createRedis(redis.url, { role: 'blocking', name: 'ledger' });
+  const ledger = options.ledger === false ? undefined : await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix, blockMs: 200 });
   const api = await startApi({ config, db: database.db, logger, port: 0, host: '127.0.0.1' });
 
   return {
@@ -70,12 +75,15 @@ export async function startTestGateway(options: { overrides?: Overrides; workers
     redisUrl: redis.url,
     api,
     workers,
+    ledger,
     ...tenant,
     createTenant,
     startWorkers: launchWorkers,
     async stop() {
       await api.stop({ graceMs: 1000 });
       await Promise.all(started.map((running) => running.stop()));
+      await ledger?.stop();
+      await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());
       await database.close();
       await testDatabase.drop();
       await deletePrefix(redis.url, prefix);

@@ -14,3 +14,17 @@ export {
   type RequestState,
 } from './request-state.ts';
 export { inferenceJobName, inferenceJobOptions } from './job-options.ts';
+export {
+  ackLedgerEntries,
+  appendLedgerEntries,
+  deadLetterLedgerEntries,
+  ledgerDeadLetterKey,
+  ledgerStreamKey,
+  monthToDateSpendKey,
+  readLedgerBatch,
+  readMonthToDateSpend,
+  storeMonthToDateSpend,
+  utcMonth,
+  type LedgerBatch,
+  type LedgerMessage,
+} from './ledger-stream.ts';

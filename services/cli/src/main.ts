@@ -7,6 +7,7 @@ import { parseCommandLine, positiveInteger, usage } from './arguments.ts';
 import { runAdmin } from './commands/admin.ts';
 import { runAll } from './commands/run-all.ts';
 import { runApi } from './commands/run-api.ts';
+import { runLedger } from './commands/run-ledger.ts';
 import { runWorker } from './commands/run-worker.ts';
 
 async function main(argv: string[]): Promise<void> {
@@ -26,6 +27,8 @@ async function main(argv: string[]): Promise<void> {
     case 'worker':
       if (!values.provider) throw new Error('worker needs --provider <name[,name]|all>');
       return runWorker(logger, { providers: values.provider, concurrency: positiveInteger(values.concurrency, 'concurrency') });
+    case 'ledger':
+      return runLedger(logger);
     case 'migrate':
     case 'orgs':
     case 'keys':

@@ -10,7 +10,7 @@ import {
   ledgerStreamKey,
   readLedgerBatch,
   readMonthToDateSpend,
-} from '../../../packages/queue/src/ledger-stream.ts';
+} from '@switchyard/queue';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testing';
 import { startLedger, type Ledger } from './start-ledger.ts';
 import { requestEntries } from './test-records.ts';

@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { monthlySpendByOrg, type Database, type Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import type { Redis } from 'ioredis';
-// Relative until @switchyard/queue exports the ledger stream from its index.
 import {
   ackLedgerEntries,
   deadLetterLedgerEntries,
@@ -11,7 +10,7 @@ import {
   storeMonthToDateSpend,
   utcMonth,
   type LedgerMessage,
-} from '../../../packages/queue/src/ledger-stream.ts';
+} from '@switchyard/queue';
 import { writeLedgerBatch } from './write-ledger-batch.ts';
 
 export type LedgerDeps = {

@@ -10,6 +10,7 @@ import {
   inferenceQueueName,
   publishToReplyChannel,
 } from '@switchyard/queue';
+import { createLedgerEmitter } from './ledger-emitter.ts';
 import { createInferenceProcessor, RetryRouteError, type ProcessorDependencies } from './process-inference-job.ts';
 
 export type WorkerOptions = {
@@ -55,7 +56,25 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const adapters = new Map<string, ProviderAdapter>();
   for (const name of providers) adapters.set(name, createProvider(config.providers[name]!, { fetch: options.fetch }));
 
-  const processor = createInferenceProcessor({ config, adapters, redis, queues, logger, onAttemptFinished: options.onAttemptFinished });
+  const ledger = createLedgerEmitter({ redis, prefix, config });
+  const processInferenceJob = createInferenceProcessor({
+    config,
+    adapters,
+    redis,
+    queues,
+    logger,
+    onAttemptFinished: async (event) => {
+      await ledger.attemptFinished(event);
+      await options.onAttemptFinished?.(event);
+    },
+  });
+  // The finished job goes to the ledger before BullMQ marks it done, so a crash in between
+  // replays it (an idempotent upsert) instead of losing it.
+  const processor = async (job: Job<InferenceJobData, JobOutcome>, token?: string, signal?: AbortSignal): Promise<JobOutcome> => {
+    const outcome = await processInferenceJob(job, token, signal);
+    await ledger.jobFinished(job.data, outcome);
+    return outcome;
+  };
   const workers: Worker<InferenceJobData, JobOutcome>[] = [];
   for (const name of providers) {
     const worker = new Worker<InferenceJobData, JobOutcome>(inferenceQueueName(name), processor, {

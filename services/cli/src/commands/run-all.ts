@@ -3,6 +3,8 @@ import { createApiKey, createOrg, listOrgs } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import { startApi } from '@switchyard/api';
 import { startWorkers } from '@switchyard/worker';
+import { startLedger } from '@switchyard/ledger';
+import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
 import { resolveRedis } from '../embedded-redis.ts';
 import { stopOnSignals } from '../shutdown.ts';
@@ -25,7 +27,17 @@ export async function runAll(logger: Logger, options: { port?: number }): Promis
         `-H "Content-Type: application/json" -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'\n\n`,
     );
   }
+  const ledgerRedis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
+  const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix });
   const workers = await startWorkers({ config, logger, providers: 'all' });
   const api = await startApi({ config, db: database.db, logger, port: options.port });
-  stopOnSignals(logger, [() => api.stop(), () => workers.stop(), () => database.close(), () => redis.stop()]);
+  // Ingress first, then the workers finish what they hold, then the ledger drains.
+  stopOnSignals(logger, [
+    () => api.stop(),
+    () => workers.stop(),
+    () => ledger.stop(),
+    async () => void (await ledgerRedis.quit()),
+    () => database.close(),
+    () => redis.stop(),
+  ]);
 }

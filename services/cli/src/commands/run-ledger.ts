@@ -1,0 +1,15 @@
+import { loadConfig } from '@switchyard/config';
+import type { Logger } from '@switchyard/logger';
+import { startLedger } from '@switchyard/ledger';
+import { createRedis } from '@switchyard/queue';
+import { openDatabase } from '../database.ts';
+import { stopOnSignals } from '../shutdown.ts';
+
+/** `switchyard ledger`: the only writer of usage and finished jobs to Postgres. */
+export async function runLedger(logger: Logger): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase(config, { command: 'ledger', allowEmbedded: false });
+  const redis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
+  const ledger = await startLedger({ redis, db: database.db, logger, prefix: config.redis.prefix });
+  stopOnSignals(logger, [() => ledger.stop(), async () => void (await redis.quit()), () => database.close()]);
+}
