@@ -30,6 +30,16 @@ export const providerSchema = z.object({
   /** Attempts per route for retryable errors (1 = no retry). */
   attempts: z.number().int().min(1).max(10).default(3),
   headers: z.record(z.string(), z.string()).default({}),
+  /** Circuit breaker shared by every worker through Redis. */
+  breaker: z
+    .object({
+      failureThreshold: z.number().int().positive().default(5),
+      windowMs: z.number().int().positive().default(30_000),
+      openMs: z.number().int().positive().default(15_000),
+      halfOpenProbes: z.number().int().positive().default(1),
+      successesToClose: z.number().int().positive().default(1),
+    })
+    .prefault({}),
   /** Azure OpenAI `api-version`; Anthropic `anthropic-version`. */
   apiVersion: z.string().optional(),
   /** Provider-specific knobs (the mock's latency, for instance). */
@@ -86,6 +96,14 @@ export const configSchema = z.object({
     })
     .prefault({}),
   adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  worker: z
+    .object({
+      /** A job's lock is renewed every half of this while its call runs; a dead worker's jobs return after it. */
+      lockDurationMs: z.number().int().positive().default(30_000),
+      /** How often workers look for jobs whose worker died. */
+      stalledIntervalMs: z.number().int().positive().default(15_000),
+    })
+    .prefault({}),
   jobs: z
     .object({
       /** How long finished jobs stay readable in Redis. */

@@ -1,6 +1,6 @@
 export { createRedis, redisReachable } from './connection.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
-export { cancelChannel, cancelledJobKey, inferenceQueueName, replyChannel, streamKey, workerHeartbeatKey } from './names.ts';
+export { breakerKey, cancelChannel, cancelledJobKey, inferenceQueueName, replyChannel, streamKey, workerHeartbeatKey } from './names.ts';
 export { publishCancel, publishToReplyChannel } from './publish.ts';
 export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';
 export {
@@ -28,3 +28,11 @@ export {
   type LedgerBatch,
   type LedgerMessage,
 } from './ledger-stream.ts';
+export {
+  createCircuitBreakers,
+  type BreakerSettings,
+  type BreakerSnapshot,
+  type BreakerState,
+  type BreakerTransition,
+  type CircuitBreakers,
+} from './circuit-breaker.ts';

@@ -17,3 +17,6 @@ export const cancelledJobKey = (prefix: string, requestId: string): string => `$
 
 /** Live worker heartbeat per provider, for /v1/admin/providers and /v1/health. */
 export const workerHeartbeatKey = (prefix: string, provider: string): string => `${prefix}:workers:${provider}`;
+
+/** Shared circuit-breaker state of one provider deployment. */
+export const breakerKey = (prefix: string, provider: string): string => `${prefix}:breaker:${provider}`;
