@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
-import type { InferenceQueues, ReplyBus } from '@switchyard/queue';
+import type { CircuitBreakers, InferenceQueues, ReplyBus } from '@switchyard/queue';
+import type { Backpressure } from './inference/backpressure.ts';
 
 /** Everything the api's routes need, passed in once by createApp. */
 export type ApiContext = {
@@ -13,4 +14,6 @@ export type ApiContext = {
   queues: InferenceQueues;
   replyBus: ReplyBus;
   db: Kysely<Database>;
+  breakers: CircuitBreakers;
+  backpressure: Backpressure;
 };

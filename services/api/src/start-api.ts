@@ -4,7 +4,9 @@ import { newId } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
-import { createInferenceQueues, createRedis, createReplyBus, replyChannel } from '@switchyard/queue';
+import { createCircuitBreakers, createInferenceQueues, createRedis, createReplyBus, replyChannel } from '@switchyard/queue';
+import { enabledProviders } from '@switchyard/config';
+import { createBackpressure } from './inference/backpressure.ts';
 import { createApp } from './create-app.ts';
 import type { ApiContext } from './context.ts';
 
@@ -30,7 +32,14 @@ export async function startApi(options: { config: SwitchyardConfig; db: Kysely<D
     channel: replyChannel(config.redis.prefix, instanceId),
     onError: (error) => logger.warn({ err: error }, 'reply bus error'),
   });
-  const context: ApiContext = { config, logger, redis, queues, replyBus, db };
+  const breakers = createCircuitBreakers({
+    redis,
+    prefix: config.redis.prefix,
+    settings: Object.fromEntries(enabledProviders(config).map((provider) => [provider.name, provider.breaker])),
+  });
+  void breakers.refresh().catch(() => {});
+  const backpressure = createBackpressure({ config, queues, logger });
+  const context: ApiContext = { config, logger, redis, queues, replyBus, db, breakers, backpressure };
   const app = createApp(context);
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -56,6 +65,8 @@ export async function startApi(options: { config: SwitchyardConfig; db: Kysely<D
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      breakers.close();
+      backpressure.close();
       await replyBus.close();
       await queues.close();
       subscriber.disconnect();

@@ -11,6 +11,7 @@ export function providerConfig(overrides: Partial<ProviderConfig> & Pick<Provide
     attempts: 1,
     headers: {},
     options: {},
+    breaker: { failureThreshold: 5, windowMs: 30_000, openMs: 15_000, halfOpenProbes: 1, successesToClose: 1 },
     ...overrides,
   };
 }

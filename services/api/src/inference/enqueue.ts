@@ -41,8 +41,34 @@ export function buildJobData(request: EnqueueRequest, now = Date.now()): Inferen
   return data;
 }
 
+/**
+ * Skips routes whose breaker is open, so the request starts on the first healthy one;
+ * when every route is open the caller gets 503 at once, with the shortest cool-down left.
+ */
+export async function skipOpenRoutes(context: ApiContext, data: InferenceJobData): Promise<void> {
+  let shortestRetryMs = Number.POSITIVE_INFINITY;
+  for (let index = 0; index < data.routes.length; index++) {
+    const provider = data.routes[index]!.provider;
+    if (context.breakers.state(provider) !== 'open') {
+      if (index > 0) data.routes = data.routes.slice(index);
+      return;
+    }
+    const snapshot = await context.breakers.snapshot(provider);
+    if (snapshot.state !== 'open') {
+      if (index > 0) data.routes = data.routes.slice(index);
+      return;
+    }
+    shortestRetryMs = Math.min(shortestRetryMs, snapshot.retryAfterMs ?? 1000);
+  }
+  throw new GatewayError('provider_unavailable', `every provider that can serve \`${data.requestedModel}\` is unavailable (circuit open)`, {
+    retryAfterMs: Math.max(1000, shortestRetryMs),
+  });
+}
+
 /** Puts the request on its first route's provider queue. Durable from here on. */
 export async function enqueue(context: ApiContext, data: InferenceJobData): Promise<void> {
+  await skipOpenRoutes(context, data);
+  context.backpressure.admit(data, data.routes[0]!.provider);
   const route = data.routes[0]!;
   const provider = context.config.providers[route.provider]!;
   try {

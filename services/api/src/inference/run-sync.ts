@@ -14,8 +14,8 @@ export async function runSync(context: ApiContext, response: Response, enqueueRe
   const now = Date.now();
   const timeoutMs = context.config.server.syncTimeoutMs;
   const data = buildJobData({ ...enqueueRequest, mode: 'sync', deadline: now + timeoutMs, replyTo: context.replyBus.channel }, now);
-  const firstProvider = data.routes[0]!.provider;
-  const readState = () => readRequestState(context.queues, firstProvider, data.requestId);
+  // Read lazily: enqueue may start the request on a later route when earlier breakers are open.
+  const readState = () => readRequestState(context.queues, data.routes[0]!.provider, data.requestId);
 
   const wait = context.replyBus.waitForResult(data.requestId, {
     // A little past the job's own deadline, so the worker's verdict usually arrives first.

@@ -1,0 +1,87 @@
+import { GatewayError, type InferenceJobData } from '@switchyard/core';
+import { enabledProviders, type SwitchyardConfig } from '@switchyard/config';
+import type { Logger } from '@switchyard/logger';
+import type { InferenceQueues } from '@switchyard/queue';
+
+type ProviderLoad = {
+  /** Sync requests waiting (BullMQ's plain wait list: they run before any prioritised job). */
+  waitingSync: number;
+  /** Everything waiting: sync, async and batch lanes, and retries in backoff. */
+  waitingAll: number;
+  completedTotal: number;
+  throughputPerSecond: number;
+  sampledAt: number;
+};
+
+export type Backpressure = {
+  /** Throws 429 queue_full when the provider's queue is too deep for this request. */
+  admit(data: InferenceJobData, provider: string): void;
+  load(provider: string): ProviderLoad | undefined;
+  close(): void;
+};
+
+const minimumRetryAfterMs = 1000;
+const maximumRetryAfterMs = 120_000;
+
+/**
+ * Mechanism 8: refuse work that would only time out. Queue depth and recent throughput
+ * (completions per second, from BullMQ's metrics counter) are sampled on a timer, so the
+ * check on the request path is a map lookup.
+ */
+export function createBackpressure(options: { config: SwitchyardConfig; queues: InferenceQueues; logger: Logger; sampleMs?: number }): Backpressure {
+  const { config, queues } = options;
+  const loads = new Map<string, ProviderLoad>();
+
+  const sample = async () => {
+    await Promise.all(
+      enabledProviders(config).map(async (provider) => {
+        const queue = queues.get(provider.name);
+        const [counts, metrics] = await Promise.all([queue.getJobCounts('wait', 'prioritized', 'delayed'), queue.getMetrics('completed', 0, 0)]);
+        const waitingSync = counts.wait ?? 0;
+        const waitingAll = waitingSync + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+        const completedTotal = Number(metrics.meta.count ?? 0);
+        const now = Date.now();
+        const previous = loads.get(provider.name);
+        let throughputPerSecond = previous?.throughputPerSecond ?? 0;
+        if (previous && now > previous.sampledAt) {
+          const instant = ((completedTotal - previous.completedTotal) * 1000) / (now - previous.sampledAt);
+          // Smooth over a few samples; a pause in traffic should not read as zero capacity.
+          throughputPerSecond = instant > 0 ? (previous.throughputPerSecond > 0 ? 0.7 * previous.throughputPerSecond + 0.3 * instant : instant) : previous.throughputPerSecond;
+        }
+        loads.set(provider.name, { waitingSync, waitingAll, completedTotal, throughputPerSecond, sampledAt: now });
+      }),
+    );
+  };
+  const timer = setInterval(() => void sample().catch((error) => options.logger.debug({ err: error }, 'backpressure sample failed')), options.sampleMs ?? 500);
+  timer.unref();
+  void sample().catch(() => {});
+
+  const retryAfterMs = (waitingBeyond: number, throughput: number) =>
+    Math.min(maximumRetryAfterMs, Math.max(minimumRetryAfterMs, throughput > 0 ? Math.ceil((waitingBeyond / throughput) * 1000) : 5000));
+
+  return {
+    admit(data, providerName) {
+      const load = loads.get(providerName);
+      const provider = config.providers[providerName];
+      if (!load || !provider) return;
+      // Sync requests jump the async and batch lanes, so only sync work is ahead of them: a
+      // large batch backlog must not turn chat away.
+      const ahead = data.mode === 'sync' ? load.waitingSync : load.waitingAll;
+      if (ahead >= provider.maxQueueDepth) {
+        throw new GatewayError('queue_full', `the ${providerName} queue is full (${ahead} waiting); retry later`, {
+          retryAfterMs: retryAfterMs(ahead - provider.maxQueueDepth + 1, load.throughputPerSecond),
+        });
+      }
+      if (data.mode === 'sync' && load.throughputPerSecond > 0 && ahead > 0) {
+        const estimatedWaitMs = (ahead / load.throughputPerSecond) * 1000;
+        if (Date.now() + estimatedWaitMs > data.deadline) {
+          throw new GatewayError('queue_full', `the ${providerName} queue would not reach this request before its deadline`, {
+            retryAfterMs: retryAfterMs(ahead, load.throughputPerSecond),
+          });
+        }
+      }
+    },
+    load: (provider) => loads.get(provider),
+    close: () => clearInterval(timer),
+  };
+}
