@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export type ChildService = {
+  name: string;
+  pid: number;
+  child: ChildProcess;
+  /** Everything it wrote to stdout and stderr, for error messages. */
+  output(): string;
+  /** The first IPC message it sends (our own child scripts announce their URL this way). */
+  ready<T>(timeoutMs?: number): Promise<T>;
+  stop(): Promise<void>;
+};
+
+// Every child ever started, so one call (in a finally or a signal handler) ends them all.
+const running = new Set<ChildService>();
+
+/**
+ * Starts `node <script> <args>` as its own process. An IPC channel is always opened: our
+ * own child scripts use it to say they are ready and exit when it closes, so a killed
+ * bench never leaves them behind.
+ */
+export function spawnNode(name: string, script: string, args: string[], env: Record<string, string>): ChildService {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...nodeFlags(name), script, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${name}`);
+  let output = '';
+  const capture = (chunk: Buffer) => {
+    // Keep the tail only: a long run must not hold every log line in memory.
+    output = (output + String(chunk)).slice(-20_000);
+  };
+  child.stdout!.on('data', capture);
+  child.stderr!.on('data', capture);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const service: ChildService = {
+    name,
+    pid: child.pid,
+    child,
+    output: () => output,
+    ready<T>(timeoutMs = 30_000) {
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => fail(new Error(`${name} was not ready within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+        const onExit = () => fail(new Error(`${name} exited before it was ready:\n${output}`));
+        function fail(error: Error) {
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          reject(error);
+        }
+        function onMessage(message: unknown) {
+          clearTimeout(timer);
+          child.off('exit', onExit);
+          resolve(message as T);
+        }
+        child.once('message', onMessage);
+        child.once('exit', onExit);
+      });
+    },
+    async stop() {
+      running.delete(service);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  running.add(service);
+  return service;
+}
+
+/** Stops every child still running, newest first (api before its worker, proxies before the upstream). */
+export async function stopAllChildren(): Promise<void> {
+  for (const service of [...running].reverse()) await service.stop();
+}
+
+// `BENCH_PROFILE=api,worker` runs those children under the V8 CPU profiler.
+function nodeFlags(name: string): string[] {
+  const profiled = (process.env.BENCH_PROFILE ?? '').split(',').map((entry) => entry.trim());
+  if (!profiled.includes(name)) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? 'scripts/bench/results/profiles'}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+}

@@ -1,0 +1,82 @@
+// pnpm bench: Switchyard's sync path against a minimal direct pass-through proxy to the
+// same mock upstream, measured in the same run. See scripts/README.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { testRedis } from '@switchyard/testing';
+import { benchUsage, parseBenchArguments } from './arguments.ts';
+import { spawnNode, stopAllChildren } from './child-process.ts';
+import { describeMachine } from './machine.ts';
+import { startPassthrough } from './passthrough-target.ts';
+import { buildReport, renderMarkdown, renderTable } from './report.ts';
+import { runScenario, type ScenarioResult } from './run-scenario.ts';
+import { scenarios, upstreamBehaviors } from './scenarios.ts';
+import { startSwitchyard } from './switchyard-stack.ts';
+import type { Target } from './targets.ts';
+
+const mockScript = fileURLToPath(new URL('./mock-upstream-process.ts', import.meta.url));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<void> {
+  const options = parseBenchArguments(argv);
+  if (options === 'help') {
+    process.stdout.write(`${benchUsage}\n`);
+    return;
+  }
+  const selected = options.only ? scenarios.filter((scenario) => options.only!.includes(scenario.id)) : scenarios;
+  if (selected.length === 0) throw new Error(`no scenario matches --only ${options.only?.join(',')}`);
+
+  const redisUrl = (await testRedis()).url;
+  const machine = await describeMachine(redisUrl);
+  try {
+    const upstream = spawnNode('upstream', mockScript, [JSON.stringify(upstreamBehaviors)], {});
+    const { url: upstreamUrl } = await upstream.ready<{ url: string }>();
+    targets.push(await startPassthrough({ upstreamUrl }));
+    targets.push(await startSwitchyard({ upstreamUrl, redisUrl }));
+    log(`bench: ${selected.length} scenario(s), ${options.timing.rounds} round(s) x (${options.timing.warmupMs} ms warm-up + ${options.timing.durationMs} ms) per target`);
+
+    const results: ScenarioResult[] = [];
+    for (const scenario of selected) {
+      log(`${scenario.id}: ${scenario.title}`);
+      const result = await runScenario(scenario, targets, options.timing, log);
+      if (result.skipped) log(`  skipped: ${result.skipped}`);
+      results.push(result);
+    }
+
+    const command = options.quick ? 'pnpm bench --quick' : ['pnpm bench', ...argv].join(' ');
+    const report = buildReport({ command, machine, timing: options.timing, results });
+    mkdirSync(dirname(options.output), { recursive: true });
+    writeFileSync(options.output, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`${renderTable(report)}\n\nJSON: ${options.output}\n\nMarkdown for the README:\n\n${renderMarkdown(report)}\n`);
+  } finally {
+    await shutdown();
+  }
+}
+
+const targets: Target[] = [];
+let stopping: Promise<void> | undefined;
+
+/** Stops the targets (which drops the database and the Redis keys), then any child left. Runs once. */
+function shutdown(): Promise<void> {
+  stopping ??= (async () => {
+    for (const target of targets.reverse()) await target.stop().catch((error: unknown) => log(`stopping ${target.name}: ${(error as Error).message}`));
+    await stopAllChildren();
+  })();
+  return stopping;
+}
+
+// Ctrl-C mid-run: clean up as the finally would, then leave.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`bench: ${signal}, stopping`);
+    void shutdown().finally(() => process.exit(130));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

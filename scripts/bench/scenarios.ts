@@ -1,0 +1,55 @@
+import type { MockBehavior } from '@switchyard/testing';
+
+/** A figure compared between the two targets (switchyard against passthrough). */
+export type Metric = 'addedP50Ms' | 'throughputRatio' | 'addedFirstTokenP50Ms' | 'tokensPerSecondRatio';
+
+/** A target from the issues: the metric must stay at most `max` or at least `min`. */
+export type Goal = { metric: Metric; max?: number; min?: number };
+
+export type Scenario = {
+  id: string;
+  title: string;
+  concurrency: number;
+  /** The model picks the mock upstream's behavior (see upstreamBehaviors). */
+  model: string;
+  stream: boolean;
+  goals: Goal[];
+};
+
+// One mock upstream serves every scenario; the model in the request selects how it answers.
+const instantModel = 'gpt-4o-mini';
+const slowModel = 'gpt-4o';
+const streamModel = 'gpt-4-turbo';
+export const streamTokens = 500;
+
+export const upstreamBehaviors: Record<string, MockBehavior> = {
+  [slowModel]: { latencyMs: 50 },
+  [streamModel]: { text: Array.from({ length: streamTokens }, (_, index) => `word${index}`).join(' ') },
+};
+
+export const scenarios: Scenario[] = [
+  { id: 'c1-instant', title: 'concurrency 1, instant upstream', concurrency: 1, model: instantModel, stream: false, goals: [{ metric: 'addedP50Ms', max: 1 }] },
+  { id: 'c32-instant', title: 'concurrency 32, instant upstream', concurrency: 32, model: instantModel, stream: false, goals: [{ metric: 'throughputRatio', min: 0.5 }] },
+  {
+    id: 'c64-50ms',
+    title: 'concurrency 64, 50 ms upstream',
+    concurrency: 64,
+    model: slowModel,
+    stream: false,
+    goals: [
+      { metric: 'throughputRatio', min: 0.9 },
+      { metric: 'addedP50Ms', max: 5 },
+    ],
+  },
+  { id: 'stream-c1', title: `stream of ${streamTokens} tokens, concurrency 1`, concurrency: 1, model: streamModel, stream: true, goals: [{ metric: 'addedFirstTokenP50Ms', max: 2 }] },
+  { id: 'stream-c64', title: `64 streams of ${streamTokens} tokens`, concurrency: 64, model: streamModel, stream: true, goals: [{ metric: 'tokensPerSecondRatio', min: 0.8 }] },
+];
+
+export function requestBody(scenario: Scenario): string {
+  const body: Record<string, unknown> = {
+    model: scenario.model,
+    messages: [{ role: 'user', content: 'Benchmark request: answer in one short sentence.' }],
+  };
+  if (scenario.stream) body.stream = true;
+  return JSON.stringify(body);
+}
