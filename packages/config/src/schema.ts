@@ -22,6 +22,8 @@ export const providerSchema = z.object({
   enabled: z.boolean().optional(),
   /** Concurrent upstream calls per worker process. */
   concurrency: z.number().int().positive().default(64),
+  /** Concurrent upstream calls across ALL worker processes (queue-level); unset = no global cap. */
+  maxConcurrency: z.number().int().positive().optional(),
   /** Upstream requests per minute across all workers (queue-level); 0 = unlimited. */
   requestsPerMinute: z.number().int().nonnegative().default(0),
   /** Waiting jobs beyond which the api answers 429 queue_full. */

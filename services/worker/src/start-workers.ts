@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { MetricsTime, Worker, type Job } from 'bullmq';
 import { GatewayError, type InferenceJobData, type JobOutcome, type ReplyMessage } from '@switchyard/core';
 import { enabledProviders, type SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
@@ -77,13 +77,19 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   };
   const workers: Worker<InferenceJobData, JobOutcome>[] = [];
   for (const name of providers) {
+    const provider = config.providers[name]!;
+    // Provider limits live on the queue, so they hold across any number of worker processes.
+    if (provider.maxConcurrency) await queues.get(name).setGlobalConcurrency(provider.maxConcurrency);
     const worker = new Worker<InferenceJobData, JobOutcome>(inferenceQueueName(name), processor, {
       connection: redis,
       prefix,
-      concurrency: options.concurrency ?? config.providers[name]!.concurrency,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 15_000,
+      concurrency: options.concurrency ?? provider.concurrency,
+      lockDuration: options.lockDurationMs ?? config.worker.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
       maxStalledCount: 2,
+      // Completions per minute feed the api's queue-wait estimate (backpressure).
+      metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
+      ...(provider.requestsPerMinute > 0 ? { limiter: { max: provider.requestsPerMinute, duration: 60_000 } } : {}),
       settings: {
         backoffStrategy: (_attemptsMade: number, _type?: string, error?: Error) => (error instanceof RetryRouteError ? error.delayMs : 1000),
       },
