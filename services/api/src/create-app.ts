@@ -5,6 +5,7 @@ import { createAdminAuthenticator, createAuthenticator } from './middleware/auth
 import { useAnthropicErrors } from './middleware/error-format.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { assignRequestId } from './middleware/request-id.ts';
+import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
 import { createHealthRouter, createProviderHealthHandler } from './routes/health.ts';
 import { createInferenceHandler } from './routes/inference.ts';
@@ -24,8 +25,11 @@ export function createApp(context: ApiContext): Express {
   });
   const authenticate = authenticator.middleware;
 
+  const metrics = createMetrics(context);
   app.use(assignRequestId);
+  app.use(metrics.observe);
   app.use(createHealthRouter(context));
+  app.get('/metrics', metrics.handler);
   app.use(['/v1/messages', '/api/ai/anthropic/messages'], useAnthropicErrors);
   app.use(express.json({ limit: context.config.server.bodyLimitBytes, type: ['application/json', 'application/*+json', 'text/plain'] }));
 

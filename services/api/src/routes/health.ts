@@ -13,8 +13,8 @@ export async function providerStatus(context: ApiContext) {
         queue.getWorkersCount().catch(() => 0),
       ]);
       providers[provider.name] = {
-        status: workers > 0 ? 'up' : 'no_workers',
-        breaker: 'closed',
+        status: context.breakers.state(provider.name) === 'open' ? 'down' : workers > 0 ? 'up' : 'no_workers',
+        breaker: context.breakers.state(provider.name),
         workers,
         queued: (counts.wait ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
         in_progress: counts.active ?? 0,
