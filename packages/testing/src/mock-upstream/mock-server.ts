@@ -34,6 +34,7 @@ export async function startMockServer(options: MockUpstreamOptions, urlSuffix: s
   setMaxListeners(0, closing.signal);
   const requests: RecordedRequest[] = [];
   let abortedRequests = 0;
+  let inFlight = 0;
   let sequence = 0;
 
   const server = createServer(async (request, response) => {
@@ -41,7 +42,9 @@ export async function startMockServer(options: MockUpstreamOptions, urlSuffix: s
     const onServerClose = () => exchangeAbort.abort();
     closing.signal.addEventListener('abort', onServerClose, { once: true });
     let cut = false;
+    inFlight++;
     response.on('close', () => {
+      inFlight--;
       closing.signal.removeEventListener('abort', onServerClose);
       if (!response.writableFinished && !cut && !closing.signal.aborted) abortedRequests++;
       exchangeAbort.abort();
@@ -102,6 +105,9 @@ export async function startMockServer(options: MockUpstreamOptions, urlSuffix: s
     requests,
     get abortedRequests() {
       return abortedRequests;
+    },
+    get inFlight() {
+      return inFlight;
     },
     behave: (model, behavior) => book.behave(model, behavior),
     reset() {

@@ -68,6 +68,8 @@ export type MockUpstream = {
   requests: RecordedRequest[];
   /** Connections the client closed before the response ended. */
   readonly abortedRequests: number;
+  /** Requests received whose response has not ended yet. */
+  readonly inFlight: number;
   behave(model: string, behavior: MockBehavior): void;
   reset(): void;
   close(): Promise<void>;

@@ -1,0 +1,130 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, createDb, createOrg, migrateToLatest } from '@switchyard/db';
+import { createTestDatabase, deletePrefix, expectedMockAnswer, startMockOpenAIUpstream, testRedis, uniquePrefix, type MockUpstream, type TestDatabase } from '@switchyard/testing';
+import { freePort, spawnSwitchyard, waitForHttp, type ServiceProcess } from '../support/processes.ts';
+
+// Separate OS processes, as in production: one api, workers started and killed by the test.
+let upstream: MockUpstream;
+let database: TestDatabase;
+let api: ServiceProcess;
+let env: Record<string, string>;
+let url: string;
+let apiKey: string;
+let redisUrl: string;
+const prefix = uniquePrefix('crash');
+const workers: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  upstream = await startMockOpenAIUpstream({ record: false });
+  database = await createTestDatabase();
+  redisUrl = (await testRedis()).url;
+  const handle = await createDb({ url: database.url });
+  await migrateToLatest(handle.db);
+  const org = await createOrg(handle.db, { name: 'crash' });
+  apiKey = (await createApiKey(handle.db, { orgId: org.id, name: 'crash' })).key;
+  await handle.close();
+
+  // Short locks so a dead worker's jobs come back in about a second, not the default 30 s.
+  const configFile = join(mkdtempSync(join(tmpdir(), 'switchyard-crash-')), 'switchyard.yaml');
+  writeFileSync(configFile, 'worker:\n  lockDurationMs: 1000\n  stalledIntervalMs: 500\n');
+  const port = await freePort();
+  env = {
+    REDIS_URL: redisUrl,
+    DATABASE_URL: database.url,
+    SWITCHYARD_REDIS_PREFIX: prefix,
+    SWITCHYARD_CONFIG: configFile,
+    OPENAI_API_KEY: 'sk-upstream',
+    OPENAI_BASE_URL: upstream.url,
+    PORT: String(port),
+  };
+  api = spawnSwitchyard(['api'], env);
+  url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, api);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+  await api?.stop();
+  await upstream?.close();
+  await database?.drop();
+  await deletePrefix(redisUrl, prefix);
+});
+
+function startWorker(): ServiceProcess {
+  const worker = spawnSwitchyard(['worker', '--provider', 'openai', '--concurrency', '64'], env);
+  workers.push(worker);
+  return worker;
+}
+
+async function chat(content: string) {
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content }] }),
+  });
+  const body = (await response.json()) as { choices?: Array<{ message: { content: string } }> };
+  return { status: response.status, content: body.choices?.[0]?.message.content, jobId: response.headers.get('x-job-id') };
+}
+
+async function liveWorkers(): Promise<number> {
+  const response = await fetch(`${url}/v1/health`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const body = (await response.json()) as { providers: Record<string, { workers: number }> };
+  return body.providers.openai?.workers ?? 0;
+}
+
+async function waitForLiveWorkers(count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await liveWorkers()) !== count) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} live workers`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('crash recovery', () => {
+  it('loses no request when a worker is SIGKILLed mid-call: all 50 callers get exactly one correct answer', async () => {
+    upstream.behave('gpt-4o', { latencyMs: 1500 });
+    const first = startWorker();
+    await waitForLiveWorkers(1);
+    const contents = Array.from({ length: 50 }, (_, index) => `crash test request ${index}`);
+    const pending = contents.map((content) => chat(content));
+    // Kill once every request is upstream, mid-call.
+    await waitUntil(() => upstream.inFlight >= 50, 15_000, '50 upstream calls in flight');
+    await first.stop('SIGKILL');
+    upstream.behave('gpt-4o', {});
+    startWorker();
+    const answers = await Promise.all(pending);
+    expect(answers.map((answer) => answer.status)).toEqual(contents.map(() => 200));
+    answers.forEach((answer, index) => expect(answer.content).toBe(expectedMockAnswer([contents[index]!], contents[index]!).text));
+    expect(new Set(answers.map((answer) => answer.jobId)).size).toBe(50);
+  }, 90_000);
+
+  it('drains on SIGTERM: stops taking jobs, finishes the ones it holds, exits, and nothing is lost', async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await waitForLiveWorkers(0);
+    upstream.behave('gpt-4o', { latencyMs: 800 });
+    const draining = startWorker();
+    await waitForLiveWorkers(1);
+    const contents = Array.from({ length: 20 }, (_, index) => `drain test request ${index}`);
+    const pending = contents.map((content) => chat(content));
+    await waitUntil(() => upstream.inFlight >= 1, 15_000, 'calls in flight');
+    const exitCode = draining.stop('SIGTERM');
+    const replacement = startWorker();
+    const answers = await Promise.all(pending);
+    expect(await exitCode).toBe(0);
+    expect(answers.map((answer) => answer.status)).toEqual(contents.map(() => 200));
+    answers.forEach((answer, index) => expect(answer.content).toBe(expectedMockAnswer([contents[index]!], contents[index]!).text));
+    upstream.behave('gpt-4o', {});
+    await replacement.stop();
+  }, 90_000);
+});
