@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inferenceJobName, inferenceJobOptions } from '@switchyard/queue';
+import type { InferenceJobData } from '@switchyard/core';
+import { startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
+import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+let upstream: MockUpstream;
+let gateway: TestGateway;
+const concurrency = 4;
+
+beforeAll(async () => {
+  upstream = await startMockOpenAIUpstream();
+  upstream.behave('gpt-4o-mini', { latencyMs: 20 });
+  gateway = await startTestGateway({
+    overrides: { providers: { openai: { apiKey: 'sk-upstream', baseUrl: upstream.url, maxQueueDepth: 30 } } },
+    workerOptions: { concurrency },
+  });
+});
+
+afterAll(async () => {
+  await gateway.api.context.queues.get('openai').obliterate({ force: true });
+  await gateway?.stop();
+  await upstream?.close();
+});
+
+function backlogJob(index: number, mode: 'batch' | 'async'): InferenceJobData {
+  const content = `backlog line ${index}`;
+  return {
+    requestId: `req_backlog${mode}${index}`,
+    orgId: gateway.orgId,
+    keyId: 'key_backlog',
+    endpoint: '/v1/chat/completions',
+    mode,
+    stream: false,
+    requestedModel: 'gpt-4o-mini',
+    call: { kind: 'chat', request: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: content }] }] } },
+    routes: [{ provider: 'openai', model: 'gpt-4o-mini', upstreamModel: 'gpt-4o-mini' }],
+    routeIndex: 0,
+    createdAt: Date.now(),
+    deadline: Date.now() + 3_600_000,
+  };
+}
+
+const upstreamCallsFor = (text: string) =>
+  upstream.requests.findIndex((request) => JSON.stringify((request.body as { messages?: unknown }).messages ?? '').includes(text));
+
+async function chat(content: string) {
+  return fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content }] }),
+  });
+}
+
+describe('priority lanes', () => {
+  it('serves a sync request ahead of a 5,000-line batch backlog: next free slot, not the back of the queue', async () => {
+    const queue = gateway.api.context.queues.get('openai');
+    const jobs = Array.from({ length: 5000 }, (_, index) => backlogJob(index, 'batch'));
+    await queue.addBulk(jobs.map((data) => ({ name: inferenceJobName, data, opts: inferenceJobOptions(data, { attempts: 1, retentionSeconds: 600 }) })));
+    while (upstream.requests.length < 20) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const before = upstream.requests.length;
+    const response = await chat('the urgent chat question');
+    expect(response.status).toBe(200);
+    const position = upstreamCallsFor('the urgent chat question');
+    // Only the calls already running on the worker's slots (plus one that was being
+    // fetched) may reach the upstream before it; the backlog behind it may not.
+    expect(position).toBeGreaterThanOrEqual(0);
+    expect(position - before).toBeLessThanOrEqual(concurrency + 1);
+    expect(upstream.requests.length).toBeLessThan(5000);
+    await queue.drain(true);
+  }, 60_000);
+});
+
+describe('backpressure', () => {
+  it('answers 429 queue_full with a plausible Retry-After once the lane is deeper than the limit', async () => {
+    const queue = gateway.api.context.queues.get('openai');
+    // Start from a sample taken after the previous test drained its backlog.
+    while ((gateway.api.context.backpressure.load('openai')?.waitingAll ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    upstream.behave('gpt-4o-mini', { latencyMs: 100 });
+    const jobs = Array.from({ length: 200 }, (_, index) => backlogJob(index, 'async'));
+    await queue.addBulk(jobs.map((data) => ({ name: inferenceJobName, data, opts: inferenceJobOptions(data, { attempts: 1, retentionSeconds: 600 }) })));
+
+    // The api samples depth and throughput on a timer: poll until it refuses.
+    let refused: Response | undefined;
+    for (let tries = 0; tries < 100 && !refused; tries++) {
+      const response = await fetch(`${gateway.url}/v1/jobs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ endpoint: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one more' }] } }),
+      });
+      if (response.status === 429) refused = response;
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refused).toBeDefined();
+    const body = (await refused!.json()) as { error: { code: string; type: string } };
+    expect(body.error).toMatchObject({ code: 'queue_full', type: 'rate_limit_error' });
+    // About (waiting beyond the limit) / (completions per second): with ~40 completions/s
+    // and ~170 over the limit that is a few seconds, never zero and never minutes.
+    const retryAfter = Number(refused!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect(Number(refused!.headers.get('retry-after-ms'))).toBeGreaterThan(0);
+    // Sync chat jumps the async lane, so it is still admitted.
+    expect((await chat('still welcome')).status).toBe(200);
+    await queue.drain(true);
+  }, 60_000);
+});
