@@ -94,6 +94,8 @@ export type StreamMessage = {
   /** Sequence number of the first part in `parts` (1-based, increasing). */
   seq: number;
   parts: StreamPart[];
+  /** Catalog id of the model serving the stream (x-switchyard-model); on the message carrying seq 1. */
+  model?: string;
 };
 
 export type BusMessage = ReplyMessage | StreamMessage;

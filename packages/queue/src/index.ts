@@ -4,6 +4,15 @@ export { breakerKey, cancelChannel, cancelledJobKey, inferenceQueueName, replyCh
 export { publishCancel, publishToReplyChannel } from './publish.ts';
 export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';
 export {
+  createTokenStreamWriter,
+  lastTokenStreamSeq,
+  readTokenStream,
+  streamWatchChannel,
+  tokenStreamDefaults,
+  type TokenStreamWriter,
+  type TokenStreamWriterOptions,
+} from './token-stream.ts';
+export {
   findRequestState,
   loadCancelledJob,
   readRequestState,

@@ -25,6 +25,12 @@ export type ReplyBus = {
   waitForResult(requestId: string, options: { timeoutMs: number; recheck: () => Promise<ReplyMessage | undefined> }): ResultWait;
   /** Live stream parts for a request; returns the unsubscribe function. */
   onStreamParts(requestId: string, listener: (message: StreamMessage) => void): () => void;
+  /**
+   * Live stream parts published on another channel (a request's watch channel, for
+   * observers of a job this process did not enqueue). Resolves once subscribed, with the
+   * unsubscribe function.
+   */
+  watchChannel(channel: string, listener: (message: StreamMessage) => void): Promise<() => void>;
   readonly pendingCount: number;
   close(): Promise<void>;
 };
@@ -37,6 +43,7 @@ export async function createReplyBus(options: { subscriber: Redis; channel: stri
   const { subscriber, channel } = options;
   const waiters = new Map<string, Waiter>();
   const streamListeners = new Map<string, (message: StreamMessage) => void>();
+  const watchers = new Map<string, Set<(message: StreamMessage) => void>>();
   let closed = false;
 
   const settle = (requestId: string, reply: ReplyMessage | undefined) => {
@@ -60,7 +67,11 @@ export async function createReplyBus(options: { subscriber: Redis; channel: stri
   };
 
   subscriber.on('message', (messageChannel: string, text: string) => {
-    if (messageChannel !== channel) return;
+    if (messageChannel !== channel) {
+      const listeners = watchers.get(messageChannel);
+      if (listeners) deliverWatched(listeners, text);
+      return;
+    }
     let message: BusMessage;
     try {
       message = JSON.parse(text) as BusMessage;
@@ -71,6 +82,17 @@ export async function createReplyBus(options: { subscriber: Redis; channel: stri
     if (message.kind === 'result') settle(message.requestId, message);
     else streamListeners.get(message.requestId)?.(message);
   });
+
+  const deliverWatched = (listeners: Set<(message: StreamMessage) => void>, text: string) => {
+    let message: BusMessage;
+    try {
+      message = JSON.parse(text) as BusMessage;
+    } catch (error) {
+      options.onError?.(error);
+      return;
+    }
+    if (message.kind === 'parts') for (const listener of listeners) listener(message);
+  };
 
   // After a reconnect, messages published while we were away are gone: read the stored
   // state of everything still waiting.
@@ -101,8 +123,26 @@ export async function createReplyBus(options: { subscriber: Redis; channel: stri
         if (streamListeners.get(requestId) === listener) streamListeners.delete(requestId);
       };
     },
+    async watchChannel(watched, listener) {
+      let listeners = watchers.get(watched);
+      if (!listeners) {
+        listeners = new Set();
+        watchers.set(watched, listeners);
+      }
+      listeners.add(listener);
+      // Commands on one connection run in order, so a SUBSCRIBE issued after another
+      // watcher's UNSUBSCRIBE of the same channel still leaves it subscribed.
+      if (listeners.size === 1) await subscriber.subscribe(watched);
+      return () => {
+        const current = watchers.get(watched);
+        if (!current?.delete(listener) || current.size > 0) return;
+        watchers.delete(watched);
+        void subscriber.unsubscribe(watched).catch((error: unknown) => options.onError?.(error));
+      };
+    },
     async close() {
       closed = true;
+      watchers.clear();
       for (const requestId of [...waiters.keys()]) settle(requestId, undefined);
       streamListeners.clear();
       await subscriber.unsubscribe(channel).catch(() => {});
