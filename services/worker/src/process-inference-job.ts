@@ -20,6 +20,7 @@ import {
 } from '@switchyard/queue';
 import { callRoute } from './call-route.ts';
 import { decideOnFailure } from './decide-on-failure.ts';
+import { StreamInterruptedError, streamRoute } from './stream-route.ts';
 
 export type ProcessorDependencies = {
   config: SwitchyardConfig;
@@ -108,19 +109,37 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     const deadlineSignal = AbortSignal.timeout(data.deadline - startedAt);
     const signal = jobSignal ? AbortSignal.any([jobSignal, deadlineSignal]) : deadlineSignal;
     const modelOptions = config.models[route.model]?.options ?? {};
+    const describeFailure = (caught: unknown): GatewayError => {
+      if (deadlineSignal.aborted && !jobSignal?.aborted) return new GatewayError('timeout', 'the request did not finish before its deadline');
+      if (jobSignal?.aborted) return new GatewayError('cancelled', 'the request was cancelled');
+      return toGatewayError(caught);
+    };
 
     try {
-      const result = await callRoute(adapter, data, route, { signal, modelOptions });
+      const result =
+        data.stream && data.call.kind === 'chat'
+          ? await streamRoute(adapter, data, route, {
+              signal,
+              modelOptions,
+              redis,
+              prefix: config.redis.prefix,
+              mayHaveRunBefore: job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
+              describeFailure,
+            })
+          : await callRoute(adapter, data, route, { signal, modelOptions });
       const completedAt = Date.now();
       await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status: 'completed', usage: result.usage, startedAt, finishedAt: completedAt });
       return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt });
     } catch (caught) {
-      let error = toGatewayError(caught);
-      if (deadlineSignal.aborted && !jobSignal?.aborted) {
-        error = new GatewayError('timeout', 'the request did not finish before its deadline');
-      } else if (jobSignal?.aborted) {
-        error = new GatewayError('cancelled', 'the request was cancelled');
+      if (caught instanceof StreamInterruptedError) {
+        // Tokens already reached the client: no retry, no fallback, and what was produced is billed.
+        const finishedAt = Date.now();
+        const status = caught.error.code === 'cancelled' ? 'cancelled' : 'failed';
+        await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status, usage: caught.usage, startedAt, finishedAt });
+        logger.warn({ requestId: data.requestId, provider: route.provider, model: route.model, attempt: totalAttempts, code: caught.error.code }, 'stream interrupted');
+        return finish(job, { ...base, status, error: caught.error.toBody(), usage: caught.usage, attempts: totalAttempts, completedAt: finishedAt });
       }
+      const error = describeFailure(caught);
       if (error.code === 'internal_error') logger.error({ err: caught, requestId: data.requestId, provider: route.provider }, 'unexpected error calling provider');
       const finishedAt = Date.now();
       const attemptStatus = error.code === 'cancelled' ? 'cancelled' : 'failed';
