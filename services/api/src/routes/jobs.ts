@@ -11,6 +11,8 @@ import { parseEndpointBody } from '../inference/parse-endpoint-body.ts';
 import { parsePrefer } from '../inference/prefer-header.ts';
 import { checkStreaming, resolveRoutes } from '../inference/resolve-routes.ts';
 import { runAsync } from '../inference/run-async.ts';
+import { createJobEventsHandler } from '../streaming/job-events.ts';
+import { streamingUnsupported } from '../streaming/streaming-unsupported.ts';
 
 const createJobSchema = z.object({
   endpoint: z.enum(inferenceEndpoints),
@@ -51,6 +53,7 @@ export function createJobsRouter(context: ApiContext): Router {
     if (!parsedJob.success) throw invalid(parsedJob.error);
     const job = parsedJob.data;
     const parsed = parseEndpointBody(job.endpoint, job.body);
+    if (parsed.stream && parsed.call.kind !== 'chat') throw streamingUnsupported(job.endpoint);
     const { model, routes } = resolveRoutes(context.config, parsed.requestedModel, parsed.call);
     if (parsed.stream) checkStreaming(model, parsed.requestedModel);
     const prefer = parsePrefer(request, context.config.server.maxPreferWaitSeconds);
@@ -80,6 +83,8 @@ export function createJobsRouter(context: ApiContext): Router {
     if (!job) throw notFound(id);
     response.json(job);
   });
+
+  router.get('/jobs/:id/events', createJobEventsHandler(context, findOwnState));
 
   router.post('/jobs/:id/cancel', async (request: Request, response: Response) => {
     const principal = principalOf(response);
