@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { findActiveApiKey } from '@switchyard/db';
+import { createAdmission } from './admission/admission.ts';
 import type { ApiContext } from './context.ts';
 import { createAdminAuthenticator, createAuthenticator } from './middleware/authenticate.ts';
 import { useAnthropicErrors } from './middleware/error-format.ts';
@@ -9,8 +10,10 @@ import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
 import { createHealthRouter, createProviderHealthHandler } from './routes/health.ts';
 import { createInferenceHandler } from './routes/inference.ts';
+import { createJobListRouter } from './routes/job-list.ts';
 import { createJobsRouter } from './routes/jobs.ts';
 import { createModelsRouter } from './routes/models.ts';
+import { createUsageRouter } from './routes/usage.ts';
 
 /** The api's wiring: every route and middleware, in the order a request meets them. */
 export function createApp(context: ApiContext): Express {
@@ -24,6 +27,7 @@ export function createApp(context: ApiContext): Express {
     return key && { keyId: key.id, orgId: key.orgId, org: { monthlyBudgetUsd: key.org.monthlyBudgetUsd, rpmLimit: key.org.rpmLimit, tpmLimit: key.org.tpmLimit } };
   });
   const authenticate = authenticator.middleware;
+  const admission = createAdmission(context);
 
   const metrics = createMetrics(context);
   app.use(assignRequestId);
@@ -37,21 +41,27 @@ export function createApp(context: ApiContext): Express {
 
   const v1 = express.Router();
   v1.use(authenticate);
+  v1.post(['/chat/completions', '/messages', '/embeddings', '/completions'], admission.inference);
+  v1.post('/jobs', admission.jobs);
   v1.post('/chat/completions', createInferenceHandler(context, '/v1/chat/completions'));
   v1.post('/messages', createInferenceHandler(context, '/v1/messages'));
   v1.post('/embeddings', createInferenceHandler(context, '/v1/embeddings'));
   v1.post('/completions', createInferenceHandler(context, '/v1/completions'));
   v1.use(createModelsRouter(context.config));
+  v1.use(createJobListRouter(context));
   v1.use(createJobsRouter(context));
+  v1.use(createUsageRouter(context));
   v1.get('/health', createProviderHealthHandler(context));
   app.use('/v1', v1);
 
   // The seed-compatible subset, same handlers.
   const seed = express.Router();
   seed.use(authenticate);
+  seed.post(['/chat/completions', '/anthropic/messages'], admission.inference);
   seed.post('/chat/completions', createInferenceHandler(context, '/v1/chat/completions'));
   seed.post('/anthropic/messages', createInferenceHandler(context, '/v1/messages'));
   seed.use(createModelsRouter(context.config));
+  seed.use(createUsageRouter(context));
   seed.get('/health', createProviderHealthHandler(context));
   app.use('/api/ai', seed);
 
