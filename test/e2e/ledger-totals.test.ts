@@ -1,4 +1,4 @@
-// The ledger end to end: a mixed run (sync, async, failed, cancelled, fallback) through
+// The ledger end to end: a mixed run (sync, streamed, async, failed, cancelled, fallback) through
 // real workers and the ledger service, then the usage report must equal the mock
 // upstream's reported usage times the configured prices, to the last digit.
 import { Redis } from 'ioredis';
@@ -132,6 +132,18 @@ describe('a mixed run, recorded by the ledger', () => {
     attempts.a.push({ model: 'gpt-4o', usage: mockUsage(['Be brief.', 'Count the ledger lines'], 'Count the ledger lines') });
     jobIds.a.push(sync.headers.get('x-job-id')!);
 
+    // Streamed, with the usage chunk asked for.
+    const streamText = 'Stream the ledger to me word by word';
+    const streamed = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: streamText }] }),
+    });
+    expect(streamed.status).toBe(200);
+    expect(await streamed.text()).toContain('data: [DONE]');
+    attempts.a.push({ model: 'gpt-4o', usage: mockUsage([streamText], streamText) });
+    jobIds.a.push(streamed.headers.get('x-job-id')!);
+
     // Async.
     const asyncText = 'Summarise the quarter in one line';
     const created = await post('/v1/jobs', { endpoint: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: asyncText }] }, metadata: { team: 'finance' } });
@@ -180,7 +192,7 @@ describe('a mixed run, recorded by the ledger', () => {
     const expected = expectedReport(attempts.a);
     const usage = await http('/v1/usage');
     expect(usage.status).toBe(200);
-    expect(usage.body.total_requests).toBe(5);
+    expect(usage.body.total_requests).toBe(jobIds.a.length);
     expect(normalizeUsd(usage.body.total_cost_exact)).toBe(expected.total);
     expect(reportByModel(usage.body)).toEqual(expected.byModel);
     expect(usage.body.total_input_tokens).toBe(attempts.a.reduce((sum, attempt) => sum + attempt.usage.inputTokens, 0));
@@ -202,7 +214,7 @@ describe('a mixed run, recorded by the ledger', () => {
     const [v1, seed, byDay, byKey] = await Promise.all([http('/v1/usage'), http('/api/ai/usage'), http('/v1/usage?group_by=day'), http(`/v1/usage?group_by=key&from_date=${today}&to_date=${today}`)]);
     expect(seed.body).toEqual(v1.body);
     expect(v1.body).toMatchObject({ from_date: `${today.slice(0, 7)}-01`, to_date: today });
-    expect(byDay.body.by_day).toEqual([expect.objectContaining({ date: today, request_count: 5, total_cost_exact: v1.body.total_cost_exact })]);
+    expect(byDay.body.by_day).toEqual([expect.objectContaining({ date: today, request_count: jobIds.a.length, total_cost_exact: v1.body.total_cost_exact })]);
     expect(byKey.body.by_key).toHaveLength(1);
     const otherByKey = await http('/v1/usage?group_by=key', { key: orgB.apiKey });
     expect(otherByKey.body.by_key).toHaveLength(1);
@@ -251,11 +263,11 @@ describe('finished jobs from Postgres', () => {
     expect(all.body.data.map((job: { id: string }) => job.id).sort()).toEqual([...jobIds.a].sort());
     expect(all.body.first_id).toBe(all.body.data[0].id);
     expect(all.body.last_id).toBe(all.body.data.at(-1).id);
-    const async = all.body.data.find((job: { id: string }) => job.id === jobIds.a[1]);
+    const async = all.body.data.find((job: { id: string }) => job.id === jobIds.a[2]);
     expect(async).toMatchObject({ object: 'job', status: 'completed', model: 'gpt-4o-mini', provider: 'openai', metadata: { team: 'finance' } });
 
     const failed = await http('/v1/jobs?status=failed');
-    expect(failed.body.data.map((job: { id: string }) => job.id)).toEqual([jobIds.a[2]]);
+    expect(failed.body.data.map((job: { id: string }) => job.id)).toEqual([jobIds.a[3]]);
     expect(failed.body.data[0].error).toMatchObject({ type: 'invalid_request_error' });
 
     const seen: string[] = [];
