@@ -34,11 +34,14 @@ describe('ollama adapter', () => {
     expect(upstream.requests[0]?.body).toMatchObject({ options: { num_predict: 2 } });
   });
 
-  it('turns tool calls into JSON text with generated ids', async () => {
+  it('turns tool calls into JSON text with generated ids, unique across calls', async () => {
     upstream.behave('*', { toolArguments: '{"query": "sky"}' });
     const response = await adapter.generate({ ...request, tools }, { signal: signal() });
     expect(response.finishReason).toBe('tool_calls');
-    expect(response.toolCalls).toEqual([{ id: 'call_0', name: 'search', arguments: '{"query":"sky"}' }]);
+    expect(response.toolCalls).toEqual([{ id: expect.stringMatching(/^call_[0-9A-Za-z]{22}$/), name: 'search', arguments: '{"query":"sky"}' }]);
+    // A later turn's call must not reuse the id: clients match results to calls by it.
+    const later = await adapter.generate({ ...request, tools }, { signal: signal() });
+    expect(later.toolCalls[0]!.id).not.toBe(response.toolCalls[0]!.id);
   });
 
   it('streams NDJSON into deltas and a finish with usage', async () => {
@@ -53,7 +56,7 @@ describe('ollama adapter', () => {
     upstream.behave('*', { toolArguments: '{"query": "sky"}' });
     const parts = await collect(adapter.stream({ ...request, tools }, { signal: signal() }));
     expect(parts).toEqual([
-      { type: 'tool-call-start', index: 0, id: 'call_0', name: 'search' },
+      { type: 'tool-call-start', index: 0, id: expect.stringMatching(/^call_[0-9A-Za-z]{22}$/), name: 'search' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '{"query":"sky"}' },
       expect.objectContaining({ type: 'finish', finishReason: 'tool_calls' }),
     ]);

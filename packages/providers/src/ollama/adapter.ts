@@ -58,7 +58,7 @@ function toChatResponse(body: unknown, requestedModel: string, context: HttpCont
   const parsed = chatLineSchema.safeParse(body);
   if (!parsed.success || !parsed.data.message) throw unreadable(context);
   const line = parsed.data;
-  const toolCalls = toolCallsOf(line, 0);
+  const toolCalls = toolCallsOf(line);
   const text = line.message?.content ?? '';
   return {
     model: line.model ?? requestedModel,

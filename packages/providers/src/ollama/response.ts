@@ -1,5 +1,5 @@
 // Ollama's native chat answers (a whole response or one NDJSON line) -> canonical pieces.
-import type { FinishReason, ToolCall, Usage } from '@switchyard/core';
+import { newId, type FinishReason, type ToolCall, type Usage } from '@switchyard/core';
 import { z } from 'zod';
 
 export const chatLineSchema = z.object({
@@ -19,10 +19,14 @@ export const chatLineSchema = z.object({
 
 export type ChatLine = z.infer<typeof chatLineSchema>;
 
-/** Ollama gives tool arguments as an object and no ids: we make JSON text and `call_<n>`. */
-export function toolCallsOf(line: ChatLine, firstIndex: number): ToolCall[] {
-  return (line.message?.tool_calls ?? []).map((call, offset) => ({
-    id: call.id || `call_${firstIndex + offset}`,
+/**
+ * Ollama gives tool arguments as an object and (mostly) no ids: we make JSON text and a
+ * random id, unique across the conversation, since clients match results to calls by id
+ * and we map a result back to its tool's name by it.
+ */
+export function toolCallsOf(line: ChatLine): ToolCall[] {
+  return (line.message?.tool_calls ?? []).map((call) => ({
+    id: call.id || newId('call'),
     name: call.function.name,
     arguments: typeof call.function.arguments === 'string' ? call.function.arguments : JSON.stringify(call.function.arguments ?? {}),
   }));

@@ -26,7 +26,7 @@ export async function* ollamaStreamParts(response: Response, call: CallSignal, c
       continue;
     }
     if (line.message?.content) yield { type: 'text-delta', text: line.message.content };
-    for (const toolCall of toolCallsOf(line, toolCallCount)) {
+    for (const toolCall of toolCallsOf(line)) {
       const index = toolCallCount++;
       yield { type: 'tool-call-start', index, id: toolCall.id, name: toolCall.name };
       yield { type: 'tool-call-delta', index, argumentsDelta: toolCall.arguments };
