@@ -77,7 +77,7 @@ describe('openai SDK -> Ollama native /api/chat', () => {
     expect(choice.finish_reason).toBe('tool_calls');
     const toolCall = choice.message.tool_calls![0]!;
     if (toolCall.type !== 'function') throw new Error(`expected a function tool call, got ${toolCall.type}`);
-    expect(toolCall.id).toBe('call_0');
+    expect(toolCall.id).toMatch(/^call_/);
     expect(toolCall.function.name).toBe('get_weather');
     expect(JSON.parse(toolCall.function.arguments)).toEqual({ city: 'Paris' });
     expect(first.usage).toMatchObject({ prompt_tokens: estimateInputTokens([question]), completion_tokens: 2 });
@@ -96,6 +96,27 @@ describe('openai SDK -> Ollama native /api/chat', () => {
     expect(second.choices[0]!.finish_reason).toBe('stop');
     expect(second.choices[0]!.message.content).toBe(expected.text);
     expect(second.usage!.prompt_tokens).toBe(expected.inputTokens);
+  });
+
+  it('gives every tool call its own id, so results across turns map back to the right tool', async () => {
+    const timeTool: OpenAI.ChatCompletionTool = { type: 'function', function: { name: 'get_time', parameters: { type: 'object' } } };
+    const weatherTool: OpenAI.ChatCompletionTool = { type: 'function', function: { name: 'get_weather', parameters: weatherSchema } };
+    const tools = [weatherTool, timeTool];
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: question }];
+    const first = await openai.chat.completions.create({ model: 'llama3.2', tools, tool_choice: { type: 'function', function: { name: 'get_weather' } }, messages });
+    const weatherCall = first.choices[0]!.message.tool_calls![0]!;
+    messages.push(first.choices[0]!.message, { role: 'tool', tool_call_id: weatherCall.id, content: toolResult }, { role: 'user', content: 'And the time?' });
+    const second = await openai.chat.completions.create({ model: 'llama3.2', tools, tool_choice: { type: 'function', function: { name: 'get_time' } }, messages });
+    const timeCall = second.choices[0]!.message.tool_calls![0]!;
+    expect(timeCall.id).not.toBe(weatherCall.id);
+    messages.push(second.choices[0]!.message, { role: 'tool', tool_call_id: timeCall.id, content: 'noon' });
+
+    await openai.chat.completions.create({ model: 'llama3.2', tools, messages });
+    const toolMessages = lastBody().messages.filter((message) => (message as { role: string }).role === 'tool');
+    expect(toolMessages).toEqual([
+      { role: 'tool', content: toolResult, tool_name: 'get_weather' },
+      { role: 'tool', content: 'noon', tool_name: 'get_time' },
+    ]);
   });
 
   it('sends max_tokens as options.num_predict and answers length when cut', async () => {
@@ -133,7 +154,8 @@ describe('Anthropic SDK -> Ollama native /api/chat', () => {
     expect(first.usage.output_tokens).toBe(2);
     const toolUse = first.content[0]!;
     if (toolUse.type !== 'tool_use') throw new Error(`expected a tool_use block, got ${toolUse.type}`);
-    expect(toolUse).toMatchObject({ id: 'call_0', name: 'get_weather', input: { city: 'Paris' } });
+    expect(toolUse).toMatchObject({ name: 'get_weather', input: { city: 'Paris' } });
+    expect(toolUse.id).toMatch(/^call_/);
 
     const second = await anthropic.messages.create({
       model: 'llama3.2',
