@@ -1,3 +1,4 @@
 export { createApp } from './create-app.ts';
 export { startApi, type RunningApi } from './start-api.ts';
 export type { ApiContext } from './context.ts';
+export { findFinishedJob, renderFinishedJobObject } from './inference/finished-job-object.ts';

@@ -1,5 +1,5 @@
 import { GatewayError, type ReplyMessage } from '@switchyard/core';
-import { publishCancel, publishToReplyChannel, saveCancelledJob, type RequestState } from '@switchyard/queue';
+import { appendLedgerEntries, publishCancel, publishToReplyChannel, saveCancelledJob, type RequestState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { renderJobObject } from './job-object.ts';
 
@@ -26,6 +26,26 @@ export async function cancelRequest(context: ApiContext, state: RequestState): P
     { orgId: state.data.orgId, job: renderJobObject(context.config, cancelled) },
     context.config.jobs.retentionSeconds,
   );
+  // Nothing was spent, but the job itself belongs in the ledger's record of jobs.
+  await appendLedgerEntries(context.redis, context.config.redis.prefix, [
+    {
+      type: 'job',
+      record: {
+        id: state.data.requestId,
+        orgId: state.data.orgId,
+        keyId: state.data.keyId,
+        endpoint: state.data.endpoint,
+        model: state.data.requestedModel,
+        mode: state.data.mode,
+        status: 'cancelled',
+        error,
+        attempts: 0,
+        createdAt: state.data.createdAt,
+        completedAt: now,
+        ...(state.data.metadata ? { metadata: state.data.metadata } : {}),
+      },
+    },
+  ]);
   if (state.data.replyTo) {
     const reply: ReplyMessage = { kind: 'result', requestId: state.data.requestId, jobId: state.jobId, status: 'cancelled', error, attempts: 0 };
     await publishToReplyChannel(context.redis, state.data.replyTo, reply);

@@ -1,5 +1,5 @@
 import { GatewayError, type CanonicalCall, type InferenceEndpoint, type InferenceJobData, type JobMode, type Route } from '@switchyard/core';
-import { inferenceJobName, inferenceJobOptions } from '@switchyard/queue';
+import { appendLedgerEntries, inferenceJobName, inferenceJobOptions } from '@switchyard/queue';
 import type { Principal } from '../middleware/authenticate.ts';
 import type { ApiContext } from '../context.ts';
 
@@ -78,5 +78,23 @@ export async function enqueue(context: ApiContext, data: InferenceJobData): Prom
   } catch (error) {
     context.logger.error({ err: error, requestId: data.requestId }, 'enqueue failed');
     throw new GatewayError('provider_unavailable', 'the gateway could not queue the request (queue store unreachable)', { retryAfterMs: 1000 });
+  }
+  // Async jobs are listed by GET /v1/jobs (Postgres) while they wait; sync ones need not be.
+  if (data.mode !== 'sync') {
+    const record = {
+      id: data.requestId,
+      orgId: data.orgId,
+      keyId: data.keyId,
+      endpoint: data.endpoint,
+      model: data.requestedModel,
+      mode: data.mode,
+      status: 'queued' as const,
+      attempts: 0,
+      createdAt: data.createdAt,
+      ...(data.metadata ? { metadata: data.metadata } : {}),
+    };
+    await appendLedgerEntries(context.redis, context.config.redis.prefix, [{ type: 'job', record }]).catch((error: unknown) =>
+      context.logger.warn({ err: error, requestId: data.requestId }, 'could not record the queued job in the ledger'),
+    );
   }
 }

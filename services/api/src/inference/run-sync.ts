@@ -5,6 +5,7 @@ import type { ApiContext } from '../context.ts';
 import { cancelRequest } from './cancel-request.ts';
 import { buildJobData, enqueue, type EnqueueRequest } from './enqueue.ts';
 import { sendReply } from './send-reply.ts';
+import { reconcileTokens } from '../admission/admission.ts';
 
 /**
  * Sync path: register the waiter, enqueue, wait for the worker's reply on this process's
@@ -54,5 +55,6 @@ export async function runSync(context: ApiContext, response: Response, enqueueRe
     if (state) await cancelRequest(context, state).catch(() => false);
     throw new GatewayError('timeout', `the request did not finish within ${Math.round(timeoutMs / 1000)} s`);
   }
+  void reconcileTokens(response, reply.usage);
   sendReply(response, reply);
 }
