@@ -64,6 +64,8 @@ describe('upstream errors', () => {
     expect(failure).toBeInstanceOf(OpenAI.BadRequestError);
     expect(failure).toMatchObject({ status: 400, type: 'invalid_request_error' });
     expect((failure as Error).message).toContain('openai rejected the request as invalid');
+    // The provider's own words tell the client what to fix.
+    expect((failure as Error).message).toContain("Invalid 'messages[0].content': string too long.");
     expect(openAIUpstream.requests).toHaveLength(1);
   });
 

@@ -11,6 +11,10 @@ export const seedProviders = {
   ollama: { kind: 'ollama', requiresApiKey: false },
   vllm: { kind: 'openai-compatible', requiresApiKey: false },
   llamacpp: { kind: 'openai-compatible', requiresApiKey: false },
+  huggingface: { kind: 'openai-compatible', baseUrl: 'https://router.huggingface.co/v1' },
+  // RunPod serves each endpoint at https://api.runpod.ai/v2/<endpoint-id>/openai/v1: set RUNPOD_BASE_URL.
+  runpod: { kind: 'openai-compatible' },
+  'ollama-openai': { kind: 'openai-compatible', requiresApiKey: false },
   mock: { kind: 'mock', requiresApiKey: false, enabled: true, concurrency: 256 },
 } as const;
 

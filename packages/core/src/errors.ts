@@ -141,6 +141,13 @@ export class ProviderError extends GatewayError {
     this.upstreamStatus = options.upstreamStatus;
     this.detail = options.detail;
   }
+
+  /** The provider's own (already scrubbed) words help the client fix a rejected request. */
+  override toBody(): ErrorBody {
+    const body = super.toBody();
+    if (this.detail && this.code === 'invalid_request') body.message = `${this.message}: ${this.detail}`;
+    return body;
+  }
 }
 
 /** Retryable by default: network failures, 408, 409, 429, 5xx and Anthropic's 529. */
