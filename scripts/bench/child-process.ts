@@ -20,9 +20,14 @@ const running = new Set<ChildService>();
  * bench never leaves them behind.
  */
 export function spawnNode(name: string, script: string, args: string[], env: Record<string, string>): ChildService {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...nodeFlags(name), script, ...args], {
+  return spawnChild(name, process.execPath, ['--disable-warning=ExperimentalWarning', ...nodeFlags(name), script, ...args], env, { ipc: true });
+}
+
+/** Starts any program as a child the bench stops at the end (see stopAllChildren). */
+export function spawnChild(name: string, command: string, args: string[], env: Record<string, string>, options: { ipc?: boolean } = {}): ChildService {
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   let output = '';

@@ -4,7 +4,7 @@ import type { Measurement } from './run-scenario.ts';
 import { distribution } from './statistics.ts';
 
 function measurement(target: Measurement['target'], latencies: number[], throughput: number): Measurement {
-  return { target, requests: 100, failed: 0, failures: [], seconds: 1, throughput, latencyMs: distribution(latencies), cpuMsPerRequest: 1, cpuMsPerRequestByProcess: {}, coresUsed: 0.1 };
+  return { target, requests: 100, failed: 0, failures: [], seconds: 1, throughput, latencyMs: distribution(latencies), cpuMsPerRequest: 1, cpuMsPerRequestByProcess: {}, coresUsed: 0.1, helperCoresUsed: {}, otherCoresUsed: 0 };
 }
 
 describe('judge', () => {

@@ -28,9 +28,13 @@ export function parseCpuTicks(statLine: string): number {
   return utime + stime;
 }
 
+export function ticksToMilliseconds(ticks: number): number {
+  return (ticks * 1000) / clockTicks();
+}
+
 /** CPU time (user + system, every thread) a process has used so far, in ms. */
 export function cpuMilliseconds(pid: number): number {
-  return (parseCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) * 1000) / clockTicks();
+  return ticksToMilliseconds(parseCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')));
 }
 
 /** Summed CPU ms of a set of processes; call `elapsed()` for the ms used since `start`. */

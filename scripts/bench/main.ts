@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testRedis } from '@switchyard/testing';
 import { benchUsage, parseBenchArguments } from './arguments.ts';
+import { startBenchRedis } from './bench-redis.ts';
 import { spawnNode, stopAllChildren } from './child-process.ts';
 import { describeMachine } from './machine.ts';
 import { startPassthrough } from './passthrough-target.ts';
@@ -26,25 +26,25 @@ async function main(argv: string[]): Promise<void> {
   const selected = options.only ? scenarios.filter((scenario) => options.only!.includes(scenario.id)) : scenarios;
   if (selected.length === 0) throw new Error(`no scenario matches --only ${options.only?.join(',')}`);
 
-  const redisUrl = (await testRedis()).url;
-  const machine = await describeMachine(redisUrl);
   try {
+    const redis = await startBenchRedis();
+    const machine = await describeMachine(redis.url);
     const upstream = spawnNode('upstream', mockScript, [JSON.stringify(upstreamBehaviors)], {});
     const { url: upstreamUrl } = await upstream.ready<{ url: string }>();
     targets.push(await startPassthrough({ upstreamUrl }));
-    targets.push(await startSwitchyard({ upstreamUrl, redisUrl }));
+    targets.push(await startSwitchyard({ upstreamUrl, redis }));
     log(`bench: ${selected.length} scenario(s), ${options.timing.rounds} round(s) x (${options.timing.warmupMs} ms warm-up + ${options.timing.durationMs} ms) per target`);
 
     const results: ScenarioResult[] = [];
     for (const scenario of selected) {
       log(`${scenario.id}: ${scenario.title}`);
-      const result = await runScenario(scenario, targets, options.timing, log);
+      const result = await runScenario(scenario, targets, { 'load-generator': process.pid, upstream: upstream.pid }, options.timing, log);
       if (result.skipped) log(`  skipped: ${result.skipped}`);
       results.push(result);
     }
 
     const command = options.quick ? 'pnpm bench --quick' : ['pnpm bench', ...argv].join(' ');
-    const report = buildReport({ command, machine, timing: options.timing, results });
+    const report = buildReport({ command, machine, redis: redis.description, timing: options.timing, results });
     mkdirSync(dirname(options.output), { recursive: true });
     writeFileSync(options.output, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`${renderTable(report)}\n\nJSON: ${options.output}\n\nMarkdown for the README:\n\n${renderMarkdown(report)}\n`);

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuMeter } from './cpu-time.ts';
 import { runLoad, type LoadResult } from './load-generator.ts';
+import { foreignCpuMeter } from './machine-cpu.ts';
 import { probe } from './probe.ts';
 import { requestBody, type Scenario } from './scenarios.ts';
-import { distribution, type Distribution } from './statistics.ts';
+import { distribution, percentile, type Distribution } from './statistics.ts';
 import type { Target } from './targets.ts';
 
 export type Measurement = {
@@ -22,19 +23,26 @@ export type Measurement = {
   cpuMsPerRequestByProcess: Record<string, number>;
   /** Cores busy on average during the window, over the target's processes. */
   coresUsed: number;
+  /** Cores the load generator and the mock upstream used meanwhile (same machine). */
+  helperCoresUsed: Record<string, number>;
+  /** Cores every other process on the machine used meanwhile: above ~0.2 the figures were disturbed. */
+  otherCoresUsed: number;
 };
 
 export type ScenarioResult = { scenario: Scenario; skipped?: string; measurements: Measurement[] };
 
 export type Timing = { rounds: number; warmupMs: number; durationMs: number };
 
-type Accumulator = { loads: LoadResult[]; cpuMs: Record<string, number> };
+/** Processes that serve every target (role -> pid): the load generator and the mock upstream. */
+export type Helpers = Record<string, number>;
+
+type Accumulator = { loads: LoadResult[]; cpuMs: Record<string, number>; helperCpuMs: Record<string, number>; otherCpuMs: number };
 
 /**
  * Measures one scenario on both targets. Rounds alternate the order (A B, B A, ...) so
  * a neighbour's burst of CPU on this shared machine hurts both sides alike.
  */
-export async function runScenario(scenario: Scenario, targets: Target[], timing: Timing, log: (line: string) => void): Promise<ScenarioResult> {
+export async function runScenario(scenario: Scenario, targets: Target[], helpers: Helpers, timing: Timing, log: (line: string) => void): Promise<ScenarioResult> {
   for (const target of targets) {
     const problem = await probe(target, scenario);
     if (problem) {
@@ -42,26 +50,46 @@ export async function runScenario(scenario: Scenario, targets: Target[], timing:
       throw new Error(`${target.name} failed the probe of ${scenario.id}: ${problem}`);
     }
   }
-  const accumulators = new Map<Target['name'], Accumulator>(targets.map((target) => [target.name, { loads: [], cpuMs: {} }]));
+  const accumulators = new Map<Target['name'], Accumulator>(targets.map((target) => [target.name, { loads: [], cpuMs: {}, helperCpuMs: {}, otherCpuMs: 0 }]));
+  const ownPids = [...Object.values(helpers), ...targets.flatMap((target) => Object.values(target.processes))];
   for (let round = 0; round < timing.rounds; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
       const accumulator = accumulators.get(target.name)!;
       const roles = Object.keys(target.processes);
+      const helperRoles = Object.keys(helpers);
       let meters: Array<{ elapsed(): number }> = [];
+      let helperMeters: Array<{ elapsed(): number }> = [];
+      let foreignMeter: { elapsed(): number } | undefined;
       const cpuOfWindow: number[] = [];
+      const helperCpuOfWindow: number[] = [];
+      let otherCpuOfWindow = 0;
       const load = await runLoad({
         origin: target.url,
         request: { path: '/v1/chat/completions', headers: { 'content-type': 'application/json', ...target.headers }, body: requestBody(scenario), stream: scenario.stream },
         concurrency: scenario.concurrency,
         warmupMs: timing.warmupMs,
         durationMs: timing.durationMs,
-        onWindowStart: () => (meters = roles.map((role) => cpuMeter([target.processes[role]!]))),
-        onWindowEnd: () => cpuOfWindow.push(...meters.map((meter) => meter.elapsed())),
+        onWindowStart: () => {
+          meters = roles.map((role) => cpuMeter([target.processes[role]!]));
+          helperMeters = helperRoles.map((role) => cpuMeter([helpers[role]!]));
+          foreignMeter = foreignCpuMeter(ownPids);
+        },
+        onWindowEnd: () => {
+          cpuOfWindow.push(...meters.map((meter) => meter.elapsed()));
+          helperCpuOfWindow.push(...helperMeters.map((meter) => meter.elapsed()));
+          otherCpuOfWindow = foreignMeter?.elapsed() ?? 0;
+        },
       });
       roles.forEach((role, index) => (accumulator.cpuMs[role] = (accumulator.cpuMs[role] ?? 0) + (cpuOfWindow[index] ?? 0)));
+      helperRoles.forEach((role, index) => (accumulator.helperCpuMs[role] = (accumulator.helperCpuMs[role] ?? 0) + (helperCpuOfWindow[index] ?? 0)));
+      accumulator.otherCpuMs += otherCpuOfWindow;
       accumulator.loads.push(load);
-      log(`  ${scenario.id} round ${round + 1}/${timing.rounds} ${target.name}: ${(load.completed / (load.windowMs / 1000)).toFixed(0)} req/s${load.failed ? `, ${load.failed} failed` : ''}`);
+      const otherCores = otherCpuOfWindow / load.windowMs;
+      log(
+        `  ${scenario.id} round ${round + 1}/${timing.rounds} ${target.name}: ${(load.completed / (load.windowMs / 1000)).toFixed(0)} req/s, p50 ${percentileOf(load.latencyMs, 50).toFixed(2)} ms` +
+          `${load.failed ? `, ${load.failed} failed` : ''}${otherCores > 0.2 ? `, disturbed: other processes used ${otherCores.toFixed(2)} cores` : ''}`,
+      );
       // Let sockets and the queue settle before the other side starts.
       await sleep(250);
     }
@@ -86,10 +114,16 @@ function summarize(name: Target['name'], accumulator: Accumulator, scenario: Sce
     cpuMsPerRequest: perRequest(cpuTotal),
     cpuMsPerRequestByProcess: Object.fromEntries(Object.entries(accumulator.cpuMs).map(([role, value]) => [role, perRequest(value)])),
     coresUsed: cpuTotal / (seconds * 1000),
+    helperCoresUsed: Object.fromEntries(Object.entries(accumulator.helperCpuMs).map(([role, value]) => [role, value / (seconds * 1000)])),
+    otherCoresUsed: accumulator.otherCpuMs / (seconds * 1000),
   };
   if (scenario.stream) {
     measurement.firstTokenMs = distribution(loads.flatMap((load) => load.firstTokenMs));
     measurement.tokensPerSecond = loads.reduce((sum, load) => sum + load.tokens, 0) / seconds;
   }
   return measurement;
+}
+
+function percentileOf(samples: number[], p: number): number {
+  return percentile(Float64Array.from(samples).sort(), p);
 }

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { createApiKey, createDb, createOrg, migrateToLatest } from '@switchyard/db';
 import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
+import type { BenchRedis } from './bench-redis.ts';
 import { spawnNode, type ChildService } from './child-process.ts';
 import { freePort } from './free-port.ts';
-import { localRedisPid } from './redis-server-pid.ts';
 import type { Target } from './targets.ts';
 
 const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
@@ -16,14 +16,14 @@ const workerConcurrency = 128;
  * openai` process, on a fresh database and a Redis key prefix of its own (both removed by
  * stop()).
  */
-export async function startSwitchyard(options: { upstreamUrl: string; redisUrl: string }): Promise<Target> {
+export async function startSwitchyard(options: { upstreamUrl: string; redis: BenchRedis }): Promise<Target> {
   const prefix = uniquePrefix('bench');
   const database = await createTestDatabase();
   const children: ChildService[] = [];
   const stop = async () => {
     for (const child of children.reverse()) await child.stop();
     await database.drop();
-    await deletePrefix(options.redisUrl, prefix);
+    await deletePrefix(options.redis.url, prefix);
   };
   try {
     const handle = await createDb({ url: database.url });
@@ -37,7 +37,7 @@ export async function startSwitchyard(options: { upstreamUrl: string; redisUrl: 
     }
     const port = await freePort();
     const env = {
-      REDIS_URL: options.redisUrl,
+      REDIS_URL: options.redis.url,
       DATABASE_URL: database.url,
       SWITCHYARD_REDIS_PREFIX: prefix,
       OPENAI_API_KEY: 'sk-upstream',
@@ -52,8 +52,7 @@ export async function startSwitchyard(options: { upstreamUrl: string; redisUrl: 
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(`${url}/health`, api);
     const processes: Record<string, number> = { api: api.pid, worker: worker.pid };
-    const redisPid = await localRedisPid(options.redisUrl);
-    if (redisPid !== undefined) processes['redis-server'] = redisPid;
+    if (options.redis.pid !== undefined) processes['redis-server'] = options.redis.pid;
     return { name: 'switchyard', url, headers: { authorization: `Bearer ${apiKey}` }, processes, stop };
   } catch (error) {
     await stop();
