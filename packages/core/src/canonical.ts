@@ -42,10 +42,13 @@ export type ChatRequest = {
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | 'other';
 
 export type Usage = {
+  /** Every prompt token, cache reads and cache writes included (as OpenAI's `prompt_tokens`). */
   inputTokens: number;
   outputTokens: number;
   /** Input tokens served from the provider's prompt cache, where reported. */
   cachedInputTokens?: number;
+  /** Input tokens written to the provider's prompt cache (billed above the input price), where reported. */
+  cacheWriteInputTokens?: number;
   /** True when the provider reported no usage and the numbers are our estimate. */
   estimated?: boolean;
 };
@@ -58,6 +61,8 @@ export type ChatResponse = {
   content: ContentPart[];
   toolCalls: ToolCall[];
   finishReason: FinishReason;
+  /** The stop sequence that ended the answer (finishReason is then 'stop'), where the provider says which. */
+  stopSequence?: string;
   usage: Usage;
 };
 
@@ -65,7 +70,7 @@ export type StreamPart =
   | { type: 'text-delta'; text: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage; model?: string; id?: string }
+  | { type: 'finish'; finishReason: FinishReason; stopSequence?: string; usage: Usage; model?: string; id?: string }
   | { type: 'error'; error: { code: string; message: string; retryable?: boolean } };
 
 export type EmbeddingsRequest = {

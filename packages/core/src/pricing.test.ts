@@ -20,6 +20,22 @@ describe('costUsd', () => {
     expect(costUsd({ inputTokens: 1000, cachedInputTokens: 200, outputTokens: 100 }, { input: '3', output: '15' })).toBe('0.0045');
   });
 
+  it('bills cache writes at the cache-write price, reads at the cached price, the rest at the input price', () => {
+    const sonnet = { input: '3.00', output: '15.00', cachedInput: '0.30', cacheWrite: '3.75' };
+    const usage = { inputTokens: 10_000, cachedInputTokens: 2048, cacheWriteInputTokens: 188, outputTokens: 9 };
+    // 7764 × 3 + 2048 × 0.3 + 188 × 3.75 + 9 × 15 = 23292 + 614.4 + 705 + 135 = 24746.4 per million.
+    expect(costUsd(usage, sonnet)).toBe('0.0247464');
+    // Without a cache-write price, writes bill as plain input: 7952 × 3 + 614.4 + 135 = 24605.4.
+    expect(costUsd(usage, { input: '3.00', output: '15.00', cachedInput: '0.30' })).toBe('0.0246054');
+    // 3 × 0.3125 = 0.9375 per million, where floats give 9.374999999999999e-7.
+    expect(costUsd({ inputTokens: 3, cacheWriteInputTokens: 3, outputTokens: 0 }, { input: '0.25', output: '1.25', cacheWrite: '0.3125' })).toBe('0.0000009375');
+  });
+
+  it('never bills more cache writes than the input tokens left after cache reads', () => {
+    // 60 input: 50 read (× 0.5), only 10 of the 50 writes (× 2), nothing at the input price.
+    expect(costUsd({ inputTokens: 60, cachedInputTokens: 50, cacheWriteInputTokens: 50, outputTokens: 0 }, { input: '1', output: '1', cachedInput: '0.5', cacheWrite: '2' })).toBe('0.000045');
+  });
+
   it('never bills more cached tokens than input tokens', () => {
     expect(costUsd({ inputTokens: 10, cachedInputTokens: 50, outputTokens: 0 }, { input: '1', output: '1', cachedInput: '0.5' })).toBe('0.000005');
   });
@@ -63,5 +79,16 @@ describe('priceVersion', () => {
     expect(priceVersion({ input: '0.50', output: '1.500', cachedInput: '0.5' })).toBe(base);
     expect(priceVersion({ input: '0.5', output: '1.5', cachedInput: '0.05' })).not.toBe(base);
     expect(priceVersion({ input: '0.5', output: '1.6' })).not.toBe(base);
+  });
+
+  it('changes with a cache-write price of its own, and keeps the id of prices without one', () => {
+    const base = priceVersion({ input: '3', output: '15', cachedInput: '0.3' });
+    // The id these prices had before cache writes were priced (sha256 of "3|15|0.3").
+    expect(base).toBe('8d8d7f3cbe8a');
+    expect(priceVersion({ input: '3.00', output: '15', cachedInput: '0.3', cacheWrite: '3.0' })).toBe(base);
+    const withWrites = priceVersion({ input: '3', output: '15', cachedInput: '0.3', cacheWrite: '3.75' });
+    expect(withWrites).not.toBe(base);
+    expect(priceVersion({ input: '3', output: '15', cachedInput: '0.3', cacheWrite: '3.750' })).toBe(withWrites);
+    expect(priceVersion({ input: '3', output: '15', cachedInput: '0.3', cacheWrite: '3.76' })).not.toBe(withWrites);
   });
 });

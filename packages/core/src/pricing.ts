@@ -5,21 +5,29 @@ import type { Usage } from './canonical.ts';
 // 9 fraction digits, so a cost (tokens × price / 1e6) needs at most 15: every amount here
 // is a BigInt count of 1e-15 USD, never a float.
 
-export type Pricing = { input: string; output: string; cachedInput?: string };
+/** USD per million tokens. `cachedInput` prices cache reads, `cacheWrite` cache writes; both default to `input`. */
+export type Pricing = { input: string; output: string; cachedInput?: string; cacheWrite?: string };
 
 const costScale = 15;
 const priceScale = 9;
 const decimalPattern = /^(\d+)(?:\.(\d+))?$/;
 
-/** Cost of one call. `inputTokens` includes `cachedInputTokens`, which bill at `cachedInput` (default: the input price). */
+/**
+ * Cost of one call. `inputTokens` includes `cachedInputTokens` (billed at `cachedInput`)
+ * and `cacheWriteInputTokens` (billed at `cacheWrite`); the rest bill at `input`.
+ */
 export function costUsd(usage: Usage, pricing: Pricing): string {
-  const cached = BigInt(Math.min(tokens(usage.cachedInputTokens ?? 0), tokens(usage.inputTokens)));
-  const uncached = BigInt(tokens(usage.inputTokens)) - cached;
-  const input = toUnits(pricing.input, priceScale);
-  const cachedInput = pricing.cachedInput === undefined ? input : toUnits(pricing.cachedInput, priceScale);
-  const output = toUnits(pricing.output, priceScale);
+  const input = BigInt(tokens(usage.inputTokens));
+  // A provider's parts never add up to more than its whole: clamp rather than bill phantom tokens.
+  const cached = min(BigInt(tokens(usage.cachedInputTokens ?? 0)), input);
+  const cacheWrite = min(BigInt(tokens(usage.cacheWriteInputTokens ?? 0)), input - cached);
+  const uncached = input - cached - cacheWrite;
+  const inputPrice = toUnits(pricing.input, priceScale);
+  const cachedPrice = pricing.cachedInput === undefined ? inputPrice : toUnits(pricing.cachedInput, priceScale);
+  const cacheWritePrice = pricing.cacheWrite === undefined ? inputPrice : toUnits(pricing.cacheWrite, priceScale);
+  const outputPrice = toUnits(pricing.output, priceScale);
   // token × (price in 1e-9 USD) per 1e6 tokens = token × price in 1e-15 USD.
-  const units = uncached * input + cached * cachedInput + BigInt(tokens(usage.outputTokens)) * output;
+  const units = uncached * inputPrice + cached * cachedPrice + cacheWrite * cacheWritePrice + BigInt(tokens(usage.outputTokens)) * outputPrice;
   return fromUnits(units, costScale);
 }
 
@@ -49,10 +57,14 @@ export function roundUsd(value: string, digits: number): string {
   return fromUnits((units + divisor / 2n) / divisor, digits);
 }
 
-/** A short stable id of a price triple, stored with each usage record so costs can be audited. */
+/** A short stable id of the prices, stored with each usage record so costs can be audited. */
 export function priceVersion(pricing: Pricing): string {
-  const triple = [pricing.input, pricing.output, pricing.cachedInput ?? pricing.input].map(normalizeUsd).join('|');
-  return createHash('sha256').update(triple).digest('hex').slice(0, 12);
+  const prices = [pricing.input, pricing.output, pricing.cachedInput ?? pricing.input].map(normalizeUsd);
+  // Appended only when it differs from the input price, so versions recorded before cache
+  // writes had a price of their own keep their id.
+  const cacheWrite = normalizeUsd(pricing.cacheWrite ?? pricing.input);
+  if (cacheWrite !== prices[0]) prices.push(cacheWrite);
+  return createHash('sha256').update(prices.join('|')).digest('hex').slice(0, 12);
 }
 
 export function isUsdAmount(value: string): boolean {
@@ -80,6 +92,10 @@ function fromUnits(units: bigint, scale: number): string {
   const whole = digits.slice(0, digits.length - scale);
   const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
   return fraction ? `${whole}.${fraction}` : whole;
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }
 
 function tokens(count: number): number {

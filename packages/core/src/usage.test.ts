@@ -22,11 +22,25 @@ const usage: UsageRecord = {
 
 describe('ledgerEntrySchema', () => {
   it('accepts a usage record and a finished job', () => {
-    expect(ledgerEntrySchema.parse({ type: 'usage', record: usage })).toEqual({ type: 'usage', record: usage });
+    expect(ledgerEntrySchema.parse({ type: 'usage', record: usage })).toEqual({ type: 'usage', record: { ...usage, cacheWriteInputTokens: 0 } });
     const job = {
       id: 'req_1', orgId: 'org_1', keyId: 'key_1', endpoint: '/v1/chat/completions', model: 'fast', mode: 'sync',
       status: 'failed', error: { code: 'upstream_error', message: 'boom', status: 502 }, attempts: 2, createdAt: 1, completedAt: 2,
     };
+    expect(ledgerEntrySchema.parse({ type: 'job', record: job }).record).toEqual(job);
+  });
+
+  it('reads a record written before cache writes were counted as having none, and keeps them when present', () => {
+    const parsed = ledgerEntrySchema.parse({ type: 'usage', record: usage });
+    expect(parsed.type === 'usage' && parsed.record.cacheWriteInputTokens).toBe(0);
+    const withWrites = ledgerEntrySchema.parse({ type: 'usage', record: { ...usage, cacheWriteInputTokens: 188 } });
+    expect(withWrites.type === 'usage' && withWrites.record.cacheWriteInputTokens).toBe(188);
+    expect(ledgerEntrySchema.safeParse({ type: 'usage', record: { ...usage, cacheWriteInputTokens: -1 } }).success).toBe(false);
+  });
+
+  it('keeps cache writes in a finished job\'s usage', () => {
+    const job = { id: 'req_2', orgId: 'org_1', keyId: 'key_1', endpoint: '/v1/messages', model: 'claude', mode: 'sync', status: 'completed', attempts: 1, createdAt: 1, completedAt: 2,
+      usage: { inputTokens: 2257, outputTokens: 9, cachedInputTokens: 2048, cacheWriteInputTokens: 188 } };
     expect(ledgerEntrySchema.parse({ type: 'job', record: job }).record).toEqual(job);
   });
 

@@ -18,6 +18,8 @@ export const usageRecordSchema = z.object({
   inputTokens: count,
   outputTokens: count,
   cachedInputTokens: count,
+  /** Part of inputTokens; records written before cache writes were counted have none. */
+  cacheWriteInputTokens: count.default(0),
   estimated: z.boolean(),
   priceVersion: z.string().min(1),
   costUsd: usd,
@@ -26,12 +28,14 @@ export const usageRecordSchema = z.object({
   status: z.enum(['completed', 'failed', 'cancelled', 'expired']),
   createdAt: epochMs,
 });
-export type UsageRecord = z.infer<typeof usageRecordSchema>;
+/** As producers write it: fields with a default may be left out, as in records already on the stream. */
+export type UsageRecord = z.input<typeof usageRecordSchema>;
 
 const usageSchema = z.object({
   inputTokens: count,
   outputTokens: count,
   cachedInputTokens: count.optional(),
+  cacheWriteInputTokens: count.optional(),
   estimated: z.boolean().optional(),
 });
 
@@ -71,4 +75,4 @@ export const ledgerEntrySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('usage'), record: usageRecordSchema }),
   z.object({ type: z.literal('job'), record: jobRecordSchema }),
 ]);
-export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+export type LedgerEntry = z.input<typeof ledgerEntrySchema>;
