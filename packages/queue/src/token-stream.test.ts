@@ -74,6 +74,8 @@ describe('token stream', () => {
 
   it('refuses a second writer that would restart the sequence', async () => {
     const requestId = 'req_twice';
+    const watched = streamWatchChannel(prefix, requestId);
+    await subscriber.subscribe(watched);
     const first = createTokenStreamWriter(redis, { prefix, requestId });
     first.write(text('x'));
     first.write(text('y'));
@@ -82,6 +84,10 @@ describe('token stream', () => {
     second.write(text('other'));
     await expect(second.close()).rejects.toThrow(/equal or smaller/);
     expect(() => second.write(text('more'))).toThrow();
+    // The refused batch was not published either: everything before this marker is in.
+    await redis.publish(watched, JSON.stringify({ kind: 'parts', requestId, seq: 0, parts: [] }));
+    await expect.poll(() => received.get(watched)?.at(-1)?.seq).toBe(0);
+    expect(received.get(watched)!.flatMap((message) => message.parts)).toEqual([text('x'), text('y')]);
 
     const resumed = createTokenStreamWriter(redis, { prefix, requestId, startAfter: await lastTokenStreamSeq(redis, prefix, requestId) });
     resumed.write({ type: 'error', error: { code: 'upstream_error', message: 'gone' } });

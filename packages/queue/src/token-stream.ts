@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { StreamMessage, StreamPart } from '@switchyard/core';
 import { streamKey } from './names.ts';
+import { appendTokenBatch } from './token-stream-append.ts';
 
 /** Pub/sub channel of one request's parts, for observers on any api process (GET /v1/jobs/{id}/events). */
 export const streamWatchChannel = (prefix: string, requestId: string): string => `${prefix}:stream-watch:${requestId}`;
@@ -69,7 +70,9 @@ export function createTokenStreamWriter(redis: Redis, options: TokenStreamWriter
   let latest: Promise<void> = Promise.resolve();
   let failure: unknown;
   let closing = false;
+  let retentionSet = false;
   let closed = false;
+  const channels = options.replyTo ? [options.replyTo, watchChannel] : [watchChannel];
 
   function flush(): void {
     clearTimeout(timer);
@@ -83,45 +86,40 @@ export function createTokenStreamWriter(redis: Redis, options: TokenStreamWriter
     flushedThrough = lastSeq;
     lastFlushAt = Date.now();
 
-    const partsJson = JSON.stringify(parts);
-    const fields: (string | number)[] = ['f', firstSeq, 'p', partsJson];
-    let message = `${messageHead}${firstSeq},"parts":${partsJson}`;
-    if (first && options.model !== undefined) {
-      fields.push('m', options.model);
-      message += `,"model":${JSON.stringify(options.model)}`;
-    }
-    message += '}';
-
-    // One round trip per flush; XADD runs before PUBLISH, so whatever a subscriber sees
-    // is already readable with XRANGE.
-    const pipeline = redis.pipeline();
-    pipeline.xadd(key, 'MAXLEN', '~', settings.maxEntries, `0-${lastSeq}`, ...fields);
-    if (closing) pipeline.expire(key, settings.retentionSeconds);
-    else if (first) pipeline.expire(key, settings.openTtlSeconds);
-    if (options.replyTo) pipeline.publish(options.replyTo, message);
-    pipeline.publish(watchChannel, message);
+    const model = first && options.model !== undefined ? options.model : '';
     inFlight++;
-    latest = pipeline
-      .exec()
-      .then((results) => {
-        for (const [error] of results ?? []) if (error) throw error;
-      })
+    latest = appendTokenBatch(redis, {
+      key,
+      id: `0-${lastSeq}`,
+      maxEntries: settings.maxEntries,
+      ttlSeconds: closing ? settings.retentionSeconds : first ? settings.openTtlSeconds : 0,
+      firstSeq,
+      partsJson: JSON.stringify(parts),
+      model,
+      messageHead: `${messageHead}${firstSeq},"parts":`,
+      messageTail: model === '' ? '}' : `,"model":${JSON.stringify(model)}}`,
+      channels,
+    })
       .catch((error: unknown) => {
         failure ??= error;
       })
       .finally(() => {
         inFlight--;
       });
+    if (closing) retentionSet = true;
   }
 
   return {
     write(part) {
       if (failure !== undefined) throw failure;
-      if (closing) throw new Error('token stream is closed');
+      if (closed) throw new Error('token stream is closed');
       pending.push(part);
       written++;
       const now = Date.now();
-      if (pending.length >= settings.maxBatchParts || now - lastFlushAt >= settings.flushIntervalMs || part.type === 'finish' || part.type === 'error') {
+      // Nothing follows a terminal part: its flush also starts the retention countdown.
+      const terminal = part.type === 'finish' || part.type === 'error';
+      if (terminal) closing = true;
+      if (terminal || pending.length >= settings.maxBatchParts || now - lastFlushAt >= settings.flushIntervalMs) {
         flush();
       } else {
         timer ??= setTimeout(flush, settings.flushIntervalMs - (now - lastFlushAt));
@@ -136,7 +134,8 @@ export function createTokenStreamWriter(redis: Redis, options: TokenStreamWriter
       closing = true;
       closed = true;
       if (pending.length > 0) flush();
-      else if (written > (options.startAfter ?? 0)) {
+      else if (!retentionSet && written > (options.startAfter ?? 0)) {
+        retentionSet = true;
         latest = latest
           .then(() => redis.expire(key, settings.retentionSeconds))
           .then(
@@ -146,7 +145,7 @@ export function createTokenStreamWriter(redis: Redis, options: TokenStreamWriter
             },
           );
       }
-      // Pipelines on one connection complete in order: the last one settles after the rest.
+      // Appends on one connection complete in order: the last one settles after the rest.
       await latest;
       if (failure !== undefined) throw failure;
     },
