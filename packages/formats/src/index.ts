@@ -28,4 +28,10 @@ export { renderAnthropicError, toAnthropicErrorType, type AnthropicErrorEnvelope
 export { toAnthropicMessagesBody, type AnthropicMessagesBodyOptions } from './anthropic/messages-body.ts';
 export { fromAnthropicMessagesResponse } from './anthropic/messages-response.ts';
 export { createAnthropicEventParser, type AnthropicEventParser } from './anthropic/event-parser.ts';
-export { fromAnthropicStopReason, toAnthropicStopReason, type AnthropicStopReason } from './anthropic/stop-reason.ts';
+export {
+  fromAnthropicStopReason,
+  fromAnthropicStopSequence,
+  toAnthropicStop,
+  toAnthropicStopReason,
+  type AnthropicStopReason,
+} from './anthropic/stop-reason.ts';

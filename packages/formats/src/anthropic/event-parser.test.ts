@@ -32,7 +32,7 @@ describe('createAnthropicEventParser', () => {
       {
         type: 'finish',
         finishReason: 'stop',
-        usage: { inputTokens: 21 + 188 + 2048, outputTokens: 9, cachedInputTokens: 2048 },
+        usage: { inputTokens: 21 + 188 + 2048, outputTokens: 9, cachedInputTokens: 2048, cacheWriteInputTokens: 188 },
         model: 'claude-haiku-4-5-20251001',
         id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
       },
@@ -51,6 +51,15 @@ describe('createAnthropicEventParser', () => {
     expect(finishOf('tool_use')).toBe('tool_calls');
     expect(finishOf('refusal')).toBe('content_filter');
     expect(finishOf('pause_turn')).toBe('other');
+  });
+
+  it('keeps the stop sequence that ended the stream, and the cache writes message_start reported', () => {
+    const parser = createAnthropicEventParser();
+    parser.parse('message_start', { type: 'message_start', message: { id: 'msg_1', model: 'm', usage: { input_tokens: 5, cache_creation_input_tokens: 1024, cache_read_input_tokens: 0, output_tokens: 1 } } });
+    parser.parse('message_delta', { type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: '###' }, usage: { output_tokens: 3 } });
+    expect(parser.parse('message_stop', { type: 'message_stop' })).toEqual([
+      { type: 'finish', finishReason: 'stop', stopSequence: '###', usage: { inputTokens: 1029, outputTokens: 3, cachedInputTokens: 0, cacheWriteInputTokens: 1024 }, model: 'm', id: 'msg_1' },
+    ]);
   });
 
   it('turns error events into error parts, overloaded retryable', () => {
@@ -86,9 +95,20 @@ describe('createAnthropicEventParser', () => {
       { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '"Paris"}' },
       { type: 'tool-call-start', index: 1, id: 'toolu_b', name: 'get_time' },
-      { type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 40, outputTokens: 12, cachedInputTokens: 8 }, model: 'claude-sonnet-4-5', id: 'msg_sy_01' },
+      { type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 40, outputTokens: 12, cachedInputTokens: 8, cacheWriteInputTokens: 20 }, model: 'claude-sonnet-4-5', id: 'msg_sy_01' },
     ];
     const renderer = createAnthropicStreamRenderer({ id: 'msg_sy_01', model: 'claude-sonnet-4-5' });
+    const parser = createAnthropicEventParser();
+    const events = parts.flatMap((part) => renderer.push(part));
+    expect(events.flatMap(({ event, data }) => parser.parse(event, JSON.parse(JSON.stringify(data)) as unknown))).toEqual(parts);
+  });
+
+  it('gives back a stop-sequence finish the stream renderer was fed', () => {
+    const parts: StreamPart[] = [
+      { type: 'text-delta', text: 'One, two' },
+      { type: 'finish', finishReason: 'stop', stopSequence: ', three', usage: { inputTokens: 30, outputTokens: 3, cachedInputTokens: 0, cacheWriteInputTokens: 0 }, model: 'claude-sonnet-4-5', id: 'msg_sy_02' },
+    ];
+    const renderer = createAnthropicStreamRenderer({ id: 'msg_sy_02', model: 'claude-sonnet-4-5' });
     const parser = createAnthropicEventParser();
     const events = parts.flatMap((part) => renderer.push(part));
     expect(events.flatMap(({ event, data }) => parser.parse(event, JSON.parse(JSON.stringify(data)) as unknown))).toEqual(parts);

@@ -4,7 +4,7 @@
 import type { FinishReason, StreamPart } from '@switchyard/core';
 import { z } from 'zod';
 import { isRecord } from '../shared/json.ts';
-import { fromAnthropicStopReason } from './stop-reason.ts';
+import { fromAnthropicStopReason, fromAnthropicStopSequence } from './stop-reason.ts';
 import { anthropicUsageSchema, fromAnthropicUsage, type AnthropicUsage } from './usage.ts';
 
 const messageStartSchema = z.object({
@@ -19,7 +19,7 @@ const blockDeltaSchema = z.object({
   delta: z.object({ type: z.string(), text: z.string().nullish(), partial_json: z.string().nullish() }),
 });
 const messageDeltaSchema = z.object({
-  delta: z.object({ stop_reason: z.string().nullish() }).nullish(),
+  delta: z.object({ stop_reason: z.string().nullish(), stop_sequence: z.string().nullish() }).nullish(),
   usage: anthropicUsageSchema.nullish(),
 });
 const errorSchema = z.object({ error: z.object({ type: z.string().nullish(), message: z.string().nullish() }) });
@@ -47,6 +47,7 @@ export function createAnthropicEventParser(): AnthropicEventParser {
   const toolIndexByBlock = new Map<number, number>();
   let usage: AnthropicUsage = {};
   let finishReason: FinishReason = 'other';
+  let stopSequence: string | undefined;
   let id: string | undefined;
   let model: string | undefined;
   let finished = false;
@@ -94,7 +95,11 @@ export function createAnthropicEventParser(): AnthropicEventParser {
       case 'message_delta': {
         const parsed = messageDeltaSchema.safeParse(data);
         if (!parsed.success) return undefined;
-        if (parsed.data.delta?.stop_reason) finishReason = fromAnthropicStopReason(parsed.data.delta.stop_reason);
+        const delta = parsed.data.delta;
+        if (delta?.stop_reason) {
+          finishReason = fromAnthropicStopReason(delta.stop_reason);
+          stopSequence = fromAnthropicStopSequence(delta.stop_reason, delta.stop_sequence);
+        }
         mergeUsage(parsed.data.usage);
         return [];
       }
@@ -102,6 +107,7 @@ export function createAnthropicEventParser(): AnthropicEventParser {
         if (finished) return [];
         finished = true;
         const part: StreamPart = { type: 'finish', finishReason, usage: fromAnthropicUsage(usage) };
+        if (stopSequence !== undefined) part.stopSequence = stopSequence;
         if (model !== undefined) part.model = model;
         if (id !== undefined) part.id = id;
         return [part];

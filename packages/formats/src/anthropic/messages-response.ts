@@ -2,7 +2,7 @@
 import type { ChatResponse, ContentPart, ToolCall } from '@switchyard/core';
 import { GatewayError } from '@switchyard/core';
 import { z } from 'zod';
-import { fromAnthropicStopReason } from './stop-reason.ts';
+import { fromAnthropicStopReason, fromAnthropicStopSequence } from './stop-reason.ts';
 import { anthropicUsageSchema, fromAnthropicUsage } from './usage.ts';
 
 const blockSchema = z.object({
@@ -18,13 +18,14 @@ const messageSchema = z.object({
   model: z.string().nullish(),
   content: z.array(blockSchema),
   stop_reason: z.string().nullish(),
+  stop_sequence: z.string().nullish(),
   usage: anthropicUsageSchema,
 });
 
 export function fromAnthropicMessagesResponse(body: unknown): ChatResponse {
   const parsed = messageSchema.safeParse(body);
   if (!parsed.success) throw new GatewayError('upstream_error', 'upstream returned an unreadable response');
-  const { id, model, content: blocks, stop_reason: stopReason, usage } = parsed.data;
+  const { id, model, content: blocks, stop_reason: stopReason, stop_sequence: sequence, usage } = parsed.data;
   const content: ContentPart[] = [];
   const toolCalls: ToolCall[] = [];
   for (const block of blocks) {
@@ -35,5 +36,7 @@ export function fromAnthropicMessagesResponse(body: unknown): ChatResponse {
   }
   const response: ChatResponse = { model: model ?? '', content, toolCalls, finishReason: fromAnthropicStopReason(stopReason), usage: fromAnthropicUsage(usage) };
   if (id) response.id = id;
+  const stopSequence = fromAnthropicStopSequence(stopReason, sequence);
+  if (stopSequence !== undefined) response.stopSequence = stopSequence;
   return response;
 }

@@ -1,7 +1,7 @@
 // A canonical ChatResponse -> the exact Anthropic `message` object.
 import type { ChatResponse } from '@switchyard/core';
 import { parseJsonObject } from '../shared/json.ts';
-import { toAnthropicStopReason } from './stop-reason.ts';
+import { toAnthropicStop } from './stop-reason.ts';
 import { toAnthropicUsage } from './usage.ts';
 
 export type AnthropicRenderMeta = { id: string; model: string };
@@ -18,8 +18,8 @@ export function renderAnthropicMessage(response: ChatResponse, meta: AnthropicRe
     role: 'assistant',
     model: meta.model,
     content,
-    stop_reason: toAnthropicStopReason(response.finishReason),
-    stop_sequence: null,
-    usage: { ...toAnthropicUsage(response.usage), cache_creation_input_tokens: 0 },
+    ...toAnthropicStop(response),
+    // Anthropic always reports cache writes in a message body, zero when there were none.
+    usage: { cache_creation_input_tokens: 0, ...toAnthropicUsage(response.usage) },
   };
 }

@@ -18,7 +18,7 @@ export function fromAnthropicStopReason(reason: string | null | undefined): Fini
   }
 }
 
-/** Canonical `stop` cannot tell a stop sequence from a natural end, so it is `end_turn`. */
+/** A bare `stop` is `end_turn`; `toAnthropicStop` also knows the stop sequence that may have ended it. */
 export function toAnthropicStopReason(reason: FinishReason): AnthropicStopReason {
   switch (reason) {
     case 'length':
@@ -32,4 +32,16 @@ export function toAnthropicStopReason(reason: FinishReason): AnthropicStopReason
     case 'other':
       return 'end_turn';
   }
+}
+
+/** The `stop_reason` and `stop_sequence` fields of a message that finished so. */
+export function toAnthropicStop(finish: { finishReason: FinishReason; stopSequence?: string }): { stop_reason: AnthropicStopReason; stop_sequence: string | null } {
+  const stopSequence = finish.finishReason === 'stop' ? finish.stopSequence : undefined;
+  if (stopSequence === undefined) return { stop_reason: toAnthropicStopReason(finish.finishReason), stop_sequence: null };
+  return { stop_reason: 'stop_sequence', stop_sequence: stopSequence };
+}
+
+/** The stop sequence Anthropic names, only when it is what ended the answer. */
+export function fromAnthropicStopSequence(reason: string | null | undefined, sequence: string | null | undefined): string | undefined {
+  return reason === 'stop_sequence' && typeof sequence === 'string' ? sequence : undefined;
 }

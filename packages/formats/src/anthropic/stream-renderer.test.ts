@@ -97,6 +97,26 @@ describe('createAnthropicStreamRenderer', () => {
     expect(message.usage).toEqual({ input_tokens: 100, output_tokens: 42, cache_read_input_tokens: 200 });
   });
 
+  it('renders a stop sequence and cache writes in message_delta, as the SDK accumulates them', async () => {
+    const parts: StreamPart[] = [
+      { type: 'text-delta', text: 'One, two' },
+      { type: 'finish', finishReason: 'stop', stopSequence: ', three', usage: { inputTokens: 2300, outputTokens: 3, cachedInputTokens: 2048, cacheWriteInputTokens: 188 } },
+    ];
+    const events = renderAll(parts);
+    expect(events.find((event) => event.event === 'message_delta')).toEqual({
+      event: 'message_delta',
+      data: {
+        type: 'message_delta',
+        delta: { stop_reason: 'stop_sequence', stop_sequence: ', three' },
+        usage: { input_tokens: 64, output_tokens: 3, cache_read_input_tokens: 2048, cache_creation_input_tokens: 188 },
+      },
+    });
+    const message = await client(toSse(events)).messages.stream({ model: 'c', max_tokens: 100, messages: [{ role: 'user', content: 'Count' }] }).finalMessage();
+    expect(message.stop_reason).toBe('stop_sequence');
+    expect(message.stop_sequence).toBe(', three');
+    expect(message.usage).toEqual({ input_tokens: 64, output_tokens: 3, cache_read_input_tokens: 2048, cache_creation_input_tokens: 188 });
+  });
+
   it('gives the SDK finalText() for text and for an empty answer', async () => {
     const text = renderAll([{ type: 'text-delta', text: 'Bonjour' }, { type: 'finish', finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 1 } }]);
     expect(await client(toSse(text)).messages.stream({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).finalText()).toBe('Bonjour');

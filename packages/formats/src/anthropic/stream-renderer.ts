@@ -3,7 +3,7 @@
 import type { StreamPart } from '@switchyard/core';
 import { errorTypeForCode } from '../shared/error-type.ts';
 import { toAnthropicErrorType } from './render-error.ts';
-import { toAnthropicStopReason } from './stop-reason.ts';
+import { toAnthropicStop } from './stop-reason.ts';
 import { toAnthropicUsage } from './usage.ts';
 
 export type AnthropicStreamEvent = { event: string; data: Record<string, unknown> };
@@ -72,7 +72,7 @@ export function createAnthropicStreamRenderer(meta: AnthropicStreamMeta): { push
         const events = blockCount === 0 ? startBlock('text', { type: 'text', text: '' }) : [];
         events.push(...closeOpenBlock());
         events.push(
-          event('message_delta', { delta: { stop_reason: toAnthropicStopReason(part.finishReason), stop_sequence: null }, usage: toAnthropicUsage(part.usage) }),
+          event('message_delta', { delta: toAnthropicStop(part), usage: toAnthropicUsage(part.usage) }),
           event('message_stop', {}),
         );
         return events;

@@ -62,6 +62,15 @@ describe('renderOpenAIChatCompletion', () => {
     expect(finishOf({ ...base, finishReason: 'length' })).toBe('length');
     expect(finishOf({ ...base, finishReason: 'content_filter' })).toBe('content_filter');
   });
+
+  it('renders an Anthropic stop-sequence answer as a plain stop, its cache writes inside prompt_tokens', () => {
+    const rendered = renderOpenAIChatCompletion(
+      { model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'One' }], toolCalls: [], finishReason: 'stop', stopSequence: ', two', usage: { inputTokens: 2257, outputTokens: 1, cachedInputTokens: 2048, cacheWriteInputTokens: 188 } },
+      meta,
+    );
+    expect((rendered.choices as Array<{ finish_reason: string }>)[0]?.finish_reason).toBe('stop');
+    expect(rendered.usage).toEqual({ prompt_tokens: 2257, completion_tokens: 1, total_tokens: 2258, prompt_tokens_details: { cached_tokens: 2048 } });
+  });
 });
 
 describe('renderOpenAIEmbeddings', () => {
