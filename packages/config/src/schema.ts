@@ -52,8 +52,9 @@ export const modelSchema = z.object({
   provider: z.string().min(1),
   /** The id the provider knows the model by; defaults to the catalog id. */
   upstreamModel: z.string().min(1).optional(),
+  /** USD per million tokens; cache reads (`cachedInput`) and cache writes (`cacheWrite`) bill at `input` unless priced. */
   pricing: z
-    .object({ input: price, output: price, cachedInput: price.optional() })
+    .object({ input: price, output: price, cachedInput: price.optional(), cacheWrite: price.optional() })
     .default({ input: '0', output: '0' }),
   contextLength: z.number().int().positive().default(128_000),
   maxOutputTokens: z.number().int().positive().default(4096),

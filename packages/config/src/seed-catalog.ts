@@ -18,10 +18,11 @@ export const seedProviders = {
   mock: { kind: 'mock', requiresApiKey: false, enabled: true, concurrency: 256 },
 } as const;
 
-const claude = (upstreamModel: string, input: string, output: string, cachedInput: string, maxOutputTokens: number, fallbacks: string[] = []) => ({
+// Anthropic bills cache reads and 5-minute cache writes apart from plain input.
+const claude = (upstreamModel: string, input: string, output: string, cachedInput: string, cacheWrite: string, maxOutputTokens: number, fallbacks: string[] = []) => ({
   provider: 'anthropic',
   upstreamModel,
-  pricing: { input, output, cachedInput },
+  pricing: { input, output, cachedInput, cacheWrite },
   contextLength: 200_000,
   maxOutputTokens,
   capabilities: { vision: true },
@@ -36,16 +37,17 @@ export const seedModels = {
   'text-embedding-3-small': { provider: 'openai', pricing: { input: '0.02', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
   'text-embedding-3-large': { provider: 'openai', pricing: { input: '0.13', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
 
-  'claude-sonnet-4-5': claude('claude-sonnet-4-5-20250929', '3.00', '15.00', '0.30', 64_000, ['claude-sonnet-4', 'claude-3-7-sonnet', 'gpt-4o']),
-  'claude-haiku-4-5': claude('claude-haiku-4-5-20251001', '1.00', '5.00', '0.10', 64_000, ['claude-3-5-haiku', 'claude-3-haiku', 'gpt-4o-mini']),
-  'claude-opus-4-1': claude('claude-opus-4-1-20250805', '15.00', '75.00', '1.50', 32_000, ['claude-opus-4', 'claude-3-opus', 'gpt-4o']),
-  'claude-opus-4': claude('claude-opus-4-20250514', '15.00', '75.00', '1.50', 32_000),
-  'claude-sonnet-4': claude('claude-sonnet-4-20250514', '3.00', '15.00', '0.30', 64_000),
-  'claude-3-7-sonnet': claude('claude-3-7-sonnet-20250219', '3.00', '15.00', '0.30', 64_000),
-  'claude-3-5-sonnet': claude('claude-3-5-sonnet-20241022', '3.00', '15.00', '0.30', 8192),
-  'claude-3-5-haiku': claude('claude-3-5-haiku-20241022', '0.80', '4.00', '0.08', 8192),
-  'claude-3-opus': claude('claude-3-opus-20240229', '15.00', '75.00', '1.50', 4096),
-  'claude-3-haiku': claude('claude-3-haiku-20240307', '0.25', '1.25', '0.03', 4096),
+  'claude-sonnet-4-5': claude('claude-sonnet-4-5-20250929', '3.00', '15.00', '0.30', '3.75', 64_000, ['claude-sonnet-4', 'claude-3-7-sonnet', 'gpt-4o']),
+  'claude-haiku-4-5': claude('claude-haiku-4-5-20251001', '1.00', '5.00', '0.10', '1.25', 64_000, ['claude-3-5-haiku', 'claude-3-haiku', 'gpt-4o-mini']),
+  'claude-opus-4-1': claude('claude-opus-4-1-20250805', '15.00', '75.00', '1.50', '18.75', 32_000, ['claude-opus-4', 'claude-3-opus', 'gpt-4o']),
+  'claude-opus-4': claude('claude-opus-4-20250514', '15.00', '75.00', '1.50', '18.75', 32_000),
+  'claude-sonnet-4': claude('claude-sonnet-4-20250514', '3.00', '15.00', '0.30', '3.75', 64_000),
+  'claude-3-7-sonnet': claude('claude-3-7-sonnet-20250219', '3.00', '15.00', '0.30', '3.75', 64_000),
+  'claude-3-5-sonnet': claude('claude-3-5-sonnet-20241022', '3.00', '15.00', '0.30', '3.75', 8192),
+  'claude-3-5-haiku': claude('claude-3-5-haiku-20241022', '0.80', '4.00', '0.08', '1.00', 8192),
+  'claude-3-opus': claude('claude-3-opus-20240229', '15.00', '75.00', '1.50', '18.75', 4096),
+  // Claude 3 Haiku's list price for cache writes is 0.30, not 1.25 × 0.25.
+  'claude-3-haiku': claude('claude-3-haiku-20240307', '0.25', '1.25', '0.03', '0.30', 4096),
 
   'grok-4': { provider: 'xai', pricing: { input: '3.00', output: '15.00', cachedInput: '0.75' }, contextLength: 256_000, maxOutputTokens: 32_768, capabilities: { vision: true } },
   'grok-3': { provider: 'xai', pricing: { input: '3.00', output: '15.00' }, contextLength: 131_072, maxOutputTokens: 16_384 },
