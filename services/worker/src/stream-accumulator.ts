@@ -48,6 +48,7 @@ export function createStreamAccumulator(): StreamAccumulator {
         usage: options.usage,
       };
       if (finish.id !== undefined) response.id = finish.id;
+      if (finish.stopSequence !== undefined) response.stopSequence = finish.stopSequence;
       return response;
     },
   };

@@ -22,6 +22,7 @@ export function partsFromOutput(endpoint: InferenceEndpoint, output: unknown): S
   const finish: StreamPart = { type: 'finish', finishReason: response.finishReason, usage: response.usage };
   if (response.model) finish.model = response.model;
   if (response.id) finish.id = response.id;
+  if (response.stopSequence !== undefined) finish.stopSequence = response.stopSequence;
   parts.push(finish);
   return parts;
 }
