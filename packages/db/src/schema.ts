@@ -4,6 +4,8 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 // so nothing is rounded on the way out of Postgres.
 export type Decimal = ColumnType<string, string, string>;
 export type BigCount = ColumnType<string, string | number | bigint, string | number | bigint>;
+/** A BigCount the database defaults to 0, so an insert may leave it out. */
+export type DefaultedBigCount = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
 /** Written as JSON text (`JSON.stringify`), read back parsed. */
 export type Json = ColumnType<unknown, string, string>;
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -71,6 +73,8 @@ export interface UsageEventsTable {
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens: number;
+  /** Part of input_tokens, like cached_input_tokens. */
+  cache_write_input_tokens: DefaultedBigCount;
   estimated: boolean;
   price_version: string;
   cost_usd: Decimal;
@@ -90,6 +94,7 @@ export interface UsageDailyTable {
   input_tokens: BigCount;
   output_tokens: BigCount;
   cached_input_tokens: BigCount;
+  cache_write_input_tokens: DefaultedBigCount;
   cost_usd: Decimal;
   duration_ms_total: BigCount;
 }

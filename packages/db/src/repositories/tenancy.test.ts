@@ -19,7 +19,7 @@ describe.each(engines)('tenancy on $kind', (engine) => {
     await migrateToLatest(handle.db);
     await migrateToLatest(handle.db);
     const applied = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(handle.db);
-    expect(applied.rows.map((row) => row.name)).toEqual(['0001-tenancy', '0002-jobs-and-usage', '0003-batches-and-files', '0004-webhooks']);
+    expect(applied.rows.map((row) => row.name)).toEqual(['0001-tenancy', '0002-jobs-and-usage', '0003-batches-and-files', '0004-webhooks', '0005-cache-write-tokens']);
   });
 
   it('creates, reads, updates and lists orgs with exact budgets', async () => {
