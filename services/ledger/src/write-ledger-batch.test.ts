@@ -144,6 +144,24 @@ describe.each(engines)('ledger writes on $kind', (engine) => {
     expect(daily).toHaveLength(1);
     expect(daily[0]).toMatchObject({ attempts: '2', input_tokens: '200', cost_usd: '0.000000000000002', day: '2025-03-10' });
   });
+
+  it('stores cache writes per attempt and rolls them up, a record without them counting none', async () => {
+    const orgId = 'org_cache';
+    const written = usageRecord({ requestId: 'r_w1', orgId, inputTokens: 2300, cachedInputTokens: 2048, cacheWriteInputTokens: 188 });
+    // Written before cache writes were counted: no cacheWriteInputTokens at all.
+    const old = usageRecord({ requestId: 'r_old', orgId, inputTokens: 10 });
+    await writeLedgerBatch(handle.db, [{ type: 'usage', record: written }, { type: 'usage', record: old }]);
+    await writeLedgerBatch(handle.db, [{ type: 'usage', record: { ...written, requestId: 'r_w2', cacheWriteInputTokens: 5000 } }, { type: 'usage', record: written }]);
+    const events = await handle.db.selectFrom('usage_events').select(['request_id', 'cache_write_input_tokens']).where('org_id', '=', orgId).orderBy('request_id').execute();
+    expect(events).toEqual([
+      { request_id: 'r_old', cache_write_input_tokens: '0' },
+      { request_id: 'r_w1', cache_write_input_tokens: '188' },
+      { request_id: 'r_w2', cache_write_input_tokens: '5000' },
+    ]);
+    const daily = await handle.db.selectFrom('usage_daily').selectAll().where('org_id', '=', orgId).execute();
+    expect(daily).toHaveLength(1);
+    expect(daily[0]).toMatchObject({ attempts: '3', input_tokens: '4610', cached_input_tokens: '4096', cache_write_input_tokens: '5188' });
+  });
 });
 
 describe('mergeJobRecords', () => {

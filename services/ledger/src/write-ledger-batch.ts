@@ -37,7 +37,7 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
     .with('rolled_up', (query) =>
       query
         .insertInto('usage_daily')
-        .columns(['org_id', 'key_id', 'model', 'day', 'attempts', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'cost_usd', 'duration_ms_total'])
+        .columns(['org_id', 'key_id', 'model', 'day', 'attempts', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'cost_usd', 'duration_ms_total'])
         .expression((expression) =>
           expression
             .selectFrom('inserted')
@@ -50,6 +50,7 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
               sql<string>`sum(input_tokens)`.as('input_tokens'),
               sql<string>`sum(output_tokens)`.as('output_tokens'),
               sql<string>`sum(cached_input_tokens)`.as('cached_input_tokens'),
+              sql<string>`sum(cache_write_input_tokens)`.as('cache_write_input_tokens'),
               sql<string>`sum(cost_usd)`.as('cost_usd'),
               sql<string>`sum(duration_ms)`.as('duration_ms_total'),
             ])
@@ -61,6 +62,7 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
             input_tokens: sql`usage_daily.input_tokens + excluded.input_tokens`,
             output_tokens: sql`usage_daily.output_tokens + excluded.output_tokens`,
             cached_input_tokens: sql`usage_daily.cached_input_tokens + excluded.cached_input_tokens`,
+            cache_write_input_tokens: sql`usage_daily.cache_write_input_tokens + excluded.cache_write_input_tokens`,
             cost_usd: sql`usage_daily.cost_usd + excluded.cost_usd`,
             duration_ms_total: sql`usage_daily.duration_ms_total + excluded.duration_ms_total`,
           }),
@@ -83,6 +85,8 @@ function toUsageRow(record: UsageRecord) {
     input_tokens: record.inputTokens,
     output_tokens: record.outputTokens,
     cached_input_tokens: record.cachedInputTokens,
+    // Records written before cache writes were counted carry none.
+    cache_write_input_tokens: record.cacheWriteInputTokens ?? 0,
     estimated: record.estimated,
     price_version: record.priceVersion,
     cost_usd: record.costUsd,

@@ -29,6 +29,7 @@ export function createLedgerEmitter(options: { redis: Redis; prefix: string; con
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       cachedInputTokens: usage.cachedInputTokens ?? 0,
+      cacheWriteInputTokens: usage.cacheWriteInputTokens ?? 0,
       estimated: usage.estimated ?? false,
       priceVersion: priceVersion(pricing),
       costUsd: costUsd(usage, pricing),
