@@ -17,7 +17,8 @@ export function digestAnthropicMessages(body: Record<string, unknown>, model: st
     const userTexts = role === 'user' ? textsOf(content, false) : [];
     if (userTexts.length > 0) lastUserText = userTexts.join('');
   }
-  return { model, messagesText, lastUserText, maxTokens: asNumber(body.max_tokens), forcedTool: forcedToolOf(body) };
+  const stopSequences = asArray(body.stop_sequences).filter((sequence): sequence is string => typeof sequence === 'string');
+  return { model, messagesText, lastUserText, maxTokens: asNumber(body.max_tokens), forcedTool: forcedToolOf(body), stopSequences };
 }
 
 function forcedToolOf(body: Record<string, unknown>): string | undefined {
@@ -49,6 +50,7 @@ export async function handleAnthropicMessages(exchange: MockExchange, model: str
       ...messageShell(ids.id, model, answer, omitUsage),
       content,
       stop_reason: stopReasonOf(answer),
+      stop_sequence: answer.stopSequence ?? null,
       ...(omitUsage ? {} : { usage: { ...inputUsage(answer), output_tokens: answer.outputTokens } }),
     }, { 'request-id': 'req_mock' });
     return;
@@ -63,12 +65,18 @@ export async function handleAnthropicMessages(exchange: MockExchange, model: str
 
 function stopReasonOf(answer: ChatAnswer): string {
   if (answer.toolCall) return 'tool_use';
+  if (answer.stopSequence !== undefined) return 'stop_sequence';
   return answer.truncated ? 'max_tokens' : 'end_turn';
 }
 
-// Anthropic's input_tokens leaves out cache reads, which it reports on their own.
+// Anthropic's input_tokens leaves out cache reads and cache writes, which it reports on their own.
 function inputUsage(answer: ChatAnswer) {
-  return { input_tokens: Math.max(0, answer.inputTokens - answer.cachedTokens), cache_creation_input_tokens: 0, cache_read_input_tokens: answer.cachedTokens, service_tier: 'standard' };
+  return {
+    input_tokens: Math.max(0, answer.inputTokens - answer.cachedTokens - answer.cacheWriteTokens),
+    cache_creation_input_tokens: answer.cacheWriteTokens,
+    cache_read_input_tokens: answer.cachedTokens,
+    service_tier: 'standard',
+  };
 }
 
 function messageShell(id: string, model: string, answer: ChatAnswer, omitUsage: boolean) {
@@ -106,7 +114,7 @@ function eventFrames(
   }
   frames.push(
     event('content_block_stop', { index: 0 }),
-    event('message_delta', { delta: { stop_reason: stopReasonOf(answer), stop_sequence: null }, ...(omitUsage ? {} : { usage: { output_tokens: answer.outputTokens } }) }),
+    event('message_delta', { delta: { stop_reason: stopReasonOf(answer), stop_sequence: answer.stopSequence ?? null }, ...(omitUsage ? {} : { usage: { output_tokens: answer.outputTokens } }) }),
     event('message_stop', {}),
   );
   return frames;

@@ -12,6 +12,8 @@ export type ChatDigest = {
   maxTokens?: number;
   /** The tool the request forces, when it has tools and forces one. */
   forcedTool?: string;
+  /** The answer ends before the first of these it contains (dialects that honour them fill it). */
+  stopSequences?: string[];
 };
 
 export type ChatAnswer = {
@@ -22,11 +24,15 @@ export type ChatAnswer = {
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
+  cacheWriteTokens: number;
   truncated: boolean;
+  /** The stop sequence the answer ended on. */
+  stopSequence?: string;
 };
 
 export function answerChat(digest: ChatDigest, behavior: MockBehavior): ChatAnswer {
   const cachedTokens = behavior.usage?.cached ?? 0;
+  const cacheWriteTokens = behavior.usage?.cacheWrite ?? 0;
   if (digest.forcedTool !== undefined) {
     const argumentsText = behavior.toolArguments ?? '{}';
     return {
@@ -36,18 +42,36 @@ export function answerChat(digest: ChatDigest, behavior: MockBehavior): ChatAnsw
       inputTokens: behavior.usage?.input ?? expectedMockAnswer(digest.messagesText, '').inputTokens,
       outputTokens: behavior.usage?.output ?? countWords(argumentsText),
       cachedTokens,
+      cacheWriteTokens,
       truncated: false,
     };
   }
   const answer = expectedMockAnswer(digest.messagesText, digest.lastUserText, { text: behavior.text, maxTokens: digest.maxTokens });
-  return {
-    text: answer.text,
-    pieces: wordPieces(answer.text),
+  const stop = firstStop(answer.text, digest.stopSequences ?? []);
+  const text = stop ? answer.text.slice(0, stop.index) : answer.text;
+  const pieces = wordPieces(text);
+  const result: ChatAnswer = {
+    text,
+    pieces,
     inputTokens: behavior.usage?.input ?? answer.inputTokens,
-    outputTokens: behavior.usage?.output ?? answer.outputTokens,
+    outputTokens: behavior.usage?.output ?? (stop ? pieces.length : answer.outputTokens),
     cachedTokens,
-    truncated: answer.truncated,
+    cacheWriteTokens,
+    truncated: stop ? false : answer.truncated,
   };
+  if (stop) result.stopSequence = stop.sequence;
+  return result;
+}
+
+/** The stop sequence that occurs first in the text (the longer one on a tie), as a model would stop on it. */
+function firstStop(text: string, sequences: string[]): { index: number; sequence: string } | undefined {
+  let first: { index: number; sequence: string } | undefined;
+  for (const sequence of sequences) {
+    const index = sequence === '' ? -1 : text.indexOf(sequence);
+    if (index < 0) continue;
+    if (!first || index < first.index || (index === first.index && sequence.length > first.sequence.length)) first = { index, sequence };
+  }
+  return first;
 }
 
 /** Text of a content field that is either a string or a list of typed blocks (tool results count unless told not to). */

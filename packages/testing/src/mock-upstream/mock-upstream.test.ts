@@ -137,6 +137,25 @@ describe('mock Anthropic upstream', () => {
     expect(message.content[0]).toMatchObject({ type: 'tool_use', name: 'get_weather', input: {} });
   });
 
+  it('reports cache reads and writes apart from input_tokens, in JSON and in the stream', async () => {
+    upstream.behave('claude-x', { usage: { input: 2300, output: 4, cached: 2048, cacheWrite: 188 } });
+    const expected = { input_tokens: 64, cache_read_input_tokens: 2048, cache_creation_input_tokens: 188, output_tokens: 4 };
+    const message = await client.messages.create({ model: 'claude-x', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+    expect(message.usage).toMatchObject(expected);
+    const streamed = await client.messages.stream({ model: 'claude-x', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    expect(streamed.usage).toMatchObject(expected);
+  });
+
+  it('stops before the first requested stop sequence the answer contains', async () => {
+    const request = { model: 'claude-x', max_tokens: 100, stop_sequences: ['never', ' three', ' two'], messages: [{ role: 'user' as const, content: 'one two three four' }] };
+    const message = await client.messages.create(request);
+    expect(message).toMatchObject({ content: [{ type: 'text', text: 'echo: one' }], stop_reason: 'stop_sequence', stop_sequence: ' two', usage: { output_tokens: 2 } });
+    const streamed = await client.messages.stream(request).finalMessage();
+    expect(streamed).toMatchObject({ content: [{ type: 'text', text: 'echo: one' }], stop_reason: 'stop_sequence', stop_sequence: ' two', usage: { output_tokens: 2 } });
+    const untouched = await client.messages.create({ ...request, stop_sequences: ['absent'] });
+    expect(untouched).toMatchObject({ content: [{ type: 'text', text: 'echo: one two three four' }], stop_reason: 'end_turn', stop_sequence: null });
+  });
+
   it('sends 529 overloaded_error and in-stream error events', async () => {
     upstream.behave('claude-x', { status: 529 });
     const error = await client.messages.create({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((caught: unknown) => caught);

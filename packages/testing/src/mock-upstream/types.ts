@@ -18,8 +18,12 @@ export type MockBehavior = {
   tokenDelayMs?: number;
   /** Replaces the default `echo: ...` answer. */
   text?: string;
-  /** Replaces the computed token counts; `input` counts every prompt token, `cached` ones included (as OpenAI reports them). */
-  usage?: { input: number; output: number; cached?: number };
+  /**
+   * Replaces the computed token counts. `input` counts every prompt token, `cached` (cache
+   * reads) and `cacheWrite` (cache writes, reported by Anthropic only) included, as OpenAI
+   * reports them; Anthropic's `input_tokens` is then the rest.
+   */
+  usage?: { input: number; output: number; cached?: number; cacheWrite?: number };
   /** Leave usage out of the response (and the usage chunk out of the stream). */
   omitUsage?: boolean;
   /** Answer with this HTTP status and the dialect's error envelope. */
