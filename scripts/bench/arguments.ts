@@ -7,9 +7,9 @@ export const benchUsage = `pnpm bench [--quick] [--only <scenario,...>] [--round
 
   --quick        smoke run: 1 round of 2 s per target and scenario
   --only         scenario ids: c1-instant, c32-instant, c64-50ms, stream-c1, stream-c64
-  --rounds       measured rounds per target, alternating the order (default 2)
-  --duration-ms  measured window of one round (default 6000)
-  --warmup-ms    unmeasured lead-in of one round (default 2000)
+  --rounds       measured rounds per target, alternating the order (default 3)
+  --duration-ms  measured window of one round (default 5000)
+  --warmup-ms    unmeasured lead-in of one round (default 1500)
   BENCH_PROFILE=api,worker  runs those processes under --cpu-prof (scripts/bench/results/profiles)`;
 
 export function parseBenchArguments(argv: string[]): BenchOptions | 'help' {
@@ -26,7 +26,7 @@ export function parseBenchArguments(argv: string[]): BenchOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const defaults: Timing = values.quick ? { rounds: 1, warmupMs: 500, durationMs: 2000 } : { rounds: 2, warmupMs: 2000, durationMs: 6000 };
+  const defaults: Timing = values.quick ? { rounds: 1, warmupMs: 500, durationMs: 2000 } : { rounds: 3, warmupMs: 1500, durationMs: 5000 };
   return {
     quick: values.quick,
     timing: {
