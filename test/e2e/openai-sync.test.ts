@@ -137,6 +137,23 @@ describe('async jobs', () => {
     expect(job.provider).toBe('openai');
   });
 
+  it('reads a finished job from Postgres once Redis has let it go', async () => {
+    const done = await http('/v1/jobs', { method: 'POST', headers: { prefer: 'wait=10' }, body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody }) });
+    expect(done.body.status).toBe('completed');
+    // The ledger writes finished jobs asynchronously: wait until the list (Postgres) has it.
+    for (let tries = 0; tries < 200; tries++) {
+      const list = await http('/v1/jobs?limit=100');
+      if (list.body.data.some((job: { id: string }) => job.id === done.body.id)) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await gateway.api.context.queues.get('openai').remove(done.body.id)).toBe(1);
+    const fromPostgres = await http(`/v1/jobs/${done.body.id}`);
+    expect(fromPostgres.status).toBe(200);
+    expect(fromPostgres.body).toEqual(done.body);
+    const other = await gateway.createTenant('org-c');
+    expect((await http(`/v1/jobs/${done.body.id}`, { key: other.apiKey })).status).toBe(404);
+  });
+
   it('honours Prefer: wait=N and returns the finished job', async () => {
     const done = await http('/v1/jobs', { method: 'POST', headers: { prefer: 'wait=10' }, body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody }) });
     expect(done.status).toBe(200);

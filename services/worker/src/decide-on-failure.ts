@@ -49,3 +49,23 @@ export function decideOnFailure(error: GatewayError, context: FailureContext): F
   if (context.hasNextRoute && context.remainingMs > 0) return { action: 'forward' };
   return { action: 'fail' };
 }
+
+/** Failures that say the provider itself is unwell, as opposed to the request or the client. */
+export function countsAgainstBreaker(error: GatewayError): boolean {
+  switch (error.code) {
+    case 'upstream_error':
+    case 'upstream_overloaded':
+    case 'upstream_timeout':
+    case 'upstream_unreachable':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** A 429 with advice: pause the provider's queue that long instead of spending an attempt. */
+export function rateLimitPauseMs(error: GatewayError, remainingMs: number): number | undefined {
+  if (error.code !== 'upstream_rate_limited' || error.retryAfterMs === undefined) return undefined;
+  const pauseMs = Math.min(error.retryAfterMs, 60_000);
+  return pauseMs < remainingMs ? pauseMs : undefined;
+}

@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   GatewayError,
@@ -16,10 +16,11 @@ import {
   inferenceJobName,
   inferenceJobOptions,
   publishToReplyChannel,
+  type CircuitBreakers,
   type InferenceQueues,
 } from '@switchyard/queue';
 import { callRoute } from './call-route.ts';
-import { decideOnFailure } from './decide-on-failure.ts';
+import { countsAgainstBreaker, decideOnFailure, rateLimitPauseMs } from './decide-on-failure.ts';
 import { StreamInterruptedError, streamRoute } from './stream-route.ts';
 
 export type ProcessorDependencies = {
@@ -28,6 +29,7 @@ export type ProcessorDependencies = {
   /** Commands connection: replies and forwards. */
   redis: Redis;
   queues: InferenceQueues;
+  breakers: CircuitBreakers;
   logger: Logger;
   /** Called once per finished attempt that reached a provider (the ledger's input). */
   onAttemptFinished?: (event: AttemptEvent) => Promise<void>;
@@ -53,7 +55,24 @@ export class RetryRouteError extends Error {
 }
 
 export function createInferenceProcessor(dependencies: ProcessorDependencies) {
-  const { config, adapters, redis, queues, logger } = dependencies;
+  const { config, adapters, redis, queues, breakers, logger } = dependencies;
+
+  /** Hands the request to the next route of its chain (deterministic job id: a duplicate cannot fork it). */
+  const forward = async (data: InferenceJobData, error: GatewayError, attemptsSoFar: number, base: Partial<JobOutcome>): Promise<JobOutcome> => {
+    const next = { ...data, routeIndex: data.routeIndex + 1, priorAttempts: attemptsSoFar };
+    const nextRoute = data.routes[next.routeIndex]!;
+    const provider = config.providers[nextRoute.provider];
+    const forwarded = await queues
+      .get(nextRoute.provider)
+      .add(inferenceJobName, next, inferenceJobOptions(next, { attempts: provider?.attempts ?? 1, retentionSeconds: config.jobs.retentionSeconds }));
+    return { ...base, status: 'forwarded', forwardedTo: forwarded.id!, error: error.toBody(), attempts: attemptsSoFar, completedAt: Date.now() };
+  };
+
+  /** A chain that ran out: the client hears that no provider could serve it. */
+  const chainExhausted = (data: InferenceJobData, error: GatewayError): GatewayError =>
+    data.routes.length > 1 && (countsAgainstBreaker(error) || error.code === 'upstream_rate_limited' || error.code === 'provider_unavailable')
+      ? new GatewayError('provider_unavailable', `every provider that can serve \`${data.requestedModel}\` failed; last error: ${error.message}`, { retryAfterMs: error.retryAfterMs ?? 1000 })
+      : error;
 
   const reply = async (data: InferenceJobData, jobId: string, outcome: JobOutcome) => {
     if (!data.replyTo || outcome.status === 'forwarded') return;
@@ -106,6 +125,15 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       return finish(job, { ...base, status: 'failed', error, attempts: totalAttempts - 1, completedAt: startedAt });
     }
 
+    const hasNextRoute = data.routeIndex + 1 < data.routes.length;
+    const permit = await breakers.acquire(route.provider);
+    if (!permit.allowed) {
+      // Open circuit: skip this route without touching the provider or spending an attempt.
+      const error = new GatewayError('provider_unavailable', `${route.provider} is unavailable (circuit open)`, { retryAfterMs: permit.retryAfterMs, retryable: true });
+      if (hasNextRoute) return forward(data, error, totalAttempts - 1, base);
+      return finish(job, { ...base, status: 'failed', error: chainExhausted(data, error).toBody(), attempts: totalAttempts - 1, completedAt: startedAt });
+    }
+
     const deadlineSignal = AbortSignal.timeout(data.deadline - startedAt);
     const signal = jobSignal ? AbortSignal.any([jobSignal, deadlineSignal]) : deadlineSignal;
     const modelOptions = config.models[route.model]?.options ?? {};
@@ -128,6 +156,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
             })
           : await callRoute(adapter, data, route, { signal, modelOptions });
       const completedAt = Date.now();
+      await breakers.recordSuccess(route.provider);
       await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status: 'completed', usage: result.usage, startedAt, finishedAt: completedAt });
       return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt });
     } catch (caught) {
@@ -135,6 +164,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
         // Tokens already reached the client: no retry, no fallback, and what was produced is billed.
         const finishedAt = Date.now();
         const status = caught.error.code === 'cancelled' ? 'cancelled' : 'failed';
+        if (countsAgainstBreaker(caught.error)) await breakers.recordFailure(route.provider);
         await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status, usage: caught.usage, startedAt, finishedAt });
         logger.warn({ requestId: data.requestId, provider: route.provider, model: route.model, attempt: totalAttempts, code: caught.error.code }, 'stream interrupted');
         return finish(job, { ...base, status, error: caught.error.toBody(), usage: caught.usage, attempts: totalAttempts, completedAt: finishedAt });
@@ -142,13 +172,22 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       const error = describeFailure(caught);
       if (error.code === 'internal_error') logger.error({ err: caught, requestId: data.requestId, provider: route.provider }, 'unexpected error calling provider');
       const finishedAt = Date.now();
+      if (countsAgainstBreaker(error)) await breakers.recordFailure(route.provider);
+      const pauseMs = rateLimitPauseMs(error, data.deadline - finishedAt);
+      if (pauseMs !== undefined) {
+        // The provider said when to come back: pause its whole queue (every worker) that
+        // long and put the job back without spending an attempt or a usage record.
+        logger.warn({ requestId: data.requestId, provider: route.provider, pauseMs }, 'provider rate limited: pausing its queue');
+        await queues.get(route.provider).rateLimit(pauseMs);
+        throw Worker.RateLimitError();
+      }
       const attemptStatus = error.code === 'cancelled' ? 'cancelled' : 'failed';
       await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status: attemptStatus, startedAt, finishedAt });
 
       const decision = decideOnFailure(error, {
         attempt,
         maxAttempts: job.opts.attempts ?? 1,
-        hasNextRoute: data.routeIndex + 1 < data.routes.length,
+        hasNextRoute,
         remainingMs: data.deadline - finishedAt,
       });
       logger.warn(
@@ -158,18 +197,11 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       switch (decision.action) {
         case 'retry':
           throw new RetryRouteError(error, decision.delayMs);
-        case 'forward': {
-          const next = { ...data, routeIndex: data.routeIndex + 1, priorAttempts: totalAttempts };
-          const nextRoute = data.routes[next.routeIndex]!;
-          const provider = config.providers[nextRoute.provider];
-          const forwarded = await queues
-            .get(nextRoute.provider)
-            .add(inferenceJobName, next, inferenceJobOptions(next, { attempts: provider?.attempts ?? 1, retentionSeconds: config.jobs.retentionSeconds }));
-          return { ...base, status: 'forwarded', forwardedTo: forwarded.id!, error: error.toBody(), attempts: totalAttempts, completedAt: finishedAt };
-        }
+        case 'forward':
+          return forward(data, error, totalAttempts, base);
         case 'fail': {
           const status = error.code === 'cancelled' ? 'cancelled' : 'failed';
-          const body: ErrorBody = error.toBody();
+          const body: ErrorBody = (status === 'failed' ? chainExhausted(data, error) : error).toBody();
           return finish(job, { ...base, status, error: body, attempts: totalAttempts, completedAt: finishedAt });
         }
       }

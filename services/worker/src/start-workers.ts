@@ -5,6 +5,7 @@ import type { Logger } from '@switchyard/logger';
 import { createProvider, type ProviderAdapter, type ProviderDependencies } from '@switchyard/providers';
 import {
   cancelChannel,
+  createCircuitBreakers,
   createInferenceQueues,
   createRedis,
   inferenceQueueName,
@@ -56,12 +57,20 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const adapters = new Map<string, ProviderAdapter>();
   for (const name of providers) adapters.set(name, createProvider(config.providers[name]!, { fetch: options.fetch }));
 
+  const breakers = createCircuitBreakers({
+    redis,
+    prefix,
+    settings: Object.fromEntries(providers.map((name) => [name, config.providers[name]!.breaker])),
+    onTransition: (transition) => logger.warn(transition, `circuit breaker ${transition.provider}: ${transition.from} -> ${transition.to}`),
+  });
+  await breakers.refresh();
   const ledger = createLedgerEmitter({ redis, prefix, config });
   const processInferenceJob = createInferenceProcessor({
     config,
     adapters,
     redis,
     queues,
+    breakers,
     logger,
     onAttemptFinished: async (event) => {
       await ledger.attemptFinished(event);
@@ -89,7 +98,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       maxStalledCount: 2,
       // Completions per minute feed the api's queue-wait estimate (backpressure).
       metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
-      ...(provider.requestsPerMinute > 0 ? { limiter: { max: provider.requestsPerMinute, duration: 60_000 } } : {}),
+      // A limiter is always set: without one BullMQ ignores the pause a 429 puts on the queue
+      // (queue.rateLimit). Unlimited providers get a ceiling they never reach.
+      limiter: provider.requestsPerMinute > 0 ? { max: provider.requestsPerMinute, duration: 60_000 } : { max: Number.MAX_SAFE_INTEGER - 1, duration: 1000 },
       settings: {
         backoffStrategy: (_attemptsMade: number, _type?: string, error?: Error) => (error instanceof RetryRouteError ? error.delayMs : 1000),
       },
@@ -127,6 +138,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     providers,
     async stop() {
       await Promise.all(workers.map((worker) => worker.close()));
+      breakers.close();
       await queues.close();
       subscriber.disconnect();
       await redis.quit().catch(() => redis.disconnect());

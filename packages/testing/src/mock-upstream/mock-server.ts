@@ -50,6 +50,7 @@ export async function startMockServer(options: MockUpstreamOptions, urlSuffix: s
       exchangeAbort.abort();
     });
 
+    const receivedAt = Date.now();
     try {
       const url = request.url ?? '/';
       const queryStart = url.indexOf('?');
@@ -66,7 +67,7 @@ export async function startMockServer(options: MockUpstreamOptions, urlSuffix: s
           invalidJson = true;
         }
       }
-      if (record) requests.push({ method: request.method ?? 'GET', path, query: Object.fromEntries(query), headers: request.headers, body });
+      if (record) requests.push({ method: request.method ?? 'GET', path, query: Object.fromEntries(query), headers: request.headers, body, receivedAt });
       await handle({
         request,
         response,

@@ -8,6 +8,8 @@ export type RecordedRequest = {
   headers: IncomingHttpHeaders;
   /** Parsed JSON when the body was JSON, the raw text otherwise, undefined when empty. */
   body: unknown;
+  /** Epoch ms when the request arrived. */
+  receivedAt: number;
 };
 
 /** How a mock upstream answers one model ('*' = every model without its own behavior). */

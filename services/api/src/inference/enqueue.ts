@@ -54,7 +54,8 @@ export async function skipOpenRoutes(context: ApiContext, data: InferenceJobData
       return;
     }
     const snapshot = await context.breakers.snapshot(provider);
-    if (snapshot.state !== 'open') {
+    // Cooled down: let it through so a worker can probe the provider (half-open).
+    if (snapshot.state !== 'open' || (snapshot.retryAfterMs ?? 0) === 0) {
       if (index > 0) data.routes = data.routes.slice(index);
       return;
     }

@@ -18,8 +18,8 @@ export async function runAsync(
   const ttlMs = (options.ttlSeconds ?? context.config.jobs.defaultTtlSeconds) * 1000;
   const waitMs = (options.waitSeconds ?? 0) * 1000;
   const data = buildJobData({ ...enqueueRequest, mode: 'async', deadline: now + ttlMs, ...(waitMs > 0 ? { replyTo: context.replyBus.channel } : {}) }, now);
-  const firstProvider = data.routes[0]!.provider;
-  const readState = () => readRequestState(context.queues, firstProvider, data.requestId);
+  // Read lazily: enqueue may start the request on a later route when earlier breakers are open.
+  const readState = () => readRequestState(context.queues, data.routes[0]!.provider, data.requestId);
 
   const wait =
     waitMs > 0

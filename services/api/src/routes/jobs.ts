@@ -6,6 +6,7 @@ import { findRequestState, loadCancelledJob, type RequestState } from '@switchya
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
 import { cancelRequest } from '../inference/cancel-request.ts';
+import { findFinishedJob } from '../inference/finished-job-object.ts';
 import { renderJobObject } from '../inference/job-object.ts';
 import { parseEndpointBody } from '../inference/parse-endpoint-body.ts';
 import { parsePrefer } from '../inference/prefer-header.ts';
@@ -42,7 +43,9 @@ export function createJobsRouter(context: ApiContext): Router {
     const state = await findOwnState(orgId, id);
     if (state) return renderJobObject(context.config, state);
     const cancelled = await loadCancelledJob(context.redis, context.config.redis.prefix, id);
-    return cancelled?.orgId === orgId ? cancelled.job : undefined;
+    if (cancelled) return cancelled.orgId === orgId ? cancelled.job : undefined;
+    // Redis keeps finished jobs for the retention window; the ledger keeps them for good.
+    return findFinishedJob(context.db, context.config, orgId, id);
   }
 
   const notFound = (id: string) => new GatewayError('not_found', `No job found with id '${id}'.`, { param: 'id' });
