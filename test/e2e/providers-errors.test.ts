@@ -116,7 +116,8 @@ describe('upstream errors', () => {
       .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'try again' }] })
       .withResponse();
     expect(completion.choices[0]!.message.content).toBe(expectedMockAnswer(['try again'], 'try again').text);
-    expect(response.headers.get('x-switchyard-attempts')).toBe('2');
+    // A 429 with advice pauses the provider's queue instead of spending an attempt.
+    expect(response.headers.get('x-switchyard-attempts')).toBe('1');
     expect(openAIUpstream.requests).toHaveLength(2);
   });
 

@@ -9,9 +9,14 @@ type ProviderLoad = {
   /** Everything waiting: sync, async and batch lanes, and retries in backoff. */
   waitingAll: number;
   completedTotal: number;
+  /** Completions per second while backlogged: the provider's capacity, not its current load. */
   throughputPerSecond: number;
+  /** Consecutive samples taken while jobs were waiting; the estimate is trusted after a few. */
+  backloggedSamples: number;
   sampledAt: number;
 };
+
+const trustedAfterSamples = 3;
 
 export type Backpressure = {
   /** Throws 429 queue_full when the provider's queue is too deep for this request. */
@@ -43,12 +48,20 @@ export function createBackpressure(options: { config: SwitchyardConfig; queues: 
         const now = Date.now();
         const previous = loads.get(provider.name);
         let throughputPerSecond = previous?.throughputPerSecond ?? 0;
+        let backloggedSamples = 0;
         if (previous && now > previous.sampledAt) {
           const instant = ((completedTotal - previous.completedTotal) * 1000) / (now - previous.sampledAt);
-          // Smooth over a few samples; a pause in traffic should not read as zero capacity.
-          throughputPerSecond = instant > 0 ? (previous.throughputPerSecond > 0 ? 0.7 * previous.throughputPerSecond + 0.3 * instant : instant) : previous.throughputPerSecond;
+          if (previous.waitingAll > 0 && waitingAll > 0) {
+            // Jobs waited through the whole interval, so workers were busy: completions
+            // measure capacity. Smooth over samples.
+            backloggedSamples = previous.backloggedSamples + 1;
+            throughputPerSecond = previous.backloggedSamples > 0 ? 0.7 * previous.throughputPerSecond + 0.3 * instant : instant;
+          } else {
+            // An idle or draining queue says nothing about capacity; never lower the estimate on it.
+            throughputPerSecond = Math.max(previous.throughputPerSecond, instant);
+          }
         }
-        loads.set(provider.name, { waitingSync, waitingAll, completedTotal, throughputPerSecond, sampledAt: now });
+        loads.set(provider.name, { waitingSync, waitingAll, completedTotal, throughputPerSecond, backloggedSamples, sampledAt: now });
       }),
     );
   };
@@ -72,7 +85,7 @@ export function createBackpressure(options: { config: SwitchyardConfig; queues: 
           retryAfterMs: retryAfterMs(ahead - provider.maxQueueDepth + 1, load.throughputPerSecond),
         });
       }
-      if (data.mode === 'sync' && load.throughputPerSecond > 0 && ahead > 0) {
+      if (data.mode === 'sync' && load.backloggedSamples >= trustedAfterSamples && load.throughputPerSecond > 0 && ahead > 0) {
         const estimatedWaitMs = (ahead / load.throughputPerSecond) * 1000;
         if (Date.now() + estimatedWaitMs > data.deadline) {
           throw new GatewayError('queue_full', `the ${providerName} queue would not reach this request before its deadline`, {
