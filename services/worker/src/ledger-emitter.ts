@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { costUsd, priceVersion, type InferenceJobData, type JobOutcome, type JobRecord, type UsageRecord } from '@switchyard/core';
+import { costUsd, priceVersion, type InferenceJobData, type JobOutcome, type JobRecord, type LedgerEntry, type UsageRecord } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { appendLedgerEntries } from '@switchyard/queue';
 import type { AttemptEvent } from './process-inference-job.ts';
@@ -71,12 +71,13 @@ export function createLedgerEmitter(options: { redis: Redis; prefix: string; con
   }
 
   return {
-    attemptFinished: async (event: AttemptEvent) => {
-      await appendLedgerEntries(redis, prefix, [{ type: 'usage', record: usageRecord(event) }]);
-    },
-    jobFinished: async (data: InferenceJobData, outcome: JobOutcome) => {
-      if (outcome.status === 'forwarded') return;
-      await appendLedgerEntries(redis, prefix, [{ type: 'job', record: jobRecord(data, outcome) }]);
+    usageEntry: (event: AttemptEvent): LedgerEntry => ({ type: 'usage', record: usageRecord(event) }),
+    /** The finished job's record; none for a forward (the next route's job finishes it). */
+    jobEntries: (data: InferenceJobData, outcome: JobOutcome): LedgerEntry[] =>
+      outcome.status === 'forwarded' ? [] : [{ type: 'job', record: jobRecord(data, outcome) }],
+    /** One pipelined round trip for everything a job produced. */
+    append: async (entries: LedgerEntry[]) => {
+      if (entries.length > 0) await appendLedgerEntries(redis, prefix, entries);
     },
     jobRecord,
   };

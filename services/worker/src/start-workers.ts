@@ -1,5 +1,5 @@
 import { MetricsTime, Worker, type Job } from 'bullmq';
-import { GatewayError, type InferenceJobData, type JobOutcome, type ReplyMessage } from '@switchyard/core';
+import { GatewayError, type InferenceJobData, type JobOutcome, type LedgerEntry, type ReplyMessage } from '@switchyard/core';
 import { enabledProviders, type SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import { createProvider, type ProviderAdapter, type ProviderDependencies } from '@switchyard/providers';
@@ -65,6 +65,10 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   });
   await breakers.refresh();
   const ledger = createLedgerEmitter({ redis, prefix, config });
+  // Usage of a job's attempts is held until the job's run ends, then written with the job
+  // record in one round trip, after the caller has had its reply.
+  const pendingUsage = new Map<string, LedgerEntry[]>();
+  const usageKey = (data: InferenceJobData) => `${data.requestId}:${data.routeIndex}`;
   const processInferenceJob = createInferenceProcessor({
     config,
     adapters,
@@ -73,16 +77,25 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     breakers,
     logger,
     onAttemptFinished: async (event) => {
-      await ledger.attemptFinished(event);
+      const key = usageKey(event.data);
+      pendingUsage.set(key, [...(pendingUsage.get(key) ?? []), ledger.usageEntry(event)]);
       await options.onAttemptFinished?.(event);
     },
   });
-  // The finished job goes to the ledger before BullMQ marks it done, so a crash in between
-  // replays it (an idempotent upsert) instead of losing it.
+  // The ledger entries go out before BullMQ marks the job done, so a crash in between
+  // replays them (idempotent on the ledger side) instead of losing them.
   const processor = async (job: Job<InferenceJobData, JobOutcome>, token?: string, signal?: AbortSignal): Promise<JobOutcome> => {
-    const outcome = await processInferenceJob(job, token, signal);
-    await ledger.jobFinished(job.data, outcome);
-    return outcome;
+    const key = usageKey(job.data);
+    try {
+      const outcome = await processInferenceJob(job, token, signal);
+      await ledger.append([...(pendingUsage.get(key) ?? []), ...ledger.jobEntries(job.data, outcome)]);
+      return outcome;
+    } catch (error) {
+      await ledger.append(pendingUsage.get(key) ?? []);
+      throw error;
+    } finally {
+      pendingUsage.delete(key);
+    }
   };
   const workers: Worker<InferenceJobData, JobOutcome>[] = [];
   for (const name of providers) {
