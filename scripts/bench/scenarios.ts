@@ -19,12 +19,21 @@ export type Scenario = {
 // One mock upstream serves every scenario; the model in the request selects how it answers.
 const instantModel = 'gpt-4o-mini';
 const slowModel = 'gpt-4o';
-const streamModel = 'gpt-4-turbo';
-export const streamTokens = 500;
+const shortStreamModel = 'gpt-3.5-turbo';
+const longStreamModel = 'gpt-4-turbo';
+const shortStreamTokens = 20;
+const longStreamTokens = 200;
+// Streams are paced like a (fast) model server: one token per write, 1 ms apart. An
+// upstream that sent every token in one write would measure how fast a gateway parses a
+// burst, not whether it keeps up with a stream and how late the first token arrives.
+const tokenDelayMs = 1;
+
+const words = (count: number) => Array.from({ length: count }, (_, index) => `word${index}`).join(' ');
 
 export const upstreamBehaviors: Record<string, MockBehavior> = {
   [slowModel]: { latencyMs: 50 },
-  [streamModel]: { text: Array.from({ length: streamTokens }, (_, index) => `word${index}`).join(' ') },
+  [shortStreamModel]: { text: words(shortStreamTokens), tokenDelayMs },
+  [longStreamModel]: { text: words(longStreamTokens), tokenDelayMs },
 };
 
 export const scenarios: Scenario[] = [
@@ -41,8 +50,22 @@ export const scenarios: Scenario[] = [
       { metric: 'addedP50Ms', max: 5 },
     ],
   },
-  { id: 'stream-c1', title: `stream of ${streamTokens} tokens, concurrency 1`, concurrency: 1, model: streamModel, stream: true, goals: [{ metric: 'addedFirstTokenP50Ms', max: 2 }] },
-  { id: 'stream-c64', title: `64 streams of ${streamTokens} tokens`, concurrency: 64, model: streamModel, stream: true, goals: [{ metric: 'tokensPerSecondRatio', min: 0.8 }] },
+  {
+    id: 'stream-c1',
+    title: `streams of ${shortStreamTokens} tokens (${tokenDelayMs} ms apart), concurrency 1`,
+    concurrency: 1,
+    model: shortStreamModel,
+    stream: true,
+    goals: [{ metric: 'addedFirstTokenP50Ms', max: 2 }],
+  },
+  {
+    id: 'stream-c64',
+    title: `64 concurrent streams of ${longStreamTokens} tokens (${tokenDelayMs} ms apart)`,
+    concurrency: 64,
+    model: longStreamModel,
+    stream: true,
+    goals: [{ metric: 'tokensPerSecondRatio', min: 0.8 }],
+  },
 ];
 
 export function requestBody(scenario: Scenario): string {
