@@ -1,48 +1,21 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApiKey, createDb, createOrg, migrateToLatest } from '@switchyard/db';
-import { createTestDatabase, deletePrefix, expectedMockAnswer, startMockOpenAIUpstream, testRedis, uniquePrefix, type MockUpstream, type TestDatabase } from '@switchyard/testing';
-import { freePort, spawnSwitchyard, waitForHttp, type ServiceProcess } from '../support/processes.ts';
+import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
+import { prepareProcessStack, waitForHttp, type ProcessStack } from '../support/processes.ts';
 
 let upstream: MockUpstream;
-let database: TestDatabase;
-let api: ServiceProcess;
-let worker: ServiceProcess;
-let url: string;
-let apiKey: string;
-let redisUrl: string;
-const prefix = uniquePrefix('proc');
+let stack: ProcessStack;
 
 beforeAll(async () => {
   upstream = await startMockOpenAIUpstream({ record: false });
-  database = await createTestDatabase();
-  redisUrl = (await testRedis()).url;
-  const handle = await createDb({ url: database.url });
-  await migrateToLatest(handle.db);
-  const org = await createOrg(handle.db, { name: 'load' });
-  apiKey = (await createApiKey(handle.db, { orgId: org.id, name: 'load' })).key;
-  await handle.close();
-
-  const port = await freePort();
-  const env = {
-    REDIS_URL: redisUrl,
-    DATABASE_URL: database.url,
-    SWITCHYARD_REDIS_PREFIX: prefix,
-    OPENAI_API_KEY: 'sk-upstream',
-    OPENAI_BASE_URL: upstream.url,
-    PORT: String(port),
-  };
-  api = spawnSwitchyard(['api'], env);
-  worker = spawnSwitchyard(['worker', '--provider', 'openai', '--concurrency', '256'], env);
-  url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/health`, api);
+  stack = await prepareProcessStack({ env: { OPENAI_API_KEY: 'sk-upstream', OPENAI_BASE_URL: upstream.url } });
+  const api = stack.start(['api']);
+  stack.start(['worker', '--provider', 'openai', '--concurrency', '256']);
+  await waitForHttp(`${stack.url}/health`, api);
 }, 60_000);
 
 afterAll(async () => {
-  await api?.stop();
-  await worker?.stop();
+  await stack?.stop();
   await upstream?.close();
-  await database?.drop();
-  await deletePrefix(redisUrl, prefix);
 });
 
 it('gives each of 1,000 concurrent sync requests its own answer: one api process, one worker process', async () => {
@@ -50,9 +23,9 @@ it('gives each of 1,000 concurrent sync requests its own answer: one api process
   const answers = await Promise.all(
     Array.from({ length: count }, async (_, index) => {
       const content = `request number ${index} with token ${index * 7919}`;
-      const response = await fetch(`${url}/v1/chat/completions`, {
+      const response = await fetch(`${stack.url}/v1/chat/completions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }),
       });
       const body = (await response.json()) as { choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number } };

@@ -1,68 +1,39 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, createDb, createOrg, migrateToLatest } from '@switchyard/db';
-import { createTestDatabase, deletePrefix, expectedMockAnswer, startMockOpenAIUpstream, testRedis, uniquePrefix, type MockUpstream, type TestDatabase } from '@switchyard/testing';
-import { freePort, spawnSwitchyard, waitForHttp, type ServiceProcess } from '../support/processes.ts';
+import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
+import { prepareProcessStack, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
 
 // Separate OS processes, as in production: one api, workers started and killed by the test.
 let upstream: MockUpstream;
-let database: TestDatabase;
+let stack: ProcessStack;
 let api: ServiceProcess;
-let env: Record<string, string>;
-let url: string;
-let apiKey: string;
-let redisUrl: string;
-const prefix = uniquePrefix('crash');
 const workers: ServiceProcess[] = [];
 
 beforeAll(async () => {
   upstream = await startMockOpenAIUpstream({ record: false });
-  database = await createTestDatabase();
-  redisUrl = (await testRedis()).url;
-  const handle = await createDb({ url: database.url });
-  await migrateToLatest(handle.db);
-  const org = await createOrg(handle.db, { name: 'crash' });
-  apiKey = (await createApiKey(handle.db, { orgId: org.id, name: 'crash' })).key;
-  await handle.close();
-
-  // Short locks so a dead worker's jobs come back in about a second, not the default 30 s.
-  const configFile = join(mkdtempSync(join(tmpdir(), 'switchyard-crash-')), 'switchyard.yaml');
-  writeFileSync(configFile, 'worker:\n  lockDurationMs: 1000\n  stalledIntervalMs: 500\n');
-  const port = await freePort();
-  env = {
-    REDIS_URL: redisUrl,
-    DATABASE_URL: database.url,
-    SWITCHYARD_REDIS_PREFIX: prefix,
-    SWITCHYARD_CONFIG: configFile,
-    OPENAI_API_KEY: 'sk-upstream',
-    OPENAI_BASE_URL: upstream.url,
-    PORT: String(port),
-  };
-  api = spawnSwitchyard(['api'], env);
-  url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/health`, api);
+  stack = await prepareProcessStack({
+    env: { OPENAI_API_KEY: 'sk-upstream', OPENAI_BASE_URL: upstream.url },
+    // Short locks so a dead worker's jobs come back in about a second, not the default 30 s.
+    configYaml: 'worker:\n  lockDurationMs: 1000\n  stalledIntervalMs: 500\n',
+  });
+  api = stack.start(['api']);
+  await waitForHttp(`${stack.url}/health`, api);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
-  await api?.stop();
+  await stack?.stop();
   await upstream?.close();
-  await database?.drop();
-  await deletePrefix(redisUrl, prefix);
 });
 
 function startWorker(): ServiceProcess {
-  const worker = spawnSwitchyard(['worker', '--provider', 'openai', '--concurrency', '64'], env);
+  const worker = stack.start(['worker', '--provider', 'openai', '--concurrency', '64']);
   workers.push(worker);
   return worker;
 }
 
 async function chat(content: string) {
-  const response = await fetch(`${url}/v1/chat/completions`, {
+  const response = await fetch(`${stack.url}/v1/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content }] }),
   });
   const body = (await response.json()) as { choices?: Array<{ message: { content: string } }> };
@@ -70,7 +41,7 @@ async function chat(content: string) {
 }
 
 async function liveWorkers(): Promise<number> {
-  const response = await fetch(`${url}/v1/health`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const response = await fetch(`${stack.url}/v1/health`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
   const body = (await response.json()) as { providers: Record<string, { workers: number }> };
   return body.providers.openai?.workers ?? 0;
 }

@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createApiKey, createDb, createOrg, migrateToLatest } from '@switchyard/db';
+import { createTestDatabase, deletePrefix, testRedis, uniquePrefix } from '@switchyard/testing';
 
 const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 
@@ -52,4 +57,56 @@ export async function waitForHttp(url: string, service: ServiceProcess, timeoutM
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${url}:\n${service.output()}`);
+}
+
+export type ProcessStack = {
+  /** Environment for `switchyard api|worker|ledger` processes of this stack. */
+  env: Record<string, string>;
+  url: string;
+  apiKey: string;
+  redisUrl: string;
+  /** Stops every process started with `start`, then drops the database and the keys. */
+  stop(): Promise<void>;
+  start(args: string[]): ServiceProcess;
+};
+
+/**
+ * The shared setup of tests that run services as separate OS processes: a fresh database
+ * with one org and key, a unique Redis prefix, a free api port, and the environment.
+ */
+export async function prepareProcessStack(options: { env: Record<string, string>; configYaml?: string }): Promise<ProcessStack> {
+  const database = await createTestDatabase();
+  const redisUrl = (await testRedis()).url;
+  const prefix = uniquePrefix('proc');
+  const handle = await createDb({ url: database.url });
+  await migrateToLatest(handle.db);
+  const org = await createOrg(handle.db, { name: 'processes' });
+  const apiKey = (await createApiKey(handle.db, { orgId: org.id, name: 'processes' })).key;
+  await handle.close();
+
+  const env: Record<string, string> = { REDIS_URL: redisUrl, DATABASE_URL: database.url, SWITCHYARD_REDIS_PREFIX: prefix, ...options.env };
+  if (options.configYaml) {
+    const file = join(mkdtempSync(join(tmpdir(), 'switchyard-config-')), 'switchyard.yaml');
+    writeFileSync(file, options.configYaml);
+    env.SWITCHYARD_CONFIG = file;
+  }
+  const port = await freePort();
+  env.PORT = String(port);
+  const started: ServiceProcess[] = [];
+  return {
+    env,
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    redisUrl,
+    start(args) {
+      const service = spawnSwitchyard(args, env);
+      started.push(service);
+      return service;
+    },
+    async stop() {
+      for (const service of started.reverse()) await service.stop('SIGKILL');
+      await database.drop();
+      await deletePrefix(redisUrl, prefix);
+    },
+  };
 }
