@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuMeter } from './cpu-time.ts';
 import { runLoad, type LoadResult } from './load-generator.ts';
-import { foreignCpuMeter } from './machine-cpu.ts';
 import { probe } from './probe.ts';
 import { requestBody, type Scenario } from './scenarios.ts';
 import { distribution, percentile, type Distribution } from './statistics.ts';
 import type { Target } from './targets.ts';
+import { addInto, startWindowCpu, type WindowCpu } from './window-cpu.ts';
 
 export type Measurement = {
   target: Target['name'];
@@ -56,36 +55,22 @@ export async function runScenario(scenario: Scenario, targets: Target[], helpers
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
       const accumulator = accumulators.get(target.name)!;
-      const roles = Object.keys(target.processes);
-      const helperRoles = Object.keys(helpers);
-      let meters: Array<{ elapsed(): number }> = [];
-      let helperMeters: Array<{ elapsed(): number }> = [];
-      let foreignMeter: { elapsed(): number } | undefined;
-      const cpuOfWindow: number[] = [];
-      const helperCpuOfWindow: number[] = [];
-      let otherCpuOfWindow = 0;
+      let window: { stop(): WindowCpu } | undefined;
+      let cpu: WindowCpu = { byRole: {}, helpers: {}, other: 0 };
       const load = await runLoad({
         origin: target.url,
         request: { path: '/v1/chat/completions', headers: { 'content-type': 'application/json', ...target.headers }, body: requestBody(scenario), stream: scenario.stream },
         concurrency: scenario.concurrency,
         warmupMs: timing.warmupMs,
         durationMs: timing.durationMs,
-        onWindowStart: () => {
-          meters = roles.map((role) => cpuMeter([target.processes[role]!]));
-          helperMeters = helperRoles.map((role) => cpuMeter([helpers[role]!]));
-          foreignMeter = foreignCpuMeter(ownPids);
-        },
-        onWindowEnd: () => {
-          cpuOfWindow.push(...meters.map((meter) => meter.elapsed()));
-          helperCpuOfWindow.push(...helperMeters.map((meter) => meter.elapsed()));
-          otherCpuOfWindow = foreignMeter?.elapsed() ?? 0;
-        },
+        onWindowStart: () => (window = startWindowCpu(target.processes, helpers, ownPids)),
+        onWindowEnd: () => (cpu = window?.stop() ?? cpu),
       });
-      roles.forEach((role, index) => (accumulator.cpuMs[role] = (accumulator.cpuMs[role] ?? 0) + (cpuOfWindow[index] ?? 0)));
-      helperRoles.forEach((role, index) => (accumulator.helperCpuMs[role] = (accumulator.helperCpuMs[role] ?? 0) + (helperCpuOfWindow[index] ?? 0)));
-      accumulator.otherCpuMs += otherCpuOfWindow;
+      addInto(accumulator.cpuMs, cpu.byRole);
+      addInto(accumulator.helperCpuMs, cpu.helpers);
+      accumulator.otherCpuMs += cpu.other;
       accumulator.loads.push(load);
-      const otherCores = otherCpuOfWindow / load.windowMs;
+      const otherCores = cpu.other / load.windowMs;
       log(
         `  ${scenario.id} round ${round + 1}/${timing.rounds} ${target.name}: ${(load.completed / (load.windowMs / 1000)).toFixed(0)} req/s, p50 ${percentileOf(load.latencyMs, 50).toFixed(2)} ms` +
           `${load.failed ? `, ${load.failed} failed` : ''}${otherCores > 0.2 ? `, disturbed: other processes used ${otherCores.toFixed(2)} cores` : ''}`,
