@@ -26,13 +26,10 @@ type StreamEntry = [id: string, fields: string[] | null];
 
 export async function appendLedgerEntries(redis: Redis, prefix: string, entries: LedgerEntry[]): Promise<string[]> {
   if (entries.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const entry of entries) pipeline.xadd(ledgerStreamKey(prefix), '*', field, JSON.stringify(entry));
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, id]) => {
-    if (error) throw error;
-    return id as string;
-  });
+  // Plain commands issued together still share one socket write, and skip ioredis
+  // pipelines, which copy every Lua script loaded on the connection (BullMQ's) each time.
+  const ids = await Promise.all(entries.map((entry) => redis.xadd(ledgerStreamKey(prefix), '*', field, JSON.stringify(entry))));
+  return ids.map((id) => id!);
 }
 
 /**

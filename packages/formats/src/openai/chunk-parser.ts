@@ -48,8 +48,9 @@ export function createOpenAIChunkParser(): OpenAIChunkParser {
 
   return {
     parse(chunk) {
-      const errorChunk = errorChunkSchema.safeParse(chunk);
-      if (errorChunk.success) {
+      // Checked cheaply first: a failed zod parse on every normal chunk is measurable.
+      const errorChunk = typeof chunk === 'object' && chunk !== null && 'error' in chunk ? errorChunkSchema.safeParse(chunk) : undefined;
+      if (errorChunk?.success) {
         const { error } = errorChunk.data;
         const message = (typeof error === 'string' ? error : error.message) || 'upstream stream error';
         return [{ type: 'error', error: { code: 'upstream_error', message } }];
