@@ -52,8 +52,22 @@ export async function usageReport(
   if (!isDay(fromDate) || !isDay(toDate)) throw new RangeError('from_date and to_date must be dates as YYYY-MM-DD');
   if (fromDate > toDate) throw new RangeError('from_date must not be after to_date');
 
-  const range = { orgId, fromDate, toDate };
-  const [totals, byModel] = await Promise.all([grouped(db, range, 'all'), grouped(db, range, 'model')]);
+  // One snapshot for every query: the ledger commits while we read, and totals, per-model
+  // rows and request counts must describe the same set of events.
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute((transaction) => buildReport(transaction, { orgId, fromDate, toDate }, options.groupBy));
+}
+
+async function buildReport(
+  db: Kysely<Database>,
+  range: { orgId: string; fromDate: string; toDate: string },
+  groupBy: UsageGroupBy | undefined,
+): Promise<UsageReport> {
+  const { fromDate, toDate } = range;
+  const totals = await grouped(db, range, 'all');
+  const byModel = await grouped(db, range, 'model');
   const total = totals[0] ?? { group: '', ...emptyTotals };
   const report: UsageReport = {
     from_date: fromDate,
@@ -65,8 +79,8 @@ export async function usageReport(
     total_cost_exact: total.total_cost_exact,
     by_model: byModel.map(({ group, ...rest }) => ({ model: group, ...rest })),
   };
-  if (options.groupBy === 'day') report.by_day = (await grouped(db, range, 'day')).map(({ group, ...rest }) => ({ date: group, ...rest }));
-  if (options.groupBy === 'key') report.by_key = (await grouped(db, range, 'key')).map(({ group, ...rest }) => ({ key_id: group, ...rest }));
+  if (groupBy === 'day') report.by_day = (await grouped(db, range, 'day')).map(({ group, ...rest }) => ({ date: group, ...rest }));
+  if (groupBy === 'key') report.by_key = (await grouped(db, range, 'key')).map(({ group, ...rest }) => ({ key_id: group, ...rest }));
   return report;
 }
 
@@ -85,32 +99,30 @@ async function grouped(
   by: UsageGroupBy | 'all',
 ): Promise<Array<{ group: string } & UsageTotals>> {
   const dimension = dimensions[by];
-  const [sums, requests] = await Promise.all([
-    db
-      .selectFrom('usage_daily')
-      .select([
-        dimension.daily.as('group'),
-        sql<string>`sum(attempts)`.as('attempts'),
-        sql<string>`sum(input_tokens)`.as('input_tokens'),
-        sql<string>`sum(output_tokens)`.as('output_tokens'),
-        sql<string>`trim_scale(sum(cost_usd))::text`.as('cost'),
-        sql<string>`round(sum(cost_usd), 6)::text`.as('cost_rounded'),
-        sql<string>`sum(duration_ms_total)`.as('duration_ms_total'),
-      ])
-      .where('org_id', '=', range.orgId)
-      .where('day', '>=', range.fromDate)
-      .where('day', '<=', range.toDate)
-      .groupBy(sql`1`)
-      .execute(),
-    db
-      .selectFrom('usage_events')
-      .select([dimension.events.as('group'), sql<string>`count(distinct request_id)`.as('requests')])
-      .where('org_id', '=', range.orgId)
-      .where('created_at', '>=', sql<Date>`${range.fromDate}::date::timestamp at time zone 'UTC'`)
-      .where('created_at', '<', sql<Date>`(${range.toDate}::date + 1)::timestamp at time zone 'UTC'`)
-      .groupBy(sql`1`)
-      .execute(),
-  ]);
+  const sums = await db
+    .selectFrom('usage_daily')
+    .select([
+      dimension.daily.as('group'),
+      sql<string>`sum(attempts)`.as('attempts'),
+      sql<string>`sum(input_tokens)`.as('input_tokens'),
+      sql<string>`sum(output_tokens)`.as('output_tokens'),
+      sql<string>`trim_scale(sum(cost_usd))::text`.as('cost'),
+      sql<string>`round(sum(cost_usd), 6)::text`.as('cost_rounded'),
+      sql<string>`sum(duration_ms_total)`.as('duration_ms_total'),
+    ])
+    .where('org_id', '=', range.orgId)
+    .where('day', '>=', range.fromDate)
+    .where('day', '<=', range.toDate)
+    .groupBy(sql`1`)
+    .execute();
+  const requests = await db
+    .selectFrom('usage_events')
+    .select([dimension.events.as('group'), sql<string>`count(distinct request_id)`.as('requests')])
+    .where('org_id', '=', range.orgId)
+    .where('created_at', '>=', sql<Date>`${range.fromDate}::date::timestamp at time zone 'UTC'`)
+    .where('created_at', '<', sql<Date>`(${range.toDate}::date + 1)::timestamp at time zone 'UTC'`)
+    .groupBy(sql`1`)
+    .execute();
   const requestsByGroup = new Map(requests.map((row) => [row.group, Number(row.requests)]));
   const rows = sums.map((row) => ({
     group: row.group,
