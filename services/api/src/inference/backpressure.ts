@@ -51,11 +51,17 @@ export function createBackpressure(options: { config: SwitchyardConfig; queues: 
         let backloggedSamples = 0;
         if (previous && now > previous.sampledAt) {
           const instant = ((completedTotal - previous.completedTotal) * 1000) / (now - previous.sampledAt);
-          if (previous.waitingAll > 0 && waitingAll > 0) {
-            // Jobs waited through the whole interval, so workers were busy: completions
-            // measure capacity. Smooth over samples.
+          if (previous.waitingAll > 0 && waitingAll > 0 && instant > 0) {
+            // Jobs waited through the whole interval while workers completed others: the
+            // completions measure capacity. A slowly decaying peak: refusing is only right
+            // when even the best recent rate cannot reach the request in time (a worker
+            // ramping up must not read as a slow provider).
             backloggedSamples = previous.backloggedSamples + 1;
-            throughputPerSecond = previous.backloggedSamples > 0 ? 0.7 * previous.throughputPerSecond + 0.3 * instant : instant;
+            throughputPerSecond = Math.max(instant, 0.9 * previous.throughputPerSecond);
+          } else if (waitingAll > 0 && instant === 0) {
+            // Backlogged but nothing finished (no worker yet, or all busy on long calls):
+            // no new knowledge; keep what we had.
+            backloggedSamples = previous.backloggedSamples;
           } else {
             // An idle or draining queue says nothing about capacity; never lower the estimate on it.
             throughputPerSecond = Math.max(previous.throughputPerSecond, instant);
