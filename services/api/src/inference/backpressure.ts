@@ -2,19 +2,7 @@ import { GatewayError, type InferenceJobData } from '@switchyard/core';
 import { enabledProviders, type SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import type { InferenceQueues } from '@switchyard/queue';
-
-type ProviderLoad = {
-  /** Sync requests waiting (BullMQ's plain wait list: they run before any prioritised job). */
-  waitingSync: number;
-  /** Everything waiting: sync, async and batch lanes, and retries in backoff. */
-  waitingAll: number;
-  completedTotal: number;
-  /** Completions per second while backlogged: the provider's capacity, not its current load. */
-  throughputPerSecond: number;
-  /** Consecutive samples taken while jobs were waiting; the estimate is trusted after a few. */
-  backloggedSamples: number;
-  sampledAt: number;
-};
+import { nextLoad, type ProviderLoad } from './provider-load.ts';
 
 const trustedAfterSamples = 3;
 
@@ -45,29 +33,7 @@ export function createBackpressure(options: { config: SwitchyardConfig; queues: 
         const waitingSync = counts.wait ?? 0;
         const waitingAll = waitingSync + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
         const completedTotal = Number(metrics.meta.count ?? 0);
-        const now = Date.now();
-        const previous = loads.get(provider.name);
-        let throughputPerSecond = previous?.throughputPerSecond ?? 0;
-        let backloggedSamples = 0;
-        if (previous && now > previous.sampledAt) {
-          const instant = ((completedTotal - previous.completedTotal) * 1000) / (now - previous.sampledAt);
-          if (previous.waitingAll > 0 && waitingAll > 0 && instant > 0) {
-            // Jobs waited through the whole interval while workers completed others: the
-            // completions measure capacity. A slowly decaying peak: refusing is only right
-            // when even the best recent rate cannot reach the request in time (a worker
-            // ramping up must not read as a slow provider).
-            backloggedSamples = previous.backloggedSamples + 1;
-            throughputPerSecond = Math.max(instant, 0.9 * previous.throughputPerSecond);
-          } else if (waitingAll > 0 && instant === 0) {
-            // Backlogged but nothing finished (no worker yet, or all busy on long calls):
-            // no new knowledge; keep what we had.
-            backloggedSamples = previous.backloggedSamples;
-          } else {
-            // An idle or draining queue says nothing about capacity; never lower the estimate on it.
-            throughputPerSecond = Math.max(previous.throughputPerSecond, instant);
-          }
-        }
-        loads.set(provider.name, { waitingSync, waitingAll, completedTotal, throughputPerSecond, backloggedSamples, sampledAt: now });
+        loads.set(provider.name, nextLoad(loads.get(provider.name), { waitingSync, waitingAll, completedTotal, sampledAt: Date.now() }));
       }),
     );
   };
