@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { benchUsage, parseBenchArguments } from './arguments.ts';
 import { startBenchRedis } from './bench-redis.ts';
 import { spawnNode, stopAllChildren } from './child-process.ts';
+import { measureLedgerIngest } from './ledger-ingest.ts';
 import { describeMachine } from './machine.ts';
 import { startPassthrough } from './passthrough-target.ts';
 import { buildReport, renderMarkdown, renderTable } from './report.ts';
@@ -43,11 +44,21 @@ async function main(argv: string[]): Promise<void> {
       results.push(result);
     }
 
+    // Stop the targets first: the ledger measurement should have the machine to itself, as they did.
+    await shutdownTargets();
+    log('ledger ingest: usage records per second from the ledger stream into Postgres');
+    const ledgerIngest = await measureLedgerIngest({ redisUrl: redis.url, records: options.quick ? 5_000 : 30_000 });
+    const peakThroughput = Math.max(...results.flatMap((result) => result.measurements.filter((measurement) => measurement.target === 'switchyard').map((measurement) => measurement.throughput)));
+
     const command = options.quick ? 'pnpm bench --quick' : ['pnpm bench', ...argv].join(' ');
     const report = buildReport({ command, machine, redis: redis.description, timing: options.timing, results });
+    const ingest = { ...ledgerIngest, peakInferenceRequestsPerSecond: peakThroughput, ratio: ledgerIngest.usageRecordsPerSecond / peakThroughput };
     mkdirSync(dirname(options.output), { recursive: true });
-    writeFileSync(options.output, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`${renderTable(report)}\n\nJSON: ${options.output}\n\nMarkdown for the README:\n\n${renderMarkdown(report)}\n`);
+    writeFileSync(options.output, `${JSON.stringify({ ...report, ledgerIngest: ingest }, null, 2)}\n`);
+    const ingestLine =
+      `Ledger ingest: ${ingest.usageRecordsPerSecond.toFixed(0)} usage records/s into Postgres (${ingest.records} records + as many job records, batches of 500), ` +
+      `${ingest.ratio.toFixed(1)}x the highest inference throughput of this run (${peakThroughput.toFixed(0)} req/s, one usage record each): ${ingest.ratio > 1 ? 'the ledger stays ahead' : 'the ledger FALLS BEHIND'}.`;
+    process.stdout.write(`${renderTable(report)}\n\n${ingestLine}\n\nJSON: ${options.output}\n\nMarkdown for the README:\n\n${renderMarkdown(report)}\n\n${ingestLine}\n`);
   } finally {
     await shutdown();
   }
@@ -57,9 +68,18 @@ const targets: Target[] = [];
 let stopping: Promise<void> | undefined;
 
 /** Stops the targets (which drops the database and the Redis keys), then any child left. Runs once. */
+let targetsStopped: Promise<void> | undefined;
+
+function shutdownTargets(): Promise<void> {
+  targetsStopped ??= (async () => {
+    for (const target of targets.reverse()) await target.stop().catch((error: unknown) => log(`stopping ${target.name}: ${(error as Error).message}`));
+  })();
+  return targetsStopped;
+}
+
 function shutdown(): Promise<void> {
   stopping ??= (async () => {
-    for (const target of targets.reverse()) await target.stop().catch((error: unknown) => log(`stopping ${target.name}: ${(error as Error).message}`));
+    await shutdownTargets();
     await stopAllChildren();
   })();
   return stopping;
