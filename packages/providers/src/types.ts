@@ -1,5 +1,6 @@
 // The one small interface every provider adapter implements. Adapters only do HTTP
-// (through the injected fetch); they never touch Redis or Postgres.
+// (through the injected undici dispatcher); they never touch Redis or Postgres.
+import type { Dispatcher } from 'undici';
 import type {
   ChatRequest,
   ChatResponse,
@@ -34,6 +35,9 @@ export interface ProviderAdapter {
 }
 
 export type ProviderDependencies = {
-  /** Injected so tests can intercept; defaults to the global fetch (undici). */
-  fetch?: typeof globalThis.fetch;
+  /**
+   * Carries every upstream request (tests pass a MockAgent or their own Agent); defaults to
+   * a keep-alive Agent of the adapter's own.
+   */
+  dispatcher?: Dispatcher;
 };

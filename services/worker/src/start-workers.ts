@@ -21,8 +21,8 @@ export type WorkerOptions = {
   providers: string[] | 'all';
   /** Overrides each provider's configured concurrency. */
   concurrency?: number;
-  /** Injected into HTTP adapters (tests). */
-  fetch?: ProviderDependencies['fetch'];
+  /** Carries the HTTP adapters' upstream requests (tests); each adapter has its own Agent otherwise. */
+  dispatcher?: ProviderDependencies['dispatcher'];
   /** Lock and stall tuning; LLM calls are long, so locks are renewed while a call runs. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -55,7 +55,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const queues = createInferenceQueues({ connection: redis, prefix });
 
   const adapters = new Map<string, ProviderAdapter>();
-  for (const name of providers) adapters.set(name, createProvider(config.providers[name]!, { fetch: options.fetch }));
+  for (const name of providers) adapters.set(name, createProvider(config.providers[name]!, { dispatcher: options.dispatcher }));
 
   const breakers = createCircuitBreakers({
     redis,

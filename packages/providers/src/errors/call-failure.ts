@@ -34,7 +34,7 @@ export function toCallFailure(error: unknown, call: CallSignal, context: ErrorCo
   });
 }
 
-/** fetch() itself failed: nothing was answered (refused, DNS, reset, TLS). */
+/** The request itself failed: nothing was answered (refused, DNS, reset, TLS). */
 export function unreachableError(error: unknown, context: ErrorContext): ProviderError {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined;

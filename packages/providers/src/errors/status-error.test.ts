@@ -1,5 +1,6 @@
 import { GatewayError, ProviderError } from '@switchyard/core';
-import { describe, expect, it } from 'vitest';
+import { MockAgent, request } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
 import { errorFromResponse, providerErrorForStatus } from './status-error.ts';
 
 const context = { provider: 'acme', secrets: ['acme-secret-key'] };
@@ -36,11 +37,18 @@ describe('providerErrorForStatus', () => {
 });
 
 describe('errorFromResponse', () => {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  afterAll(() => agent.close());
+
+  /** A real undici answer with this status, body and headers. */
+  function answer(status: number, body: string, headers: Record<string, string> = {}) {
+    agent.get('http://upstream.test').intercept({ path: '/', method: 'POST' }).reply(status, body, { headers });
+    return request('http://upstream.test/', { method: 'POST', dispatcher: agent });
+  }
+
   it('keeps the safe upstream message as detail, never in the message', async () => {
-    const response = new Response(JSON.stringify({ error: { message: 'bad key acme-secret-key', type: 'invalid_request_error' } }), {
-      status: 429,
-      headers: { 'retry-after': '7' },
-    });
+    const response = await answer(429, JSON.stringify({ error: { message: 'bad key acme-secret-key', type: 'invalid_request_error' } }), { 'Retry-After': '7' });
     const error = await errorFromResponse(response, context);
     expect(error.detail).toBe('bad key [redacted]');
     expect(error.message).toBe('acme is rate limiting the gateway');
@@ -49,11 +57,11 @@ describe('errorFromResponse', () => {
   });
 
   it('reads Anthropic and Ollama envelopes and plain text', async () => {
-    const anthropic = await errorFromResponse(new Response('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', { status: 529 }), context);
+    const anthropic = await errorFromResponse(await answer(529, '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'), context);
     expect(anthropic).toMatchObject({ code: 'upstream_overloaded', detail: 'Overloaded' });
-    const ollama = await errorFromResponse(new Response('{"error":"model \\"x\\" not found"}', { status: 404 }), context);
+    const ollama = await errorFromResponse(await answer(404, '{"error":"model \\"x\\" not found"}'), context);
     expect(ollama.detail).toBe('model "x" not found');
-    const text = await errorFromResponse(new Response('<html>Bad Gateway</html>', { status: 502 }), context);
+    const text = await errorFromResponse(await answer(502, '<html>Bad Gateway</html>'), context);
     expect(text.detail).toBe('<html>Bad Gateway</html>');
   });
 });

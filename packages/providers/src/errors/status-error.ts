@@ -1,5 +1,6 @@
 // Maps an upstream HTTP error answer to a ProviderError, once, for every provider.
 import { ProviderError, type ErrorCode } from '@switchyard/core';
+import type { UpstreamResponse } from '../http/upstream-response.ts';
 import { parseRetryAfter } from './retry-after.ts';
 import { safeDetail } from './safe-detail.ts';
 import { readUpstreamMessage } from './upstream-message.ts';
@@ -54,8 +55,8 @@ export function providerErrorForStatus(
 }
 
 /** Reads an error answer's body (the call signal bounds how long that may take). */
-export async function errorFromResponse(response: Response, context: ErrorContext): Promise<ProviderError> {
-  const text = await response.text().catch(() => '');
+export async function errorFromResponse(response: UpstreamResponse, context: ErrorContext): Promise<ProviderError> {
+  const text = await response.body.text().catch(() => '');
   const upstream = readUpstreamMessage(text);
-  return providerErrorForStatus(response.status, context, { ...upstream, retryAfterMs: parseRetryAfter(response.headers) });
+  return providerErrorForStatus(response.statusCode, context, { ...upstream, retryAfterMs: parseRetryAfter(response.headers) });
 }

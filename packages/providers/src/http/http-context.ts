@@ -1,10 +1,12 @@
 import type { ProviderConfig } from '@switchyard/config';
+import type { Dispatcher } from 'undici';
 import type { ErrorContext } from '../errors/status-error.ts';
 import type { ProviderDependencies } from '../types.ts';
+import { createUpstreamAgent } from './upstream-agent.ts';
 
 /** What every HTTP adapter needs to make a call and report its failures. */
 export type HttpContext = ErrorContext & {
-  fetch: typeof globalThis.fetch;
+  dispatcher: Dispatcher;
   timeoutMs: number;
 };
 
@@ -13,7 +15,7 @@ export function createHttpContext(config: ProviderConfig, dependencies: Provider
   return {
     provider: config.name,
     secrets,
-    fetch: dependencies.fetch ?? globalThis.fetch,
+    dispatcher: dependencies.dispatcher ?? createUpstreamAgent(),
     timeoutMs: config.timeoutMs,
   };
 }

@@ -1,20 +1,20 @@
 // Readers over a streaming response body. Stopping early (return(), an error, an abort)
-// cancels the body, which releases or closes the upstream connection.
+// destroys the body, which aborts the upstream request and closes its connection.
+import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
 import { brokenResponseError } from '../errors/call-failure.ts';
+import type { ErrorContext } from '../errors/status-error.ts';
 import type { CallSignal } from './call-signal.ts';
-import type { HttpContext } from './http-context.ts';
 
-export async function* readTextChunks(response: Response, call: CallSignal, context: HttpContext): AsyncGenerator<string> {
-  if (!response.body) return;
-  const reader = response.body.getReader();
+export async function* readTextChunks(body: Readable, call: CallSignal, context: ErrorContext): AsyncGenerator<string> {
+  const chunks: AsyncIterator<Uint8Array> = body[Symbol.asyncIterator]();
   const decoder = new TextDecoder();
   let done = false;
   try {
     while (true) {
-      let result: Awaited<ReturnType<typeof reader.read>>;
+      let result: IteratorResult<Uint8Array>;
       try {
-        result = await reader.read();
+        result = await chunks.next();
       } catch (error) {
         throw call.signal.aborted ? error : brokenResponseError(error, context);
       }
@@ -29,17 +29,17 @@ export async function* readTextChunks(response: Response, call: CallSignal, cont
   } finally {
     if (!done) {
       call.abort();
-      await reader.cancel().catch(() => undefined);
+      body.destroy();
     }
   }
 }
 
 export type ServerSentEvent = { event?: string; data: string };
 
-export async function* readServerSentEvents(response: Response, call: CallSignal, context: HttpContext): AsyncGenerator<ServerSentEvent> {
+export async function* readServerSentEvents(body: Readable, call: CallSignal, context: ErrorContext): AsyncGenerator<ServerSentEvent> {
   const pending: ServerSentEvent[] = [];
   const parser = createParser({ onEvent: ({ event, data }) => pending.push(event === undefined ? { data } : { event, data }) });
-  for await (const text of readTextChunks(response, call, context)) {
+  for await (const text of readTextChunks(body, call, context)) {
     parser.feed(text);
     if (pending.length > 0) yield* pending.splice(0);
   }
@@ -48,9 +48,9 @@ export async function* readServerSentEvents(response: Response, call: CallSignal
 }
 
 /** NDJSON: one trimmed, non-empty line at a time. */
-export async function* readJsonLines(response: Response, call: CallSignal, context: HttpContext): AsyncGenerator<string> {
+export async function* readJsonLines(body: Readable, call: CallSignal, context: ErrorContext): AsyncGenerator<string> {
   let partial = '';
-  for await (const text of readTextChunks(response, call, context)) {
+  for await (const text of readTextChunks(body, call, context)) {
     const lines = (partial + text).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {

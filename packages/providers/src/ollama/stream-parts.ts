@@ -5,12 +5,13 @@ import type { CallSignal } from '../http/call-signal.ts';
 import type { HttpContext } from '../http/http-context.ts';
 import { readJsonLines } from '../http/read-body.ts';
 import { parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
+import type { UpstreamResponse } from '../http/upstream-response.ts';
 import { chatLineSchema, finishReasonOf, toolCallsOf, usageOf } from './response.ts';
 
-export async function* ollamaStreamParts(response: Response, call: CallSignal, context: HttpContext): AsyncGenerator<StreamPart> {
+export async function* ollamaStreamParts(response: UpstreamResponse, call: CallSignal, context: HttpContext): AsyncGenerator<StreamPart> {
   let toolCallCount = 0;
   let ended = false;
-  for await (const text of readJsonLines(response, call, context)) {
+  for await (const text of readJsonLines(response.body, call, context)) {
     // Read on to the end after the last line so the connection can be reused.
     if (ended) continue;
     const parsed = chatLineSchema.safeParse(parseJsonOrUndefined(text));

@@ -1,5 +1,6 @@
 import { GatewayError, ProviderError, type ChatRequest, type StreamPart } from '@switchyard/core';
 import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
+import { MockAgent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collect, providerConfig, signal } from '../__fixtures__/provider-config.ts';
 import { createProvider } from '../registry.ts';
@@ -221,5 +222,28 @@ describe('openai-compatible presets', () => {
     expect(upstream.requests[0]?.body).toMatchObject({ max_completion_tokens: 5 });
     expect(custom.embed).toBeUndefined();
     expect(() => createProvider(providerConfig({ name: 'x', kind: 'openai-compatible', baseUrl: upstream.url, options: { preset: 'nope' } }))).toThrow(/unknown preset/);
+  });
+});
+
+describe('openai-compatible with an injected dispatcher', () => {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  afterAll(() => agent.close());
+
+  it('sends every request through it', async () => {
+    const completion = {
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      created: 1,
+      model: 'gpt-4o',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Paris.' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 },
+    };
+    agent.get('https://api.openai.test').intercept({ path: '/v1/chat/completions', method: 'POST', headers: { authorization: `Bearer ${apiKey}` } }).reply(200, completion);
+    const intercepted = createProvider(providerConfig({ name: 'openai', kind: 'openai-compatible', baseUrl: 'https://api.openai.test/v1', apiKey }), { dispatcher: agent });
+    const response = await intercepted.generate(question, { signal: signal() });
+    expect(response.content).toEqual([{ type: 'text', text: 'Paris.' }]);
+    expect(response.usage).toMatchObject({ inputTokens: 12, outputTokens: 2 });
+    agent.assertNoPendingInterceptors();
   });
 });

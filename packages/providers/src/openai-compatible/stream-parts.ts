@@ -5,11 +5,12 @@ import type { CallSignal } from '../http/call-signal.ts';
 import type { HttpContext } from '../http/http-context.ts';
 import { readServerSentEvents } from '../http/read-body.ts';
 import { parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
+import type { UpstreamResponse } from '../http/upstream-response.ts';
 
-export async function* openAIStreamParts(response: Response, call: CallSignal, context: HttpContext): AsyncGenerator<StreamPart> {
+export async function* openAIStreamParts(response: UpstreamResponse, call: CallSignal, context: HttpContext): AsyncGenerator<StreamPart> {
   const parser = createOpenAIChunkParser();
   let done = false;
-  for await (const event of readServerSentEvents(response, call, context)) {
+  for await (const event of readServerSentEvents(response.body, call, context)) {
     // Keep reading to the end after [DONE] so the connection can be reused.
     if (done) continue;
     if (event.data === '[DONE]') {
