@@ -11,6 +11,9 @@ providers:
     apiKey: sk-backup
     attempts: 2
     timeoutMs: 1500
+    # Count thresholds must be sized to the traffic: at ~800 calls/s a 5% error rate is
+    # 40 failures a second, which is a healthy provider's noise, not an outage.
+    breaker: { failureThreshold: 200, windowMs: 10000, openMs: 2000 }
 models:
   chaos-primary:
     provider: openai
