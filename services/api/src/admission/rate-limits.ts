@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '@switchyard/logger';
+import { rateLimitKeyPrefix } from '@switchyard/queue';
 import type { Principal } from '../middleware/authenticate.ts';
 import { formatResetDuration } from './reset-duration.ts';
 
@@ -36,7 +37,7 @@ export function createRateLimits(options: { redis: Redis; prefix: string; logger
     const id = `${name}:${points}`;
     let limiter = limiters.get(id);
     if (!limiter) {
-      limiter = new RateLimiterRedis({ storeClient: options.redis, keyPrefix: `${options.prefix}:rl:${name}`, points, duration: windowSeconds });
+      limiter = new RateLimiterRedis({ storeClient: options.redis, keyPrefix: rateLimitKeyPrefix(options.prefix, name), points, duration: windowSeconds });
       limiters.set(id, limiter);
     }
     return limiter;
