@@ -4,3 +4,4 @@ export * from './ids.ts';
 export * from './jobs.ts';
 export * from './pricing.ts';
 export * from './usage.ts';
+export { mockEmbedding } from './mock-embedding.ts';

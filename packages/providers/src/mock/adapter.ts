@@ -1,10 +1,9 @@
 // The built-in in-process provider: no HTTP, deterministic, honours latency options and
 // the abort signal.
-import { newId, type StreamPart } from '@switchyard/core';
+import { mockEmbedding, newId, type StreamPart } from '@switchyard/core';
 import type { ProviderConfig } from '@switchyard/config';
 import type { ProviderAdapter } from '../types.ts';
 import { answerChat, estimateTokens, mockText, toChatResponse, truncate, wordPieces } from './mock-answer.ts';
-import { mockEmbedding } from './mock-embedding.ts';
 import { delay, mockTiming, throwIfCancelled } from './mock-timing.ts';
 
 export function createMockProvider(config: ProviderConfig): ProviderAdapter {

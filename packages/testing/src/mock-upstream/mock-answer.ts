@@ -43,23 +43,4 @@ export function expectedMockAnswer(
   return { text, inputTokens: estimateInputTokens(messagesText), outputTokens: pieces.length, truncated };
 }
 
-/** A deterministic unit vector derived from the text (FNV-1a per dimension, then mixed). */
-export function mockEmbedding(text: string, dimensions: number): number[] {
-  const vector: number[] = [];
-  let norm = 0;
-  for (let dimension = 0; dimension < dimensions; dimension++) {
-    let hash = 0x811c9dc5 ^ dimension;
-    for (let index = 0; index < text.length; index++) {
-      hash ^= text.charCodeAt(index);
-      hash = Math.imul(hash, 0x01000193);
-    }
-    hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
-    hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
-    hash ^= hash >>> 16;
-    const value = ((hash >>> 0) / 4294967295) * 2 - 1;
-    vector.push(value);
-    norm += value * value;
-  }
-  const length = Math.sqrt(norm) || 1;
-  return vector.map((value) => value / length);
-}
+export { mockEmbedding } from '@switchyard/core';

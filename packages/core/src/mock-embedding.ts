@@ -1,4 +1,5 @@
-/** A deterministic unit vector from a hash of the text (FNV-1a per dimension, then mixed). */
+/** A deterministic unit vector from a hash of the text (FNV-1a per dimension, then mixed): the
+ * built-in mock provider's embeddings, shared with the mock upstreams so tests can predict them. */
 export function mockEmbedding(text: string, dimensions: number): number[] {
   const vector: number[] = [];
   let norm = 0;
