@@ -1,9 +1,7 @@
 import { costUsd, type ErrorBody, type InferenceEndpoint, type JobRecord } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { findJob, type Database, type Kysely } from '@switchyard/db';
-import type { JobObject } from './job-object.ts';
-
-const seconds = (epochMs: number | undefined): number | null => (epochMs ? Math.floor(epochMs / 1000) : null);
+import { renderError, renderUsage, seconds, type JobObject } from './job-object.ts';
 
 /**
  * The public job object of a job the ledger recorded in Postgres: the same shape as
@@ -12,9 +10,6 @@ const seconds = (epochMs: number | undefined): number | null => (epochMs ? Math.
 export function renderFinishedJobObject(config: SwitchyardConfig, record: JobRecord): JobObject {
   const usage = record.usage;
   const pricing = record.servedModel ? config.models[record.servedModel]?.pricing : undefined;
-  // Workers record the ErrorBody of the failure; the record's schema only insists on code and message.
-  const stored = record.error as ErrorBody | undefined;
-  const error = stored ? { message: stored.message, type: stored.type ?? 'api_error', code: stored.code, param: stored.param ?? null } : null;
   return {
     id: record.id,
     object: 'job',
@@ -25,16 +20,9 @@ export function renderFinishedJobObject(config: SwitchyardConfig, record: JobRec
     started_at: seconds(record.startedAt),
     completed_at: seconds(record.completedAt),
     output: record.output ?? null,
-    error,
-    usage: usage
-      ? {
-          input_tokens: usage.inputTokens,
-          output_tokens: usage.outputTokens,
-          total_tokens: usage.inputTokens + usage.outputTokens,
-          cached_input_tokens: usage.cachedInputTokens ?? 0,
-          estimated: usage.estimated ?? false,
-        }
-      : null,
+    // Workers record the ErrorBody of the failure; the record's schema only insists on code and message.
+    error: renderError(record.error as ErrorBody | undefined),
+    usage: renderUsage(usage),
     // The cost the ledger recorded is the bill; pricing it again is only for older records without one.
     cost_usd: record.costUsd ?? (usage && pricing ? costUsd(usage, pricing) : null),
     attempts: record.attempts,

@@ -1,10 +1,10 @@
-import { costUsd, type Usage } from '@switchyard/core';
+import { costUsd, type ErrorBody, type Usage } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { RequestState } from '@switchyard/queue';
 
-const seconds = (epochMs: number | undefined): number | null => (epochMs ? Math.floor(epochMs / 1000) : null);
+export const seconds = (epochMs: number | undefined): number | null => (epochMs ? Math.floor(epochMs / 1000) : null);
 
-function renderUsage(usage: Usage | undefined) {
+export function renderUsage(usage: Usage | undefined) {
   if (!usage) return null;
   return {
     input_tokens: usage.inputTokens,
@@ -15,12 +15,17 @@ function renderUsage(usage: Usage | undefined) {
   };
 }
 
+/** The OpenAI-style error of a job object; records keep at least code and message. */
+export function renderError(error: Partial<ErrorBody> & { code: string; message: string } | undefined) {
+  return error ? { message: error.message, type: error.type ?? 'api_error', code: error.code, param: error.param ?? null } : null;
+}
+
 /** The public job object (API.md "Jobs"); `output` is exactly the endpoint's body. */
 export function renderJobObject(config: SwitchyardConfig, state: RequestState) {
   const outcome = state.outcome;
   const servedModel = outcome?.model;
   const pricing = servedModel ? config.models[servedModel]?.pricing : undefined;
-  const error = outcome?.error ? { message: outcome.error.message, type: outcome.error.type, code: outcome.error.code, param: outcome.error.param ?? null } : null;
+  const error = renderError(outcome?.error);
   return {
     id: state.data.requestId,
     object: 'job' as const,
