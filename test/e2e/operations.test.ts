@@ -95,3 +95,18 @@ describe('admin API', () => {
     expect(queues.body.data.map((queue: { queue: string }) => queue.queue)).toContain('inference-mock');
   });
 });
+
+describe('protected metrics', () => {
+  it('wants the metrics key when one is configured', async () => {
+    const guarded = await startTestGateway({ overrides: { server: { metricsKey: 'metrics-key-0123456789abcdef' } } });
+    try {
+      expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${guarded.apiKey}` } })).status).toBe(403);
+      const allowed = await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer metrics-key-0123456789abcdef' } });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain('switchyard_queue_waiting');
+    } finally {
+      await guarded.stop();
+    }
+  });
+});

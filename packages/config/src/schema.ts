@@ -80,6 +80,8 @@ export const configSchema = z.object({
       bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
       /** How long a sync request may wait for its answer before 504. */
       syncTimeoutMs: z.number().int().positive().default(120_000),
+      /** When set, GET /metrics wants `Authorization: Bearer <metricsKey>`. */
+      metricsKey: z.string().min(16, 'must be at least 16 characters').optional(),
       /** Longest `Prefer: wait=N` honoured, in seconds. */
       maxPreferWaitSeconds: z.number().int().positive().default(60),
     })

@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { findActiveApiKey } from '@switchyard/db';
 import { createAdmission } from './admission/admission.ts';
 import type { ApiContext } from './context.ts';
-import { createAdminAuthenticator, createAuthenticator } from './middleware/authenticate.ts';
+import { createAdminAuthenticator, createAuthenticator, createOperatorKeyAuthenticator } from './middleware/authenticate.ts';
 import { useAnthropicErrors } from './middleware/error-format.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { assignRequestId } from './middleware/request-id.ts';
@@ -33,7 +33,9 @@ export function createApp(context: ApiContext): Express {
   app.use(assignRequestId);
   app.use(metrics.observe);
   app.use(createHealthRouter(context));
-  app.get('/metrics', metrics.handler);
+  const metricsKey = context.config.server.metricsKey;
+  if (metricsKey) app.get('/metrics', createOperatorKeyAuthenticator(metricsKey, { name: 'metrics', setting: 'SWITCHYARD_METRICS_KEY' }), metrics.handler);
+  else app.get('/metrics', metrics.handler);
   app.use(['/v1/messages', '/api/ai/anthropic/messages'], useAnthropicErrors);
   app.use(express.json({ limit: context.config.server.bodyLimitBytes, type: ['application/json', 'application/*+json', 'text/plain'] }));
 

@@ -53,18 +53,21 @@ export function createAuthenticator(lookup: KeyLookup, options: { cacheTtlMs?: n
   return { middleware, forgetAll: () => cache.clear() };
 }
 
-/** Admin routes take SWITCHYARD_ADMIN_KEY, compared in constant time. */
-export function createAdminAuthenticator(adminKey: string | undefined) {
-  const expected = adminKey ? createHash('sha256').update(adminKey).digest() : undefined;
+/** Routes guarded by one operator key from config, compared in constant time. */
+export function createOperatorKeyAuthenticator(key: string | undefined, options: { name: string; setting: string }) {
+  const expected = key ? createHash('sha256').update(key).digest() : undefined;
   return (request: Request, _response: Response, next: NextFunction): void => {
-    if (!expected) throw new GatewayError('permission_denied', 'admin API disabled: set SWITCHYARD_ADMIN_KEY');
+    if (!expected) throw new GatewayError('permission_denied', `${options.name} API disabled: set ${options.setting}`);
     const plaintext = presentedKey(request);
-    if (!plaintext) throw new GatewayError('missing_api_key', 'missing admin key');
+    if (!plaintext) throw new GatewayError('missing_api_key', `missing ${options.name} key`);
     const presented = createHash('sha256').update(plaintext).digest();
-    if (!timingSafeEqual(presented, expected)) throw new GatewayError('permission_denied', 'not an admin key');
+    if (!timingSafeEqual(presented, expected)) throw new GatewayError('permission_denied', `not the ${options.name} key`);
     next();
   };
 }
+
+export const createAdminAuthenticator = (adminKey: string | undefined) =>
+  createOperatorKeyAuthenticator(adminKey, { name: 'admin', setting: 'SWITCHYARD_ADMIN_KEY' });
 
 export function principalOf(response: Response): Principal {
   const principal = response.locals.principal as Principal | undefined;
