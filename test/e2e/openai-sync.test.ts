@@ -100,6 +100,16 @@ describe('sync chat completions through the queue (openai SDK)', () => {
     await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [] })).rejects.toMatchObject({ status: 400 });
   });
 
+  it('reads a JSON body whatever its content type says (curl sends a form type by default)', async () => {
+    const answer = await http('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: JSON.stringify({ model: 'mock-fast', messages: [{ role: 'user', content: 'from curl' }] }),
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.choices[0].message.content).toBe('This is a mock response to: from curl');
+  });
+
   it('answers 400 invalid_json for malformed JSON and 413 for an oversized body', async () => {
     const malformed = await http('/v1/chat/completions', { method: 'POST', body: '{"model": "gpt-4o", "messages": [' });
     expect(malformed.status).toBe(400);

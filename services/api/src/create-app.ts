@@ -37,7 +37,9 @@ export function createApp(context: ApiContext): Express {
   if (metricsKey) app.get('/metrics', createOperatorKeyAuthenticator(metricsKey, { name: 'metrics', setting: 'SWITCHYARD_METRICS_KEY' }), metrics.handler);
   else app.get('/metrics', metrics.handler);
   app.use(['/v1/messages', '/api/ai/anthropic/messages'], useAnthropicErrors);
-  app.use(express.json({ limit: context.config.server.bodyLimitBytes, type: ['application/json', 'application/*+json', 'text/plain'] }));
+  // Bodies are read as JSON whatever they are labelled (curl's default is a form type);
+  // multipart uploads are left for the routes that take them.
+  app.use(express.json({ limit: context.config.server.bodyLimitBytes, type: (request) => !String(request.headers['content-type'] ?? '').startsWith('multipart/') }));
 
   app.use('/v1/admin', createAdminAuthenticator(context.config.adminKey), createAdminRouter(context, { onKeyRevoked: authenticator.forgetAll }));
 
