@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeUsd, priceVersion } from '@switchyard/core';
 import { startMockAnthropicUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient, anthropicClient } from '../support/clients.ts';
 
 const upstreamKey = 'sk-ant-upstream-secret-0123456789';
 const sonnet = 'claude-sonnet-4-5-20250929';
@@ -24,8 +25,8 @@ beforeAll(async () => {
   gateway = await startTestGateway({
     overrides: { providers: { anthropic: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } } },
   });
-  anthropic = new Anthropic({ apiKey: gateway.apiKey, baseURL: gateway.url, maxRetries: 0 });
-  openai = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  anthropic = anthropicClient(gateway);
+  openai = openAIClient(gateway);
 });
 
 afterAll(async () => {
@@ -109,7 +110,7 @@ describe('stop sequences through /v1/messages and /v1/chat/completions', () => {
   });
 
   it('answers stop_reason stop_sequence with the sequence, non-stream and streamed', async () => {
-    const client = new Anthropic({ apiKey: tenant.apiKey, baseURL: gateway.url, maxRetries: 0 });
+    const client = anthropicClient(gateway, tenant.apiKey);
     const message = await client.messages.create(request);
     expect(upstream.requests.at(-1)?.body).toMatchObject({ stop_sequences: [' three', ' two'] });
     expect(message).toMatchObject({ content: [{ type: 'text', text: 'echo: one' }], stop_reason: 'stop_sequence', stop_sequence: ' two' });
@@ -118,13 +119,13 @@ describe('stop sequences through /v1/messages and /v1/chat/completions', () => {
   });
 
   it('answers a plain end_turn with stop_sequence null when no sequence was met', async () => {
-    const client = new Anthropic({ apiKey: tenant.apiKey, baseURL: gateway.url, maxRetries: 0 });
+    const client = anthropicClient(gateway, tenant.apiKey);
     const message = await client.messages.create({ ...request, stop_sequences: ['absent'] });
     expect(message).toMatchObject({ content: [{ type: 'text', text: 'echo: one two three' }], stop_reason: 'end_turn', stop_sequence: null });
   });
 
   it('answers OpenAI clients finish_reason stop', async () => {
-    const client = new OpenAI({ apiKey: tenant.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    const client = openAIClient(gateway, tenant.apiKey);
     const answer = await client.chat.completions.create({ model: alias, stop: [' two'], messages: [{ role: 'user', content: 'one two three' }] });
     expect(answer.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'echo: one' } });
   });

@@ -4,6 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { estimateInputTokens, expectedMockAnswer, startMockAnthropicUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { anthropicClient } from '../support/clients.ts';
 
 const upstreamKey = 'sk-ant-upstream-secret-0123456789';
 const sonnet = 'claude-sonnet-4-5-20250929';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   gateway = await startTestGateway({
     overrides: { providers: { anthropic: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } } },
   });
-  client = new Anthropic({ apiKey: gateway.apiKey, baseURL: gateway.url, maxRetries: 0 });
+  client = anthropicClient(gateway);
 });
 
 afterEach(() => upstream.reset());
@@ -195,7 +196,7 @@ describe('Anthropic errors and auth on /v1/messages', () => {
   });
 
   it('refuses a wrong key with AuthenticationError in the Anthropic envelope', async () => {
-    const stranger = new Anthropic({ apiKey: 'sk-sy-not-a-key', baseURL: gateway.url, maxRetries: 0 });
+    const stranger = anthropicClient(gateway, 'sk-sy-not-a-key');
     const failure = await stranger.messages.create({ model: alias, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(failure).toMatchObject({ status: 401, type: 'authentication_error' });

@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { estimateInputTokens, expectedMockAnswer, startMockAnthropicUpstream, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient, anthropicClient } from '../support/clients.ts';
 
 const openAIKey = 'sk-openai-upstream-secret-0123456789';
 const anthropicKey = 'sk-ant-upstream-secret-0123456789';
@@ -31,8 +32,8 @@ beforeAll(async () => {
       },
     },
   });
-  anthropic = new Anthropic({ apiKey: gateway.apiKey, baseURL: gateway.url, maxRetries: 0 });
-  openai = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  anthropic = anthropicClient(gateway);
+  openai = openAIClient(gateway);
 });
 
 afterEach(() => {

@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { estimateInputTokens, expectedMockAnswer, mockEmbedding, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient } from '../support/clients.ts';
 
 const openAIKey = 'sk-openai-upstream-secret-0123456789';
 
@@ -27,7 +28,7 @@ beforeAll(async () => {
       },
     },
   });
-  openai = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  openai = openAIClient(gateway);
 });
 
 afterEach(() => upstream.reset());

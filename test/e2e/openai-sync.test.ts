@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient } from '../support/clients.ts';
 
 const upstreamKey = 'sk-upstream-secret-0123456789';
 
@@ -14,7 +15,7 @@ beforeAll(async () => {
   gateway = await startTestGateway({
     overrides: { providers: { openai: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } } },
   });
-  client = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  client = openAIClient(gateway);
 });
 
 afterAll(async () => {
@@ -77,7 +78,7 @@ describe('sync chat completions through the queue (openai SDK)', () => {
     const missing = await http('/v1/models', { key: null });
     expect(missing.status).toBe(401);
     expect(missing.body.error).toMatchObject({ type: 'authentication_error', code: 'missing_api_key' });
-    const wrong = new OpenAI({ apiKey: 'sk-sy-not-a-key', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    const wrong = openAIClient(gateway, 'sk-sy-not-a-key');
     await expect(wrong.models.list()).rejects.toMatchObject({ status: 401 });
     const viaHeader = await http('/v1/models', { key: null, headers: { 'x-api-key': gateway.apiKey } });
     expect(viaHeader.status).toBe(200);

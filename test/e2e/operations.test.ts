@@ -1,5 +1,5 @@
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAIClient } from '../support/clients.ts';
 import { adminKey, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 let gateway: TestGateway;
@@ -43,7 +43,7 @@ describe('operations', () => {
   });
 
   it('exposes Prometheus metrics with queue depth per provider', async () => {
-    const client = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1` });
+    const client = openAIClient(gateway);
     await client.chat.completions.create({ model: 'mock-fast', messages: [{ role: 'user', content: 'count me' }] });
     const metrics = await call('/metrics');
     expect(metrics.status).toBe(200);

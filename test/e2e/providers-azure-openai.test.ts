@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { estimateInputTokens, expectedMockAnswer, mockEmbedding, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient, anthropicClient } from '../support/clients.ts';
 
 const azureKey = 'azure-upstream-secret-0123456789';
 const deployment = 'my-gpt-4o-deployment';
@@ -34,8 +35,8 @@ beforeAll(async () => {
       },
     },
   });
-  openai = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  anthropic = new Anthropic({ apiKey: gateway.apiKey, baseURL: gateway.url, maxRetries: 0 });
+  openai = openAIClient(gateway);
+  anthropic = anthropicClient(gateway);
 });
 
 afterEach(() => upstream.reset());

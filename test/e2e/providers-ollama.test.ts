@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { estimateInputTokens, expectedMockAnswer, startMockOllamaUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient, anthropicClient } from '../support/clients.ts';
 
 const question = 'What is the weather in Paris?';
 const toolResult = '18 degrees and sunny';
@@ -30,8 +31,8 @@ beforeAll(async () => {
       },
     },
   });
-  openai = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  anthropic = new Anthropic({ apiKey: gateway.apiKey, baseURL: gateway.url, maxRetries: 0 });
+  openai = openAIClient(gateway);
+  anthropic = anthropicClient(gateway);
 });
 
 afterEach(() => upstream.reset());

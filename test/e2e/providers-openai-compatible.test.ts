@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient, anthropicClient } from '../support/clients.ts';
 
 const keys = { xai: 'xai-upstream-key-0123456789', perplexity: 'pplx-upstream-key-0123456789', together: 'together-upstream-key-0123456789' };
 const weatherTool: OpenAI.ChatCompletionTool = {
@@ -35,8 +36,8 @@ beforeAll(async () => {
       },
     },
   });
-  openai = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  anthropic = new Anthropic({ apiKey: gateway.apiKey, baseURL: gateway.url, maxRetries: 0 });
+  openai = openAIClient(gateway);
+  anthropic = anthropicClient(gateway);
 });
 
 afterEach(() => upstream.reset());

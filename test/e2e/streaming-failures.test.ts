@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectedMockAnswer, startMockAnthropicUpstream, startMockOpenAIUpstream, wordPieces, type MockUpstream } from '@switchyard/testing';
 import type { AttemptEvent } from '@switchyard/worker';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient, anthropicClient } from '../support/clients.ts';
 
 const openAIKey = 'sk-upstream-openai-0123456789';
 const anthropicKey = 'sk-ant-upstream-0123456789';
@@ -33,8 +34,8 @@ beforeAll(async () => {
     },
     workerOptions: { onAttemptFinished: async (event) => void attempts.push(event) },
   });
-  openai = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  anthropic = new Anthropic({ apiKey: gateway.apiKey, baseURL: gateway.url, maxRetries: 0 });
+  openai = openAIClient(gateway);
+  anthropic = anthropicClient(gateway);
 });
 
 afterAll(async () => {

@@ -1,10 +1,9 @@
 // Many concurrent streams through one api and one worker process: every one arrives
 // complete and in order.
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient, anthropicClient } from '../support/clients.ts';
 
 const upstreamKey = 'sk-upstream-openai-0123456789';
 const streams = 200;
@@ -30,8 +29,8 @@ afterAll(async () => {
 
 describe('concurrent streams', () => {
   it(`relays ${streams} streams of ${tokens} tokens each, complete and in order, in both formats`, async () => {
-    const openai = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-    const anthropic = new Anthropic({ apiKey: gateway.apiKey, baseURL: gateway.url, maxRetries: 0 });
+    const openai = openAIClient(gateway);
+    const anthropic = anthropicClient(gateway);
     const messages = [{ role: 'user' as const, content: 'count' }];
 
     const viaOpenAI = async () => {

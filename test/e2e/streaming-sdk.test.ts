@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedMockAnswer, startMockAnthropicUpstream, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { openAIClient, anthropicClient } from '../support/clients.ts';
 
 const openAIKey = 'sk-upstream-openai-0123456789';
 const anthropicKey = 'sk-ant-upstream-0123456789';
@@ -29,8 +30,8 @@ beforeAll(async () => {
       },
     },
   });
-  openai = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  anthropic = new Anthropic({ apiKey: gateway.apiKey, baseURL: gateway.url, maxRetries: 0 });
+  openai = openAIClient(gateway);
+  anthropic = anthropicClient(gateway);
   // A few words at a time, so parts really arrive in several batches.
   openAIUpstream.behave('*', { tokenDelayMs: 2 });
   anthropicUpstream.behave('*', { tokenDelayMs: 2 });

@@ -1,19 +1,11 @@
-import { GatewayError } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
+import { rejectionOf } from '../__fixtures__/rejection.ts';
 import { readJsonFixture } from '../__fixtures__/sse.ts';
 import { parseOpenAIChatRequest } from './parse-chat-request.ts';
 
 const pngBase64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
-function errorOf(body: unknown): GatewayError {
-  try {
-    parseOpenAIChatRequest(body);
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected the body to be rejected');
-}
+const errorOf = (body: unknown) => rejectionOf(parseOpenAIChatRequest, body);
 
 describe('parseOpenAIChatRequest', () => {
   it('translates a full request with images, tool calls and tool results', () => {
