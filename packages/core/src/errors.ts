@@ -150,11 +150,6 @@ export class ProviderError extends GatewayError {
   }
 }
 
-/** Retryable by default: network failures, 408, 409, 429, 5xx and Anthropic's 529. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
-}
-
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   return new GatewayError('internal_error', 'internal error', { cause: error });

@@ -5,3 +5,4 @@ export * from './jobs.ts';
 export * from './pricing.ts';
 export * from './usage.ts';
 export { mockEmbedding } from './mock-embedding.ts';
+export * from './request-records.ts';

@@ -50,6 +50,8 @@ export type InferenceJobData = {
   deadline: number;
   metadata?: Record<string, string>;
   webhookUrl?: string;
+  /** Routes of the chain skipped before queueing (circuit open): the chain is longer than `routes`. */
+  skippedRoutes?: number;
 };
 
 export type FinishedStatus = 'completed' | 'failed' | 'cancelled' | 'expired';
@@ -85,6 +87,8 @@ export type ReplyMessage = {
   usage?: Usage;
   startedAt?: number;
   completedAt?: number;
+  /** A large reply travels by reference: the key holding the full message (output included). */
+  storedAt?: string;
 };
 
 /** Published on `replyTo` for live token delivery; the same parts go to `stream:<requestId>`. */

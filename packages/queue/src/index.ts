@@ -1,7 +1,7 @@
 export { createRedis, redisReachable } from './connection.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
 export { breakerKey, cancelChannel, cancelledJobKey, inferenceQueueName, rateLimitKeyPrefix, replyChannel, streamKey } from './names.ts';
-export { publishCancel, publishToReplyChannel } from './publish.ts';
+export { inlineReplyMaxBytes, isCancelRequested, loadStoredReply, publishCancel, publishReply, publishToReplyChannel } from './publish.ts';
 export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';
 export {
   createTokenStreamWriter,

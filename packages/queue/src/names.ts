@@ -15,6 +15,12 @@ export const streamKey = (prefix: string, requestId: string): string => `${prefi
 /** A job cancelled before any worker took it: its final job object. */
 export const cancelledJobKey = (prefix: string, requestId: string): string => `${prefix}:cancelled:${requestId}`;
 
+/** A request's result stored by reference when too large for a pub/sub message. */
+export const storedReplyKey = (prefix: string, requestId: string): string => `${prefix}:reply-body:${requestId}`;
+
+/** Set when a client cancelled a request that a worker holds (running, backing off or paused). */
+export const cancelRequestedKey = (prefix: string, requestId: string): string => `${prefix}:cancel-requested:${requestId}`;
+
 /** Shared circuit-breaker state of one provider deployment. */
 export const breakerKey = (prefix: string, provider: string): string => `${prefix}:breaker:${provider}`;
 

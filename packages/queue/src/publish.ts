@@ -1,12 +1,47 @@
 import type { Redis } from 'ioredis';
-import type { BusMessage } from '@switchyard/core';
-import { cancelChannel } from './names.ts';
+import type { BusMessage, ReplyMessage } from '@switchyard/core';
+import { cancelChannel, cancelRequestedKey, storedReplyKey } from './names.ts';
+
+/**
+ * Replies larger than this travel by reference: the body is stored under its own key and
+ * the message names it, so a large completion never sits in a subscriber's output buffer
+ * (Redis drops subscribers whose buffer passes its pub/sub limit).
+ */
+export const inlineReplyMaxBytes = 64 * 1024;
+const storedReplyTtlSeconds = 600;
 
 export async function publishToReplyChannel(redis: Redis, replyTo: string, message: BusMessage): Promise<void> {
   await redis.publish(replyTo, JSON.stringify(message));
 }
 
-/** Tells every worker to abort the in-flight job `jobId`, if it runs one. */
-export async function publishCancel(redis: Redis, prefix: string, jobId: string): Promise<void> {
+/** Publishes a request's result on its reply channel, by reference when it is large. */
+export async function publishReply(redis: Redis, prefix: string, replyTo: string, reply: ReplyMessage): Promise<void> {
+  const text = JSON.stringify(reply);
+  if (text.length <= inlineReplyMaxBytes) {
+    await redis.publish(replyTo, text);
+    return;
+  }
+  const key = storedReplyKey(prefix, reply.requestId);
+  await redis.set(key, text, 'EX', storedReplyTtlSeconds);
+  const pointer: ReplyMessage = { kind: 'result', requestId: reply.requestId, jobId: reply.jobId, status: reply.status, attempts: reply.attempts, storedAt: key };
+  await redis.publish(replyTo, JSON.stringify(pointer));
+}
+
+/** The full reply a by-reference message points at (undefined once it expired). */
+export async function loadStoredReply(redis: Redis, key: string): Promise<ReplyMessage | undefined> {
+  const text = await redis.get(key);
+  return text ? (JSON.parse(text) as ReplyMessage) : undefined;
+}
+
+/**
+ * Tells every worker to abort the in-flight job `jobId`, if it runs one, and leaves a
+ * marker for the worker that holds it between calls (retry backoff, a rate-limit pause).
+ */
+export async function publishCancel(redis: Redis, prefix: string, jobId: string, requestId: string, ttlSeconds: number): Promise<void> {
+  await redis.set(cancelRequestedKey(prefix, requestId), '1', 'EX', Math.max(1, ttlSeconds));
   await redis.publish(cancelChannel(prefix), jobId);
+}
+
+export async function isCancelRequested(redis: Redis, prefix: string, requestId: string): Promise<boolean> {
+  return (await redis.exists(cancelRequestedKey(prefix, requestId))) === 1;
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { BusMessage, ReplyMessage, StreamMessage } from '@switchyard/core';
+import { loadStoredReply } from './publish.ts';
 
 type Waiter = {
   resolve(reply: ReplyMessage | undefined): void;
@@ -35,11 +36,15 @@ export type ReplyBus = {
   close(): Promise<void>;
 };
 
+/** After a reconnect, waiters are checked at once and again this much later (a result may land just after). */
+const reconnectRecheckDelayMs = 2000;
+
 /**
- * Mechanism 1 of ARCHITECTURE.md: ONE subscriber connection per api process and a map of
- * waiters keyed by request id. No QueueEvents, no waitUntilFinished.
+ * The reply bus (docs/architecture.md, "Reply bus"): ONE subscriber connection per api
+ * process and a map of waiters keyed by request id. No QueueEvents, no waitUntilFinished.
+ * `commands` (a normal connection) reads replies that were published by reference.
  */
-export async function createReplyBus(options: { subscriber: Redis; channel: string; onError?: (error: unknown) => void }): Promise<ReplyBus> {
+export async function createReplyBus(options: { subscriber: Redis; commands: Redis; channel: string; onError?: (error: unknown) => void }): Promise<ReplyBus> {
   const { subscriber, channel } = options;
   const waiters = new Map<string, Waiter>();
   const streamListeners = new Map<string, (message: StreamMessage) => void>();
@@ -79,9 +84,22 @@ export async function createReplyBus(options: { subscriber: Redis; channel: stri
       options.onError?.(error);
       return;
     }
-    if (message.kind === 'result') settle(message.requestId, message);
-    else streamListeners.get(message.requestId)?.(message);
+    if (message.kind === 'parts') streamListeners.get(message.requestId)?.(message);
+    else if (message.storedAt === undefined) settle(message.requestId, message);
+    else if (waiters.has(message.requestId)) void settleStored(message);
   });
+
+  // A reply too large for pub/sub: read it; if it is gone, the stored job state still has it.
+  const settleStored = async (pointer: ReplyMessage) => {
+    try {
+      const reply = await loadStoredReply(options.commands, pointer.storedAt!);
+      if (reply) settle(pointer.requestId, reply);
+      else await recheck(pointer.requestId, false);
+    } catch (error) {
+      options.onError?.(error);
+      await recheck(pointer.requestId, false);
+    }
+  };
 
   const deliverWatched = (listeners: Set<(message: StreamMessage) => void>, text: string) => {
     let message: BusMessage;
@@ -95,11 +113,17 @@ export async function createReplyBus(options: { subscriber: Redis; channel: stri
   };
 
   // After a reconnect, messages published while we were away are gone: read the stored
-  // state of everything still waiting.
+  // state of everything still waiting, all at once, and once more a little later for
+  // results whose worker published just before recording them.
   let subscribedOnce = false;
+  const recheckAll = () => {
+    if (closed) return;
+    for (const requestId of [...waiters.keys()]) void recheck(requestId, false);
+  };
   subscriber.on('ready', () => {
     if (!subscribedOnce || closed) return;
-    for (const requestId of waiters.keys()) void recheck(requestId, false);
+    recheckAll();
+    setTimeout(recheckAll, reconnectRecheckDelayMs).unref();
   });
 
   await subscriber.subscribe(channel);

@@ -1,6 +1,7 @@
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  replyOf,
   routeJobId,
   type ErrorBody,
   type InferenceJobData,
@@ -88,21 +89,7 @@ export async function findRequestState(
 export function replyFromState(state: RequestState): ReplyMessage | undefined {
   const outcome = state.outcome;
   if (!outcome || outcome.status === 'forwarded') return undefined;
-  return {
-    kind: 'result',
-    requestId: state.data.requestId,
-    jobId: state.jobId,
-    status: outcome.status,
-    output: outcome.output,
-    error: outcome.error,
-    provider: outcome.provider,
-    model: outcome.model,
-    attempts: outcome.attempts,
-    queueMs: outcome.startedAt !== undefined ? outcome.startedAt - state.data.createdAt : undefined,
-    usage: outcome.usage,
-    startedAt: outcome.startedAt,
-    completedAt: outcome.completedAt,
-  };
+  return replyOf(state.data, state.jobId, { ...outcome, status: outcome.status });
 }
 
 /** The state a reply describes: the worker publishes before BullMQ records the job as done. */

@@ -3,6 +3,7 @@ import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import type { CircuitBreakers, InferenceQueues, ReplyBus } from '@switchyard/queue';
+import type { Admission } from './admission/admission.ts';
 import type { Backpressure } from './inference/backpressure.ts';
 
 /** Everything the api's routes need, passed in once by createApp. */
@@ -16,4 +17,5 @@ export type ApiContext = {
   db: Kysely<Database>;
   breakers: CircuitBreakers;
   backpressure: Backpressure;
+  admission: Admission;
 };

@@ -1,6 +1,5 @@
 import express, { type Express } from 'express';
 import { findActiveApiKey } from '@switchyard/db';
-import { createAdmission } from './admission/admission.ts';
 import type { ApiContext } from './context.ts';
 import { createAdminAuthenticator, createAuthenticator, createOperatorKeyAuthenticator } from './middleware/authenticate.ts';
 import { useAnthropicErrors } from './middleware/error-format.ts';
@@ -9,7 +8,7 @@ import { assignRequestId } from './middleware/request-id.ts';
 import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
 import { createHealthRouter, createProviderHealthHandler } from './routes/health.ts';
-import { createInferenceHandler } from './routes/inference.ts';
+import { createInferenceHandler } from './inference/run-inference.ts';
 import { createJobListRouter } from './routes/job-list.ts';
 import { createJobsRouter } from './routes/jobs.ts';
 import { createModelsRouter } from './routes/models.ts';
@@ -27,7 +26,6 @@ export function createApp(context: ApiContext): Express {
     return key && { keyId: key.id, orgId: key.orgId, org: { monthlyBudgetUsd: key.org.monthlyBudgetUsd, rpmLimit: key.org.rpmLimit, tpmLimit: key.org.tpmLimit } };
   });
   const authenticate = authenticator.middleware;
-  const admission = createAdmission(context);
 
   const metrics = createMetrics(context);
   app.use(assignRequestId);
@@ -45,8 +43,6 @@ export function createApp(context: ApiContext): Express {
 
   const v1 = express.Router();
   v1.use(authenticate);
-  v1.post(['/chat/completions', '/messages', '/embeddings', '/completions'], admission.inference);
-  v1.post('/jobs', admission.jobs);
   v1.post('/chat/completions', createInferenceHandler(context, '/v1/chat/completions'));
   v1.post('/messages', createInferenceHandler(context, '/v1/messages'));
   v1.post('/embeddings', createInferenceHandler(context, '/v1/embeddings'));
@@ -61,7 +57,6 @@ export function createApp(context: ApiContext): Express {
   // The seed-compatible subset, same handlers.
   const seed = express.Router();
   seed.use(authenticate);
-  seed.post(['/chat/completions', '/anthropic/messages'], admission.inference);
   seed.post('/chat/completions', createInferenceHandler(context, '/v1/chat/completions'));
   seed.post('/anthropic/messages', createInferenceHandler(context, '/v1/messages'));
   seed.use(createModelsRouter(context.config));

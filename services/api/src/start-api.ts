@@ -6,6 +6,7 @@ import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import { createCircuitBreakers, createInferenceQueues, createRedis, createReplyBus, replyChannel } from '@switchyard/queue';
 import { enabledProviders } from '@switchyard/config';
+import { createAdmission } from './admission/admission.ts';
 import { createBackpressure } from './inference/backpressure.ts';
 import { createApp } from './create-app.ts';
 import type { ApiContext } from './context.ts';
@@ -29,6 +30,7 @@ export async function startApi(options: { config: SwitchyardConfig; db: Kysely<D
   const queues = createInferenceQueues({ connection: redis, prefix: config.redis.prefix });
   const replyBus = await createReplyBus({
     subscriber,
+    commands: redis,
     channel: replyChannel(config.redis.prefix, instanceId),
     onError: (error) => logger.warn({ err: error }, 'reply bus error'),
   });
@@ -39,7 +41,8 @@ export async function startApi(options: { config: SwitchyardConfig; db: Kysely<D
   });
   void breakers.refresh().catch(() => {});
   const backpressure = createBackpressure({ config, queues, logger });
-  const context: ApiContext = { config, logger, redis, queues, replyBus, db, breakers, backpressure };
+  const admission = createAdmission({ config, redis, db, logger });
+  const context: ApiContext = { config, logger, redis, queues, replyBus, db, breakers, backpressure, admission };
   const app = createApp(context);
 
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { costUsd, priceVersion, type InferenceJobData, type JobOutcome, type JobRecord, type LedgerEntry, type UsageRecord } from '@switchyard/core';
+import { costUsd, jobRecordOf, priceVersion, type InferenceJobData, type JobOutcome, type LedgerEntry, type UsageRecord } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { appendLedgerEntries } from '@switchyard/queue';
 import type { AttemptEvent } from './process-inference-job.ts';
@@ -40,46 +40,15 @@ export function createLedgerEmitter(options: { redis: Redis; prefix: string; con
     };
   }
 
-  function jobRecord(data: InferenceJobData, outcome: JobOutcome): JobRecord {
-    const record: JobRecord = {
-      id: data.requestId,
-      orgId: data.orgId,
-      keyId: data.keyId,
-      endpoint: data.endpoint,
-      model: data.requestedModel,
-      mode: data.mode,
-      status: outcome.status === 'forwarded' ? 'in_progress' : outcome.status,
-      attempts: outcome.attempts,
-      createdAt: data.createdAt,
-      completedAt: outcome.completedAt,
-    };
-    if (outcome.provider) record.servedProvider = outcome.provider;
-    if (outcome.model) record.servedModel = outcome.model;
-    if (outcome.output !== undefined) record.output = outcome.output;
-    if (outcome.error) record.error = outcome.error;
-    if (data.metadata) record.metadata = data.metadata;
-    if (outcome.usage) {
-      record.usage = outcome.usage;
-      record.costUsd = costUsd(outcome.usage, pricingOf(outcome.model));
-    }
-    if (outcome.startedAt !== undefined) {
-      record.startedAt = outcome.startedAt;
-      record.queueMs = Math.max(0, outcome.startedAt - data.createdAt);
-      record.durationMs = Math.max(0, outcome.completedAt - outcome.startedAt);
-    }
-    return record;
-  }
-
   return {
     usageEntry: (event: AttemptEvent): LedgerEntry => ({ type: 'usage', record: usageRecord(event) }),
     /** The finished job's record; none for a forward (the next route's job finishes it). */
     jobEntries: (data: InferenceJobData, outcome: JobOutcome): LedgerEntry[] =>
-      outcome.status === 'forwarded' ? [] : [{ type: 'job', record: jobRecord(data, outcome) }],
+      outcome.status === 'forwarded' ? [] : [{ type: 'job', record: jobRecordOf(data, outcome, pricingOf) }],
     /** One pipelined round trip for everything a job produced. */
     append: async (entries: LedgerEntry[]) => {
       if (entries.length > 0) await appendLedgerEntries(redis, prefix, entries);
     },
-    jobRecord,
   };
 }
 

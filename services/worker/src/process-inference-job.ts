@@ -2,11 +2,12 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   GatewayError,
+  replyOf,
   toGatewayError,
-  type ErrorBody,
+  type FinishedOutcome,
   type InferenceJobData,
   type JobOutcome,
-  type ReplyMessage,
+  type Route,
   type Usage,
 } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
@@ -15,12 +16,13 @@ import type { ProviderAdapter } from '@switchyard/providers';
 import {
   inferenceJobName,
   inferenceJobOptions,
-  publishToReplyChannel,
+  isCancelRequested,
+  publishReply,
   type CircuitBreakers,
   type InferenceQueues,
 } from '@switchyard/queue';
 import { callRoute } from './call-route.ts';
-import { countsAgainstBreaker, decideOnFailure, rateLimitPauseMs } from './decide-on-failure.ts';
+import { countsAgainstBreaker, decideOnFailure, type FailureDecision } from './decide-on-failure.ts';
 import { StreamInterruptedError, streamRoute } from './stream-route.ts';
 
 export type ProcessorDependencies = {
@@ -54,8 +56,12 @@ export class RetryRouteError extends Error {
   }
 }
 
+/** Routes in the request's chain, counting those the api skipped as down before queueing it. */
+export const chainLengthOf = (data: InferenceJobData): number => data.routes.length + (data.skippedRoutes ?? 0);
+
 export function createInferenceProcessor(dependencies: ProcessorDependencies) {
   const { config, adapters, redis, queues, breakers, logger } = dependencies;
+  const prefix = config.redis.prefix;
 
   /** Hands the request to the next route of its chain (deterministic job id: a duplicate cannot fork it). */
   const forward = async (data: InferenceJobData, error: GatewayError, attemptsSoFar: number, base: Partial<JobOutcome>): Promise<JobOutcome> => {
@@ -68,34 +74,8 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     return { ...base, status: 'forwarded', forwardedTo: forwarded.id!, error: error.toBody(), attempts: attemptsSoFar, completedAt: Date.now() };
   };
 
-  /** A chain that ran out: the client hears that no provider could serve it. */
-  const chainExhausted = (data: InferenceJobData, error: GatewayError): GatewayError =>
-    data.routes.length > 1 && (countsAgainstBreaker(error) || error.code === 'upstream_rate_limited' || error.code === 'provider_unavailable')
-      ? new GatewayError('provider_unavailable', `every provider that can serve \`${data.requestedModel}\` failed; last error: ${error.message}`, { retryAfterMs: error.retryAfterMs ?? 1000 })
-      : error;
-
-  const reply = async (data: InferenceJobData, jobId: string, outcome: JobOutcome) => {
-    if (!data.replyTo || outcome.status === 'forwarded') return;
-    const message: ReplyMessage = {
-      kind: 'result',
-      requestId: data.requestId,
-      jobId,
-      status: outcome.status,
-      output: outcome.output,
-      error: outcome.error,
-      provider: outcome.provider,
-      model: outcome.model,
-      attempts: outcome.attempts,
-      queueMs: outcome.startedAt !== undefined ? outcome.startedAt - data.createdAt : undefined,
-      usage: outcome.usage,
-      startedAt: outcome.startedAt,
-      completedAt: outcome.completedAt,
-    };
-    await publishToReplyChannel(redis, data.replyTo, message);
-  };
-
-  const finish = async (job: Job<InferenceJobData, JobOutcome>, outcome: JobOutcome): Promise<JobOutcome> => {
-    await reply(job.data, job.id!, outcome);
+  const finish = async (job: Job<InferenceJobData, JobOutcome>, outcome: FinishedOutcome): Promise<JobOutcome> => {
+    if (job.data.replyTo) await publishReply(redis, prefix, job.data.replyTo, replyOf(job.data, job.id!, outcome));
     return outcome;
   };
 
@@ -105,33 +85,58 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     jobSignal?: AbortSignal,
   ): Promise<JobOutcome> {
     const data = job.data;
-    const route = data.routes[data.routeIndex];
+    const route: Route | undefined = data.routes[data.routeIndex];
     const startedAt = Date.now();
     const attempt = job.attemptsMade + 1;
-    const totalAttempts = (data.priorAttempts ?? 0) + attempt;
+    const priorAttempts = data.priorAttempts ?? 0;
+    const totalAttempts = priorAttempts + attempt;
     const base = { provider: route?.provider, model: route?.model, startedAt };
+    const ranBefore = priorAttempts > 0 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
 
-    if (!route) {
-      const error = new GatewayError('internal_error', 'job has no route').toBody();
-      return finish(job, { status: 'failed', error, attempts: totalAttempts - 1, completedAt: startedAt });
-    }
+    /** Carries out the one decision for this failure; `attemptsSpent` counts this attempt when it reached the provider. */
+    const act = async (decision: FailureDecision, cause: GatewayError, attemptsSpent: number, usage?: Usage): Promise<JobOutcome> => {
+      switch (decision.action) {
+        case 'retry':
+          throw new RetryRouteError(cause, decision.delayMs);
+        case 'pause':
+          // The provider said when to come back: pause its whole queue (every worker) that
+          // long and put the job back without spending an attempt or a usage record.
+          logger.warn({ requestId: data.requestId, provider: route?.provider, pauseMs: decision.pauseMs }, 'provider rate limited: pausing its queue');
+          await queues.get(route!.provider).rateLimit(decision.pauseMs);
+          throw Worker.RateLimitError();
+        case 'forward':
+          return forward(data, cause, attemptsSpent, base);
+        case 'fail':
+          return finish(job, { ...base, status: decision.status, error: decision.error.toBody(), ...(usage ? { usage } : {}), attempts: attemptsSpent, completedAt: Date.now() });
+      }
+    };
+    const decide = (error: GatewayError, extra: { streamStarted?: boolean; cancelRequested?: boolean } = {}) =>
+      decideOnFailure(error, {
+        attempt,
+        maxAttempts: job.opts.attempts ?? 1,
+        hasNextRoute: data.routeIndex + 1 < data.routes.length,
+        chainLength: chainLengthOf(data),
+        remainingMs: data.deadline - Date.now(),
+        requestedModel: data.requestedModel,
+        ...extra,
+      });
+    /** A route that could not be tried at all: nothing reached a provider, no attempt spent. */
+    const cannotTry = (error: GatewayError) => act(decide(error), error, totalAttempts - 1);
+
+    if (!route) return cannotTry(new GatewayError('internal_error', 'job has no route'));
     if (startedAt >= data.deadline) {
-      const error = new GatewayError('expired', 'the job expired before a worker could start it').toBody();
-      return finish(job, { ...base, status: 'expired', error, attempts: totalAttempts - 1, completedAt: startedAt });
+      // `expired` means nothing was spent; a job that already ran out of time failed.
+      return cannotTry(
+        ranBefore
+          ? new GatewayError('timeout', `the job ran out of time after ${totalAttempts - 1} attempt(s)`)
+          : new GatewayError('expired', 'the job expired before a worker could start it'),
+      );
     }
     const adapter = adapters.get(route.provider);
-    if (!adapter) {
-      const error = new GatewayError('provider_unavailable', `provider ${route.provider} is not enabled on this worker`).toBody();
-      return finish(job, { ...base, status: 'failed', error, attempts: totalAttempts - 1, completedAt: startedAt });
-    }
-
-    const hasNextRoute = data.routeIndex + 1 < data.routes.length;
+    if (!adapter) return cannotTry(new GatewayError('provider_unavailable', `provider ${route.provider} is not enabled on this worker`));
     const permit = await breakers.acquire(route.provider);
     if (!permit.allowed) {
-      // Open circuit: skip this route without touching the provider or spending an attempt.
-      const error = new GatewayError('provider_unavailable', `${route.provider} is unavailable (circuit open)`, { retryAfterMs: permit.retryAfterMs, retryable: true });
-      if (hasNextRoute) return forward(data, error, totalAttempts - 1, base);
-      return finish(job, { ...base, status: 'failed', error: chainExhausted(data, error).toBody(), attempts: totalAttempts - 1, completedAt: startedAt });
+      return cannotTry(new GatewayError('provider_unavailable', `${route.provider} is unavailable (circuit open)`, { retryAfterMs: permit.retryAfterMs, retryable: true }));
     }
 
     const deadlineSignal = AbortSignal.timeout(data.deadline - startedAt);
@@ -142,6 +147,8 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       if (jobSignal?.aborted) return new GatewayError('cancelled', 'the request was cancelled');
       return toGatewayError(caught);
     };
+    const attemptFinished = (status: AttemptEvent['status'], usage?: Usage) =>
+      dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status, usage, startedAt, finishedAt: Date.now() });
 
     try {
       const result =
@@ -150,61 +157,29 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
               signal,
               modelOptions,
               redis,
-              prefix: config.redis.prefix,
+              prefix,
               mayHaveRunBefore: job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
               describeFailure,
             })
           : await callRoute(adapter, data, route, { signal, modelOptions });
-      const completedAt = Date.now();
       await breakers.recordSuccess(route.provider);
-      await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status: 'completed', usage: result.usage, startedAt, finishedAt: completedAt });
-      return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt });
+      await attemptFinished('completed', result.usage);
+      return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt: Date.now() });
     } catch (caught) {
-      if (caught instanceof StreamInterruptedError) {
-        // Tokens already reached the client: no retry, no fallback, and what was produced is billed.
-        const finishedAt = Date.now();
-        const status = caught.error.code === 'cancelled' ? 'cancelled' : 'failed';
-        if (countsAgainstBreaker(caught.error)) await breakers.recordFailure(route.provider);
-        await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status, usage: caught.usage, startedAt, finishedAt });
-        logger.warn({ requestId: data.requestId, provider: route.provider, model: route.model, attempt: totalAttempts, code: caught.error.code }, 'stream interrupted');
-        return finish(job, { ...base, status, error: caught.error.toBody(), usage: caught.usage, attempts: totalAttempts, completedAt: finishedAt });
-      }
-      const error = describeFailure(caught);
+      const interrupted = caught instanceof StreamInterruptedError ? caught : undefined;
+      const error = interrupted?.error ?? describeFailure(caught);
       if (error.code === 'internal_error') logger.error({ err: caught, requestId: data.requestId, provider: route.provider }, 'unexpected error calling provider');
-      const finishedAt = Date.now();
       if (countsAgainstBreaker(error)) await breakers.recordFailure(route.provider);
-      const pauseMs = rateLimitPauseMs(error, data.deadline - finishedAt);
-      if (pauseMs !== undefined) {
-        // The provider said when to come back: pause its whole queue (every worker) that
-        // long and put the job back without spending an attempt or a usage record.
-        logger.warn({ requestId: data.requestId, provider: route.provider, pauseMs }, 'provider rate limited: pausing its queue');
-        await queues.get(route.provider).rateLimit(pauseMs);
-        throw Worker.RateLimitError();
-      }
-      const attemptStatus = error.code === 'cancelled' ? 'cancelled' : 'failed';
-      await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status: attemptStatus, startedAt, finishedAt });
-
-      const decision = decideOnFailure(error, {
-        attempt,
-        maxAttempts: job.opts.attempts ?? 1,
-        hasNextRoute,
-        remainingMs: data.deadline - finishedAt,
-      });
+      // A cancel that reached the api while no worker held the job's abort signal.
+      const cancelRequested = error.code !== 'cancelled' && error.retryable && (await isCancelRequested(redis, prefix, data.requestId));
+      const decision = decide(error, { streamStarted: interrupted !== undefined, cancelRequested });
+      if (decision.action !== 'pause') await attemptFinished(decision.action === 'fail' && decision.status === 'cancelled' ? 'cancelled' : 'failed', interrupted?.usage);
       logger.warn(
         { requestId: data.requestId, provider: route.provider, model: route.model, attempt: totalAttempts, code: error.code, decision: decision.action },
-        'provider call failed',
+        interrupted ? 'stream interrupted' : 'provider call failed',
       );
-      switch (decision.action) {
-        case 'retry':
-          throw new RetryRouteError(error, decision.delayMs);
-        case 'forward':
-          return forward(data, error, totalAttempts, base);
-        case 'fail': {
-          const status = error.code === 'cancelled' ? 'cancelled' : 'failed';
-          const body: ErrorBody = (status === 'failed' ? chainExhausted(data, error) : error).toBody();
-          return finish(job, { ...base, status, error: body, attempts: totalAttempts, completedAt: finishedAt });
-        }
-      }
+      // Tokens that reached the client are billed: the interrupted attempt keeps its usage.
+      return act(decision, error, totalAttempts, interrupted?.usage);
     }
   };
 }

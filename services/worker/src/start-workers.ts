@@ -1,5 +1,5 @@
 import { MetricsTime, Worker, type Job } from 'bullmq';
-import { GatewayError, type InferenceJobData, type JobOutcome, type LedgerEntry, type ReplyMessage } from '@switchyard/core';
+import { GatewayError, replyOf, type InferenceJobData, type JobOutcome, type LedgerEntry } from '@switchyard/core';
 import { enabledProviders, type SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import { createProvider, type ProviderAdapter, type ProviderDependencies } from '@switchyard/providers';
@@ -9,7 +9,7 @@ import {
   createInferenceQueues,
   createRedis,
   inferenceQueueName,
-  publishToReplyChannel,
+  publishReply,
 } from '@switchyard/queue';
 import { createLedgerEmitter } from './ledger-emitter.ts';
 import { createInferenceProcessor, RetryRouteError, type ProcessorDependencies } from './process-inference-job.ts';
@@ -97,6 +97,18 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       pendingUsage.delete(key);
     }
   };
+  const reportFinalFailure = async (job: Job<InferenceJobData, JobOutcome>, error: Error) => {
+    if ((await job.getState()) !== 'failed') return;
+    logger.error({ requestId: job.data.requestId, provider: job.data.routes[job.data.routeIndex]?.provider, reason: error.message }, 'job failed without an outcome');
+    if (!job.data.replyTo) return;
+    const outcome = {
+      status: 'failed' as const,
+      error: new GatewayError('internal_error', 'the job failed in the worker').toBody(),
+      attempts: (job.data.priorAttempts ?? 0) + job.attemptsMade,
+      completedAt: job.finishedOn ?? Date.now(),
+    };
+    await publishReply(redis, prefix, job.data.replyTo, replyOf(job.data, job.id!, outcome));
+  };
   const workers: Worker<InferenceJobData, JobOutcome>[] = [];
   for (const name of providers) {
     const provider = config.providers[name]!;
@@ -120,21 +132,11 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     });
     worker.on('error', (error) => logger.error({ err: error, provider: name }, 'worker error'));
     // BullMQ failed a job without our outcome (stalled too often, crashed processor):
-    // the waiting caller must still hear about it.
+    // the waiting caller must still hear about it. A retry in backoff is not failed yet;
+    // the job's own state says whether this failure is final.
     worker.on('failed', (job: Job<InferenceJobData, JobOutcome> | undefined, error: Error) => {
-      if (!job || job.finishedOn === undefined || error instanceof RetryRouteError) return;
-      if (job.attemptsMade < (job.opts.attempts ?? 1) && !error.message.includes('stalled')) return;
-      logger.error({ requestId: job.data.requestId, provider: name, reason: error.message }, 'job failed without an outcome');
-      if (!job.data.replyTo) return;
-      const message: ReplyMessage = {
-        kind: 'result',
-        requestId: job.data.requestId,
-        jobId: job.id!,
-        status: 'failed',
-        error: new GatewayError('internal_error', 'the job failed in the worker').toBody(),
-        attempts: (job.data.priorAttempts ?? 0) + job.attemptsMade,
-      };
-      void publishToReplyChannel(redis, job.data.replyTo, message).catch(() => {});
+      if (!job || error instanceof RetryRouteError) return;
+      void reportFinalFailure(job, error).catch((failure: unknown) => logger.warn({ err: failure, requestId: job.data.requestId }, 'could not report a failed job'));
     });
     workers.push(worker);
   }

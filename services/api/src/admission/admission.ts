@@ -1,50 +1,50 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Response } from 'express';
 import { GatewayError, type Usage } from '@switchyard/core';
 import type { ApiContext } from '../context.ts';
-import { principalOf } from '../middleware/authenticate.ts';
+import type { Principal } from '../middleware/authenticate.ts';
 import { createBudgetCheck } from './budget.ts';
 import { estimateTokens } from './estimate-tokens.ts';
 import { setRateLimitHeaders } from './rate-limit-headers.ts';
-import { createRateLimits, type RateLimits, type TokenCharge } from './rate-limits.ts';
+import { createRateLimits } from './rate-limits.ts';
 
-type PendingCharge = { charge: TokenCharge; rateLimits: RateLimits };
+/** What admission charged a request; settled once its usage is known (or the estimate kept). */
+export type AdmissionTicket = {
+  /** Settles the tokens charged at admission against what the request used; `undefined` keeps the estimate. Only the first call counts. */
+  settle(usage: Usage | undefined): Promise<void>;
+};
 
-/**
- * Admission for routes that create work (inference and POST /v1/jobs), after
- * authentication: the monthly budget first (a refused request spends no rate limit),
- * then the key's and the org's rate limits, whose state every answer reports in headers.
- */
-export function createAdmission(context: ApiContext): { inference: RequestHandler; jobs: RequestHandler } {
+export type Admission = {
+  /**
+   * The monthly budget first (a refused request spends no rate limit), then the key's and
+   * the org's rate limits, whose state the answer reports in headers. Runs after the
+   * request was parsed and routed, so a 400 or 404 spends nothing.
+   */
+  admit(principal: Principal, response: Response, inferenceBody: unknown): Promise<AdmissionTicket>;
+};
+
+const nothingToSettle: AdmissionTicket = { settle: async () => {} };
+
+export function createAdmission(context: Pick<ApiContext, 'config' | 'redis' | 'db' | 'logger'>): Admission {
   const rateLimits = createRateLimits({ redis: context.redis, prefix: context.config.redis.prefix, logger: context.logger });
   const checkBudget = createBudgetCheck({ redis: context.redis, db: context.db, prefix: context.config.redis.prefix, logger: context.logger });
 
-  const admit = (inferenceBodyOf: (request: Request) => unknown): RequestHandler =>
-    async (request: Request, response: Response, next: NextFunction): Promise<void> => {
-      const principal = principalOf(response);
+  return {
+    async admit(principal, response, inferenceBody) {
       await checkBudget(principal);
-      const estimatedTokens = principal.org.tpmLimit ? estimateTokens(inferenceBodyOf(request)) : 0;
+      const estimatedTokens = principal.org.tpmLimit ? estimateTokens(inferenceBody) : 0;
       const verdict = await rateLimits.admit(principal, estimatedTokens);
       setRateLimitHeaders(response, verdict);
       if (verdict.rejection) throw new GatewayError('rate_limited', verdict.rejection.message, { retryAfterMs: verdict.rejection.retryAfterMs });
-      if (verdict.tokenCharge) response.locals.tokenCharge = { charge: verdict.tokenCharge, rateLimits } satisfies PendingCharge;
-      next();
-    };
-
-  return {
-    inference: admit((request) => request.body),
-    // A job carries the endpoint's body inside its own.
-    jobs: admit((request) => (typeof request.body === 'object' && request.body !== null ? (request.body as { body?: unknown }).body : undefined)),
+      const charge = verdict.tokenCharge;
+      if (!charge) return nothingToSettle;
+      let settled = false;
+      return {
+        async settle(usage) {
+          if (settled || !usage) return;
+          settled = true;
+          await rateLimits.reconcile(charge, usage.inputTokens + usage.outputTokens);
+        },
+      };
+    },
   };
-}
-
-/**
- * Settles the tokens charged at admission against what the request really used, once
- * its answer is known (the sync reply path). `undefined` keeps the estimate. Safe to call
- * on any response, and only the first call counts.
- */
-export async function reconcileTokens(response: Response, usage: Usage | undefined): Promise<void> {
-  const pending = response.locals.tokenCharge as PendingCharge | undefined;
-  if (!pending || !usage) return;
-  response.locals.tokenCharge = undefined;
-  await pending.rateLimits.reconcile(pending.charge, usage.inputTokens + usage.outputTokens);
 }

@@ -1,6 +1,6 @@
 // The tokens a request is charged at admission, before anyone knows its real usage:
 // roughly characters / 4 of its text, plus the most it may produce (`max_tokens`).
-// Sync answers are settled against the real usage later (see `reconcileTokens`).
+// Every answer settles its charge against the real usage once known (AdmissionTicket.settle).
 
 const outputLimitFields = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
 // Inline images and audio are base64: their characters say nothing about text tokens.

@@ -9,6 +9,7 @@ const trustedAfterSamples = 3;
 export type Backpressure = {
   /** Throws 429 queue_full when the provider's queue is too deep for this request. */
   admit(data: InferenceJobData, provider: string): void;
+  /** The provider's last sampled load (live workers included); undefined before the first sample. */
   load(provider: string): ProviderLoad | undefined;
   close(): void;
 };
@@ -17,7 +18,7 @@ const minimumRetryAfterMs = 1000;
 const maximumRetryAfterMs = 120_000;
 
 /**
- * Mechanism 8: refuse work that would only time out. Queue depth and recent throughput
+ * Backpressure: refuse work that would only time out. Queue depth and recent throughput
  * (completions per second, from BullMQ's metrics counter) are sampled on a timer, so the
  * check on the request path is a map lookup.
  */
@@ -29,11 +30,15 @@ export function createBackpressure(options: { config: SwitchyardConfig; queues: 
     await Promise.all(
       enabledProviders(config).map(async (provider) => {
         const queue = queues.get(provider.name);
-        const [counts, metrics] = await Promise.all([queue.getJobCounts('wait', 'prioritized', 'delayed'), queue.getMetrics('completed', 0, 0)]);
+        const [counts, metrics, workers] = await Promise.all([
+          queue.getJobCounts('wait', 'prioritized', 'delayed'),
+          queue.getMetrics('completed', 0, 0),
+          queue.getWorkersCount(),
+        ]);
         const waitingSync = counts.wait ?? 0;
         const waitingAll = waitingSync + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
         const completedTotal = Number(metrics.meta.count ?? 0);
-        loads.set(provider.name, nextLoad(loads.get(provider.name), { waitingSync, waitingAll, completedTotal, sampledAt: Date.now() }));
+        loads.set(provider.name, nextLoad(loads.get(provider.name), { waitingSync, waitingAll, completedTotal, workers, sampledAt: Date.now() }));
       }),
     );
   };

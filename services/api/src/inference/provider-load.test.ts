@@ -4,7 +4,7 @@ import { nextLoad, type ProviderLoad } from './provider-load.ts';
 function run(samples: Array<[waitingAll: number, completedTotal: number]>): ProviderLoad {
   let load: ProviderLoad | undefined;
   samples.forEach(([waitingAll, completedTotal], index) => {
-    load = nextLoad(load, { waitingSync: waitingAll, waitingAll, completedTotal, sampledAt: index * 500 });
+    load = nextLoad(load, { waitingSync: waitingAll, waitingAll, completedTotal, workers: 1, sampledAt: index * 500 });
   });
   return load!;
 }

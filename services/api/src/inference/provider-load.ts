@@ -10,10 +10,12 @@ export type ProviderLoad = {
   throughputPerSecond: number;
   /** Samples taken while jobs waited and others completed; the estimate is trusted after a few. */
   backloggedSamples: number;
+  /** Workers consuming the provider's queue (BullMQ's connected workers). */
+  workers: number;
   sampledAt: number;
 };
 
-export type LoadSample = Pick<ProviderLoad, 'waitingSync' | 'waitingAll' | 'completedTotal' | 'sampledAt'>;
+export type LoadSample = Pick<ProviderLoad, 'waitingSync' | 'waitingAll' | 'completedTotal' | 'workers' | 'sampledAt'>;
 
 /**
  * Folds a new sample into the estimate. Only intervals in which jobs waited throughout and

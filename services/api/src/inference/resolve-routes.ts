@@ -9,11 +9,21 @@ export function resolveRoutes(config: SwitchyardConfig, requestedModel: string, 
   }
   checkCapabilities(model, call, requestedModel);
   const routes = routesFor(config, model);
-  if (routes.length === 0) {
-    const provider = config.providers[model.provider];
-    throw new GatewayError('provider_unavailable', `no enabled provider can serve \`${requestedModel}\`: ${model.provider} is disabled (${provider?.disabledReason ?? 'disabled'})`);
-  }
+  // Configuration, not an outage: a 4xx the SDKs do not retry, naming what to set.
+  if (routes.length === 0) throw new GatewayError('model_not_found', disabledChainMessage(config, model, requestedModel), { param: 'model' });
   return { model, routes };
+}
+
+function disabledChainMessage(config: SwitchyardConfig, model: ModelConfig, requestedModel: string): string {
+  const describe = (id: string) => {
+    const candidate = config.models[id];
+    const provider = candidate ? config.providers[candidate.provider] : undefined;
+    if (!candidate || !provider) return `${id} (not in the catalog)`;
+    return `${id} on ${provider.name}, which is disabled: ${provider.disabledReason ?? 'disabled in the configuration'}`;
+  };
+  const [first, ...fallbacks] = [model.id, ...model.fallbacks].map(describe);
+  const considered = fallbacks.length > 0 ? `; fallbacks considered: ${fallbacks.join('; ')}` : '; it has no fallbacks';
+  return `The model \`${requestedModel}\` is not available on this gateway: ${first}${considered}.`;
 }
 
 function checkCapabilities(model: ModelConfig, call: CanonicalCall, name: string): void {

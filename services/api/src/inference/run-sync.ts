@@ -1,60 +1,38 @@
 import type { Response } from 'express';
-import { GatewayError } from '@switchyard/core';
-import { readRequestState, replyFromState } from '@switchyard/queue';
+import { GatewayError, type Usage } from '@switchyard/core';
 import type { ApiContext } from '../context.ts';
-import { cancelRequest } from './cancel-request.ts';
-import { buildJobData, enqueue, type EnqueueRequest } from './enqueue.ts';
 import { sendReply } from './send-reply.ts';
-import { reconcileTokens } from '../admission/admission.ts';
+import { startRequest, type RequestSpec } from './start-request.ts';
+
+export type InferenceSpec = Omit<RequestSpec, 'mode' | 'deadline' | 'waitMs' | 'onParts'>;
 
 /**
- * Sync path: register the waiter, enqueue, wait for the worker's reply on this process's
- * channel. A client that goes away cancels the job; a deadline answers 504.
+ * Sync path: listen for the result, enqueue, answer with the worker's reply. A client that
+ * goes away cancels the job; a deadline answers 504. Resolves with the usage it answered.
  */
-export async function runSync(context: ApiContext, response: Response, enqueueRequest: Omit<EnqueueRequest, 'deadline' | 'replyTo' | 'mode'>): Promise<void> {
-  const now = Date.now();
+export async function runSync(context: ApiContext, response: Response, spec: InferenceSpec): Promise<Usage | undefined> {
   const timeoutMs = context.config.server.syncTimeoutMs;
-  const data = buildJobData({ ...enqueueRequest, mode: 'sync', deadline: now + timeoutMs, replyTo: context.replyBus.channel }, now);
-  // Read lazily: enqueue may start the request on a later route when earlier breakers are open.
-  const readState = () => readRequestState(context.queues, data.routes[0]!.provider, data.requestId);
-
-  const wait = context.replyBus.waitForResult(data.requestId, {
-    // A little past the job's own deadline, so the worker's verdict usually arrives first.
-    timeoutMs: timeoutMs + 1000,
-    recheck: async () => {
-      const state = await readState();
-      return state ? replyFromState(state) : undefined;
-    },
-  });
+  // The waiter outlives the job's own deadline a little, so the worker's verdict usually arrives first.
+  const started = await startRequest(context, { ...spec, mode: 'sync', deadline: Date.now() + timeoutMs, waitMs: timeoutMs + 1000 });
+  const log = (error: unknown, message: string) => context.logger.warn({ err: error, requestId: started.data.requestId }, message);
 
   let answered = false;
   let clientGone = false;
   // Only the response's 'close' means the client left: the request's fires once its body is read.
-  const onClose = () => {
+  response.on('close', () => {
     if (answered) return;
     clientGone = true;
-    wait.cancel();
-    void readState()
-      .then((state) => (state ? cancelRequest(context, state) : false))
-      .catch((error) => context.logger.warn({ err: error, requestId: data.requestId }, 'cancel after disconnect failed'));
-  };
-  response.on('close', onClose);
+    started.stopListening();
+    void started.cancel().catch((error: unknown) => log(error, 'cancel after disconnect failed'));
+  });
 
-  try {
-    await enqueue(context, data);
-  } catch (error) {
-    answered = true;
-    wait.cancel();
-    throw error;
-  }
-  const reply = await wait.promise;
-  if (clientGone) return;
+  const reply = await started.result!.promise;
+  if (clientGone) return undefined;
   answered = true;
   if (!reply) {
-    const state = await readState().catch(() => undefined);
-    if (state) await cancelRequest(context, state).catch(() => false);
+    await started.cancel().catch(() => false);
     throw new GatewayError('timeout', `the request did not finish within ${Math.round(timeoutMs / 1000)} s`);
   }
-  void reconcileTokens(response, reply.usage);
   sendReply(response, reply);
+  return reply.usage;
 }

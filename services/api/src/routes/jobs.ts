@@ -8,23 +8,40 @@ import { principalOf } from '../middleware/authenticate.ts';
 import { cancelRequest } from '../inference/cancel-request.ts';
 import { findFinishedJob } from '../inference/finished-job-object.ts';
 import { renderJobObject } from '../inference/job-object.ts';
-import { parseEndpointBody } from '../inference/parse-endpoint-body.ts';
-import { parsePrefer } from '../inference/prefer-header.ts';
-import { checkStreaming, resolveRoutes } from '../inference/resolve-routes.ts';
-import { runAsync } from '../inference/run-async.ts';
+import { runInference } from '../inference/run-inference.ts';
 import { createJobEventsHandler } from '../streaming/job-events.ts';
-import { streamingUnsupported } from '../streaming/streaming-unsupported.ts';
 
-const createJobSchema = z.object({
+// OpenAI's metadata limits: 16 keys, keys up to 64 characters, values up to 512.
+const metadataSchema = z
+  .record(z.string().min(1).max(64, 'metadata keys are at most 64 characters'), z.string().max(512, 'metadata values are at most 512 characters'))
+  .refine((metadata) => Object.keys(metadata).length <= 16, 'metadata holds at most 16 keys');
+
+const createJobSchema = z.strictObject({
   endpoint: z.enum(inferenceEndpoints),
   body: z.record(z.string(), z.unknown()),
-  webhook_url: z.string().url().optional(),
-  metadata: z.record(z.string(), z.string().max(512)).optional(),
+  // Accepted once webhooks deliver; until then a URL that would silently do nothing is refused.
+  webhook_url: z.string().optional(),
+  metadata: metadataSchema.optional(),
   ttl_seconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
 });
 
-function invalid(error: z.ZodError): GatewayError {
+/** A chat body posted to /v1/jobs as is: say what the route takes. */
+function bareBodyHint(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || 'endpoint' in body) return undefined;
+  if (!('model' in body) && !('messages' in body) && !('input' in body)) return undefined;
+  return (
+    'POST /v1/jobs takes {"endpoint": "/v1/chat/completions", "body": {...the endpoint\'s request...}, "metadata"?: {...}, "ttl_seconds"?: N}; ' +
+    'to run a body as it is asynchronously, POST it to its endpoint with the header `Prefer: respond-async`'
+  );
+}
+
+function invalid(error: z.ZodError, body: unknown): GatewayError {
+  const hint = bareBodyHint(body);
+  if (hint) return new GatewayError('invalid_request', hint, { param: 'endpoint' });
   const issue = error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    return new GatewayError('invalid_request', `unknown field(s): ${issue.keys.join(', ')} (a job takes endpoint, body, metadata, ttl_seconds)`, { param: issue.keys[0] ?? null });
+  }
   const param = issue.path.join('.') || null;
   return new GatewayError('invalid_request', `${param ?? 'body'}: ${issue.message}`, { param });
 }
@@ -41,8 +58,10 @@ export function createJobsRouter(context: ApiContext): Router {
 
   async function findOwnJob(orgId: string, id: string) {
     const state = await findOwnState(orgId, id);
-    if (state) return renderJobObject(context.config, state);
+    if (state?.outcome) return renderJobObject(context.config, state);
+    // A job removed by a cancel leaves its final object; a forwarded one may still show its first route.
     const cancelled = await loadCancelledJob(context.redis, context.config.redis.prefix, id);
+    if (state && !(cancelled && cancelled.orgId === orgId)) return renderJobObject(context.config, state);
     if (cancelled) return cancelled.orgId === orgId ? cancelled.job : undefined;
     // Redis keeps finished jobs for the retention window; the ledger keeps them for good.
     return findFinishedJob(context.db, context.config, orgId, id);
@@ -51,32 +70,19 @@ export function createJobsRouter(context: ApiContext): Router {
   const notFound = (id: string) => new GatewayError('not_found', `No job found with id '${id}'.`, { param: 'id' });
 
   router.post('/jobs', async (request: Request, response: Response) => {
-    const principal = principalOf(response);
     const parsedJob = createJobSchema.safeParse(request.body);
-    if (!parsedJob.success) throw invalid(parsedJob.error);
+    if (!parsedJob.success) throw invalid(parsedJob.error, request.body);
     const job = parsedJob.data;
-    const parsed = parseEndpointBody(job.endpoint, job.body);
-    if (parsed.stream && parsed.call.kind !== 'chat') throw streamingUnsupported(job.endpoint);
-    const { model, routes } = resolveRoutes(context.config, parsed.requestedModel, parsed.call);
-    if (parsed.stream) checkStreaming(model, parsed.requestedModel);
-    const prefer = parsePrefer(request, context.config.server.maxPreferWaitSeconds);
-    await runAsync(
-      context,
-      response,
-      {
-        requestId: response.locals.requestId as string,
-        principal,
-        endpoint: job.endpoint,
-        call: parsed.call,
-        requestedModel: parsed.requestedModel,
-        routes,
-        stream: parsed.stream,
-        includeUsage: parsed.includeUsage,
-        ...(job.metadata ? { metadata: job.metadata } : {}),
-        ...(job.webhook_url ? { webhookUrl: job.webhook_url } : {}),
-      },
-      { ttlSeconds: job.ttl_seconds, waitSeconds: prefer.waitSeconds },
-    );
+    if (job.webhook_url !== undefined) {
+      throw new GatewayError('unsupported_parameter', 'webhook_url is not supported yet: webhooks on completion are not built; poll GET /v1/jobs/{id} or stream GET /v1/jobs/{id}/events', {
+        param: 'webhook_url',
+      });
+    }
+    await runInference(context, request, response, {
+      endpoint: job.endpoint,
+      body: job.body,
+      job: { ...(job.metadata ? { metadata: job.metadata } : {}), ...(job.ttl_seconds ? { ttlSeconds: job.ttl_seconds } : {}) },
+    });
   });
 
   router.get('/jobs/:id', async (request: Request, response: Response) => {

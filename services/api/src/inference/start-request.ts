@@ -1,0 +1,137 @@
+// The one way a request starts, whatever answers it (sync, stream, async job): build the
+// job, pick where in its chain it starts, check the queue has room, register whatever
+// listens for it BEFORE the enqueue, enqueue, and record a queued async job.
+import { GatewayError, jobRecordOf, type CanonicalCall, type InferenceEndpoint, type InferenceJobData, type JobMode, type Route, type StreamMessage } from '@switchyard/core';
+import { appendLedgerEntries, inferenceJobName, inferenceJobOptions, readRequestState, replyFromState, type RequestState, type ResultWait } from '@switchyard/queue';
+import type { ApiContext } from '../context.ts';
+import type { Principal } from '../middleware/authenticate.ts';
+import { cancelRequest } from './cancel-request.ts';
+import { chooseStartRoute, type RouteCondition } from './start-route.ts';
+
+export type RequestSpec = {
+  requestId: string;
+  principal: Principal;
+  endpoint: InferenceEndpoint;
+  call: CanonicalCall;
+  requestedModel: string;
+  routes: Route[];
+  stream: boolean;
+  includeUsage?: boolean;
+  mode: JobMode;
+  /** Epoch ms the request was received (defaults to now). */
+  createdAt?: number;
+  /** Absolute epoch ms after which the job is not started (and a running call is cut). */
+  deadline: number;
+  metadata?: Record<string, string>;
+  webhookUrl?: string;
+  /** Wait for the result on this process's reply channel, up to this many ms. */
+  waitMs?: number;
+  /** Live stream parts, listened for before the enqueue. */
+  onParts?: (message: StreamMessage) => void;
+};
+
+export type StartedRequest = {
+  data: InferenceJobData;
+  /** The request's state in Redis now (forwards followed). */
+  readState(): Promise<RequestState | undefined>;
+  /** The result, listened for since before the enqueue (present when `waitMs` was given). */
+  result?: ResultWait;
+  /** Stops listening for the request's stream parts and result. */
+  stopListening(): void;
+  /** Cancels the request wherever it is; true when it was removed before any worker took it. */
+  cancel(): Promise<boolean>;
+};
+
+/** The job a request becomes. */
+export function jobDataOf(spec: RequestSpec, replyTo: string | undefined): InferenceJobData {
+  const data: InferenceJobData = {
+    requestId: spec.requestId,
+    orgId: spec.principal.orgId,
+    keyId: spec.principal.keyId,
+    endpoint: spec.endpoint,
+    mode: spec.mode,
+    stream: spec.stream,
+    requestedModel: spec.requestedModel,
+    call: spec.call,
+    routes: spec.routes,
+    routeIndex: 0,
+    createdAt: spec.createdAt ?? Date.now(),
+    deadline: spec.deadline,
+  };
+  if (spec.includeUsage) data.includeUsage = true;
+  if (replyTo) data.replyTo = replyTo;
+  if (spec.metadata) data.metadata = spec.metadata;
+  if (spec.webhookUrl) data.webhookUrl = spec.webhookUrl;
+  return data;
+}
+
+async function routeConditions(context: ApiContext, routes: Route[]): Promise<RouteCondition[]> {
+  return Promise.all(
+    routes.map(async (route): Promise<RouteCondition> => {
+      let liveWorkers = context.backpressure.load(route.provider)?.workers;
+      // The sample may predate a worker that just started: ask again before refusing anyone.
+      if (liveWorkers === 0) liveWorkers = await context.queues.get(route.provider).getWorkersCount();
+      if (context.breakers.state(route.provider) !== 'open') return { liveWorkers };
+      // The local view says open; the shared state says for how long (0: let a probe through).
+      const snapshot = await context.breakers.snapshot(route.provider);
+      return { liveWorkers, openForMs: snapshot.state === 'open' ? (snapshot.retryAfterMs ?? 0) : 0 };
+    }),
+  );
+}
+
+export async function startRequest(context: ApiContext, spec: RequestSpec): Promise<StartedRequest> {
+  const listens = (spec.waitMs ?? 0) > 0 || spec.onParts !== undefined;
+  const built = jobDataOf(spec, listens ? context.replyBus.channel : undefined);
+  const start = chooseStartRoute(built.routes, await routeConditions(context, built.routes), {
+    requestedModel: spec.requestedModel,
+    needsLiveWorker: spec.mode === 'sync',
+  });
+  if ('error' in start) throw start.error;
+  const data: InferenceJobData = start.skip > 0 ? { ...built, routes: built.routes.slice(start.skip), skippedRoutes: start.skip } : built;
+  const firstProvider = data.routes[0]!.provider;
+  context.backpressure.admit(data, firstProvider);
+
+  const readState = () => readRequestState(context.queues, firstProvider, data.requestId);
+  const stopParts = spec.onParts ? context.replyBus.onStreamParts(data.requestId, spec.onParts) : () => {};
+  const result =
+    (spec.waitMs ?? 0) > 0
+      ? context.replyBus.waitForResult(data.requestId, {
+          timeoutMs: spec.waitMs!,
+          recheck: async () => {
+            const state = await readState();
+            return state ? replyFromState(state) : undefined;
+          },
+        })
+      : undefined;
+  const stopListening = () => {
+    stopParts();
+    result?.cancel();
+  };
+
+  const provider = context.config.providers[firstProvider]!;
+  try {
+    await context.queues
+      .get(firstProvider)
+      .add(inferenceJobName, data, inferenceJobOptions(data, { attempts: provider.attempts, retentionSeconds: context.config.jobs.retentionSeconds }));
+  } catch (error) {
+    stopListening();
+    context.logger.error({ err: error, requestId: data.requestId }, 'enqueue failed');
+    throw new GatewayError('provider_unavailable', 'the gateway could not queue the request (queue store unreachable)', { retryAfterMs: 1000 });
+  }
+  // Async jobs are listed by GET /v1/jobs (Postgres) while they wait; sync ones need not be.
+  if (data.mode !== 'sync') {
+    await appendLedgerEntries(context.redis, context.config.redis.prefix, [{ type: 'job', record: jobRecordOf(data, undefined) }]).catch((error: unknown) =>
+      context.logger.warn({ err: error, requestId: data.requestId }, 'could not record the queued job in the ledger'),
+    );
+  }
+  return {
+    data,
+    readState,
+    ...(result ? { result } : {}),
+    stopListening,
+    cancel: async () => {
+      const state = await readState();
+      return state ? cancelRequest(context, state) : false;
+    },
+  };
+}
