@@ -1,5 +1,11 @@
 // OpenAI <-> canonical <-> Anthropic translation. Pure functions, no I/O.
 
+// Answers by endpoint: the one place that picks a renderer and names a response's id
+export { responseId, type IdentifiedEndpoint } from './response/response-id.ts';
+export { renderResponse, type CanonicalResult, type ResponseMeta } from './response/render-response.ts';
+export { createStreamResponseRenderer, type SseEvent, type StreamResponseMeta, type StreamResponseRenderer } from './response/render-stream.ts';
+export { retellResponse, streamPartsOf } from './response/retell-response.ts';
+
 // OpenAI, ingress (what clients send us and what we answer)
 export { parseOpenAIChatRequest, type ParsedOpenAIChatRequest } from './openai/parse-chat-request.ts';
 export { parseOpenAIEmbeddingsRequest, type ParsedOpenAIEmbeddingsRequest } from './openai/parse-embeddings-request.ts';

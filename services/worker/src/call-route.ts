@@ -1,6 +1,6 @@
 import { GatewayError, type InferenceJobData, type Route, type Usage } from '@switchyard/core';
+import { renderResponse, type CanonicalResult } from '@switchyard/formats';
 import type { ProviderAdapter } from '@switchyard/providers';
-import { renderChatOutput, renderCompletionOutput, renderEmbeddingsOutput } from './render-output.ts';
 
 export type RouteResult = { output: unknown; usage: Usage };
 
@@ -15,17 +15,23 @@ export async function callRoute(
   switch (call.kind) {
     case 'chat': {
       const response = await adapter.generate({ ...call.request, model: route.upstreamModel }, options);
-      return { output: renderChatOutput(data, response, route.model), usage: response.usage };
+      return answer(data, route, { kind: 'chat', response });
     }
     case 'embeddings': {
       if (!adapter.embed) throw new GatewayError('invalid_request', `provider ${route.provider} does not serve embeddings`);
       const response = await adapter.embed({ ...call.request, model: route.upstreamModel }, options);
-      return { output: renderEmbeddingsOutput(response, route.model, call.encodingFormat ?? 'float'), usage: response.usage };
+      return answer(data, route, { kind: 'embeddings', response, encodingFormat: call.encodingFormat ?? 'float' });
     }
     case 'completion': {
       if (!adapter.complete) throw new GatewayError('invalid_request', `provider ${route.provider} does not serve completions`);
       const response = await adapter.complete({ ...call.request, model: route.upstreamModel }, options);
-      return { output: renderCompletionOutput(data, response, route.model), usage: response.usage };
+      return answer(data, route, { kind: 'completion', response });
     }
   }
+}
+
+/** The endpoint's body for a result, naming the catalog model that served it. */
+export function answer(data: InferenceJobData, route: Route, result: CanonicalResult): RouteResult {
+  const output = renderResponse(data.endpoint, result, { requestId: data.requestId, createdAt: data.createdAt, model: route.model });
+  return { output, usage: result.response.usage };
 }

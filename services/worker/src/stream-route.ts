@@ -2,8 +2,7 @@ import type { Redis } from 'ioredis';
 import { GatewayError, type ErrorCode, type InferenceJobData, type Route, type StreamPart, type Usage } from '@switchyard/core';
 import type { ProviderAdapter } from '@switchyard/providers';
 import { createTokenStreamWriter, lastTokenStreamSeq, tokenStreamDefaults, type TokenStreamWriterOptions } from '@switchyard/queue';
-import type { RouteResult } from './call-route.ts';
-import { renderChatOutput } from './render-output.ts';
+import { answer, type RouteResult } from './call-route.ts';
 import { createStreamAccumulator } from './stream-accumulator.ts';
 import { streamUsage } from './stream-usage.ts';
 
@@ -101,8 +100,7 @@ export async function streamRoute(adapter: ProviderAdapter, data: InferenceJobDa
     // The answer is complete and billed; the api hears the end from the job's result.
   }
   const usage = streamUsage(finish.usage, request, accumulator.outputCharacters);
-  const response = accumulator.toResponse(finish, { fallbackModel: route.upstreamModel, usage });
-  return { output: renderChatOutput(data, response, route.model), usage };
+  return answer(data, route, { kind: 'chat', response: accumulator.toResponse(finish, { fallbackModel: route.upstreamModel, usage }) });
 }
 
 /** Error parts carry a plain string code (it may come from upstream); unknown ones are upstream errors. */

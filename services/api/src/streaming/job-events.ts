@@ -1,7 +1,6 @@
 import type { Request, Response } from 'express';
 import { GatewayError, type InferenceEndpoint } from '@switchyard/core';
 import {
-  lastTokenStreamSeq,
   loadCancelledJob,
   readTokenStream,
   replyFromState,
@@ -20,13 +19,14 @@ type FindOwnState = (orgId: string, id: string) => Promise<RequestState | undefi
 
 /**
  * GET /v1/jobs/{id}/events: the job's stream in its endpoint's format, each event with
- * `id: <seq>`. Replays after `Last-Event-ID` (or `?starting_after=N`), then goes live,
+ * `id: <n>`, its ordinal in the stream (1, 2, 3, ... one per event, whatever part it came
+ * from). Sends the events after `Last-Event-ID` (or `?starting_after=N`), then goes live,
  * then the format's terminator. Any api process can serve it: it watches the request's
  * own channel, subscribed BEFORE the stream is read, and de-duplicates by sequence.
  *
- * A finished job whose stream has expired (or that never streamed) is told again from
- * its stored output when read from the start; resuming one of those answers 410, since
- * the original sequence numbers are gone.
+ * A finished job whose stream has expired (or that never streamed) is told again from its
+ * stored output, numbered as that telling's own events, and resumes within it the same
+ * way. A resume point at or past the end answers the event that ended the stream again.
  */
 export function createJobEventsHandler(context: ApiContext, findOwnState: FindOwnState) {
   const prefix = context.config.redis.prefix;
@@ -57,14 +57,6 @@ export function createJobEventsHandler(context: ApiContext, findOwnState: FindOw
       onError: (error) => context.logger.warn({ err: error, requestId: id }, 'events relay failed'),
     });
     const stopWatching = await context.replyBus.watchChannel(streamWatchChannel(prefix, id), relay.offer);
-    try {
-      if (state.outcome && startAfter > 0 && (await lastTokenStreamSeq(context.redis, prefix, id)) === 0) {
-        throw new GatewayError('not_found', `the stream of job '${id}' has expired; its output is at GET /v1/jobs/${id}`, { status: 410, param: 'id' });
-      }
-    } catch (error) {
-      stopWatching();
-      throw error;
-    }
 
     sse.open({ 'x-job-id': id });
     response.on('close', () => relay.abandon());
@@ -108,7 +100,7 @@ function parseStartAfter(request: Request): number {
   const text = typeof header === 'string' && header.trim() !== '' ? header.trim() : typeof query === 'string' ? query : undefined;
   if (text === undefined) return 0;
   if (!/^\d{1,15}$/.test(text)) {
-    throw new GatewayError('invalid_request', 'Last-Event-ID / starting_after must be a non-negative integer sequence number', { param: 'starting_after' });
+    throw new GatewayError('invalid_request', 'Last-Event-ID / starting_after must be a non-negative integer event id', { param: 'starting_after' });
   }
   return Number(text);
 }
@@ -125,6 +117,7 @@ async function answerCancelledJob(context: ApiContext, response: Response, orgId
   const sse = createSseResponse(response, { keepAliveMs: streamingDefaults.keepAliveMs });
   sse.open({ 'x-job-id': id });
   const error = { code: job.error?.code ?? 'cancelled', message: job.error?.message ?? 'the job was cancelled' };
-  sse.write(renderer.render(1, { type: 'error', error }, job.model ?? ''));
+  // Its only event, sent whatever the resume point: at or past the end, the ending event comes again.
+  sse.write(renderer.render({ type: 'error', error }, job.model ?? '').map((event) => event.text).join(''));
   sse.end();
 }

@@ -1,11 +1,25 @@
-// Canonical parts -> the SSE text of the client's format, whatever the provider: OpenAI
-// `data:` chunks ending with `data: [DONE]`, or Anthropic's named events.
+// Canonical parts -> the SSE text of the client's format, whatever the provider, each
+// event numbered. Event ids are the events' ordinals in the whole telling of the stream
+// (1, 2, 3, ...), not the parts' sequence numbers: one part can render to several events
+// (OpenAI's role chunk and first delta; the finish, usage chunk and `[DONE]`), and each
+// needs its own id for `Last-Event-ID` to name a point between them. The same parts
+// always render to the same events, so a resume re-renders from the first part and
+// skips the events the client already has.
 import type { InferenceEndpoint, StreamPart } from '@switchyard/core';
-import { createAnthropicStreamRenderer, createOpenAIStreamRenderer } from '@switchyard/formats';
+import { createStreamResponseRenderer, type SseEvent, type StreamResponseRenderer } from '@switchyard/formats';
+
+/** One framed event and its ordinal in the stream. */
+export type RenderedEvent = { id: number; text: string };
 
 export type StreamEventRenderer = {
-  /** The SSE text of one part (empty when it renders to nothing); `model` names the serving model on the first. */
-  render(seq: number, part: StreamPart, model: string): string;
+  /** The events of one part (none when it renders to nothing); `model` names the serving model on the first. */
+  render(part: StreamPart, model: string): RenderedEvent[];
+  /**
+   * An error of this connection rather than of the job (too slow a client, a deadline):
+   * framed without an id, so the client's last event id stays on the stream's last event
+   * it received, and a resume goes on from there.
+   */
+  renderNotice(error: { code: string; message: string }, model: string): string;
 };
 
 export type StreamEventRendererOptions = {
@@ -13,43 +27,33 @@ export type StreamEventRendererOptions = {
   requestId: string;
   createdAt: number;
   includeUsage: boolean;
-  /** Prefix every event with `id: <seq>` (resumable streams). */
+  /** Prefix every event with `id: <ordinal>` (resumable streams). */
   eventIds: boolean;
 };
 
-/** The response id the non-stream body of the same request carries (the worker derives it the same way). */
-export const responseIdSuffix = (requestId: string): string => requestId.replace(/^req_/, '');
+const frame = (event: SseEvent, id?: number): string =>
+  `${id === undefined ? '' : `id: ${id}\n`}${event.event === undefined ? '' : `event: ${event.event}\n`}data: ${event.data}\n\n`;
 
 export function createStreamEventRenderer(options: StreamEventRendererOptions): StreamEventRenderer {
-  const anthropic = options.endpoint === '/v1/messages';
-  let push: ((part: StreamPart) => string[]) | undefined;
-
-  const start = (model: string): ((part: StreamPart) => string[]) => {
-    if (anthropic) {
-      const renderer = createAnthropicStreamRenderer({ id: `msg_${responseIdSuffix(options.requestId)}`, model });
-      return (part) => renderer.push(part).map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    }
-    const renderer = createOpenAIStreamRenderer({
-      id: `chatcmpl-${responseIdSuffix(options.requestId)}`,
-      created: Math.floor(options.createdAt / 1000),
-      model,
-      includeUsage: options.includeUsage,
-    });
-    return (part) => {
-      const events = renderer.push(part).map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`);
-      if (part.type === 'finish' && events.length > 0) events.push('data: [DONE]\n\n');
-      return events;
-    };
-  };
+  let renderer: StreamResponseRenderer | undefined;
+  let count = 0;
+  const start = (model: string): StreamResponseRenderer =>
+    (renderer ??= createStreamResponseRenderer(options.endpoint, { requestId: options.requestId, createdAt: options.createdAt, model, includeUsage: options.includeUsage }));
 
   return {
-    render(seq, part, model) {
-      push ??= start(model);
-      const events = push(part);
-      if (events.length === 0) return '';
-      if (!options.eventIds) return events.length === 1 ? events[0]! : events.join('');
-      const id = `id: ${seq}\n`;
-      return id + events.join(id);
+    render(part, model) {
+      return start(model)
+        .push(part)
+        .map((event) => {
+          count++;
+          return { id: count, text: frame(event, options.eventIds ? count : undefined) };
+        });
+    },
+    renderNotice(error, model) {
+      return start(model)
+        .push({ type: 'error', error })
+        .map((event) => frame(event))
+        .join('');
     },
   };
 }

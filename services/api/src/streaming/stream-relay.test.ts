@@ -8,10 +8,15 @@ const text = (value: string): StreamPart => ({ type: 'text-delta', text: value }
 const finish: StreamPart = { type: 'finish', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 2 } };
 const batch = (seq: number, ...parts: StreamPart[]): StreamMessage => ({ kind: 'parts', requestId: 'req_1', seq, parts });
 
-/** Renders `seq:text;` so the output shows exactly which parts went out, in which order. */
-const renderer: StreamEventRenderer = {
-  render: (seq, part) => `${seq}:${part.type === 'text-delta' ? part.text : part.type === 'error' ? `error(${part.error.code})` : part.type};`,
-};
+/** Renders one event `n:text;` per part (n its ordinal) so the output shows exactly which parts went out, in which order. */
+function fakeRenderer(): StreamEventRenderer {
+  let count = 0;
+  const label = (part: StreamPart) => (part.type === 'text-delta' ? part.text : part.type === 'error' ? `error(${part.error.code})` : part.type);
+  return {
+    render: (part) => [{ id: ++count, text: `${count}:${label(part)};` }],
+    renderNotice: (error) => `${count + 1}:error(${error.code});`,
+  };
+}
 
 function fakeSink() {
   let written = '';
@@ -58,7 +63,7 @@ function fakeStream(...batches: StreamMessage[]) {
 function relayWith(sink: SseSink, stream: ReturnType<typeof fakeStream>, options: Partial<StreamRelayOptions> = {}) {
   return createStreamRelay({
     sink,
-    renderer,
+    renderer: fakeRenderer(),
     startAfter: 0,
     fallbackModel: 'gpt-4o',
     readAfter: stream.readAfter,

@@ -2,21 +2,29 @@
 // most once); the Redis stream fills every gap, a missed end, and whatever a slow client
 // could not take while its socket was backed up. The Redis stream is the buffer: the api
 // never queues more than one batch per client.
+//
+// A resume names the last EVENT the client has (see stream-event-renderer.ts): the relay
+// renders the stream from its first part and sends only the events after that one.
 import type { ReplyMessage, StreamMessage, StreamPart } from '@switchyard/core';
 import { createPartSequencer, type SequencedPart } from './part-sequencer.ts';
 import type { SseSink } from './sse-response.ts';
-import type { StreamEventRenderer } from './stream-event-renderer.ts';
+import type { RenderedEvent, StreamEventRenderer } from './stream-event-renderer.ts';
 
 export type StreamRelayOptions = {
   sink: SseSink;
   renderer: StreamEventRenderer;
-  /** Parts the client already has: rendered without being sent, to rebuild the renderer's state. */
+  /**
+   * Events the client already has (its `Last-Event-ID`): rendered without being sent, to
+   * rebuild the renderer's state. A client that has the whole stream, or names an id past
+   * its end, gets the event that ended the stream again (`[DONE]`, `message_stop`, or the
+   * error), so every answer ends the way the format ends and the client knows it is done.
+   */
   startAfter: number;
   /** Model named in the stream when no part says (an error before any part). */
   fallbackModel: string;
   /** Batches of the Redis stream holding parts after `seq`. */
   readAfter(seq: number): Promise<StreamMessage[]>;
-  /** Parts told again from a finished job's stored output, when its stream holds nothing. */
+  /** Parts told again from a finished job's stored output, when its stream holds nothing (numbered as a stream of their own). */
   synthesize(reply: ReplyMessage): StreamPart[] | undefined;
   /** A client this many parts behind the stream is cut off with an error. */
   maxLagParts: number;
@@ -32,7 +40,7 @@ export type StreamRelay = {
   catchUp(): Promise<void>;
   /** The request reached its final state: relay the rest of its stream, else its error or stored output. */
   settle(reply: ReplyMessage): Promise<void>;
-  /** Ends the stream with an error event unless it already ended. */
+  /** Ends the stream with an error of this connection (no event id) unless it already ended. */
   fail(error: { code: string; message: string }): void;
   /** Stops without writing anything more (the client left). */
   abandon(): void;
@@ -50,6 +58,9 @@ export function createStreamRelay(options: StreamRelayOptions): StreamRelay {
   let ended = false;
   let paused = false;
   let synthesizedModel: string | undefined;
+  /** Events written on this connection, and the last one rendered (sent or not). */
+  let sentEvents = 0;
+  let lastEvent: RenderedEvent | undefined;
   let catchingUp: Promise<void> | undefined;
   let catchUpAgain = false;
   let resolveDone!: () => void;
@@ -69,14 +80,19 @@ export function createStreamRelay(options: StreamRelayOptions): StreamRelay {
     let text = '';
     let terminal = false;
     const model = modelOf();
-    for (const { seq, part } of parts) {
-      const rendered = renderer.render(seq, part, model);
-      if (seq > options.startAfter) text += rendered;
+    for (const { part } of parts) {
+      for (const event of renderer.render(part, model)) {
+        lastEvent = event;
+        if (event.id <= options.startAfter) continue;
+        text += event.text;
+        sentEvents++;
+      }
       if (part.type === 'finish' || part.type === 'error') {
         terminal = true;
         break;
       }
     }
+    if (terminal && sentEvents === 0 && lastEvent) text += lastEvent.text;
     const flowing = text === '' || sink.write(text);
     if (terminal) {
       finish(true);
@@ -90,7 +106,7 @@ export function createStreamRelay(options: StreamRelayOptions): StreamRelay {
 
   function fail(error: { code: string; message: string }): void {
     if (ended) return;
-    sink.write(renderer.render(sequencer.accepted + 1, { type: 'error', error }, modelOf()));
+    sink.write(renderer.renderNotice(error, modelOf()));
     finish(true);
   }
 
@@ -165,7 +181,7 @@ export function createStreamRelay(options: StreamRelayOptions): StreamRelay {
       if (ended) return;
       await catchUp();
       if (ended) return;
-      if (sequencer.accepted === 0 && options.startAfter === 0) {
+      if (sequencer.accepted === 0) {
         const parts = reply.status === 'completed' ? options.synthesize(reply) : undefined;
         if (parts) {
           synthesizedModel = reply.model;
@@ -173,11 +189,12 @@ export function createStreamRelay(options: StreamRelayOptions): StreamRelay {
           return;
         }
       }
-      fail(
+      // The job's own end, told the same way to every reader: an event of the stream, with its id.
+      const error =
         reply.status !== 'completed' && reply.error
           ? reply.error
-          : { code: 'upstream_error', message: `the stream ended before its last part (request ${reply.status})` },
-      );
+          : { code: 'upstream_error', message: `the stream ended before its last part (request ${reply.status})` };
+      emit([{ seq: sequencer.accepted + 1, part: { type: 'error', error } }]);
     },
     fail,
     abandon() {
