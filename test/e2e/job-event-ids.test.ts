@@ -81,7 +81,18 @@ describe('job event ids', () => {
     }
   });
 
-  it('resumes a finished job whose token stream expired within the retelling of its stored output', async () => {
+  it('resumes a finished job that never streamed within the telling of its stored output', async () => {
+    const id = await createJob('/v1/chat/completions', { model: 'gpt-4o', messages });
+    await finished(id);
+    const full = (await read(id)).events;
+    expectNumberedOneByOne(full);
+    expect(full.at(-1)!.data).toBe('[DONE]');
+    const told = full.filter((event) => event.data !== '[DONE]').map((event) => (JSON.parse(event.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '');
+    expect(told.join('')).toBe(text);
+    await expectResumesAfterEveryId(id, full);
+  });
+
+  it('tells a streamed job whose token stream expired from the start, and refuses to resume it (its ids are gone)', async () => {
     const id = await createJob('/v1/chat/completions', { model: 'gpt-4o', messages, stream: true });
     await finished(id);
     const redis = createRedis(gateway.redisUrl, { role: 'producer' });
@@ -91,10 +102,8 @@ describe('job event ids', () => {
       redis.disconnect();
     }
     const full = (await read(id)).events;
-    expectNumberedOneByOne(full);
     expect(full.at(-1)!.data).toBe('[DONE]');
-    const told = full.filter((event) => event.data !== '[DONE]').map((event) => (JSON.parse(event.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '');
-    expect(told.join('')).toBe(text);
-    await expectResumesAfterEveryId(id, full);
+    const resumed = await fetch(`${gateway.url}/v1/jobs/${id}/events`, { headers: { authorization: `Bearer ${gateway.apiKey}`, 'last-event-id': '2' } });
+    expect(resumed.status).toBe(410);
   });
 });

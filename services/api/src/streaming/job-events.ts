@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { GatewayError, type InferenceEndpoint } from '@switchyard/core';
 import {
+  lastTokenStreamSeq,
   loadCancelledJob,
   readTokenStream,
   replyFromState,
@@ -13,7 +14,7 @@ import { createSseResponse } from './sse-response.ts';
 import { createStreamEventRenderer } from './stream-event-renderer.ts';
 import { createStreamRelay } from './stream-relay.ts';
 import { streamingDefaults } from './streaming-defaults.ts';
-import { partsFromOutput } from './synthesize-parts.ts';
+import { retellResponse } from '@switchyard/formats';
 
 type FindOwnState = (orgId: string, id: string) => Promise<RequestState | undefined>;
 
@@ -24,9 +25,9 @@ type FindOwnState = (orgId: string, id: string) => Promise<RequestState | undefi
  * then the format's terminator. Any api process can serve it: it watches the request's
  * own channel, subscribed BEFORE the stream is read, and de-duplicates by sequence.
  *
- * A finished job whose stream has expired (or that never streamed) is told again from its
- * stored output, numbered as that telling's own events, and resumes within it the same
- * way. A resume point at or past the end answers the event that ended the stream again.
+ * A finished job that never streamed is told from its stored output, numbered as that
+ * telling's own events, and resumes within it the same way; one whose stream expired is
+ * told again from the start, and a resume of it answers 410 (its original ids are gone). A resume point at or past the end answers the event that ended the stream again.
  */
 export function createJobEventsHandler(context: ApiContext, findOwnState: FindOwnState) {
   const prefix = context.config.redis.prefix;
@@ -52,11 +53,21 @@ export function createJobEventsHandler(context: ApiContext, findOwnState: FindOw
       startAfter,
       fallbackModel: data.requestedModel,
       readAfter: (seq) => readTokenStream(context.redis, prefix, id, { afterSeq: seq, count: streamingDefaults.readPageEntries }),
-      synthesize: (reply) => partsFromOutput(data.endpoint, reply.output),
+      synthesize: (reply) => retellResponse(data.endpoint, reply.output),
       maxLagParts: streamingDefaults.maxLagParts,
       onError: (error) => context.logger.warn({ err: error, requestId: id }, 'events relay failed'),
     });
     const stopWatching = await context.replyBus.watchChannel(streamWatchChannel(prefix, id), relay.offer);
+    try {
+      // A job that streamed numbered its events by its stream; once that is gone, a retelling
+      // numbers them differently, so a resume point from the original would land wrong.
+      if (state.outcome && startAfter > 0 && data.stream && (await lastTokenStreamSeq(context.redis, prefix, id)) === 0) {
+        throw new GatewayError('not_found', `the stream of job '${id}' has expired, so it cannot be resumed; read it from the start or GET /v1/jobs/${id}`, { status: 410, param: 'id' });
+      }
+    } catch (error) {
+      stopWatching();
+      throw error;
+    }
 
     sse.open({ 'x-job-id': id });
     response.on('close', () => relay.abandon());

@@ -8,7 +8,7 @@ import { createSseResponse } from './sse-response.ts';
 import { createStreamEventRenderer } from './stream-event-renderer.ts';
 import { createStreamRelay } from './stream-relay.ts';
 import { streamingDefaults } from './streaming-defaults.ts';
-import { partsFromOutput } from './synthesize-parts.ts';
+import { retellResponse } from '@switchyard/formats';
 
 /**
  * Sync streaming: listen for the request's parts and result BEFORE enqueueing, answer SSE
@@ -29,7 +29,7 @@ export async function runStream(context: ApiContext, response: Response, spec: I
     startAfter: 0,
     fallbackModel: spec.requestedModel,
     readAfter: (seq) => readTokenStream(context.redis, prefix, spec.requestId, { afterSeq: seq, count: streamingDefaults.readPageEntries }),
-    synthesize: (reply) => partsFromOutput(spec.endpoint, reply.output),
+    synthesize: (reply) => retellResponse(spec.endpoint, reply.output),
     maxLagParts: streamingDefaults.maxLagParts,
     onError: (error) => log(error, 'stream relay failed'),
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partsFromOutput } from './synthesize-parts.ts';
+import { retellResponse } from './retell-response.ts';
 
 describe('parts from a stored output', () => {
   it('tells an OpenAI chat completion with tool calls again as parts', () => {
@@ -8,7 +8,7 @@ describe('parts from a stored output', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'Checking.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } }] }, finish_reason: 'tool_calls' }],
       usage: { prompt_tokens: 7, completion_tokens: 5, total_tokens: 12 },
     };
-    expect(partsFromOutput('/v1/chat/completions', output)).toEqual([
+    expect(retellResponse('/v1/chat/completions', output)).toEqual([
       { type: 'text-delta', text: 'Checking.' },
       { type: 'tool-call-start', index: 0, id: 'call_1', name: 'weather' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Oslo"}' },
@@ -21,13 +21,13 @@ describe('parts from a stored output', () => {
       id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Hello.' }],
       stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, output_tokens: 2 },
     };
-    const parts = partsFromOutput('/v1/messages', output)!;
+    const parts = retellResponse('/v1/messages', output)!;
     expect(parts[0]).toEqual({ type: 'text-delta', text: 'Hello.' });
     expect(parts[1]).toMatchObject({ type: 'finish', finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 2 }, model: 'claude-sonnet-4-5' });
   });
 
   it('gives up on anything that is not a chat body', () => {
-    expect(partsFromOutput('/v1/chat/completions', { object: 'list', data: [] })).toBeUndefined();
-    expect(partsFromOutput('/v1/embeddings', {})).toBeUndefined();
+    expect(retellResponse('/v1/chat/completions', { object: 'list', data: [] })).toBeUndefined();
+    expect(retellResponse('/v1/embeddings', {})).toBeUndefined();
   });
 });
