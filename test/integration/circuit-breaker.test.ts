@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '@switchyard/testing';
 import { createCircuitBreakers, type BreakerTransition } from '@switchyard/queue';
 
+const gpt4o = { provider: 'openai', model: 'gpt-4o' };
 const settings = { failureThreshold: 3, windowMs: 10_000, openMs: 5_000, halfOpenProbes: 1, successesToClose: 2 };
 let redis: Redis;
 let url: string;
@@ -29,15 +30,15 @@ describe('circuit breakers in Redis', () => {
     const clock = { now: 1_000_000 };
     const transitions: BreakerTransition[] = [];
     const breakers = breakersAt(clock, prefix, transitions);
-    await breakers.recordFailure('openai');
-    await breakers.recordFailure('openai');
-    expect(breakers.state('openai')).toBe('closed');
-    expect((await breakers.acquire('openai')).allowed).toBe(true);
-    await breakers.recordFailure('openai');
-    expect(breakers.state('openai')).toBe('open');
-    expect(transitions).toEqual([{ provider: 'openai', from: 'closed', to: 'open', at: clock.now }]);
+    await breakers.recordFailure(gpt4o);
+    await breakers.recordFailure(gpt4o);
+    expect(breakers.state(gpt4o)).toBe('closed');
+    expect((await breakers.acquire(gpt4o)).allowed).toBe(true);
+    await breakers.recordFailure(gpt4o);
+    expect(breakers.state(gpt4o)).toBe('open');
+    expect(transitions).toEqual([{ provider: 'openai', model: 'gpt-4o', from: 'closed', to: 'open', at: clock.now }]);
     clock.now += 1000;
-    const refused = await breakers.acquire('openai');
+    const refused = await breakers.acquire(gpt4o);
     expect(refused).toMatchObject({ allowed: false, state: 'open' });
     expect(refused.retryAfterMs).toBe(4000);
     breakers.close();
@@ -48,12 +49,12 @@ describe('circuit breakers in Redis', () => {
     prefixes.push(prefix);
     const clock = { now: 2_000_000 };
     const breakers = breakersAt(clock, prefix);
-    await breakers.recordFailure('openai');
-    await breakers.recordFailure('openai');
+    await breakers.recordFailure(gpt4o);
+    await breakers.recordFailure(gpt4o);
     clock.now += settings.windowMs + 1;
-    await breakers.recordFailure('openai');
-    expect(breakers.state('openai')).toBe('closed');
-    expect((await breakers.snapshot('openai')).failures).toBe(1);
+    await breakers.recordFailure(gpt4o);
+    expect(breakers.state(gpt4o)).toBe('closed');
+    expect((await breakers.snapshot(gpt4o)).failures).toBe(1);
     breakers.close();
   });
 
@@ -62,15 +63,15 @@ describe('circuit breakers in Redis', () => {
     prefixes.push(prefix);
     const clock = { now: 3_000_000 };
     const breakers = breakersAt(clock, prefix);
-    for (let index = 0; index < 3; index++) await breakers.recordFailure('openai');
+    for (let index = 0; index < 3; index++) await breakers.recordFailure(gpt4o);
     clock.now += settings.openMs;
-    expect(await breakers.acquire('openai')).toMatchObject({ allowed: true, state: 'half_open' });
-    expect((await breakers.acquire('openai')).allowed).toBe(false); // one probe at a time
-    await breakers.recordSuccess('openai');
-    expect(breakers.state('openai')).toBe('half_open');
-    await breakers.recordSuccess('openai');
-    expect(breakers.state('openai')).toBe('closed');
-    expect((await breakers.acquire('openai')).allowed).toBe(true);
+    expect(await breakers.acquire(gpt4o)).toMatchObject({ allowed: true, state: 'half_open' });
+    expect((await breakers.acquire(gpt4o)).allowed).toBe(false); // one probe at a time
+    await breakers.recordSuccess(gpt4o);
+    expect(breakers.state(gpt4o)).toBe('half_open');
+    await breakers.recordSuccess(gpt4o);
+    expect(breakers.state(gpt4o)).toBe('closed');
+    expect((await breakers.acquire(gpt4o)).allowed).toBe(true);
     breakers.close();
   });
 
@@ -79,12 +80,12 @@ describe('circuit breakers in Redis', () => {
     prefixes.push(prefix);
     const clock = { now: 4_000_000 };
     const breakers = breakersAt(clock, prefix);
-    for (let index = 0; index < 3; index++) await breakers.recordFailure('openai');
+    for (let index = 0; index < 3; index++) await breakers.recordFailure(gpt4o);
     clock.now += settings.openMs;
-    expect((await breakers.acquire('openai')).allowed).toBe(true);
-    await breakers.recordFailure('openai');
-    expect(breakers.state('openai')).toBe('open');
-    expect((await breakers.acquire('openai')).allowed).toBe(false);
+    expect((await breakers.acquire(gpt4o)).allowed).toBe(true);
+    await breakers.recordFailure(gpt4o);
+    expect(breakers.state(gpt4o)).toBe('open');
+    expect((await breakers.acquire(gpt4o)).allowed).toBe(false);
     breakers.close();
   });
 
@@ -94,11 +95,11 @@ describe('circuit breakers in Redis', () => {
     const clock = { now: 5_000_000 };
     const first = breakersAt(clock, prefix);
     const second = breakersAt(clock, prefix);
-    for (let index = 0; index < 3; index++) await first.recordFailure('openai');
-    expect(second.state('openai')).toBe('closed'); // not refreshed yet
+    for (let index = 0; index < 3; index++) await first.recordFailure(gpt4o);
+    expect(second.state(gpt4o)).toBe('closed'); // not refreshed yet
     await second.refresh();
-    expect(second.state('openai')).toBe('open');
-    expect((await second.acquire('openai')).allowed).toBe(false);
+    expect(second.state(gpt4o)).toBe('open');
+    expect((await second.acquire(gpt4o)).allowed).toBe(false);
     first.close();
     second.close();
   });

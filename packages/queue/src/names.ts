@@ -15,8 +15,8 @@ export const streamKey = (prefix: string, requestId: string): string => `${prefi
 /** A job cancelled before any worker took it: its final job object. */
 export const cancelledJobKey = (prefix: string, requestId: string): string => `${prefix}:cancelled:${requestId}`;
 
-/** Shared circuit-breaker state of one provider deployment. */
-export const breakerKey = (prefix: string, provider: string): string => `${prefix}:breaker:${provider}`;
+/** Shared circuit-breaker state of one deployment (provider + upstream model). */
+export const breakerKey = (prefix: string, provider: string, model: string): string => `${prefix}:breaker:${provider}:${model}`;
 
 /** Rate-limit windows (rate-limiter-flexible key prefix) of one kind: key-rpm, org-rpm, org-tpm. */
 export const rateLimitKeyPrefix = (prefix: string, limit: string): string => `${prefix}:rl:${limit}`;

@@ -126,7 +126,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     }
 
     const hasNextRoute = data.routeIndex + 1 < data.routes.length;
-    const permit = await breakers.acquire(route.provider);
+    const permit = await breakers.acquire(route);
     if (!permit.allowed) {
       // Open circuit: skip this route without touching the provider or spending an attempt.
       const error = new GatewayError('provider_unavailable', `${route.provider} is unavailable (circuit open)`, { retryAfterMs: permit.retryAfterMs, retryable: true });
@@ -156,7 +156,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
             })
           : await callRoute(adapter, data, route, { signal, modelOptions });
       const completedAt = Date.now();
-      await breakers.recordSuccess(route.provider);
+      await breakers.recordSuccess(route);
       await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status: 'completed', usage: result.usage, startedAt, finishedAt: completedAt });
       return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt });
     } catch (caught) {
@@ -164,7 +164,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
         // Tokens already reached the client: no retry, no fallback, and what was produced is billed.
         const finishedAt = Date.now();
         const status = caught.error.code === 'cancelled' ? 'cancelled' : 'failed';
-        if (countsAgainstBreaker(caught.error)) await breakers.recordFailure(route.provider);
+        if (countsAgainstBreaker(caught.error)) await breakers.recordFailure(route);
         await dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status, usage: caught.usage, startedAt, finishedAt });
         logger.warn({ requestId: data.requestId, provider: route.provider, model: route.model, attempt: totalAttempts, code: caught.error.code }, 'stream interrupted');
         return finish(job, { ...base, status, error: caught.error.toBody(), usage: caught.usage, attempts: totalAttempts, completedAt: finishedAt });
@@ -172,7 +172,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       const error = describeFailure(caught);
       if (error.code === 'internal_error') logger.error({ err: caught, requestId: data.requestId, provider: route.provider }, 'unexpected error calling provider');
       const finishedAt = Date.now();
-      if (countsAgainstBreaker(error)) await breakers.recordFailure(route.provider);
+      if (countsAgainstBreaker(error)) await breakers.recordFailure(route);
       const pauseMs = rateLimitPauseMs(error, data.deadline - finishedAt);
       if (pauseMs !== undefined) {
         // The provider said when to come back: pause its whole queue (every worker) that

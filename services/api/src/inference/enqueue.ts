@@ -48,12 +48,12 @@ export function buildJobData(request: EnqueueRequest, now = Date.now()): Inferen
 export async function skipOpenRoutes(context: ApiContext, data: InferenceJobData): Promise<void> {
   let shortestRetryMs = Number.POSITIVE_INFINITY;
   for (let index = 0; index < data.routes.length; index++) {
-    const provider = data.routes[index]!.provider;
-    if (context.breakers.state(provider) !== 'open') {
+    const route = data.routes[index]!;
+    if (context.breakers.state(route) !== 'open') {
       if (index > 0) data.routes = data.routes.slice(index);
       return;
     }
-    const snapshot = await context.breakers.snapshot(provider);
+    const snapshot = await context.breakers.snapshot(route);
     // Cooled down: let it through so a worker can probe the provider (half-open).
     if (snapshot.state !== 'open' || (snapshot.retryAfterMs ?? 0) === 0) {
       if (index > 0) data.routes = data.routes.slice(index);
