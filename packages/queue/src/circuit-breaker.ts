@@ -30,7 +30,7 @@ export type BreakerSnapshot = Deployment & {
 export type DeploymentBreaker = Deployment & { state: BreakerState };
 
 export type CircuitBreakers = {
-  /** The last known state of a deployment (refreshed from Redis every `refreshMs`). */
+  /** The last known state of a deployment (refreshed from Redis every `refreshMs`; a deployment first seen here is watched from now on). */
   state(target: BreakerTarget): BreakerState;
   /** The last known state of every deployment of the provider this process knows, by model. */
   deployments(provider: string): DeploymentBreaker[];
