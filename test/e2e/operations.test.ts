@@ -37,6 +37,7 @@ describe('operations', () => {
     const health = await call('/v1/health', { key: gateway.apiKey });
     expect(health.status).toBe(200);
     expect(health.body.providers.mock).toMatchObject({ status: 'up', breaker: 'closed', queued: 0 });
+    expect(health.body.providers.mock.models).toMatchObject({ 'mock-fast': { breaker: 'closed' }, 'mock-slow': { breaker: 'closed' } });
     expect(health.body.providers.mock.workers).toBeGreaterThan(0);
     const seed = await call('/api/ai/health', { key: gateway.apiKey });
     expect(seed.body.providers.mock.breaker).toBe('closed');
@@ -48,7 +49,7 @@ describe('operations', () => {
     const metrics = await call('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('switchyard_queue_waiting{provider="mock"} 0');
-    expect(metrics.text).toContain('switchyard_breaker_state{provider="mock"} 0');
+    expect(metrics.text).toContain('switchyard_breaker_state{provider="mock",model="mock-fast"} 0');
     expect(metrics.text).toMatch(/switchyard_http_requests_total\{route="\/v1\/chat\/completions",status="200"\} [1-9]/);
   });
 });
@@ -88,7 +89,7 @@ describe('admin API', () => {
   it('lists providers and queues', async () => {
     const providers = await call('/v1/admin/providers', { key: adminKey });
     const mock = providers.body.data.find((provider: { name: string }) => provider.name === 'mock');
-    expect(mock).toMatchObject({ enabled: true, breaker: 'closed' });
+    expect(mock).toMatchObject({ enabled: true, breaker: 'closed', models: { 'mock-fast': { breaker: 'closed' } } });
     const openai = providers.body.data.find((provider: { name: string }) => provider.name === 'openai');
     expect(openai).toMatchObject({ enabled: false, disabled_reason: 'no API key (set OPENAI_API_KEY)' });
     const queues = await call('/v1/admin/queues', { key: adminKey });

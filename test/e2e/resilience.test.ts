@@ -47,10 +47,11 @@ async function chat(model: string, content = 'hello') {
   return { status: response.status, body, headers: response.headers };
 }
 
-async function breakerState(provider: string): Promise<string> {
+/** The breaker of one deployment (provider + upstream model) as /v1/health shows it. */
+async function breakerState(provider: string, model: string): Promise<string | undefined> {
   const response = await fetch(`${gateway.url}/v1/health`, { headers: { authorization: `Bearer ${gateway.apiKey}` } });
-  const body = (await response.json()) as { providers: Record<string, { breaker: string }> };
-  return body.providers[provider]!.breaker;
+  const body = (await response.json()) as { providers: Record<string, { models: Record<string, { breaker: string }> }> };
+  return body.providers[provider]!.models[model]?.breaker;
 }
 
 async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string): Promise<T> {
@@ -81,7 +82,7 @@ describe('fallback and circuit breakers', () => {
     await chat('primary-model');
     await chat('primary-model');
     expect(callsTo(primary, 'primary-model')).toBe(3);
-    await eventually(() => breakerState('openai'), (state) => state === 'open', 'the openai breaker open');
+    await eventually(() => breakerState('openai', 'primary-model'), (state) => state === 'open', 'the openai breaker open');
     for (let index = 0; index < 5; index++) {
       const answer = await chat('primary-model');
       expect(answer.status).toBe(200);
@@ -94,7 +95,7 @@ describe('fallback and circuit breakers', () => {
     primary.behave('primary-model', {});
     const served = await eventually(() => chat('primary-model'), (answer) => answer.headers.get('x-switchyard-provider') === 'openai', 'a request served by the recovered primary');
     expect(served.status).toBe(200);
-    expect(await eventually(() => breakerState('openai'), (state) => state === 'closed', 'the openai breaker closed')).toBe('closed');
+    expect(await eventually(() => breakerState('openai', 'primary-model'), (state) => state === 'closed', 'the openai breaker closed')).toBe('closed');
     expect((await chat('primary-model')).headers.get('x-switchyard-provider')).toBe('openai');
   });
 
@@ -107,7 +108,7 @@ describe('fallback and circuit breakers', () => {
     expect(first.headers.get('retry-after')).not.toBeNull();
     await chat('doomed-model');
     await chat('doomed-model');
-    await eventually(() => breakerState('doomed2'), (state) => state === 'open', 'both breakers open');
+    await eventually(() => breakerState('doomed2', 'doomed2-model'), (state) => state === 'open', 'both breakers open');
     const callsBefore = callsTo(primary, 'doomed-model') + callsTo(backup, 'doomed2-model');
     const refused = await chat('doomed-model');
     expect(refused.status).toBe(503);

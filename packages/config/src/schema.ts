@@ -35,7 +35,12 @@ export const providerSchema = z.object({
   /** Circuit breaker shared by every worker through Redis. */
   breaker: z
     .object({
-      failureThreshold: z.number().int().positive().default(5),
+      /** Failures within `windowMs` that open a deployment's breaker; default 5 unless `failureRatio` is set. */
+      failureThreshold: z.number().int().positive().optional(),
+      /** Opens when at least `minimumCalls` calls in the window failed at this ratio or more. */
+      failureRatio: z.number().gt(0).max(1).optional(),
+      /** Calls the window must hold before `failureRatio` counts (default 20). */
+      minimumCalls: z.number().int().positive().optional(),
       windowMs: z.number().int().positive().default(30_000),
       openMs: z.number().int().positive().default(15_000),
       halfOpenProbes: z.number().int().positive().default(1),

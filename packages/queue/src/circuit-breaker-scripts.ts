@@ -1,29 +1,54 @@
-// Breaker transitions run as Lua so every worker agrees on one state per provider.
-// Hash fields: state (closed | open | half_open), failures, window_start, opened_at,
-// probes, successes, half_open_at. Each script returns {state, transitioned}.
+// Breaker transitions run as Lua so every worker agrees on one state per deployment.
+// Hash fields: state (closed | open | half_open), opened_at, probes, successes (of probes),
+// half_open_at, generation (bumped by every transition, so a decision taken on counts read
+// earlier cannot act on a later breaker), and the window ring: per slot i, the bucket it
+// holds (wb<i>), the calls (wc<i>) and the failures (wf<i>) counted in that bucket.
+// Whether counts open the breaker is decided in TypeScript (circuit-breaker-decision.ts).
 
-/** KEYS[1] breaker; ARGV now, failureThreshold, windowMs. */
-export const recordFailureScript = `
+/** Lua that lists the window ring's fields for ARGV[n] slots. */
+const windowFields = (slotsArgument: number) => `
+local fields = {}
+for index = 0, tonumber(ARGV[${slotsArgument}]) - 1 do
+  table.insert(fields, 'wb' .. index)
+  table.insert(fields, 'wc' .. index)
+  table.insert(fields, 'wf' .. index)
+end
+`;
+
+/**
+ * KEYS[1] breaker; ARGV now, bucket, slot, calls, failures, slots.
+ * Counts calls (failures among them) in the window while closed; a failure while
+ * half-open reopens at once. Returns {state, transitioned, generation, window} where
+ * window is {wb0, wc0, wf0, wb1, ...}, empty unless closed.
+ */
+export const recordCallsScript = `
 local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
-local now = tonumber(ARGV[1])
-if state == 'open' then return {state, 0} end
-if state == 'half_open' then
-  redis.call('HSET', KEYS[1], 'state', 'open', 'opened_at', now, 'probes', 0, 'successes', 0, 'failures', 0)
-  return {'open', 1}
+local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
+local failures = tonumber(ARGV[5])
+if state == 'half_open' and failures > 0 then
+  generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+  redis.call('HSET', KEYS[1], 'state', 'open', 'opened_at', ARGV[1], 'probes', 0, 'successes', 0)
+  return {'open', 1, generation, {}}
 end
-local windowStart = tonumber(redis.call('HGET', KEYS[1], 'window_start') or '0')
-local failures = tonumber(redis.call('HGET', KEYS[1], 'failures') or '0')
-if now - windowStart > tonumber(ARGV[3]) then
-  windowStart = now
-  failures = 0
+if state ~= 'closed' then return {state, 0, generation, {}} end
+local slot = ARGV[3]
+if redis.call('HGET', KEYS[1], 'wb' .. slot) ~= ARGV[2] then
+  redis.call('HSET', KEYS[1], 'wb' .. slot, ARGV[2], 'wc' .. slot, 0, 'wf' .. slot, 0)
 end
-failures = failures + 1
-if failures >= tonumber(ARGV[2]) then
-  redis.call('HSET', KEYS[1], 'state', 'open', 'opened_at', now, 'failures', 0, 'window_start', now, 'probes', 0, 'successes', 0)
-  return {'open', 1}
-end
-redis.call('HSET', KEYS[1], 'state', 'closed', 'failures', failures, 'window_start', windowStart)
-return {'closed', 0}
+redis.call('HINCRBY', KEYS[1], 'wc' .. slot, tonumber(ARGV[4]))
+redis.call('HINCRBY', KEYS[1], 'wf' .. slot, failures)
+${windowFields(6)}
+return {'closed', 0, generation, redis.call('HMGET', KEYS[1], unpack(fields))}
+`;
+
+/** KEYS[1] breaker; ARGV now, generation. Opens a closed breaker nobody has moved since `generation`. */
+export const openIfUnchangedScript = `
+local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
+local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
+if state ~= 'closed' or generation ~= tonumber(ARGV[2]) then return {state, 0} end
+redis.call('HINCRBY', KEYS[1], 'generation', 1)
+redis.call('HSET', KEYS[1], 'state', 'open', 'opened_at', ARGV[1], 'probes', 0, 'successes', 0)
+return {'open', 1}
 `;
 
 /** KEYS[1] breaker; ARGV now, openMs, halfOpenProbes. Returns {state, allowed, transitioned}. */
@@ -35,6 +60,7 @@ local openMs = tonumber(ARGV[2])
 if state == 'open' then
   local openedAt = tonumber(redis.call('HGET', KEYS[1], 'opened_at') or '0')
   if now - openedAt < openMs then return {'open', 0, 0} end
+  redis.call('HINCRBY', KEYS[1], 'generation', 1)
   redis.call('HSET', KEYS[1], 'state', 'half_open', 'probes', 1, 'successes', 0, 'half_open_at', now)
   return {'half_open', 1, 1}
 end
@@ -52,13 +78,16 @@ end
 return {'half_open', 0, 0}
 `;
 
-/** KEYS[1] breaker; ARGV successesToClose. */
-export const recordSuccessScript = `
+/** KEYS[1] breaker; ARGV successesToClose, slots. A probe's success; enough of them close it with an empty window. */
+export const recordProbeSuccessScript = `
 local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
 if state ~= 'half_open' then return {state, 0} end
 local successes = redis.call('HINCRBY', KEYS[1], 'successes', 1)
 if successes >= tonumber(ARGV[1]) then
-  redis.call('HSET', KEYS[1], 'state', 'closed', 'failures', 0, 'window_start', 0, 'probes', 0, 'successes', 0)
+  ${windowFields(2)}
+  redis.call('HDEL', KEYS[1], unpack(fields))
+  redis.call('HINCRBY', KEYS[1], 'generation', 1)
+  redis.call('HSET', KEYS[1], 'state', 'closed', 'probes', 0, 'successes', 0)
   return {'closed', 1}
 end
 return {'half_open', 0}

@@ -41,7 +41,9 @@ export {
   createCircuitBreakers,
   type BreakerSettings,
   type BreakerSnapshot,
-  type BreakerState,
   type BreakerTransition,
   type CircuitBreakers,
+  type DeploymentBreaker,
 } from './circuit-breaker.ts';
+export { deploymentOf, type BreakerState, type BreakerTarget, type Deployment } from './circuit-breaker-deployment.ts';
+export { providerBreakerState, tripsBreaker, type BreakerTrip, type WindowCounts } from './circuit-breaker-decision.ts';

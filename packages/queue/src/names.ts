@@ -21,8 +21,8 @@ export const storedReplyKey = (prefix: string, requestId: string): string => `${
 /** Set when a client cancelled a request that a worker holds (running, backing off or paused). */
 export const cancelRequestedKey = (prefix: string, requestId: string): string => `${prefix}:cancel-requested:${requestId}`;
 
-/** Shared circuit-breaker state of one provider deployment. */
-export const breakerKey = (prefix: string, provider: string): string => `${prefix}:breaker:${provider}`;
+/** Shared circuit-breaker state of one deployment (provider + upstream model). */
+export const breakerKey = (prefix: string, provider: string, model: string): string => `${prefix}:breaker:${provider}:${model}`;
 
 /** Rate-limit windows (rate-limiter-flexible key prefix) of one kind: key-rpm, org-rpm, org-tpm. */
 export const rateLimitKeyPrefix = (prefix: string, limit: string): string => `${prefix}:rl:${limit}`;

@@ -24,7 +24,12 @@ export function createMetrics(context: ApiContext) {
   const queued = new Gauge({ name: 'switchyard_queue_waiting', help: 'Jobs waiting per provider queue (all lanes)', labelNames: ['provider'], registers: [registry] });
   const active = new Gauge({ name: 'switchyard_queue_active', help: 'Jobs being processed per provider queue', labelNames: ['provider'], registers: [registry] });
   const workers = new Gauge({ name: 'switchyard_workers', help: 'Live worker connections per provider queue', labelNames: ['provider'], registers: [registry] });
-  const breaker = new Gauge({ name: 'switchyard_breaker_state', help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open', labelNames: ['provider'], registers: [registry] });
+  const breaker = new Gauge({
+    name: 'switchyard_breaker_state',
+    help: 'Circuit breaker per deployment (provider and upstream model): 0 closed, 1 half-open, 2 open',
+    labelNames: ['provider', 'model'],
+    registers: [registry],
+  });
   const pending = new Gauge({ name: 'switchyard_sync_waiters', help: 'Sync requests this api process is waiting on', registers: [registry] });
 
   const observe = (request: Request, response: Response, next: NextFunction) => {
@@ -40,11 +45,13 @@ export function createMetrics(context: ApiContext) {
 
   const handler = async (_request: Request, response: Response) => {
     const providers = await providerStatus(context);
+    // Deployments come and go with the catalog: only the current ones are reported.
+    breaker.reset();
     for (const [name, status] of Object.entries(providers)) {
       queued.set({ provider: name }, status.queued);
       active.set({ provider: name }, status.in_progress);
       workers.set({ provider: name }, status.workers);
-      breaker.set({ provider: name }, breakerValue[status.breaker as keyof typeof breakerValue] ?? 0);
+      for (const [model, deployment] of Object.entries(status.models)) breaker.set({ provider: name, model }, breakerValue[deployment.breaker]);
     }
     pending.set(context.replyBus.pendingCount);
     response.setHeader('content-type', registry.contentType);

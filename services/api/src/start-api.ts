@@ -5,7 +5,7 @@ import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import { createCircuitBreakers, createInferenceQueues, createRedis, createReplyBus, replyChannel } from '@switchyard/queue';
-import { enabledProviders } from '@switchyard/config';
+import { enabledProviders, routesFor } from '@switchyard/config';
 import { createAdmission } from './admission/admission.ts';
 import { createBackpressure } from './inference/backpressure.ts';
 import { createApp } from './create-app.ts';
@@ -38,6 +38,7 @@ export async function startApi(options: { config: SwitchyardConfig; db: Kysely<D
     redis,
     prefix: config.redis.prefix,
     settings: Object.fromEntries(enabledProviders(config).map((provider) => [provider.name, provider.breaker])),
+    deployments: Object.values(config.models).flatMap((model) => routesFor(config, model)),
   });
   void breakers.refresh().catch(() => {});
   const backpressure = createBackpressure({ config, queues, logger });

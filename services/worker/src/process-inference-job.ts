@@ -134,7 +134,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     }
     const adapter = adapters.get(route.provider);
     if (!adapter) return cannotTry(new GatewayError('provider_unavailable', `provider ${route.provider} is not enabled on this worker`));
-    const permit = await breakers.acquire(route.provider);
+    const permit = await breakers.acquire(route);
     if (!permit.allowed) {
       return cannotTry(new GatewayError('provider_unavailable', `${route.provider} is unavailable (circuit open)`, { retryAfterMs: permit.retryAfterMs, retryable: true }));
     }
@@ -162,14 +162,14 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
               describeFailure,
             })
           : await callRoute(adapter, data, route, { signal, modelOptions });
-      await breakers.recordSuccess(route.provider);
+      await breakers.recordSuccess(route);
       await attemptFinished('completed', result.usage);
       return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt: Date.now() });
     } catch (caught) {
       const interrupted = caught instanceof StreamInterruptedError ? caught : undefined;
       const error = interrupted?.error ?? describeFailure(caught);
       if (error.code === 'internal_error') logger.error({ err: caught, requestId: data.requestId, provider: route.provider }, 'unexpected error calling provider');
-      if (countsAgainstBreaker(error)) await breakers.recordFailure(route.provider);
+      if (countsAgainstBreaker(error)) await breakers.recordFailure(route);
       // A cancel that reached the api while no worker held the job's abort signal.
       const cancelRequested = error.code !== 'cancelled' && error.retryable && (await isCancelRequested(redis, prefix, data.requestId));
       const decision = decide(error, { streamStarted: interrupted !== undefined, cancelRequested });

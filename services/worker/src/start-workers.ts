@@ -1,6 +1,6 @@
 import { MetricsTime, Worker, type Job } from 'bullmq';
 import { GatewayError, replyOf, type InferenceJobData, type JobOutcome, type LedgerEntry } from '@switchyard/core';
-import { enabledProviders, type SwitchyardConfig } from '@switchyard/config';
+import { enabledProviders, routesFor, type SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import { createProvider, type ProviderAdapter, type ProviderDependencies } from '@switchyard/providers';
 import {
@@ -61,7 +61,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     redis,
     prefix,
     settings: Object.fromEntries(providers.map((name) => [name, config.providers[name]!.breaker])),
-    onTransition: (transition) => logger.warn(transition, `circuit breaker ${transition.provider}: ${transition.from} -> ${transition.to}`),
+    deployments: Object.values(config.models).flatMap((model) => routesFor(config, model)),
+    onTransition: (transition) => logger.warn(transition, `circuit breaker ${transition.provider}/${transition.model}: ${transition.from} -> ${transition.to}`),
   });
   await breakers.refresh();
   const ledger = createLedgerEmitter({ redis, prefix, config });

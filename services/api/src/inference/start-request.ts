@@ -69,11 +69,11 @@ async function routeConditions(context: ApiContext, routes: Route[]): Promise<Ro
   return Promise.all(
     routes.map(async (route): Promise<RouteCondition> => {
       let liveWorkers = context.backpressure.load(route.provider)?.workers;
-      // The sample may predate a worker that just started: ask again before refusing anyone.
-      if (liveWorkers === 0) liveWorkers = await context.queues.get(route.provider).getWorkersCount();
-      if (context.breakers.state(route.provider) !== 'open') return { liveWorkers };
+      // Not sampled yet, or the sample may predate a worker that just started: ask before refusing anyone.
+      if (!liveWorkers) liveWorkers = await context.queues.get(route.provider).getWorkersCount();
+      if (context.breakers.state(route) !== 'open') return { liveWorkers };
       // The local view says open; the shared state says for how long (0: let a probe through).
-      const snapshot = await context.breakers.snapshot(route.provider);
+      const snapshot = await context.breakers.snapshot(route);
       return { liveWorkers, openForMs: snapshot.state === 'open' ? (snapshot.retryAfterMs ?? 0) : 0 };
     }),
   );

@@ -83,7 +83,7 @@ export function createAdminRouter(context: ApiContext, options: { onKeyRevoked: 
       concurrency: provider.concurrency,
       requests_per_minute: provider.requestsPerMinute,
       max_queue_depth: provider.maxQueueDepth,
-      ...(status[provider.name] ?? { status: 'disabled', breaker: 'closed', workers: 0, queued: 0, in_progress: 0 }),
+      ...(status[provider.name] ?? { status: 'disabled', breaker: 'closed', models: {}, workers: 0, queued: 0, in_progress: 0 }),
     }));
     response.json({ object: 'list', data });
   });

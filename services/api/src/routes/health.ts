@@ -1,10 +1,23 @@
 import { Router, type Request, type Response } from 'express';
 import { sql } from 'kysely';
 import { enabledProviders } from '@switchyard/config';
+import { providerBreakerState, type BreakerState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 
+export type ProviderStatus = {
+  /** up | degraded (some models' breakers not closed) | no_workers | down (every model's breaker open) */
+  status: string;
+  /** The provider as a whole: open only when every known model's breaker is open. */
+  breaker: BreakerState;
+  /** Breaker per deployment, keyed by the upstream model id. */
+  models: Record<string, { breaker: BreakerState }>;
+  workers: number;
+  queued: number;
+  in_progress: number;
+};
+
 export async function providerStatus(context: ApiContext) {
-  const providers: Record<string, { status: string; breaker: string; workers: number; queued: number; in_progress: number }> = {};
+  const providers: Record<string, ProviderStatus> = {};
   await Promise.all(
     enabledProviders(context.config).map(async (provider) => {
       const queue = context.queues.get(provider.name);
@@ -12,9 +25,13 @@ export async function providerStatus(context: ApiContext) {
         queue.getJobCounts('wait', 'prioritized', 'delayed', 'active'),
         queue.getWorkersCount().catch(() => 0),
       ]);
+      const deployments = context.breakers.deployments(provider.name);
+      const breaker = providerBreakerState(deployments.map((deployment) => deployment.state));
+      const degraded = deployments.some((deployment) => deployment.state !== 'closed');
       providers[provider.name] = {
-        status: context.breakers.state(provider.name) === 'open' ? 'down' : workers > 0 ? 'up' : 'no_workers',
-        breaker: context.breakers.state(provider.name),
+        status: breaker === 'open' ? 'down' : workers === 0 ? 'no_workers' : degraded ? 'degraded' : 'up',
+        breaker,
+        models: Object.fromEntries(deployments.map((deployment) => [deployment.model, { breaker: deployment.state }])),
         workers,
         queued: (counts.wait ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
         in_progress: counts.active ?? 0,
