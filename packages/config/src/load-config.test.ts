@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveConfigPath } from './config-path.ts';
 import { ConfigError, loadConfig, resolveModel, routesFor } from './load-config.ts';
@@ -116,6 +118,13 @@ describe('a relative SWITCHYARD_CONFIG', () => {
     const file = yamlFile('aliases:\n  team-default: gpt-4o\n');
     const config = loadConfig({ env: { SWITCHYARD_CONFIG: 'switchyard.yaml', SWITCHYARD_CALLER_DIR: dirname(file) } });
     expect(config.aliases['team-default']).toBe('gpt-4o');
+  });
+
+  it('is where scripts/switchyard was called from: its environment exports SWITCHYARD_CALLER_DIR', () => {
+    const script = fileURLToPath(new URL('../../../scripts/lib/environment.sh', import.meta.url));
+    const caller = realpathSync(mkdtempSync(join(tmpdir(), 'switchyard-caller-')));
+    const exported = execFileSync('bash', ['-c', 'source "$0" && bash -c \'printf %s "$SWITCHYARD_CALLER_DIR"\'', script], { cwd: caller, env: { PATH: process.env.PATH } });
+    expect(exported.toString()).toBe(caller);
   });
 
   it('resolves against SWITCHYARD_CALLER_DIR, else the working directory; absolute paths stay', () => {
