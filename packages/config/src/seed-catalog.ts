@@ -34,7 +34,8 @@ const claude = (upstreamModel: string, input: string, output: string, cachedInpu
 
 export const seedModels = {
   // OpenAI's current line (list prices for prompts up to 272K input tokens; longer ones bill more upstream).
-  'gpt-6.1-sol': { provider: 'openai', pricing: { input: '2.00', output: '10.00', cachedInput: '0.10' }, contextLength: 1_050_000, maxOutputTokens: 128_000, capabilities: { vision: true } },
+  // GPT-6.1 Sol takes no function calls on Chat Completions (the endpoint this gateway calls).
+  'gpt-6.1-sol': { provider: 'openai', pricing: { input: '2.00', output: '10.00', cachedInput: '0.10', cacheWrite: '2.50' }, contextLength: 1_050_000, maxOutputTokens: 128_000, capabilities: { vision: true, tools: false } },
   'gpt-6.1-terra': { provider: 'openai', pricing: { input: '1.00', output: '5.00', cachedInput: '0.05', cacheWrite: '1.25' }, contextLength: 1_050_000, maxOutputTokens: 128_000, capabilities: { vision: true } },
   'gpt-4o': { provider: 'openai', pricing: { input: '2.50', output: '10.00', cachedInput: '1.25' }, contextLength: 128_000, maxOutputTokens: 16_384, capabilities: { vision: true } },
   'gpt-4o-mini': { provider: 'openai', pricing: { input: '0.15', output: '0.60', cachedInput: '0.075' }, contextLength: 128_000, maxOutputTokens: 16_384, capabilities: { vision: true } },
@@ -44,12 +45,11 @@ export const seedModels = {
   'text-embedding-3-large': { provider: 'openai', pricing: { input: '0.13', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
 
   // Anthropic's current line: 1M-token context, 128K output.
-  'claude-sonnet-5-5': claude('claude-sonnet-5-5', '2.00', '10.00', '0.20', '2.50', 128_000, ['claude-sonnet-5', 'gpt-6.1-sol'], 1_000_000),
-  'claude-opus-5-5': claude('claude-opus-5-5', '4.00', '20.00', '0.20', '5.00', 128_000, ['claude-opus-5', 'claude-sonnet-5-5', 'gpt-6.1-sol'], 1_000_000),
+  // Sonnet 5.5 cache reads were cut from 0.20 to 0.10 on 2026-10-07.
+  'claude-sonnet-5-5': claude('claude-sonnet-5-5', '2.00', '10.00', '0.10', '2.50', 128_000, ['gpt-6.1-terra'], 1_000_000),
+  'claude-opus-5-5': claude('claude-opus-5-5', '4.00', '20.00', '0.20', '5.00', 128_000, ['claude-sonnet-5-5', 'gpt-6.1-terra'], 1_000_000),
   // Prices for prompts up to 100K tokens; Anthropic bills longer prompts at 5x, which this flat price does not model.
   'claude-haiku-5-5': claude('claude-haiku-5-5', '0.10', '0.50', '0.01', '0.125', 128_000, ['claude-haiku-4-5', 'gpt-6.1-terra'], 1_000_000),
-  'claude-sonnet-5': claude('claude-sonnet-5', '2.00', '10.00', '0.20', '2.50', 128_000, [], 1_000_000),
-  'claude-opus-5': claude('claude-opus-5', '5.00', '25.00', '0.50', '6.25', 128_000, [], 1_000_000),
   // Claude Sonnet 4.5 reached end-of-life on 2026-11-30; kept so that old configs still load.
   'claude-sonnet-4-5': claude('claude-sonnet-4-5-20250929', '3.00', '15.00', '0.30', '3.75', 64_000, ['claude-sonnet-4', 'claude-3-7-sonnet', 'gpt-4o']),
   'claude-haiku-4-5': claude('claude-haiku-4-5-20251001', '1.00', '5.00', '0.10', '1.25', 64_000, ['claude-3-5-haiku', 'claude-3-haiku', 'gpt-4o-mini']),
