@@ -1,7 +1,7 @@
 // Anthropic Messages API: x-api-key, anthropic-version, SSE events. No embeddings or
 // legacy completions.
-import type { ProviderSettings } from '../provider-settings.ts';
 import { fromAnthropicMessagesResponse, toAnthropicMessagesBody } from '@switchyard/formats';
+import type { ProviderSettings } from '../provider-settings.ts';
 import { baseUrlOf, createHttpContext } from '../http/http-context.ts';
 import { postJson, readJson } from '../http/post-json.ts';
 import { runCall, streamCall } from '../http/run-call.ts';

@@ -1,5 +1,5 @@
-import type { ProviderSettings } from '../provider-settings.ts';
 import type { Dispatcher } from 'undici';
+import type { ProviderSettings } from '../provider-settings.ts';
 import type { ErrorContext } from '../errors/status-error.ts';
 import type { ProviderDependencies } from '../types.ts';
 import { createUpstreamAgent } from './upstream-agent.ts';

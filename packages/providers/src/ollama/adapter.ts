@@ -1,8 +1,8 @@
 // Ollama's native API (/api/chat, /api/embed). Ollama needs no key; one set is sent as Bearer
 // for servers behind an authenticating proxy.
-import type { ProviderSettings } from '../provider-settings.ts';
 import { ProviderError, type ChatResponse } from '@switchyard/core';
 import { z } from 'zod';
+import type { ProviderSettings } from '../provider-settings.ts';
 import { baseUrlOf, createHttpContext, type HttpContext } from '../http/http-context.ts';
 import { postJson, readJson } from '../http/post-json.ts';
 import { runCall, streamCall } from '../http/run-call.ts';
