@@ -4,6 +4,8 @@
 set -euo pipefail
 
 SWITCHYARD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# Where the user ran the command, before switchyard_environment moves to the root: relative paths such as SWITCHYARD_CONFIG mean this.
+export SWITCHYARD_CALLER_DIR="$PWD"
 SWITCHYARD_TOOLS="$SWITCHYARD_ROOT/.tools"
 REQUIRED_NODE_MAJOR=24
 PNPM_VERSION="10.34.9"

@@ -23,7 +23,8 @@ let openai: OpenAI;
 beforeAll(async () => {
   upstream = await startMockAnthropicUpstream({ apiKey: upstreamKey });
   gateway = await startTestGateway({
-    overrides: { providers: { anthropic: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } } },
+    // claude-sonnet now follows the current Sonnet; these tests keep exercising claude-sonnet-4-5.
+    overrides: { providers: { anthropic: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } }, aliases: { 'claude-sonnet': 'claude-sonnet-4-5' } },
   });
   anthropic = anthropicClient(gateway);
   openai = openAIClient(gateway);

@@ -24,7 +24,8 @@ let client: Anthropic;
 beforeAll(async () => {
   upstream = await startMockAnthropicUpstream({ apiKey: upstreamKey });
   gateway = await startTestGateway({
-    overrides: { providers: { anthropic: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } } },
+    // claude-sonnet now follows the current Sonnet; these tests keep exercising claude-sonnet-4-5.
+    overrides: { providers: { anthropic: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } }, aliases: { 'claude-sonnet': 'claude-sonnet-4-5' } },
   });
   client = anthropicClient(gateway);
 });

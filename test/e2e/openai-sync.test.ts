@@ -151,10 +151,10 @@ describe('async jobs', () => {
   it('reads a finished job from Postgres once Redis has let it go', async () => {
     const done = await http('/v1/jobs', { method: 'POST', headers: { prefer: 'wait=10' }, body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody }) });
     expect(done.body.status).toBe('completed');
-    // The ledger writes finished jobs asynchronously: wait until the list (Postgres) has it.
+    // The ledger writes finished jobs asynchronously: wait until the list (Postgres) has it finished.
     for (let tries = 0; tries < 200; tries++) {
       const list = await http('/v1/jobs?limit=100');
-      if (list.body.data.some((job: { id: string }) => job.id === done.body.id)) break;
+      if (list.body.data.some((job: { id: string; status: string }) => job.id === done.body.id && job.status === 'completed')) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(await gateway.api.context.queues.get('openai').remove(done.body.id)).toBe(1);

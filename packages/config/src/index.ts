@@ -1,4 +1,4 @@
-export { configSchema, providerKinds, type ModelConfig, type ProviderConfig } from './schema.ts';
+export { configSchema, providerKinds, type ModelConfig } from './schema.ts';
 export {
   ConfigError,
   enabledProviders,
@@ -8,6 +8,10 @@ export {
   routesFor,
   type EnabledProviderConfig,
   type LoadConfigOptions,
+  type ProviderConfig,
   type SwitchyardConfig,
 } from './load-config.ts';
+export { resolveConfigPath } from './config-path.ts';
+export { modelNotFoundMessage, suggestModels } from './model-not-found.ts';
+export { editDistance, suggestNames, type NameCandidate } from './suggest-names.ts';
 export { seedAliases, seedModels, seedProviders } from './seed-catalog.ts';

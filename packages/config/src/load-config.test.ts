@@ -1,7 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { resolveConfigPath } from './config-path.ts';
 import { ConfigError, loadConfig, resolveModel, routesFor } from './load-config.ts';
 
 function yamlFile(text: string): string {
@@ -62,6 +65,93 @@ aliases:
     const anthropicOnly = loadConfig({ env: { ANTHROPIC_API_KEY: 'k' } });
     expect(routesFor(anthropicOnly, resolveModel(anthropicOnly, 'claude-haiku')!).map((route) => route.model)).toEqual(['claude-haiku-4-5', 'claude-3-5-haiku', 'claude-3-haiku']);
     const both = loadConfig({ env: { ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'o' } });
-    expect(routesFor(both, resolveModel(both, 'claude-opus')!).map((route) => route.model)).toEqual(['claude-opus-4-1', 'claude-opus-4', 'claude-3-opus', 'gpt-4o']);
+    expect(routesFor(both, resolveModel(both, 'claude-opus-4-1')!).map((route) => route.model)).toEqual(['claude-opus-4-1', 'claude-opus-4', 'claude-3-opus', 'gpt-4o']);
+  });
+});
+
+describe('provider defaults from kinds and presets', () => {
+  it('enables a provider that names a self-hosted preset and no base URL, at the preset URL', () => {
+    const file = yamlFile(`
+providers:
+  local:
+    kind: openai-compatible
+    options: { preset: vllm }
+`);
+    const config = loadConfig({ env: {}, file });
+    expect(config.providers.local).toMatchObject({ enabled: true, baseUrl: 'http://localhost:8000/v1', requiresApiKey: false });
+    expect(loadConfig({ env: { LOCAL_BASE_URL: 'http://gpu-box:8000/v1' }, file }).providers.local!.baseUrl).toBe('http://gpu-box:8000/v1');
+  });
+
+  it('gives hosted providers their preset URL and keeps the seed\'s self-hosted ones off until their URL is set', () => {
+    const config = loadConfig({ env: { OPENAI_API_KEY: 'o', XAI_API_KEY: 'x', ANTHROPIC_API_KEY: 'a' } });
+    expect(config.providers.openai).toMatchObject({ enabled: true, baseUrl: 'https://api.openai.com/v1' });
+    expect(config.providers.xai!.baseUrl).toBe('https://api.x.ai/v1');
+    expect(config.providers.anthropic).toMatchObject({ baseUrl: 'https://api.anthropic.com', apiVersion: '2023-06-01' });
+    expect(config.providers.vllm).toMatchObject({ enabled: false, disabledReason: 'no base URL (set VLLM_BASE_URL)' });
+    expect(config.providers.ollama).toMatchObject({ enabled: false, disabledReason: 'no base URL (set OLLAMA_BASE_URL)' });
+    expect(loadConfig({ env: { VLLM_BASE_URL: 'http://127.0.0.1:9000/v1' } }).providers.vllm).toMatchObject({ enabled: true, baseUrl: 'http://127.0.0.1:9000/v1' });
+  });
+
+  it('refuses an unknown preset or provider option at load', () => {
+    const withOptions = (options: Record<string, unknown>) => () => loadConfig({ env: {}, overrides: { providers: { local: { kind: 'openai-compatible', options } } } });
+    expect(withOptions({ preset: 'vlm' })).toThrow(/providers\.local\.options\.preset: unknown preset "vlm"/);
+    expect(withOptions({ preset: 'vllm', tool: false })).toThrow(/providers\.local\.options\.tool: unknown option/);
+    expect(() => loadConfig({ env: {}, overrides: { providers: { mock: { options: { latency: 5 } } } } })).toThrow(/providers\.mock\.options\.latency: unknown option/);
+  });
+});
+
+describe('unknown keys', () => {
+  it('stops start-up naming the key and the nearest known one', () => {
+    expect(() => loadConfig({ env: {}, file: yamlFile('worker:\n  lockDurationMS: 1000\n') })).toThrow(/worker\.lockDurationMS: unknown key \(did you mean worker\.lockDurationMs\?\)/);
+    expect(() => loadConfig({ env: {}, file: yamlFile('provider:\n  openai: { apiKey: k }\n') })).toThrow(/\bprovider: unknown key \(did you mean providers\?\)/);
+    expect(() => loadConfig({ env: {}, overrides: { providers: { openai: { breaker: { treshold: 3 } } } } })).toThrow(/providers\.openai\.breaker\.treshold: unknown key/);
+    expect(() => loadConfig({ env: {}, overrides: { models: { 'gpt-4o': { capabilities: { embedding: true } } } } })).toThrow(/models\.gpt-4o\.capabilities\.embedding: unknown key \(did you mean models\.gpt-4o\.capabilities\.embeddings\?\)/);
+  });
+
+  it('still takes free-form model options', () => {
+    expect(loadConfig({ env: {}, overrides: { models: { 'mock-fast': { options: { anything: 1 } } } } }).models['mock-fast']!.options).toEqual({ anything: 1 });
+  });
+});
+
+describe('a relative SWITCHYARD_CONFIG', () => {
+  it('is read from the caller\'s directory, not the repository root', () => {
+    const file = yamlFile('aliases:\n  team-default: gpt-4o\n');
+    const config = loadConfig({ env: { SWITCHYARD_CONFIG: 'switchyard.yaml', SWITCHYARD_CALLER_DIR: dirname(file) } });
+    expect(config.aliases['team-default']).toBe('gpt-4o');
+  });
+
+  it('is where scripts/switchyard was called from: its environment exports SWITCHYARD_CALLER_DIR', () => {
+    const script = fileURLToPath(new URL('../../../scripts/lib/environment.sh', import.meta.url));
+    const caller = realpathSync(mkdtempSync(join(tmpdir(), 'switchyard-caller-')));
+    const exported = execFileSync('bash', ['-c', 'source "$0" && bash -c \'printf %s "$SWITCHYARD_CALLER_DIR"\'', script], { cwd: caller, env: { PATH: process.env.PATH } });
+    expect(exported.toString()).toBe(caller);
+  });
+
+  it('resolves against SWITCHYARD_CALLER_DIR, else the working directory; absolute paths stay', () => {
+    expect(resolveConfigPath('conf/s.yaml', { SWITCHYARD_CALLER_DIR: '/home/me/project' }, '/repo')).toBe('/home/me/project/conf/s.yaml');
+    expect(resolveConfigPath('conf/s.yaml', {}, '/repo')).toBe('/repo/conf/s.yaml');
+    expect(resolveConfigPath('/etc/switchyard.yaml', { SWITCHYARD_CALLER_DIR: '/home/me' }, '/repo')).toBe('/etc/switchyard.yaml');
+  });
+});
+
+describe('seed catalog', () => {
+  const config = loadConfig({ env: {} });
+
+  it('points the family names at current models', () => {
+    expect(['claude', 'smart', 'claude-sonnet', 'claude-opus', 'powerful', 'claude-haiku', 'fast'].map((alias) => resolveModel(config, alias)!.id)).toEqual([
+      'claude-sonnet-5-5', 'claude-sonnet-5-5', 'claude-sonnet-5-5', 'claude-opus-5-5', 'claude-opus-5-5', 'claude-haiku-4-5', 'claude-haiku-4-5',
+    ]);
+  });
+
+  it('answers to the dated ids and provider aliases of its models', () => {
+    expect(resolveModel(config, 'claude-sonnet-4-5-20250929')!.id).toBe('claude-sonnet-4-5');
+    expect(resolveModel(config, 'claude-3-5-sonnet-latest')!.id).toBe('claude-3-5-sonnet');
+    expect(resolveModel(config, 'meta-llama/Llama-3.1-8B-Instruct')!.id).toBe('llama-3.1-8b-instruct');
+  });
+
+  it('lets only the embedding models serve embeddings', () => {
+    const embedders = Object.values(config.models).filter((model) => model.capabilities.embeddings).map((model) => model.id);
+    expect(embedders.sort()).toEqual(['mock-embed', 'text-embedding-3-large', 'text-embedding-3-small']);
+    expect(config.models['mock-embed']!.capabilities).toMatchObject({ chat: false, streaming: false, embeddings: true });
   });
 });

@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Route } from '@switchyard/core';
-import { configSchema, type ModelConfig, type ParsedConfig, type ProviderConfig } from './schema.ts';
+import { providerDefaults, ProviderOptionsError, type ProviderSettings } from '@switchyard/providers/settings';
+import { resolveConfigPath } from './config-path.ts';
+import { configSchema, type ModelConfig, type ParsedConfig, type ParsedProviderConfig } from './schema.ts';
+import { knownKeysAt } from './schema-keys.ts';
 import { seedAliases, seedModels, seedProviders } from './seed-catalog.ts';
+import { suggestNames } from './suggest-names.ts';
+
+/** A provider with its kind's defaults applied; what `createProvider` takes, and more. */
+export type ProviderConfig = ParsedProviderConfig & ProviderSettings & { name: string; requiresApiKey: boolean };
 
 export type EnabledProviderConfig = ProviderConfig & { enabled: boolean; disabledReason?: string };
 
@@ -87,27 +94,69 @@ export type LoadConfigOptions = {
   overrides?: PlainObject;
 };
 
+const providerNamesIn = (layer: PlainObject): string[] => (isPlainObject(layer.providers) ? Object.keys(layer.providers) : []);
+
 /** Seed catalog <- YAML file <- environment <- overrides, validated once into one typed object. */
 export function loadConfig(options: LoadConfigOptions = {}): SwitchyardConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? env.SWITCHYARD_CONFIG;
   let raw: PlainObject = { providers: seedProviders, models: seedModels, aliases: seedAliases };
-  if (file) raw = deepMerge(raw, readConfigFile(file));
-  const providerNames = Object.keys(isPlainObject(raw.providers) ? raw.providers : {});
-  raw = deepMerge(raw, envOverrides(env, providerNames));
+  // Providers the operator wrote down (file or overrides), as opposed to the seed's examples.
+  const declared = new Set<string>(providerNamesIn(options.overrides ?? {}));
+  if (file) {
+    const layer = readConfigFile(resolveConfigPath(file, env));
+    for (const name of providerNamesIn(layer)) declared.add(name);
+    raw = deepMerge(raw, layer);
+  }
+  raw = deepMerge(raw, envOverrides(env, providerNamesIn(raw)));
   if (options.overrides) raw = deepMerge(raw, options.overrides);
 
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const lines = result.error.issues.flatMap(describeIssue);
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return finish(result.data);
+  return finish(result.data, declared);
 }
 
-function finish(parsed: ParsedConfig): SwitchyardConfig {
+/** One line per problem; an unknown key is named in full, with the nearest known key. */
+function describeIssue(issue: { code: string; path: PropertyKey[]; message: string; keys?: string[] }): string[] {
+  const where = issue.path.map(String);
+  if (issue.code !== 'unrecognized_keys' || !issue.keys) return [`${where.join('.') || '(root)'}: ${issue.message}`];
+  const known = knownKeysAt(configSchema, issue.path);
+  return issue.keys.map((key) => {
+    const [closest] = suggestNames(key, known, 1);
+    return `${[...where, key].join('.')}: unknown key${closest ? ` (did you mean ${[...where, closest].join('.')}?)` : ''}`;
+  });
+}
+
+/** The kind's (or preset's) base URL, API version and key requirement, where the config says nothing. */
+function withDefaults(name: string, provider: ParsedProviderConfig, declared: boolean): ProviderConfig {
+  let defaults;
+  try {
+    defaults = providerDefaults({ name, kind: provider.kind, options: provider.options });
+  } catch (error) {
+    if (error instanceof ProviderOptionsError) throw new ConfigError(`providers.${name}.options.${error.path.join('.')}: ${error.message}`);
+    throw error;
+  }
+  // A self-hosted server's usual local address is only assumed for a provider the operator
+  // declared; the seed's vllm, llamacpp and ollama entries wait for their <NAME>_BASE_URL.
+  const defaultBaseUrl = defaults.localBaseUrl && !declared ? undefined : defaults.baseUrl;
+  const baseUrl = provider.baseUrl ?? defaultBaseUrl;
+  const apiVersion = provider.apiVersion ?? defaults.apiVersion;
+  return {
+    ...provider,
+    name,
+    requiresApiKey: provider.requiresApiKey ?? defaults.requiresApiKey,
+    ...(baseUrl === undefined ? {} : { baseUrl }),
+    ...(apiVersion === undefined ? {} : { apiVersion }),
+  };
+}
+
+function finish(parsed: ParsedConfig, declared: ReadonlySet<string>): SwitchyardConfig {
   const providers: Record<string, EnabledProviderConfig> = {};
-  for (const [name, provider] of Object.entries(parsed.providers)) {
+  for (const [name, parsedProvider] of Object.entries(parsed.providers)) {
+    const provider = withDefaults(name, parsedProvider, declared.has(name));
     let disabledReason: string | undefined;
     if (provider.requiresApiKey && !provider.apiKey) disabledReason = `no API key (set ${envPrefixOf(name)}_API_KEY)`;
     else if (provider.kind !== 'mock' && !provider.baseUrl) disabledReason = `no base URL (set ${envPrefixOf(name)}_BASE_URL)`;

@@ -1,3 +1,8 @@
+// Every object is strict: an unknown key (a typo such as `lockDurationMS`) stops start-up
+// instead of being ignored. Open records remain where names are the user's own (providers,
+// models, aliases, headers) and for `options`: provider options are checked per kind by
+// @switchyard/providers when the config loads; model options are passed to the adapter as is.
+import { providerKinds } from '@switchyard/providers/settings';
 import { z } from 'zod';
 
 // Decimal USD per million tokens, kept as a string so prices stay exact.
@@ -10,14 +15,14 @@ const price = z.union([z.string(), z.number()]).transform((value, context) => {
   return text;
 });
 
-export const providerKinds = ['openai-compatible', 'anthropic', 'azure-openai', 'ollama', 'mock'] as const;
+export { providerKinds };
 
-export const providerSchema = z.object({
+export const providerSchema = z.strictObject({
   kind: z.enum(providerKinds),
   baseUrl: z.string().url().optional(),
   apiKey: z.string().min(1).optional(),
-  /** Providers that need no key (self-hosted) say so; otherwise a provider without a key is disabled. */
-  requiresApiKey: z.boolean().default(true),
+  /** Unset: the kind or preset decides (self-hosted servers need none); a provider missing a key it needs is disabled. */
+  requiresApiKey: z.boolean().optional(),
   /** Forced on or off; unset means "on when it has what it needs". */
   enabled: z.boolean().optional(),
   /** Concurrent upstream calls per worker process. */
@@ -34,7 +39,7 @@ export const providerSchema = z.object({
   headers: z.record(z.string(), z.string()).default({}),
   /** Circuit breaker shared by every worker through Redis. */
   breaker: z
-    .object({
+    .strictObject({
       /** Failures within `windowMs` that open a deployment's breaker; default 5 unless `failureRatio` is set. */
       failureThreshold: z.number().int().positive().optional(),
       /** Opens when at least `minimumCalls` calls in the window failed at this ratio or more. */
@@ -49,22 +54,22 @@ export const providerSchema = z.object({
     .prefault({}),
   /** Azure OpenAI `api-version`; Anthropic `anthropic-version`. */
   apiVersion: z.string().optional(),
-  /** Provider-specific knobs (the mock's latency, for instance). */
+  /** Provider-specific knobs (a preset, the mock's latency), checked per kind at load. */
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const modelSchema = z.object({
+export const modelSchema = z.strictObject({
   provider: z.string().min(1),
   /** The id the provider knows the model by; defaults to the catalog id. */
   upstreamModel: z.string().min(1).optional(),
   /** USD per million tokens; cache reads (`cachedInput`) and cache writes (`cacheWrite`) bill at `input` unless priced. */
   pricing: z
-    .object({ input: price, output: price, cachedInput: price.optional(), cacheWrite: price.optional() })
+    .strictObject({ input: price, output: price, cachedInput: price.optional(), cacheWrite: price.optional() })
     .default({ input: '0', output: '0' }),
   contextLength: z.number().int().positive().default(128_000),
   maxOutputTokens: z.number().int().positive().default(4096),
   capabilities: z
-    .object({
+    .strictObject({
       chat: z.boolean().default(true),
       streaming: z.boolean().default(true),
       tools: z.boolean().default(true),
@@ -77,9 +82,9 @@ export const modelSchema = z.object({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   server: z
-    .object({
+    .strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       host: z.string().default('0.0.0.0'),
       bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
@@ -92,14 +97,14 @@ export const configSchema = z.object({
     })
     .prefault({}),
   redis: z
-    .object({
+    .strictObject({
       url: z.string().default('redis://127.0.0.1:6379'),
       /** BullMQ key prefix; tests use a unique one per run. */
       prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('sy'),
     })
     .prefault({}),
   database: z
-    .object({
+    .strictObject({
       /** Absent: embedded PGlite under `dataDir` (single-process `all` only). */
       url: z.string().optional(),
       dataDir: z.string().default('.data/pglite'),
@@ -107,7 +112,7 @@ export const configSchema = z.object({
     .prefault({}),
   adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
   worker: z
-    .object({
+    .strictObject({
       /** A job's lock is renewed every half of this while its call runs; a dead worker's jobs return after it. */
       lockDurationMs: z.number().int().positive().default(30_000),
       /** How often workers look for jobs whose worker died. */
@@ -115,7 +120,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   jobs: z
-    .object({
+    .strictObject({
       /** How long finished jobs stay readable in Redis. */
       retentionSeconds: z.number().int().positive().default(24 * 3600),
       /** Default time-to-live of an async job that no worker has started. */
@@ -127,6 +132,6 @@ export const configSchema = z.object({
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
 });
 
-export type ProviderConfig = z.infer<typeof providerSchema> & { name: string };
+export type ParsedProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema> & { id: string };
 export type ParsedConfig = z.infer<typeof configSchema>;

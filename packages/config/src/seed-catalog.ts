@@ -1,35 +1,42 @@
 // The seed catalog: providers, models with list prices (USD per million tokens), aliases
 // and fallback chains. A YAML file (SWITCHYARD_CONFIG) adds to or overrides any of it.
 
+// Base URLs, API versions and whether a key is needed come from the kind or its preset
+// (@switchyard/providers: provider-defaults.ts, openai-compatible/presets.ts).
 export const seedProviders = {
-  openai: { kind: 'openai-compatible', baseUrl: 'https://api.openai.com/v1' },
-  anthropic: { kind: 'anthropic', baseUrl: 'https://api.anthropic.com', apiVersion: '2023-06-01' },
-  xai: { kind: 'openai-compatible', baseUrl: 'https://api.x.ai/v1' },
-  perplexity: { kind: 'openai-compatible', baseUrl: 'https://api.perplexity.ai' },
-  'azure-openai': { kind: 'azure-openai', apiVersion: '2024-10-21' },
-  // Self-hosted servers need no key; they are enabled by setting their base URL.
-  ollama: { kind: 'ollama', requiresApiKey: false },
-  vllm: { kind: 'openai-compatible', requiresApiKey: false },
-  llamacpp: { kind: 'openai-compatible', requiresApiKey: false },
-  huggingface: { kind: 'openai-compatible', baseUrl: 'https://router.huggingface.co/v1' },
+  openai: { kind: 'openai-compatible' },
+  anthropic: { kind: 'anthropic' },
+  xai: { kind: 'openai-compatible' },
+  perplexity: { kind: 'openai-compatible' },
+  // Enabled by AZURE_OPENAI_BASE_URL=https://<resource>.openai.azure.com and a key.
+  'azure-openai': { kind: 'azure-openai' },
+  // Self-hosted servers need no key; these are enabled by setting their base URL.
+  ollama: { kind: 'ollama' },
+  vllm: { kind: 'openai-compatible' },
+  llamacpp: { kind: 'openai-compatible' },
+  'ollama-openai': { kind: 'openai-compatible' },
+  huggingface: { kind: 'openai-compatible' },
   // RunPod serves each endpoint at https://api.runpod.ai/v2/<endpoint-id>/openai/v1: set RUNPOD_BASE_URL.
   runpod: { kind: 'openai-compatible' },
-  'ollama-openai': { kind: 'openai-compatible', requiresApiKey: false },
-  mock: { kind: 'mock', requiresApiKey: false, enabled: true, concurrency: 256 },
+  mock: { kind: 'mock', enabled: true, concurrency: 256 },
 } as const;
 
 // Anthropic bills cache reads and 5-minute cache writes apart from plain input.
-const claude = (upstreamModel: string, input: string, output: string, cachedInput: string, cacheWrite: string, maxOutputTokens: number, fallbacks: string[] = []) => ({
+const claude = (upstreamModel: string, input: string, output: string, cachedInput: string, cacheWrite: string, maxOutputTokens: number, fallbacks: string[] = [], contextLength = 200_000) => ({
   provider: 'anthropic',
   upstreamModel,
   pricing: { input, output, cachedInput, cacheWrite },
-  contextLength: 200_000,
+  contextLength,
   maxOutputTokens,
   capabilities: { vision: true },
   fallbacks,
 });
 
 export const seedModels = {
+  // OpenAI's current line (list prices for prompts up to 272K input tokens; longer ones bill more upstream).
+  // GPT-6.1 Sol takes no function calls on Chat Completions (the endpoint this gateway calls).
+  'gpt-6.1-sol': { provider: 'openai', pricing: { input: '2.00', output: '10.00', cachedInput: '0.10', cacheWrite: '2.50' }, contextLength: 1_050_000, maxOutputTokens: 128_000, capabilities: { vision: true, tools: false } },
+  'gpt-6.1-terra': { provider: 'openai', pricing: { input: '1.00', output: '5.00', cachedInput: '0.05', cacheWrite: '1.25' }, contextLength: 1_050_000, maxOutputTokens: 128_000, capabilities: { vision: true } },
   'gpt-4o': { provider: 'openai', pricing: { input: '2.50', output: '10.00', cachedInput: '1.25' }, contextLength: 128_000, maxOutputTokens: 16_384, capabilities: { vision: true } },
   'gpt-4o-mini': { provider: 'openai', pricing: { input: '0.15', output: '0.60', cachedInput: '0.075' }, contextLength: 128_000, maxOutputTokens: 16_384, capabilities: { vision: true } },
   'gpt-4-turbo': { provider: 'openai', pricing: { input: '10.00', output: '30.00' }, contextLength: 128_000, maxOutputTokens: 4096, capabilities: { vision: true } },
@@ -37,6 +44,13 @@ export const seedModels = {
   'text-embedding-3-small': { provider: 'openai', pricing: { input: '0.02', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
   'text-embedding-3-large': { provider: 'openai', pricing: { input: '0.13', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
 
+  // Anthropic's current line: 1M-token context, 128K output.
+  // Sonnet 5.5 cache reads were cut from 0.20 to 0.10 on 2026-10-07.
+  'claude-sonnet-5-5': claude('claude-sonnet-5-5', '2.00', '10.00', '0.10', '2.50', 128_000, ['gpt-6.1-terra'], 1_000_000),
+  'claude-opus-5-5': claude('claude-opus-5-5', '4.00', '20.00', '0.20', '5.00', 128_000, ['claude-sonnet-5-5', 'gpt-6.1-terra'], 1_000_000),
+  // Prices for prompts up to 100K tokens; Anthropic bills longer prompts at 5x, which this flat price does not model.
+  'claude-haiku-5-5': claude('claude-haiku-5-5', '0.10', '0.50', '0.01', '0.125', 128_000, ['claude-haiku-4-5', 'gpt-6.1-terra'], 1_000_000),
+  // Claude Sonnet 4.5 reached end-of-life on 2026-11-30; kept so that old configs still load.
   'claude-sonnet-4-5': claude('claude-sonnet-4-5-20250929', '3.00', '15.00', '0.30', '3.75', 64_000, ['claude-sonnet-4', 'claude-3-7-sonnet', 'gpt-4o']),
   'claude-haiku-4-5': claude('claude-haiku-4-5-20251001', '1.00', '5.00', '0.10', '1.25', 64_000, ['claude-3-5-haiku', 'claude-3-haiku', 'gpt-4o-mini']),
   'claude-opus-4-1': claude('claude-opus-4-1-20250805', '15.00', '75.00', '1.50', '18.75', 32_000, ['claude-opus-4', 'claude-3-opus', 'gpt-4o']),
@@ -61,18 +75,32 @@ export const seedModels = {
   'llama-3.1-8b-instruct': { provider: 'vllm', upstreamModel: 'meta-llama/Llama-3.1-8B-Instruct', contextLength: 131_072, maxOutputTokens: 4096 },
 
   // The built-in mock: deterministic answers, priced so the ledger has something to count.
-  'mock-fast': { provider: 'mock', pricing: { input: '1.00', output: '2.00' }, contextLength: 32_768, maxOutputTokens: 4096, capabilities: { vision: true, embeddings: true, completions: true } },
+  'mock-fast': { provider: 'mock', pricing: { input: '1.00', output: '2.00' }, contextLength: 32_768, maxOutputTokens: 4096, capabilities: { vision: true, completions: true } },
   'mock-slow': { provider: 'mock', pricing: { input: '1.00', output: '2.00' }, contextLength: 32_768, maxOutputTokens: 4096, options: { latencyMs: 1500, tokenDelayMs: 25 } },
   'mock-embed': { provider: 'mock', pricing: { input: '0.02', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
 } as const;
 
-export const seedAliases = {
-  'claude-sonnet': 'claude-sonnet-4-5',
+// Clients often send the dated id the provider lists (claude-sonnet-4-5-20250929) or the
+// provider's own alias for it: both name a catalog model.
+const upstreamAliases: Record<string, string> = Object.fromEntries(
+  Object.entries(seedModels).flatMap(([id, model]) => ('upstreamModel' in model && model.upstreamModel !== id ? [[model.upstreamModel, id]] : [])),
+);
+
+export const seedAliases: Record<string, string> = {
+  ...upstreamAliases,
+  'claude-3-5-sonnet-latest': 'claude-3-5-sonnet',
+  'claude-3-7-sonnet-latest': 'claude-3-7-sonnet',
+  'claude-3-5-haiku-latest': 'claude-3-5-haiku',
+  'claude-3-opus-latest': 'claude-3-opus',
+  'claude-sonnet-4-0': 'claude-sonnet-4',
+  'claude-opus-4-0': 'claude-opus-4',
+  // The "latest" names follow each family's current model.
+  'claude-sonnet': 'claude-sonnet-5-5',
   'claude-haiku': 'claude-haiku-4-5',
-  'claude-opus': 'claude-opus-4-1',
-  claude: 'claude-sonnet-4-5',
+  'claude-opus': 'claude-opus-5-5',
+  claude: 'claude-sonnet-5-5',
   fast: 'claude-haiku-4-5',
   cheap: 'gpt-4o-mini',
-  smart: 'claude-sonnet-4-5',
-  powerful: 'claude-opus-4-1',
-} as const;
+  smart: 'claude-sonnet-5-5',
+  powerful: 'claude-opus-5-5',
+};

@@ -1,19 +1,8 @@
-import type { ProviderConfig } from '@switchyard/config';
+import type { ProviderSettings } from '../provider-settings.ts';
 
-/** A provider config with the schema's defaults, for tests. */
-export function providerConfig(overrides: Partial<ProviderConfig> & Pick<ProviderConfig, 'name' | 'kind'>): ProviderConfig {
-  return {
-    requiresApiKey: true,
-    concurrency: 8,
-    requestsPerMinute: 0,
-    maxQueueDepth: 100,
-    timeoutMs: 5_000,
-    attempts: 1,
-    headers: {},
-    options: {},
-    breaker: { failureThreshold: 5, windowMs: 30_000, openMs: 15_000, halfOpenProbes: 1, successesToClose: 1 },
-    ...overrides,
-  };
+/** Provider settings with test defaults. */
+export function providerConfig(overrides: Partial<ProviderSettings> & Pick<ProviderSettings, 'name' | 'kind'>): ProviderSettings {
+  return { timeoutMs: 5_000, headers: {}, options: {}, ...overrides };
 }
 
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {

@@ -1,26 +1,22 @@
 // Anthropic Messages API: x-api-key, anthropic-version, SSE events. No embeddings or
 // legacy completions.
-import type { ProviderConfig } from '@switchyard/config';
 import { fromAnthropicMessagesResponse, toAnthropicMessagesBody } from '@switchyard/formats';
-import { z } from 'zod';
+import type { ProviderSettings } from '../provider-settings.ts';
 import { baseUrlOf, createHttpContext } from '../http/http-context.ts';
 import { postJson, readJson } from '../http/post-json.ts';
 import { runCall, streamCall } from '../http/run-call.ts';
+import { anthropicDefaults, anthropicOptionsSchema } from '../provider-defaults.ts';
+import { parseOptions } from '../provider-options.ts';
 import type { ProviderAdapter, ProviderDependencies } from '../types.ts';
 import { anthropicStreamParts } from './stream-parts.ts';
 
-const defaultBaseUrl = 'https://api.anthropic.com';
-const defaultApiVersion = '2023-06-01';
-
-const optionsSchema = z.object({ defaultMaxTokens: z.number().int().positive().default(4096) });
-
-export function createAnthropicProvider(config: ProviderConfig, dependencies?: ProviderDependencies): ProviderAdapter {
+export function createAnthropicProvider(config: ProviderSettings, dependencies?: ProviderDependencies): ProviderAdapter {
   const context = createHttpContext(config, dependencies);
-  const url = `${baseUrlOf(config, defaultBaseUrl)}/v1/messages`;
-  const { defaultMaxTokens } = optionsSchema.parse(config.options);
+  const url = `${baseUrlOf(config, anthropicDefaults.baseUrl)}/v1/messages`;
+  const { defaultMaxTokens } = parseOptions(anthropicOptionsSchema, config.options);
   const headers = {
     ...config.headers,
-    'anthropic-version': config.apiVersion ?? defaultApiVersion,
+    'anthropic-version': config.apiVersion ?? anthropicDefaults.apiVersion,
     ...(config.apiKey ? { 'x-api-key': config.apiKey } : {}),
   };
 

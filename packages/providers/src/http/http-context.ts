@@ -1,5 +1,5 @@
-import type { ProviderConfig } from '@switchyard/config';
 import type { Dispatcher } from 'undici';
+import type { ProviderSettings } from '../provider-settings.ts';
 import type { ErrorContext } from '../errors/status-error.ts';
 import type { ProviderDependencies } from '../types.ts';
 import { createUpstreamAgent } from './upstream-agent.ts';
@@ -10,7 +10,7 @@ export type HttpContext = ErrorContext & {
   timeoutMs: number;
 };
 
-export function createHttpContext(config: ProviderConfig, dependencies: ProviderDependencies = {}): HttpContext {
+export function createHttpContext(config: ProviderSettings, dependencies: ProviderDependencies = {}): HttpContext {
   const secrets = [config.apiKey, ...Object.values(config.headers)].filter((value): value is string => value !== undefined);
   return {
     provider: config.name,
@@ -21,7 +21,7 @@ export function createHttpContext(config: ProviderConfig, dependencies: Provider
 }
 
 /** The configured base URL without a trailing slash, or the preset's default. */
-export function baseUrlOf(config: ProviderConfig, fallback?: string): string {
+export function baseUrlOf(config: ProviderSettings, fallback?: string): string {
   const baseUrl = config.baseUrl ?? fallback;
   if (!baseUrl) throw new Error(`provider ${config.name}: baseUrl is required`);
   return baseUrl.replace(/\/+$/, '');

@@ -1,12 +1,12 @@
 // The built-in in-process provider: no HTTP, deterministic, honours latency options and
 // the abort signal.
 import { mockEmbedding, newId, type StreamPart } from '@switchyard/core';
-import type { ProviderConfig } from '@switchyard/config';
+import type { ProviderSettings } from '../provider-settings.ts';
 import type { ProviderAdapter } from '../types.ts';
 import { answerChat, estimateTokens, mockText, toChatResponse, truncate, wordPieces } from './mock-answer.ts';
 import { delay, mockTiming, throwIfCancelled } from './mock-timing.ts';
 
-export function createMockProvider(config: ProviderConfig): ProviderAdapter {
+export function createMockProvider(config: ProviderSettings): ProviderAdapter {
   const timing = (modelOptions: Record<string, unknown> | undefined) => mockTiming(config.options, modelOptions);
 
   return {

@@ -15,7 +15,7 @@ describe('ollama adapter', () => {
 
   beforeAll(async () => {
     upstream = await startMockOllamaUpstream();
-    adapter = createProvider(providerConfig({ name: 'ollama', kind: 'ollama', baseUrl: upstream.url, requiresApiKey: false }));
+    adapter = createProvider(providerConfig({ name: 'ollama', kind: 'ollama', baseUrl: upstream.url }));
   });
   afterAll(() => upstream.close());
   beforeEach(() => upstream.reset());

@@ -1,23 +1,22 @@
 // Ollama's native API (/api/chat, /api/embed). Ollama needs no key; one set is sent as Bearer
 // for servers behind an authenticating proxy.
-import type { ProviderConfig } from '@switchyard/config';
 import { ProviderError, type ChatResponse } from '@switchyard/core';
 import { z } from 'zod';
+import type { ProviderSettings } from '../provider-settings.ts';
 import { baseUrlOf, createHttpContext, type HttpContext } from '../http/http-context.ts';
 import { postJson, readJson } from '../http/post-json.ts';
 import { runCall, streamCall } from '../http/run-call.ts';
+import { ollamaDefaults } from '../provider-defaults.ts';
 import type { ProviderAdapter, ProviderDependencies } from '../types.ts';
 import { toOllamaChatBody } from './request-body.ts';
 import { chatLineSchema, finishReasonOf, toolCallsOf, usageOf } from './response.ts';
 import { ollamaStreamParts } from './stream-parts.ts';
 
-const defaultBaseUrl = 'http://localhost:11434';
-
 const embedResponseSchema = z.object({ model: z.string().nullish(), embeddings: z.array(z.array(z.number())), prompt_eval_count: z.number().nullish() });
 
-export function createOllamaProvider(config: ProviderConfig, dependencies?: ProviderDependencies): ProviderAdapter {
+export function createOllamaProvider(config: ProviderSettings, dependencies?: ProviderDependencies): ProviderAdapter {
   const context = createHttpContext(config, dependencies);
-  const baseUrl = baseUrlOf(config, defaultBaseUrl);
+  const baseUrl = baseUrlOf(config, ollamaDefaults.baseUrl);
   const headers = { ...config.headers, ...(config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {}) };
 
   return {

@@ -199,7 +199,7 @@ describe('openai-compatible presets', () => {
   beforeEach(() => upstream.reset());
 
   it('uses max_tokens and no auth header for a keyless self-hosted server', async () => {
-    const vllm = createProvider(providerConfig({ name: 'vllm', kind: 'openai-compatible', baseUrl: upstream.url, requiresApiKey: false }));
+    const vllm = createProvider(providerConfig({ name: 'vllm', kind: 'openai-compatible', baseUrl: upstream.url }));
     await vllm.generate({ ...question, maxTokens: 50 }, { signal: signal() });
     expect(upstream.requests[0]?.headers.authorization).toBeUndefined();
     expect(upstream.requests[0]?.body).toMatchObject({ max_tokens: 50 });

@@ -1,11 +1,11 @@
-import type { ProviderConfig } from '@switchyard/config';
+import type { ProviderSettings } from '../provider-settings.ts';
 import { baseUrlOf, createHttpContext } from '../http/http-context.ts';
 import type { ProviderAdapter, ProviderDependencies } from '../types.ts';
 import { createOpenAIDialectAdapter } from './dialect-adapter.ts';
 import { resolvePreset } from './presets.ts';
 
 /** Any server speaking OpenAI's /chat/completions, tuned by its preset. */
-export function createOpenAICompatibleProvider(config: ProviderConfig, dependencies?: ProviderDependencies): ProviderAdapter {
+export function createOpenAICompatibleProvider(config: ProviderSettings, dependencies?: ProviderDependencies): ProviderAdapter {
   const preset = resolvePreset(config.name, config.options);
   const baseUrl = baseUrlOf(config, preset.baseUrl);
   return createOpenAIDialectAdapter(createHttpContext(config, dependencies), {

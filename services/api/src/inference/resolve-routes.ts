@@ -1,11 +1,11 @@
 import { GatewayError, type CanonicalCall, type Route } from '@switchyard/core';
-import { resolveModel, routesFor, type ModelConfig, type SwitchyardConfig } from '@switchyard/config';
+import { modelNotFoundMessage, resolveModel, routesFor, type ModelConfig, type SwitchyardConfig } from '@switchyard/config';
 
 /** The model a request names, checked against what the model can do, and its route chain. */
 export function resolveRoutes(config: SwitchyardConfig, requestedModel: string, call: CanonicalCall): { model: ModelConfig; routes: Route[] } {
   const model = resolveModel(config, requestedModel);
   if (!model) {
-    throw new GatewayError('model_not_found', `The model \`${requestedModel}\` does not exist or you do not have access to it.`, { param: 'model' });
+    throw new GatewayError('model_not_found', modelNotFoundMessage(config, requestedModel), { param: 'model' });
   }
   checkCapabilities(model, call, requestedModel);
   const routes = routesFor(config, model);
