@@ -23,7 +23,8 @@ let gateway: TestGateway;
 let redis: Redis;
 let orgB: { orgId: string; apiKey: string };
 
-type Attempt = { model: string; usage: Usage };
+/** `fellOver`: a later route took the request over, so it counts for that route's model. */
+type Attempt = { model: string; usage: Usage; fellOver?: true };
 /** Every attempt the run makes, per org, with the usage the mock upstream reported. */
 const attempts: Record<'a' | 'b', Attempt[]> = { a: [], b: [] };
 const jobIds: Record<'a' | 'b', string[]> = { a: [], b: [] };
@@ -89,13 +90,14 @@ function priceOf(model: string) {
 
 /** What the usage report must say, computed from the attempts alone. */
 function expectedReport(run: Attempt[]) {
-  const byModel = new Map<string, { request_count: number; total_input_tokens: number; total_output_tokens: number; total_cost_exact: string }>();
+  const byModel = new Map<string, { request_count: number; attempt_count: number; total_input_tokens: number; total_output_tokens: number; total_cost_exact: string }>();
   let total = '0';
   for (const attempt of run) {
     const cost = costUsd(attempt.usage, priceOf(attempt.model));
     total = addUsd(total, cost);
-    const row = byModel.get(attempt.model) ?? { request_count: 0, total_input_tokens: 0, total_output_tokens: 0, total_cost_exact: '0' };
-    row.request_count += 1;
+    const row = byModel.get(attempt.model) ?? { request_count: 0, attempt_count: 0, total_input_tokens: 0, total_output_tokens: 0, total_cost_exact: '0' };
+    if (!attempt.fellOver) row.request_count += 1;
+    row.attempt_count += 1;
     row.total_input_tokens += attempt.usage.inputTokens;
     row.total_output_tokens += attempt.usage.outputTokens;
     row.total_cost_exact = normalizeUsd(addUsd(row.total_cost_exact, cost));
@@ -104,11 +106,11 @@ function expectedReport(run: Attempt[]) {
   return { byModel, total: normalizeUsd(total) };
 }
 
-function reportByModel(report: { by_model: Array<{ model: string; request_count: number; total_input_tokens: number; total_output_tokens: number; total_cost_exact: string }> }) {
+function reportByModel(report: { by_model: Array<{ model: string; request_count: number; attempt_count: number; total_input_tokens: number; total_output_tokens: number; total_cost_exact: string }> }) {
   return new Map(
     report.by_model.map((row) => [
       row.model,
-      { request_count: row.request_count, total_input_tokens: row.total_input_tokens, total_output_tokens: row.total_output_tokens, total_cost_exact: normalizeUsd(row.total_cost_exact) },
+      { request_count: row.request_count, attempt_count: row.attempt_count, total_input_tokens: row.total_input_tokens, total_output_tokens: row.total_output_tokens, total_cost_exact: normalizeUsd(row.total_cost_exact) },
     ]),
   );
 }
@@ -174,7 +176,7 @@ describe('a mixed run, recorded by the ledger', () => {
     expect(fallback.status).toBe(200);
     expect(fallback.headers.get('x-switchyard-model')).toBe('backup-model');
     expect(fallback.headers.get('x-switchyard-attempts')).toBe('2');
-    attempts.a.push({ model: 'primary-model', usage: zero }, { model: 'backup-model', usage: { inputTokens: 1234, outputTokens: 567, cachedInputTokens: 1000 } });
+    attempts.a.push({ model: 'primary-model', usage: zero, fellOver: true }, { model: 'backup-model', usage: { inputTokens: 1234, outputTokens: 567, cachedInputTokens: 1000 } });
     jobIds.a.push(fallback.headers.get('x-job-id')!);
 
     // Another org's traffic, which org A must never see.
@@ -195,6 +197,9 @@ describe('a mixed run, recorded by the ledger', () => {
     expect(usage.body.total_requests).toBe(jobIds.a.length);
     expect(normalizeUsd(usage.body.total_cost_exact)).toBe(expected.total);
     expect(reportByModel(usage.body)).toEqual(expected.byModel);
+    // Each request counts once, for the model that served it, so the rows add up to the total.
+    expect(usage.body.by_model.reduce((sum: number, row: { request_count: number }) => sum + row.request_count, 0)).toBe(usage.body.total_requests);
+    expect(usage.body.total_attempts).toBe(attempts.a.length);
     expect(usage.body.total_input_tokens).toBe(attempts.a.reduce((sum, attempt) => sum + attempt.usage.inputTokens, 0));
     // The costs are not round numbers, so a float sum anywhere would show.
     expect(expected.total).toMatch(/\.\d{9,}$/);

@@ -28,14 +28,17 @@ export {
   appendLedgerEntries,
   deadLetterLedgerEntries,
   ledgerDeadLetterKey,
+  ledgerFailuresKey,
   ledgerStreamKey,
   monthToDateSpendKey,
   readLedgerBatch,
   readMonthToDateSpend,
+  recordLedgerFailure,
   storeMonthToDateSpend,
   utcMonth,
   type LedgerBatch,
   type LedgerMessage,
+  type RejectedLedgerMessage,
 } from './ledger-stream.ts';
 export {
   createCircuitBreakers,

@@ -7,10 +7,12 @@ import {
   appendLedgerEntries,
   deadLetterLedgerEntries,
   ledgerDeadLetterKey,
+  ledgerFailuresKey,
   ledgerStreamKey,
   monthToDateSpendKey,
   readLedgerBatch,
   readMonthToDateSpend,
+  recordLedgerFailure,
   storeMonthToDateSpend,
 } from './ledger-stream.ts';
 
@@ -71,6 +73,19 @@ describe('ledger stream', () => {
     expect(claimed.messages.map((message) => message.id)).toEqual(first.messages.map((message) => message.id));
   });
 
+  it('tops a batch of entries being retried up with the entries behind them', async () => {
+    const prefix = newPrefix();
+    await appendLedgerEntries(redis, prefix, [usage('req_stuck')]);
+    const first = await readLedgerBatch(redis, prefix, 'one', { count: 3, blockMs: 10 });
+    await appendLedgerEntries(redis, prefix, [usage('req_2'), usage('req_3'), usage('req_4')]);
+    const again = await readLedgerBatch(redis, prefix, 'one', { count: 3, blockMs: 10 });
+    const ids = (batch: typeof again) => batch.messages.map(({ entry }) => entry.type === 'usage' && entry.record.requestId);
+    expect(ids(first)).toEqual(['req_stuck']);
+    expect(ids(again)).toEqual(['req_stuck', 'req_2', 'req_3']);
+    await ackLedgerEntries(redis, prefix, again.messages.slice(1).map((message) => message.id));
+    expect(ids(await readLedgerBatch(redis, prefix, 'one', { count: 3, blockMs: 10 }))).toEqual(['req_stuck', 'req_4']);
+  });
+
   it('rejects malformed entries and moves them to the dead-letter stream', async () => {
     const prefix = newPrefix();
     await redis.xadd(ledgerStreamKey(prefix), '*', 'entry', '{not json');
@@ -82,6 +97,24 @@ describe('ledger stream', () => {
     await deadLetterLedgerEntries(redis, prefix, batch.rejected);
     expect(await redis.xlen(ledgerDeadLetterKey(prefix))).toBe(2);
     expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(1);
+  });
+
+  it('counts failed writes per entry and forgets them once the entry is acknowledged or dead-lettered', async () => {
+    const prefix = newPrefix();
+    await appendLedgerEntries(redis, prefix, [usage('req_a'), usage('req_b')]);
+    const batch = await readLedgerBatch(redis, prefix, 'one', { count: 10, blockMs: 10 });
+    const [first, second] = batch.messages;
+    expect(first?.raw).toBe(JSON.stringify(usage('req_a')));
+    expect(await recordLedgerFailure(redis, prefix, first!.id)).toBe(1);
+    expect(await recordLedgerFailure(redis, prefix, first!.id)).toBe(2);
+    expect(await recordLedgerFailure(redis, prefix, second!.id)).toBe(1);
+
+    await ackLedgerEntries(redis, prefix, [first!.id]);
+    expect(await redis.hkeys(ledgerFailuresKey(prefix))).toEqual([second!.id]);
+    await deadLetterLedgerEntries(redis, prefix, [{ id: second!.id, raw: second!.raw, reason: 'unwritable' }]);
+    expect(await redis.exists(ledgerFailuresKey(prefix))).toBe(0);
+    const [dead] = await redis.xrange(ledgerDeadLetterKey(prefix), '-', '+');
+    expect(dead?.[1]).toEqual(['id', second!.id, 'reason', 'unwritable', 'entry', second!.raw]);
   });
 
   it('waits for new entries up to blockMs', async () => {

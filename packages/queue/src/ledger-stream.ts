@@ -7,10 +7,13 @@ import { ledgerEntrySchema, type LedgerEntry } from '@switchyard/core';
 export const ledgerStreamKey = (prefix: string): string => `${prefix}:ledger`;
 /** Entries that can never be written (unparseable, invalid) are moved here for a human. */
 export const ledgerDeadLetterKey = (prefix: string): string => `${prefix}:ledger:dead`;
+/** Hash of stream entry id to how often writing that entry on its own has failed. */
+export const ledgerFailuresKey = (prefix: string): string => `${prefix}:ledger:failures`;
 const group = 'ledger';
 const field = 'entry';
 
-export type LedgerMessage = { id: string; entry: LedgerEntry };
+/** `raw` is the payload as it was appended, kept for the dead-letter stream. */
+export type LedgerMessage = { id: string; entry: LedgerEntry; raw: string };
 export type RejectedLedgerMessage = { id: string; raw: string | undefined; reason: string };
 export type LedgerBatch = { messages: LedgerMessage[]; rejected: RejectedLedgerMessage[] };
 
@@ -34,7 +37,8 @@ export async function appendLedgerEntries(redis: Redis, prefix: string, entries:
 
 /**
  * The next batch for `consumer`: first its own unacknowledged entries (a batch it failed
- * to write), then entries idle on dead consumers, then new ones (waiting up to `blockMs`).
+ * to write) topped up with new ones, else entries idle on dead consumers, else new ones
+ * (waiting up to `blockMs`).
  * The caller acknowledges with `ackLedgerEntries` once they are committed.
  */
 export async function readLedgerBatch(redis: Redis, prefix: string, consumer: string, options: ReadLedgerOptions): Promise<LedgerBatch> {
@@ -53,7 +57,14 @@ async function readOnce(redis: Redis, prefix: string, consumer: string, options:
     | Array<[string, StreamEntry[]]>
     | null;
   const ownEntries = own?.[0]?.[1] ?? [];
-  if (ownEntries.length > 0) return toBatch(ownEntries);
+  if (ownEntries.length > 0) {
+    // Entries being retried (one the database keeps refusing, say) do not hold back the
+    // entries behind them: what room the batch has left is filled with new ones, unblocked.
+    const room = options.count - ownEntries.length;
+    if (room <= 0) return toBatch(ownEntries);
+    const behind = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', room, 'STREAMS', key, '>')) as Array<[string, StreamEntry[]]> | null;
+    return toBatch([...ownEntries, ...(behind?.[0]?.[1] ?? [])]);
+  }
 
   const claimed = (await redis.xautoclaim(key, group, consumer, options.claimIdleMs ?? 30_000, '0-0', 'COUNT', options.count)) as [
     string,
@@ -94,7 +105,7 @@ function toBatch(entries: StreamEntry[]): LedgerBatch {
       continue;
     }
     const parsed = ledgerEntrySchema.safeParse(json);
-    if (parsed.success) batch.messages.push({ id, entry: parsed.data });
+    if (parsed.success) batch.messages.push({ id, entry: parsed.data, raw });
     else batch.rejected.push({ id, raw, reason: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
   }
   return batch;
@@ -103,8 +114,17 @@ function toBatch(entries: StreamEntry[]): LedgerBatch {
 export async function ackLedgerEntries(redis: Redis, prefix: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const key = ledgerStreamKey(prefix);
-  const results = (await redis.multi().xack(key, group, ...ids).xdel(key, ...ids).exec()) ?? [];
+  const results = (await redis.multi().xack(key, group, ...ids).xdel(key, ...ids).hdel(ledgerFailuresKey(prefix), ...ids).exec()) ?? [];
   for (const [error] of results) if (error) throw error;
+}
+
+/**
+ * Counts one more failed write of the entry `id` and returns how many it has had. The
+ * count lives in Redis, so it survives restarts and follows the entry to whichever ledger
+ * claims it; acknowledging or dead-lettering the entry forgets it.
+ */
+export async function recordLedgerFailure(redis: Redis, prefix: string, id: string): Promise<number> {
+  return redis.hincrby(ledgerFailuresKey(prefix), id, 1);
 }
 
 /** Keeps rejected entries (with the reason) on the dead-letter stream and removes them from the ledger queue. */

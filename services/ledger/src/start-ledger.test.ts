@@ -7,6 +7,7 @@ import { addUsd, type LedgerEntry } from '@switchyard/core';
 import {
   appendLedgerEntries,
   ledgerDeadLetterKey,
+  ledgerFailuresKey,
   ledgerStreamKey,
   readLedgerBatch,
   readMonthToDateSpend,
@@ -118,9 +119,12 @@ describe('startLedger', () => {
     await redis.xadd(ledgerStreamKey(prefix), '*', 'entry', JSON.stringify({ type: 'usage', record: { requestId: 'broken' } }));
     const entries = requestEntries(orgId, 3);
     await appendLedgerEntries(redis, prefix, entries);
-    await start(prefix);
+    const ledger = await start(prefix);
     await until(streamDrained(prefix));
     expect(await redis.xlen(ledgerDeadLetterKey(prefix))).toBe(1);
+    const metrics = await ledger.metrics.registry.metrics();
+    expect(metrics).toMatch(/^switchyard_ledger_dead_letters_total\{reason="invalid"\} 1$/m);
+    expect(metrics).toMatch(/^switchyard_ledger_dead_letters_total\{reason="unwritable"\} 0$/m);
     const report = await usageReport(handle.db, orgId, { fromDate: '2025-03-10', toDate: '2025-03-11' });
     expect(report.total_requests).toBe(3);
   });
@@ -136,6 +140,9 @@ describe('startLedger', () => {
     await ledger.stop();
     await broken.close();
     expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(entries.length);
+    // An outage is no entry's fault: nothing is counted against the entries, nothing dead-lettered.
+    expect(await redis.exists(ledgerFailuresKey(prefix))).toBe(0);
+    expect(await redis.xlen(ledgerDeadLetterKey(prefix))).toBe(0);
 
     await start(prefix, { claimIdleMs: 50 });
     await until(streamDrained(prefix));

@@ -11,6 +11,8 @@ import {
   utcMonth,
   type LedgerMessage,
 } from '@switchyard/queue';
+import { createLedgerMetrics, type LedgerMetrics } from './ledger-metrics.ts';
+import { assertDatabaseAnswers, writeEachApart } from './write-each-apart.ts';
 import { writeLedgerBatch } from './write-ledger-batch.ts';
 
 export type LedgerDeps = {
@@ -23,16 +25,24 @@ export type LedgerDeps = {
   blockMs?: number;
   /** Entries left unacknowledged this long by another ledger are taken over. */
   claimIdleMs?: number;
+  /** Failed writes of one entry, while the database answers, before it is dead-lettered. */
+  maxEntryFailures?: number;
+  /** Pause before retrying entries that failed on their own. */
+  entryRetryDelayMs?: number;
+  /** Where the ledger's counters go; a fresh registry by default. */
+  metrics?: LedgerMetrics;
 };
 
-export type Ledger = { consumer: string; stop(): Promise<void> };
+export type Ledger = { consumer: string; metrics: LedgerMetrics; stop(): Promise<void> };
 
 const maxBackoffMs = 5000;
 
 /**
  * Moves entries from the `ledger` stream into Postgres: read a batch, write it in one
  * transaction, refresh the month-to-date spend of the orgs it touched, then acknowledge.
- * A failure anywhere leaves the batch pending, and it is read again.
+ * A batch the database refuses is written entry by entry, so the good entries commit and
+ * only the refused ones stay pending; one refused `maxEntryFailures` times is moved to the
+ * dead-letter stream. While the database is unreachable the whole batch stays pending.
  */
 export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
   const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -40,10 +50,13 @@ export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
   // Blocking reads hold their connection, so they get one of their own.
   const reader = deps.redis.duplicate();
   reader.on('error', (error) => logger.warn({ err: error }, 'ledger reader connection error'));
+  const metrics = deps.metrics ?? createLedgerMetrics();
+  const maxEntryFailures = deps.maxEntryFailures ?? 5;
   let stopping = false;
   let failures = 0;
 
-  const runOnce = async (): Promise<void> => {
+  /** Resolves to whether entries that failed on their own are waiting for a retry. */
+  const runOnce = async (): Promise<boolean> => {
     const batch = await readLedgerBatch(reader, deps.prefix, consumer, {
       count: deps.batchSize ?? 200,
       blockMs: deps.blockMs ?? 1000,
@@ -52,24 +65,38 @@ export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
     if (batch.rejected.length > 0) {
       logger.error({ rejected: batch.rejected.map(({ id, reason }) => ({ id, reason })) }, 'ledger entries rejected, moved to the dead-letter stream');
       await deadLetterLedgerEntries(deps.redis, deps.prefix, batch.rejected);
+      metrics.deadLetters.inc({ reason: 'invalid' }, batch.rejected.length);
     }
-    if (batch.messages.length === 0) return;
+    if (batch.messages.length === 0) return false;
     const entries = batch.messages.map((message) => message.entry);
-    const written = await writeLedgerBatch(deps.db, entries);
-    await refreshSpend(deps, batch.messages);
+    let committed = batch.messages;
+    let retrying = false;
+    try {
+      const written = await writeLedgerBatch(deps.db, entries);
+      logger.debug({ entries: entries.length, insertedUsage: written.insertedUsage, jobs: written.jobs }, 'ledger batch written');
+    } catch (error) {
+      // Unreachable database: the error propagates and the batch stays pending as a whole.
+      await assertDatabaseAnswers(deps.db);
+      logger.warn({ err: error, entries: entries.length }, 'ledger batch refused; writing its entries one by one');
+      const apart = await writeEachApart({ db: deps.db, redis: deps.redis, prefix: deps.prefix, logger, metrics, maxEntryFailures }, batch.messages);
+      committed = apart.committed;
+      retrying = apart.retrying.length > 0;
+    }
+    await refreshSpend(deps, committed);
     await ackLedgerEntries(
       deps.redis,
       deps.prefix,
-      batch.messages.map((message) => message.id),
+      committed.map((message) => message.id),
     );
-    logger.debug({ entries: entries.length, insertedUsage: written.insertedUsage, jobs: written.jobs }, 'ledger batch written');
+    return retrying;
   };
 
   const loop = (async () => {
     while (!stopping) {
       try {
-        await runOnce();
+        const retrying = await runOnce();
         failures = 0;
+        if (retrying) await new Promise((resolve) => setTimeout(resolve, deps.entryRetryDelayMs ?? 250));
       } catch (error) {
         if (stopping) break;
         failures += 1;
@@ -82,6 +109,7 @@ export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
 
   return {
     consumer,
+    metrics,
     async stop() {
       stopping = true;
       await loop;

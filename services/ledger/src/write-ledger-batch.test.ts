@@ -175,3 +175,38 @@ describe('mergeJobRecords', () => {
     expect(merged[0]).toMatchObject({ status: 'completed', metadata: { a: '1' }, completedAt: 9, createdAt: 5 });
   });
 });
+
+describe.each(engines)('text Postgres cannot hold, on $kind', (engine) => {
+  let handle: Awaited<ReturnType<(typeof engine)['open']>>;
+  beforeAll(async () => {
+    handle = await engine.open();
+  });
+  afterAll(async () => {
+    await handle?.cleanup();
+  });
+
+  it('stores U+0000 and lone surrogates as U+FFFD in every text and JSON column', async () => {
+    const orgId = 'org_nul';
+    await writeLedgerBatch(handle.db, [
+      { type: 'usage', record: usageRecord({ requestId: 'r_nul', orgId, model: 'mock\u0000fast', priceVersion: 'v\uD800' }) },
+      {
+        type: 'job',
+        record: jobRecord({
+          id: 'r_nul', orgId, customId: 'c\u0000',
+          metadata: { 'team\u0000': 'a\u0000b', echo: 'x\uDC00y' },
+          output: { choices: [{ message: { content: 'upstream \u0000 said \uD83D' } }] },
+          error: { code: 'upstream_error', message: 'bad \u0000 byte' },
+        }),
+      },
+    ]);
+    const job = await findJob(handle.db, orgId, 'r_nul');
+    expect(job).toMatchObject({
+      customId: 'c\uFFFD',
+      metadata: { 'team\uFFFD': 'a\uFFFDb', echo: 'x\uFFFDy' },
+      output: { choices: [{ message: { content: 'upstream \uFFFD said \uFFFD' } }] },
+      error: { code: 'upstream_error', message: 'bad \uFFFD byte' },
+    });
+    const event = await handle.db.selectFrom('usage_events').select(['model', 'price_version']).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+    expect(event).toEqual({ model: 'mock\uFFFDfast', price_version: 'v\uFFFD' });
+  });
+});

@@ -1,6 +1,6 @@
 import type { Database, Kysely, Transaction } from '@switchyard/db';
 import { sql } from 'kysely';
-import type { JobRecord, LedgerEntry, UsageRecord } from '@switchyard/core';
+import { storableJson, type JobRecord, type LedgerEntry, type UsageRecord } from '@switchyard/core';
 
 export type WrittenBatch = {
   /** Usage records new to the ledger; replays of recorded attempts are skipped. */
@@ -14,10 +14,12 @@ const finalStatuses = new Set<JobRecord['status']>(['completed', 'failed', 'canc
  * Writes one batch in one transaction: usage events (each `(request_id, attempt)` at most
  * once), the daily rollup of exactly the events this call inserted, and job records. Any
  * replay of the same entries changes nothing, so a crash before the stream ack is harmless.
+ * Every string is made storable first (no U+0000, no lone surrogate), so text that came
+ * from a client or an upstream cannot make a row unwritable.
  */
 export async function writeLedgerBatch(db: Kysely<Database>, entries: LedgerEntry[]): Promise<WrittenBatch> {
-  const usage = entries.flatMap((entry) => (entry.type === 'usage' ? [entry.record] : []));
-  const jobs = mergeJobRecords(entries.flatMap((entry) => (entry.type === 'job' ? [entry.record] : [])));
+  const usage = entries.flatMap((entry) => (entry.type === 'usage' ? [storableJson(entry.record)] : []));
+  const jobs = mergeJobRecords(entries.flatMap((entry) => (entry.type === 'job' ? [storableJson(entry.record)] : [])));
   return db.transaction().execute(async (transaction) => {
     const insertedUsage = usage.length > 0 ? await insertUsage(transaction, usage) : 0;
     if (jobs.length > 0) await upsertJobs(transaction, jobs);

@@ -4,7 +4,13 @@ import type { Database } from '../schema.ts';
 export type UsageGroupBy = 'model' | 'day' | 'key';
 
 export type UsageTotals = {
+  /**
+   * Client requests, each counted once, in the group of the attempt that served it (the
+   * last attempt when none did), so every grouping's counts add up to `total_requests`.
+   */
   request_count: number;
+  /** Provider attempts, failed fallbacks included. */
+  attempt_count: number;
   total_input_tokens: number;
   total_output_tokens: number;
   /** Rounded to 6 decimals for JSON; `total_cost_exact` is the exact decimal string. */
@@ -17,6 +23,7 @@ export type UsageReport = {
   from_date: string;
   to_date: string;
   total_requests: number;
+  total_attempts: number;
   total_input_tokens: number;
   total_output_tokens: number;
   total_cost: number;
@@ -29,8 +36,9 @@ export type UsageReport = {
 type Dimension = { daily: RawBuilder<string>; events: RawBuilder<string> };
 
 // Sums come from the usage_daily rollup; client requests (one per request id, however
-// many attempts it took) can only be counted from usage_events. Both use the UTC day of
-// the event, so the two always cover the same events.
+// many attempts it took) can only be counted from usage_events, where each request is
+// represented by its deciding attempt. Both use the UTC day of the event, so the two
+// always cover the same events.
 const dimensions: Record<UsageGroupBy | 'all', Dimension> = {
   all: { daily: sql<string>`''`, events: sql<string>`''` },
   model: { daily: sql<string>`model`, events: sql<string>`model` },
@@ -73,6 +81,7 @@ async function buildReport(
     from_date: fromDate,
     to_date: toDate,
     total_requests: total.request_count,
+    total_attempts: total.attempt_count,
     total_input_tokens: total.total_input_tokens,
     total_output_tokens: total.total_output_tokens,
     total_cost: total.total_cost,
@@ -86,6 +95,7 @@ async function buildReport(
 
 const emptyTotals: UsageTotals = {
   request_count: 0,
+  attempt_count: 0,
   total_input_tokens: 0,
   total_output_tokens: 0,
   total_cost: 0,
@@ -116,17 +126,15 @@ async function grouped(
     .groupBy(sql`1`)
     .execute();
   const requests = await db
-    .selectFrom('usage_events')
-    .select([dimension.events.as('group'), sql<string>`count(distinct request_id)`.as('requests')])
-    .where('org_id', '=', range.orgId)
-    .where('created_at', '>=', sql<Date>`${range.fromDate}::date::timestamp at time zone 'UTC'`)
-    .where('created_at', '<', sql<Date>`(${range.toDate}::date + 1)::timestamp at time zone 'UTC'`)
+    .selectFrom(decidingAttempts(db, range).as('deciding'))
+    .select([dimension.events.as('group'), sql<string>`count(*)`.as('requests')])
     .groupBy(sql`1`)
     .execute();
   const requestsByGroup = new Map(requests.map((row) => [row.group, Number(row.requests)]));
   const rows = sums.map((row) => ({
     group: row.group,
     request_count: requestsByGroup.get(row.group) ?? 0,
+    attempt_count: Number(row.attempts),
     total_input_tokens: Number(row.input_tokens),
     total_output_tokens: Number(row.output_tokens),
     total_cost: Number(row.cost_rounded),
@@ -134,6 +142,25 @@ async function grouped(
     avg_duration_ms: Number(row.attempts) === 0 ? 0 : Math.round(Number(row.duration_ms_total) / Number(row.attempts)),
   }));
   return rows.sort((a, b) => (by === 'model' ? b.total_cost - a.total_cost || compareText(a.group, b.group) : compareText(a.group, b.group)));
+}
+
+/**
+ * One row per request id in the range: the attempt that served it, or its last attempt
+ * when none did (a request that failed everywhere counts for the last model it tried).
+ * A request whose attempts straddle the range is decided among the attempts inside it,
+ * matching the rollup rows the range includes.
+ */
+function decidingAttempts(db: Kysely<Database>, range: { orgId: string; fromDate: string; toDate: string }) {
+  return db
+    .selectFrom('usage_events')
+    .distinctOn('request_id')
+    .select(['request_id', 'model', 'key_id', 'created_at'])
+    .where('org_id', '=', range.orgId)
+    .where('created_at', '>=', sql<Date>`${range.fromDate}::date::timestamp at time zone 'UTC'`)
+    .where('created_at', '<', sql<Date>`(${range.toDate}::date + 1)::timestamp at time zone 'UTC'`)
+    .orderBy('request_id')
+    .orderBy(sql`status = 'completed'`, 'desc')
+    .orderBy('attempt', 'desc');
 }
 
 function compareText(a: string, b: string): number {
