@@ -38,13 +38,14 @@ describe('with workers', () => {
       overrides: {
         providers: {
           openai: { apiKey: 'sk-upstream', baseUrl: upstream.url, attempts: 1, breaker: { failureThreshold: 1, windowMs: 60_000, openMs: 60_000 } },
-          xai: { apiKey: 'sk-upstream', baseUrl: upstream.url, attempts: 1 },
+          xai: { apiKey: 'sk-upstream', baseUrl: upstream.url, attempts: 1, maxResponseBytes: 1024 * 1024 },
         },
         models: {
           'primary-model': { provider: 'openai', fallbacks: ['backup-model'] },
           'backup-model': { provider: 'xai' },
           'limited-model': { provider: 'xai' },
           'large-model': { provider: 'xai' },
+          'huge-model': { provider: 'xai' },
           // perplexity has no key in this gateway: configured, but disabled.
           'disabled-model': { provider: 'perplexity', fallbacks: ['disabled-fallback'] },
           'disabled-fallback': { provider: 'perplexity' },
@@ -124,6 +125,24 @@ describe('with workers', () => {
       listener.disconnect();
       upstream.behave('large-model', {});
     }
+  });
+
+  it('refuses an upstream answer larger than maxResponseBytes with a clear 502, streamed or not', async () => {
+    upstream.behave('huge-model', { text: 'word '.repeat(400_000) });
+    const failure = await client.chat.completions.create(chatBody('huge-model') as never).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    const error = failure as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(502);
+    expect(error.message).toContain('maxResponseBytes');
+    // A stream is cut where it passes the cap, with an error event after what was relayed.
+    const stream = await client.chat.completions.create({ ...chatBody('huge-model'), stream: true } as never);
+    let relayed = '';
+    const streamed = await (async () => {
+      for await (const chunk of stream as unknown as AsyncIterable<{ choices: Array<{ delta: { content?: string } }> }>) relayed += chunk.choices[0]?.delta.content ?? '';
+    })().catch((caught: unknown) => caught);
+    expect(String(streamed)).toContain('maxResponseBytes');
+    expect(relayed.length).toBeLessThan(1024 * 1024);
+    upstream.behave('huge-model', {});
   });
 
   describe('POST /v1/jobs refuses what it would silently ignore', () => {

@@ -34,6 +34,8 @@ export const providerSchema = z.strictObject({
   /** Waiting jobs beyond which the api answers 429 queue_full. */
   maxQueueDepth: z.number().int().positive().default(10_000),
   timeoutMs: z.number().int().positive().default(120_000),
+  /** Largest upstream response body read (bytes, a stream's whole length included); past it the call fails with 502. */
+  maxResponseBytes: z.number().int().positive().default(32 * 1024 * 1024),
   /** Attempts per route for retryable errors (1 = no retry). */
   attempts: z.number().int().min(1).max(10).default(3),
   headers: z.record(z.string(), z.string()).default({}),

@@ -13,6 +13,8 @@ export type ProviderSettings = {
   apiVersion?: string;
   headers: Record<string, string>;
   timeoutMs: number;
+  /** Largest response body read from the upstream, in bytes (default 32 MiB). */
+  maxResponseBytes?: number;
   /** Provider-specific knobs, checked by `providerDefaults` (the mock's latency, a preset). */
   options: Record<string, unknown>;
 };

@@ -9,6 +9,8 @@ export type ErrorContext = {
   provider: string;
   /** Values that must never appear in an error: the API key, custom header values. */
   secrets: readonly string[];
+  /** Largest response body the gateway reads, in bytes. */
+  maxResponseBytes?: number;
 };
 
 type Classification = { code: ErrorCode; retryable: boolean; message: string };

@@ -4,6 +4,8 @@ import type { ErrorContext } from '../errors/status-error.ts';
 import type { ProviderDependencies } from '../types.ts';
 import { createUpstreamAgent } from './upstream-agent.ts';
 
+export const defaultMaxResponseBytes = 32 * 1024 * 1024;
+
 /** What every HTTP adapter needs to make a call and report its failures. */
 export type HttpContext = ErrorContext & {
   dispatcher: Dispatcher;
@@ -17,6 +19,7 @@ export function createHttpContext(config: ProviderSettings, dependencies: Provid
     secrets,
     dispatcher: dependencies.dispatcher ?? createUpstreamAgent(),
     timeoutMs: config.timeoutMs,
+    maxResponseBytes: config.maxResponseBytes ?? defaultMaxResponseBytes,
   };
 }
 

@@ -1,6 +1,6 @@
 import { ProviderError } from '@switchyard/core';
 import { request } from 'undici';
-import { brokenResponseError, unreachableError } from '../errors/call-failure.ts';
+import { brokenResponseError, responseTooLargeError, unreachableError } from '../errors/call-failure.ts';
 import { errorFromResponse } from '../errors/status-error.ts';
 import type { CallSignal } from './call-signal.ts';
 import type { HttpContext } from './http-context.ts';
@@ -33,12 +33,23 @@ export async function postJson(context: HttpContext, call: CallSignal, url: stri
 }
 
 export async function readJson(response: UpstreamResponse, context: HttpContext): Promise<unknown> {
-  let text: string;
+  const limit = context.maxResponseBytes ?? Number.POSITIVE_INFINITY;
+  const chunks: Buffer[] = [];
+  let received = 0;
   try {
-    text = await response.body.text();
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      received += chunk.byteLength;
+      if (received > limit) {
+        response.body.destroy();
+        throw responseTooLargeError(context, limit);
+      }
+      chunks.push(chunk);
+    }
   } catch (error) {
+    if (error instanceof ProviderError) throw error;
     throw brokenResponseError(error, context);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {

@@ -2,13 +2,15 @@
 // destroys the body, which aborts the upstream request and closes its connection.
 import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
-import { brokenResponseError } from '../errors/call-failure.ts';
+import { brokenResponseError, responseTooLargeError } from '../errors/call-failure.ts';
 import type { ErrorContext } from '../errors/status-error.ts';
 import type { CallSignal } from './call-signal.ts';
 
 export async function* readTextChunks(body: Readable, call: CallSignal, context: ErrorContext): AsyncGenerator<string> {
   const chunks: AsyncIterator<Uint8Array> = body[Symbol.asyncIterator]();
   const decoder = new TextDecoder();
+  const limit = context.maxResponseBytes ?? Number.POSITIVE_INFINITY;
+  let received = 0;
   let done = false;
   try {
     while (true) {
@@ -19,6 +21,9 @@ export async function* readTextChunks(body: Readable, call: CallSignal, context:
         throw call.signal.aborted ? error : brokenResponseError(error, context);
       }
       if (result.done) break;
+      received += result.value.byteLength;
+      // An upstream that never stops must not fill the worker's memory, Redis and Postgres.
+      if (received > limit) throw responseTooLargeError(context, limit);
       call.touch();
       const text = decoder.decode(result.value, { stream: true });
       if (text) yield text;
