@@ -28,6 +28,9 @@ export function toOpenAIChatBody(request: ChatRequest, options: OpenAIChatBodyOp
     if (request.toolChoice !== undefined) body.tool_choice = toOpenAIToolChoice(request.toolChoice);
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
+  if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
+  if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
+  if (request.logitBias !== undefined) body.logit_bias = request.logitBias;
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user !== undefined) body.user = request.user;
   if (request.responseFormat !== undefined) body.response_format = toOpenAIResponseFormat(request.responseFormat);

@@ -90,6 +90,21 @@ export function optionalInteger(value: unknown, param: string, minimum?: number)
   return value;
 }
 
+/** `logit_bias`: token ids (as decimal strings) -> a bias from -100 to 100, checked as OpenAI checks it. */
+export function optionalLogitBias(value: unknown, param: string): Record<string, number> | undefined {
+  if (isAbsent(value)) return undefined;
+  const entries = Object.entries(requireRecord(value, param));
+  const bias: Record<string, number> = {};
+  for (const [token, weight] of entries) {
+    // The pattern also keeps `__proto__` and friends out of the plain object below.
+    if (!/^\d{1,10}$/.test(token)) invalid(param, `Invalid key in '${param}': ${JSON.stringify(token)}. You should only be submitting non-negative integers.`);
+    const weightParam = `${param}.${token}`;
+    if (typeof weight !== 'number') wrongType(weightParam, 'a decimal', weight);
+    bias[token] = optionalNumber(weight, weightParam, { min: -100, max: 100 })!;
+  }
+  return entries.length > 0 ? bias : undefined;
+}
+
 /** `stop`: a string or up to four strings, as OpenAI allows. */
 export function optionalStop(value: unknown, param: string): string[] | undefined {
   if (isAbsent(value)) return undefined;
