@@ -101,6 +101,9 @@ export type CompletionRequest = {
   stop?: string[];
   seed?: number;
   user?: string;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  logitBias?: Record<string, number>;
 };
 
 export type CompletionResponse = {

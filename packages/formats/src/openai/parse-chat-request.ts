@@ -2,10 +2,10 @@
 import type { ChatRequest } from '@switchyard/core';
 import { parseMessages } from './parse-messages.ts';
 import { parseToolChoice, parseTools } from './parse-tools.ts';
+import { parseSamplingPenalties } from './sampling-penalties.ts';
 import {
   isAbsent,
   optionalBoolean,
-  optionalLogitBias,
   optionalInteger,
   optionalNumber,
   optionalStop,
@@ -52,12 +52,7 @@ export function parseOpenAIChatRequest(body: unknown): ParsedOpenAIChatRequest {
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
   const parallelToolCalls = optionalBoolean(input.parallel_tool_calls, 'parallel_tool_calls');
   if (parallelToolCalls !== undefined) request.parallelToolCalls = parallelToolCalls;
-  const presencePenalty = optionalNumber(input.presence_penalty, 'presence_penalty', { min: -2, max: 2 });
-  if (presencePenalty !== undefined) request.presencePenalty = presencePenalty;
-  const frequencyPenalty = optionalNumber(input.frequency_penalty, 'frequency_penalty', { min: -2, max: 2 });
-  if (frequencyPenalty !== undefined) request.frequencyPenalty = frequencyPenalty;
-  const logitBias = optionalLogitBias(input.logit_bias, 'logit_bias');
-  if (logitBias !== undefined) request.logitBias = logitBias;
+  Object.assign(request, parseSamplingPenalties(input));
   const seed = optionalInteger(input.seed, 'seed');
   if (seed !== undefined) request.seed = seed;
   const user = optionalString(input.user, 'user');
