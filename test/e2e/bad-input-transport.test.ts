@@ -165,3 +165,29 @@ describe('requests the HTTP parser refuses', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'invalid_request' } });
   });
 });
+
+describe('NUL characters in text the ledger stores', () => {
+  type JobList = { data: Array<{ id: string; status: string; metadata: Record<string, string> | null }> };
+
+  it('records the job (NUL as U+FFFD) and does not hold back the records behind it', async () => {
+    const tenant = await gateway.createTenant('nul-text');
+    const headers = { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' };
+    const send = (path: string, body: unknown) => fetch(`${gateway.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const withNul = await send('/v1/chat/completions', { model: 'mock-fast', messages: [{ role: 'user', content: 'a\u0000b' }] });
+    expect(withNul.status).toBe(200);
+    expect((await withNul.json()).choices[0].message.content).toContain('a\u0000b');
+    const job = await send('/v1/jobs', { endpoint: '/v1/chat/completions', metadata: { note: 'x\u0000y' }, body: { model: 'mock-fast', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(job.status).toBe(202);
+    const plain = await send('/v1/chat/completions', { model: 'mock-fast', messages: [{ role: 'user', content: 'plain' }] });
+    expect(plain.status).toBe(200);
+
+    // The ledger writes asynchronously: wait (bounded) until it has every job.
+    let list: JobList = { data: [] };
+    for (let attempt = 0; attempt < 200 && list.data.filter((entry) => entry.status === 'completed').length < 3; attempt++) {
+      list = (await (await fetch(`${gateway.url}/v1/jobs`, { headers })).json()) as JobList;
+      if (list.data.length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(list.data.map((entry) => entry.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(list.data.map((entry) => entry.metadata?.note).filter(Boolean)).toEqual(['x\uFFFDy']);
+  });
+});

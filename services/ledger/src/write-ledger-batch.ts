@@ -1,6 +1,7 @@
 import type { Database, Kysely, Transaction } from '@switchyard/db';
 import { sql } from 'kysely';
 import type { JobRecord, LedgerEntry, UsageRecord } from '@switchyard/core';
+import { toPostgresJson } from './postgres-json.ts';
 
 export type WrittenBatch = {
   /** Usage records new to the ledger; replays of recorded attempts are skipped. */
@@ -177,6 +178,4 @@ function toJobRow(record: JobRecord) {
   };
 }
 
-function json(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
+const json = toPostgresJson;
