@@ -141,6 +141,8 @@ describe('parseOpenAIChatRequest', () => {
     ['top_p above 1', { model: 'm', messages: user, top_p: 1.5 }, 'top_p', /Expected a value <= 1/],
     ['zero max_tokens', { model: 'm', messages: user, max_tokens: 0 }, 'max_tokens', /Expected a value >= 1/],
     ['fractional max_completion_tokens', { model: 'm', messages: user, max_completion_tokens: 1.5 }, 'max_completion_tokens', /expected an integer, but got a decimal/],
+    ['a max_tokens too large to be an integer', { model: 'm', messages: user, max_tokens: 1e300 }, 'max_tokens', /integer above maximum value. Expected a value <= 9007199254740991, but got 1e\+300/],
+    ['a seed too small to be an integer', { model: 'm', messages: user, seed: -1e300 }, 'seed', /integer below minimum value/],
     ['n above 1', { model: 'm', messages: user, n: 2 }, 'n', /^n > 1 is not supported$/],
     ['five stop sequences', { model: 'm', messages: user, stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop', /maximum length 4/],
     ['a numeric stop sequence', { model: 'm', messages: user, stop: [1] }, 'stop[0]', /expected a string/],

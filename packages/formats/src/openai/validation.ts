@@ -83,6 +83,11 @@ export function optionalNumber(value: unknown, param: string, range: { min: numb
 
 export function optionalInteger(value: unknown, param: string, minimum?: number): number | undefined {
   if (isAbsent(value)) return undefined;
+  // 1e300 is an integer to JavaScript, but not one any API field can hold.
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    const [bound, limit] = value > 0 ? ['above maximum', `<= ${Number.MAX_SAFE_INTEGER}`] : ['below minimum', `>= ${minimum ?? Number.MIN_SAFE_INTEGER}`];
+    invalid(param, `Invalid '${param}': integer ${bound} value. Expected a value ${limit}, but got ${value} instead.`);
+  }
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) wrongType(param, 'an integer', value);
   if (minimum !== undefined && value < minimum) {
     invalid(param, `Invalid '${param}': integer below minimum value. Expected a value >= ${minimum}, but got ${value} instead.`);
