@@ -35,6 +35,11 @@ export type ChatRequest = {
   parallelToolCalls?: boolean;
   seed?: number;
   user?: string;
+  /** OpenAI's -2..2 penalties; providers without them refuse a non-zero value rather than drop it. */
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** Token id (as a decimal string) -> bias in -100..100; only OpenAI-dialect providers honour it. */
+  logitBias?: Record<string, number>;
   /** JSON mode / structured output, passed to providers that understand it. */
   responseFormat?: { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; schema: Record<string, unknown>; name?: string };
 };
@@ -96,6 +101,9 @@ export type CompletionRequest = {
   stop?: string[];
   seed?: number;
   user?: string;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  logitBias?: Record<string, number>;
 };
 
 export type CompletionResponse = {

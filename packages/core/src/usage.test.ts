@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ledgerEntrySchema, type UsageRecord } from './usage.ts';
+import { ledgerEntrySchema, maxReportedTokens, normalizeUsage, type UsageRecord } from './usage.ts';
 
 const usage: UsageRecord = {
   requestId: 'req_1',
@@ -49,5 +49,31 @@ describe('ledgerEntrySchema', () => {
     expect(ledgerEntrySchema.safeParse({ type: 'usage', record: { ...usage, costUsd: 0.1 } }).success).toBe(false);
     expect(ledgerEntrySchema.safeParse({ type: 'usage', record: { ...usage, costUsd: '1e-7' } }).success).toBe(false);
     expect(ledgerEntrySchema.safeParse({ type: 'usage', record: { ...usage, status: 'forwarded' } }).success).toBe(false);
+  });
+});
+
+describe('normalizeUsage', () => {
+  it('keeps believable counts as they are, unflagged', () => {
+    expect(normalizeUsage({ inputTokens: 12, outputTokens: 7, cachedInputTokens: 4 })).toEqual({ inputTokens: 12, outputTokens: 7, cachedInputTokens: 4 });
+  });
+
+  it.each([-5, 1e300, maxReportedTokens + 1, Number.NaN, Number.POSITIVE_INFINITY])('turns %d into 0 and flags the usage as estimated', (count) => {
+    expect(normalizeUsage({ inputTokens: count, outputTokens: 3 })).toEqual({ inputTokens: 0, outputTokens: 3, estimated: true });
+    expect(normalizeUsage({ inputTokens: 3, outputTokens: count })).toEqual({ inputTokens: 3, outputTokens: 0, estimated: true });
+  });
+
+  it('rounds fractional counts', () => {
+    expect(normalizeUsage({ inputTokens: 2.6, outputTokens: 1.2 })).toEqual({ inputTokens: 3, outputTokens: 1 });
+  });
+
+  it('cuts cache counts down to the input they are part of', () => {
+    expect(normalizeUsage({ inputTokens: 10, outputTokens: 1, cachedInputTokens: 50 })).toEqual({ inputTokens: 10, outputTokens: 1, cachedInputTokens: 10, estimated: true });
+    expect(normalizeUsage({ inputTokens: 10, outputTokens: 1, cachedInputTokens: 4, cacheWriteInputTokens: 9 })).toEqual({
+      inputTokens: 10, outputTokens: 1, cachedInputTokens: 4, cacheWriteInputTokens: 6, estimated: true,
+    });
+  });
+
+  it('keeps an existing estimated flag', () => {
+    expect(normalizeUsage({ inputTokens: 0, outputTokens: 0, estimated: true })).toEqual({ inputTokens: 0, outputTokens: 0, estimated: true });
   });
 });

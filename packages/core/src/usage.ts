@@ -1,6 +1,7 @@
 // What the ledger records: one usage record per provider attempt, and the finished job.
 // Both travel on the durable `ledger` stream as JSON, so they are validated on arrival.
 import { z } from 'zod';
+import type { Usage } from './canonical.ts';
 
 const usd = z.string().regex(/^\d+(\.\d{1,15})?$/, 'a non-negative decimal USD amount with at most 15 fraction digits');
 const count = z.number().int().nonnegative();
@@ -76,3 +77,46 @@ export const ledgerEntrySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), record: jobRecordSchema }),
 ]);
 export type LedgerEntry = z.input<typeof ledgerEntrySchema>;
+
+/**
+ * The largest token count believed for one call: far above any context window, and far
+ * below where sums and costs lose precision. A provider reporting more, or a negative
+ * count, is wrong, and its number must not reach the ledger.
+ */
+export const maxReportedTokens = 100_000_000;
+
+const countFields = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'cacheWriteInputTokens'] as const satisfies ReadonlyArray<keyof Usage>;
+
+/** One reported count as a non-negative integer, or undefined when it is not believable. */
+export function normalizeTokenCount(value: number): number | undefined {
+  return Number.isFinite(value) && value >= 0 && value <= maxReportedTokens ? Math.round(value) : undefined;
+}
+
+/**
+ * Usage as a provider reported it (OpenAI's way: cache counts are parts of the input) ->
+ * usage the ledger can take: every count a non-negative integer up to
+ * `maxReportedTokens`. A count that is not believable becomes 0 and the usage is flagged
+ * `estimated` (a stream's estimate then replaces the zeros); fractions are rounded.
+ */
+export function normalizeUsage(usage: Usage): Usage {
+  const result: Usage = { ...usage };
+  for (const field of countFields) {
+    const value = usage[field];
+    if (value === undefined) continue;
+    const count = normalizeTokenCount(value);
+    result[field] = count ?? 0;
+    if (count === undefined) result.estimated = true;
+  }
+  // Cache reads and writes are parts of the input: more of them than input is inconsistent,
+  // and they are cut down (never the input raised) so nobody is billed more than reported.
+  if (result.cachedInputTokens !== undefined && result.cachedInputTokens > result.inputTokens) {
+    result.cachedInputTokens = result.inputTokens;
+    result.estimated = true;
+  }
+  const uncached = result.inputTokens - (result.cachedInputTokens ?? 0);
+  if (result.cacheWriteInputTokens !== undefined && result.cacheWriteInputTokens > uncached) {
+    result.cacheWriteInputTokens = uncached;
+    result.estimated = true;
+  }
+  return result;
+}

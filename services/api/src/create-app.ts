@@ -3,6 +3,7 @@ import { findActiveApiKey } from '@switchyard/db';
 import type { ApiContext } from './context.ts';
 import { createAdminAuthenticator, createAuthenticator, createOperatorKeyAuthenticator } from './middleware/authenticate.ts';
 import { useAnthropicErrors } from './middleware/error-format.ts';
+import { refuseDeepBodies } from './middleware/body-depth.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { assignRequestId } from './middleware/request-id.ts';
 import { createMetrics } from './metrics.ts';
@@ -38,6 +39,7 @@ export function createApp(context: ApiContext): Express {
   // Bodies are read as JSON whatever they are labelled (curl's default is a form type);
   // multipart uploads are left for the routes that take them.
   app.use(express.json({ limit: context.config.server.bodyLimitBytes, type: (request) => !String(request.headers['content-type'] ?? '').startsWith('multipart/') }));
+  app.use(refuseDeepBodies);
 
   app.use('/v1/admin', createAdminAuthenticator(context.config.adminKey), createAdminRouter(context, { onKeyRevoked: authenticator.forgetAll }));
 

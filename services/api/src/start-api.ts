@@ -9,6 +9,7 @@ import { enabledProviders, routesFor } from '@switchyard/config';
 import { createAdmission } from './admission/admission.ts';
 import { createBackpressure } from './inference/backpressure.ts';
 import { createApp } from './create-app.ts';
+import { answerClientErrors } from './middleware/client-error.ts';
 import type { ApiContext } from './context.ts';
 
 export type RunningApi = {
@@ -49,6 +50,7 @@ export async function startApi(options: { config: SwitchyardConfig; db: Kysely<D
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port ?? config.server.port, options.host ?? config.server.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
+  answerClientErrors(server);
   // LLM answers take long; do not let Node's defaults cut them off.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

@@ -9,7 +9,8 @@ const pngBase64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z
 
 describe('toAnthropicMessagesBody', () => {
   it('round-trips an OpenAI client request into an Anthropic body', () => {
-    const { request } = parseOpenAIChatRequest(readJsonFixture('openai-chat-request-tools.json'));
+    // logit_bias has no Anthropic equivalent (refused, see below), so this client leaves it out.
+    const { logitBias: _logitBias, ...request } = parseOpenAIChatRequest(readJsonFixture('openai-chat-request-tools.json')).request;
     expect(toAnthropicMessagesBody({ ...request, model: 'claude-sonnet-4-5-20250929' }, { stream: true, defaultMaxTokens: 4096 })).toEqual({
       model: 'claude-sonnet-4-5-20250929',
       max_tokens: 512,
@@ -124,5 +125,14 @@ describe('toAnthropicMessagesBody', () => {
     expect(choiceOf({ parallelToolCalls: false })).toEqual({ type: 'auto', disable_parallel_tool_use: true });
     expect(choiceOf({})).toBeUndefined();
     expect(toAnthropicMessagesBody({ ...base, tools: undefined, toolChoice: 'auto' }, { stream: false, defaultMaxTokens: 1 })).not.toHaveProperty('tool_choice');
+  });
+
+  it('refuses logit_bias and non-zero penalties, which Anthropic cannot honour, and lets no-op values through', () => {
+    const base: ChatRequest = { model: 'c', messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] };
+    const body = (extra: Partial<ChatRequest>) => () => toAnthropicMessagesBody({ ...base, ...extra }, { stream: false, defaultMaxTokens: 1 });
+    expect(body({ logitBias: { '42': 5 } })).toThrow(expect.objectContaining({ code: 'unsupported_parameter', param: 'logit_bias' }));
+    expect(body({ presencePenalty: 0.5 })).toThrow(expect.objectContaining({ code: 'unsupported_parameter', param: 'presence_penalty' }));
+    expect(body({ frequencyPenalty: -1 })).toThrow(expect.objectContaining({ code: 'unsupported_parameter', param: 'frequency_penalty' }));
+    expect(body({ logitBias: {}, presencePenalty: 0, frequencyPenalty: 0 })()).toEqual({ model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] });
   });
 });

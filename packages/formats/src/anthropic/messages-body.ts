@@ -1,6 +1,6 @@
 // Upstream: a canonical ChatRequest -> an Anthropic `POST /v1/messages` body.
 import type { CanonicalMessage, ChatRequest, ContentPart, ToolChoice } from '@switchyard/core';
-import { textOf } from '@switchyard/core';
+import { GatewayError, textOf } from '@switchyard/core';
 import { parseJsonObject } from '../shared/json.ts';
 
 export type AnthropicMessagesBodyOptions = { stream: boolean; defaultMaxTokens: number };
@@ -70,7 +70,19 @@ function toAnthropicToolChoice(choice: ToolChoice | undefined, parallelToolCalls
   return block;
 }
 
+/**
+ * What Anthropic has no equivalent for is refused, not dropped: the caller asked for an
+ * effect it would silently not get. Zero penalties and an empty bias ask for nothing.
+ */
+function refuseUnsupported(request: ChatRequest): void {
+  const unsupported = (param: string) => new GatewayError('unsupported_parameter', `Anthropic models do not support ${param}`, { param });
+  if (request.logitBias !== undefined && Object.keys(request.logitBias).length > 0) throw unsupported('logit_bias');
+  if (request.presencePenalty) throw unsupported('presence_penalty');
+  if (request.frequencyPenalty) throw unsupported('frequency_penalty');
+}
+
 export function toAnthropicMessagesBody(request: ChatRequest, options: AnthropicMessagesBodyOptions): Record<string, unknown> {
+  refuseUnsupported(request);
   const body: Record<string, unknown> = { model: request.model, max_tokens: request.maxTokens ?? options.defaultMaxTokens };
   const system = request.messages.flatMap((message) => (message.role === 'system' && message.content !== '' ? [message.content] : []));
   if (system.length > 0) body.system = system.join('\n\n');

@@ -1,11 +1,16 @@
 // Anthropic content blocks -> canonical content parts, tool calls and tool results.
 import type { ContentPart, ImagePart, ToolCall, ToolResultMessage } from '@switchyard/core';
+import { allowedImageUrls, imageSourceOfUrl } from '../shared/image-url.ts';
 import { invalid, isAbsent, optionalBoolean, requireArray, requireOneOf, requireRecord, requireString } from './validation.ts';
 
 export function parseImageBlock(block: Record<string, unknown>, path: string): ImagePart {
   const source = requireRecord(block.source, `${path}.source`);
   const type = requireOneOf(source.type, `${path}.source.type`, ['base64', 'url']);
-  if (type === 'url') return { type: 'image', source: { type: 'url', url: requireString(source.url, `${path}.source.url`) } };
+  if (type === 'url') {
+    const urlPath = `${path}.source.url`;
+    const imageSource = imageSourceOfUrl(requireString(source.url, urlPath));
+    return imageSource ? { type: 'image', source: imageSource } : invalid(urlPath, `Input should be ${allowedImageUrls}`);
+  }
   return {
     type: 'image',
     source: {

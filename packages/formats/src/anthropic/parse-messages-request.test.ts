@@ -122,6 +122,8 @@ describe('parseAnthropicMessagesRequest', () => {
     ['tool_result in an assistant turn', { model: 'c', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'a' }] }] }, 'messages.0.content.0.type', /not supported/],
     ['a tool_use without input', { model: 'c', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'f' }] }] }, 'messages.0.content.0.input', /Field required/],
     ['a bad image source type', { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }] }, 'messages.0.content.0.source.type', /Input should be 'base64' or 'url'/],
+    ['a file image URL', { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'file:///etc/passwd' } }] }] }, 'messages.0.content.0.source.url', /http\(s\) URL or a base64 data URL/],
+    ['a file image URL in a tool result', { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'image', source: { type: 'url', url: 'gopher://127.0.0.1:6379/_x' } }] }] }] }, 'messages.0.content.0.content.0.source.url', /http\(s\) URL/],
     ['an image in the system prompt', { model: 'c', max_tokens: 1, messages: user, system: [{ type: 'image', source: {} }] }, 'system.0.type', /not supported/],
     ['temperature above 1', { model: 'c', max_tokens: 1, messages: user, temperature: 1.5 }, 'temperature', /less than or equal to 1/],
     ['negative top_p', { model: 'c', max_tokens: 1, messages: user, top_p: -0.1 }, 'top_p', /greater than or equal to 0/],

@@ -2,24 +2,33 @@
 // cache writes; canonical `inputTokens` counts every prompt token (as OpenAI does), with
 // `cachedInputTokens` the part read from the cache and `cacheWriteInputTokens` the part
 // written to it (each billed at its own price).
-import type { Usage } from '@switchyard/core';
+import { normalizeTokenCount, type Usage } from '@switchyard/core';
 import { z } from 'zod';
+import { reportedCount } from '../shared/usage.ts';
 
 export const anthropicUsageSchema = z.object({
-  input_tokens: z.number().nullish(),
-  output_tokens: z.number().nullish(),
-  cache_read_input_tokens: z.number().nullish(),
-  cache_creation_input_tokens: z.number().nullish(),
+  input_tokens: reportedCount,
+  output_tokens: reportedCount,
+  cache_read_input_tokens: reportedCount,
+  cache_creation_input_tokens: reportedCount,
 });
 
 export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
 
 export function fromAnthropicUsage(usage: AnthropicUsage): Usage {
-  const cacheRead = usage.cache_read_input_tokens ?? 0;
-  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-  const result: Usage = { inputTokens: (usage.input_tokens ?? 0) + cacheRead + cacheWrite, outputTokens: usage.output_tokens ?? 0 };
-  if (typeof usage.cache_read_input_tokens === 'number') result.cachedInputTokens = usage.cache_read_input_tokens;
-  if (typeof usage.cache_creation_input_tokens === 'number') result.cacheWriteInputTokens = usage.cache_creation_input_tokens;
+  // Each counter is checked on its own before the sum, so one bad counter cannot hide in it.
+  let believable = true;
+  const count = (value: number | null | undefined): number => {
+    const normalized = normalizeTokenCount(value ?? 0);
+    if (normalized === undefined) believable = false;
+    return normalized ?? 0;
+  };
+  const cacheRead = count(usage.cache_read_input_tokens);
+  const cacheWrite = count(usage.cache_creation_input_tokens);
+  const result: Usage = { inputTokens: count(usage.input_tokens) + cacheRead + cacheWrite, outputTokens: count(usage.output_tokens) };
+  if (typeof usage.cache_read_input_tokens === 'number') result.cachedInputTokens = cacheRead;
+  if (typeof usage.cache_creation_input_tokens === 'number') result.cacheWriteInputTokens = cacheWrite;
+  if (!believable) result.estimated = true;
   return result;
 }
 

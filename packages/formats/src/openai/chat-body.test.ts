@@ -29,6 +29,9 @@ describe('toOpenAIChatBody', () => {
       tools: [{ name: 'lookup', description: 'Look up', parameters: { type: 'object', properties: { q: { type: 'string' } } } }],
       toolChoice: { type: 'tool', name: 'lookup' },
       parallelToolCalls: false,
+      presencePenalty: 0.5,
+      frequencyPenalty: -1,
+      logitBias: { '50256': -100 },
       seed: 7,
       user: 'u-1',
       responseFormat: { type: 'json_schema', name: 'answer', schema: { type: 'object' } },
@@ -56,6 +59,9 @@ describe('toOpenAIChatBody', () => {
       tools: [{ type: 'function', function: { name: 'lookup', description: 'Look up', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
       tool_choice: { type: 'function', function: { name: 'lookup' } },
       parallel_tool_calls: false,
+      presence_penalty: 0.5,
+      frequency_penalty: -1,
+      logit_bias: { '50256': -100 },
       seed: 7,
       user: 'u-1',
       response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } },
@@ -89,7 +95,7 @@ describe('toOpenAIChatBody', () => {
     expect(assistant).toEqual(fixtureMessages[2]);
     expect(firstTool).toEqual(fixtureMessages[3]);
     expect(secondTool).toEqual({ role: 'tool', tool_call_id: 'call_8hTqWc2LmYp4dZr6XvB1nK0s', content: '{"temperature":24,"condition":"sunny"}' });
-    for (const key of ['temperature', 'top_p', 'max_completion_tokens', 'stop', 'seed', 'user', 'tool_choice', 'parallel_tool_calls', 'stream', 'stream_options']) {
+    for (const key of ['temperature', 'top_p', 'max_completion_tokens', 'stop', 'seed', 'user', 'tool_choice', 'parallel_tool_calls', 'stream', 'stream_options', 'logit_bias']) {
       expect(body[key], key).toEqual(fixture[key]);
     }
   });

@@ -1,5 +1,6 @@
 // Upstream: a canonical ChatRequest -> an OpenAI `chat/completions` request body.
 import type { ChatRequest, ToolChoice } from '@switchyard/core';
+import { toOpenAISamplingPenalties } from './sampling-penalties.ts';
 import { toOpenAIMessage } from './to-messages.ts';
 
 export type OpenAIChatBodyOptions = { stream: boolean; maxTokensField?: 'max_tokens' | 'max_completion_tokens' };
@@ -28,6 +29,7 @@ export function toOpenAIChatBody(request: ChatRequest, options: OpenAIChatBodyOp
     if (request.toolChoice !== undefined) body.tool_choice = toOpenAIToolChoice(request.toolChoice);
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
+  Object.assign(body, toOpenAISamplingPenalties(request));
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user !== undefined) body.user = request.user;
   if (request.responseFormat !== undefined) body.response_format = toOpenAIResponseFormat(request.responseFormat);

@@ -15,6 +15,12 @@ describe('OpenAI legacy completions upstream', () => {
     });
   });
 
+  it('forwards penalties and logit_bias', () => {
+    expect(toOpenAICompletionBody({ model: 'm', prompt: 'p', presencePenalty: 0.5, frequencyPenalty: -0.5, logitBias: { '7': 3 } }, { stream: false })).toEqual({
+      model: 'm', prompt: 'p', presence_penalty: 0.5, frequency_penalty: -0.5, logit_bias: { '7': 3 }, stream: false,
+    });
+  });
+
   it('reads a text_completion response', () => {
     expect(fromOpenAICompletionResponse(readJsonFixture('openai-completion-response.json'))).toEqual({
       id: 'cmpl-BXGqA1bC2dE3fG4hI5jK6lM7nO8pQ',

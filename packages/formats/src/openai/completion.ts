@@ -4,6 +4,7 @@ import { GatewayError } from '@switchyard/core';
 import { z } from 'zod';
 import { unreportedUsage } from '../shared/usage.ts';
 import { fromOpenAIFinishReason } from './finish-reason.ts';
+import { toOpenAISamplingPenalties } from './sampling-penalties.ts';
 import { fromOpenAIUsage, openAIUsageSchema } from './usage.ts';
 
 export function toOpenAICompletionBody(request: CompletionRequest, options: { stream: boolean }): Record<string, unknown> {
@@ -14,6 +15,7 @@ export function toOpenAICompletionBody(request: CompletionRequest, options: { st
   if (request.stop !== undefined && request.stop.length > 0) body.stop = request.stop;
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user !== undefined) body.user = request.user;
+  Object.assign(body, toOpenAISamplingPenalties(request));
   body.stream = options.stream;
   if (options.stream) body.stream_options = { include_usage: true };
   return body;

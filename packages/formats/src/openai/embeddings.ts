@@ -1,8 +1,8 @@
 // Upstream: canonical embeddings <-> an OpenAI-dialect `/embeddings` endpoint.
 import type { EmbeddingsRequest, EmbeddingsResponse } from '@switchyard/core';
-import { GatewayError } from '@switchyard/core';
+import { GatewayError, normalizeUsage } from '@switchyard/core';
 import { z } from 'zod';
-import { unreportedUsage } from '../shared/usage.ts';
+import { reportedCount, unreportedUsage } from '../shared/usage.ts';
 import { decodeEmbeddingBase64 } from './render-embeddings.ts';
 
 export function toOpenAIEmbeddingsBody(request: EmbeddingsRequest): Record<string, unknown> {
@@ -15,7 +15,7 @@ export function toOpenAIEmbeddingsBody(request: EmbeddingsRequest): Record<strin
 const responseSchema = z.object({
   model: z.string().nullish(),
   data: z.array(z.object({ index: z.number().int().nullish(), embedding: z.union([z.array(z.number()), z.string()]) })),
-  usage: z.object({ prompt_tokens: z.number().nullish(), total_tokens: z.number().nullish() }).nullish(),
+  usage: z.object({ prompt_tokens: reportedCount, total_tokens: reportedCount }).nullish(),
 });
 
 export function fromOpenAIEmbeddingsResponse(body: unknown): EmbeddingsResponse {
@@ -27,6 +27,6 @@ export function fromOpenAIEmbeddingsResponse(body: unknown): EmbeddingsResponse 
   return {
     model: model ?? '',
     embeddings: ordered.map((item) => (typeof item.embedding === 'string' ? decodeEmbeddingBase64(item.embedding) : item.embedding)),
-    usage: inputTokens === undefined || inputTokens === null ? unreportedUsage() : { inputTokens, outputTokens: 0 },
+    usage: inputTokens === undefined || inputTokens === null ? unreportedUsage() : normalizeUsage({ inputTokens, outputTokens: 0 }),
   };
 }

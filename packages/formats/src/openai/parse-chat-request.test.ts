@@ -56,6 +56,7 @@ describe('parseOpenAIChatRequest', () => {
       ],
       toolChoice: 'auto',
       parallelToolCalls: true,
+      logitBias: { '50256': -100 },
       seed: 42,
       user: 'user-1234',
     });
@@ -102,6 +103,12 @@ describe('parseOpenAIChatRequest', () => {
     });
   });
 
+  it('reads penalties and logit_bias, and drops an empty logit_bias', () => {
+    const parsed = parseOpenAIChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], presence_penalty: -2, frequency_penalty: 2, logit_bias: { '50256': -100, '7': 0.5 } });
+    expect(parsed.request).toMatchObject({ presencePenalty: -2, frequencyPenalty: 2, logitBias: { '50256': -100, '7': 0.5 } });
+    expect(parseOpenAIChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], logit_bias: {} }).request).not.toHaveProperty('logitBias');
+  });
+
   it('accepts json_object mode and n = 1', () => {
     const parsed = parseOpenAIChatRequest({ model: 'm', n: 1, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' } });
     expect(parsed.request.responseFormat).toEqual({ type: 'json_object' });
@@ -134,6 +141,8 @@ describe('parseOpenAIChatRequest', () => {
     ['top_p above 1', { model: 'm', messages: user, top_p: 1.5 }, 'top_p', /Expected a value <= 1/],
     ['zero max_tokens', { model: 'm', messages: user, max_tokens: 0 }, 'max_tokens', /Expected a value >= 1/],
     ['fractional max_completion_tokens', { model: 'm', messages: user, max_completion_tokens: 1.5 }, 'max_completion_tokens', /expected an integer, but got a decimal/],
+    ['a max_tokens too large to be an integer', { model: 'm', messages: user, max_tokens: 1e300 }, 'max_tokens', /integer above maximum value. Expected a value <= 9007199254740991, but got 1e\+300/],
+    ['a seed too small to be an integer', { model: 'm', messages: user, seed: -1e300 }, 'seed', /integer below minimum value/],
     ['n above 1', { model: 'm', messages: user, n: 2 }, 'n', /^n > 1 is not supported$/],
     ['five stop sequences', { model: 'm', messages: user, stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop', /maximum length 4/],
     ['a numeric stop sequence', { model: 'm', messages: user, stop: [1] }, 'stop[0]', /expected a string/],
@@ -143,6 +152,14 @@ describe('parseOpenAIChatRequest', () => {
     ['a non-boolean stream', { model: 'm', messages: user, stream: 'yes' }, 'stream', /expected a boolean/],
     ['a fractional seed', { model: 'm', messages: user, seed: 1.5 }, 'seed', /expected an integer/],
     ['an unknown response format', { model: 'm', messages: user, response_format: { type: 'xml' } }, 'response_format.type', /Invalid value/],
+    ['presence_penalty above 2', { model: 'm', messages: user, presence_penalty: 3 }, 'presence_penalty', /Expected a value <= 2, but got 3/],
+    ['frequency_penalty below -2', { model: 'm', messages: user, frequency_penalty: -3 }, 'frequency_penalty', /Expected a value >= -2, but got -3/],
+    ['a string presence_penalty', { model: 'm', messages: user, presence_penalty: '1' }, 'presence_penalty', /expected a decimal/],
+    ['logit_bias as an array', { model: 'm', messages: user, logit_bias: [5] }, 'logit_bias', /expected an object, but got an array/],
+    ['a logit_bias key that is not a token id', { model: 'm', messages: user, logit_bias: { hello: 5 } }, 'logit_bias', /Invalid key in 'logit_bias': "hello"/],
+    ['a __proto__ logit_bias key', { model: 'm', messages: user, logit_bias: JSON.parse('{"__proto__": 5}') }, 'logit_bias', /Invalid key/],
+    ['a logit_bias above 100', { model: 'm', messages: user, logit_bias: { '42': 101 } }, 'logit_bias.42', /Expected a value <= 100/],
+    ['a null logit_bias weight', { model: 'm', messages: user, logit_bias: { '42': null } }, 'logit_bias.42', /expected a decimal, but got null/],
     ['a json_schema without a name', { model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: {} } }, 'response_format.json_schema.name', /Missing required/],
   ];
 

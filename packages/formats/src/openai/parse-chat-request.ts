@@ -2,6 +2,7 @@
 import type { ChatRequest } from '@switchyard/core';
 import { parseMessages } from './parse-messages.ts';
 import { parseToolChoice, parseTools } from './parse-tools.ts';
+import { parseSamplingPenalties } from './sampling-penalties.ts';
 import {
   isAbsent,
   optionalBoolean,
@@ -51,6 +52,7 @@ export function parseOpenAIChatRequest(body: unknown): ParsedOpenAIChatRequest {
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
   const parallelToolCalls = optionalBoolean(input.parallel_tool_calls, 'parallel_tool_calls');
   if (parallelToolCalls !== undefined) request.parallelToolCalls = parallelToolCalls;
+  Object.assign(request, parseSamplingPenalties(input));
   const seed = optionalInteger(input.seed, 'seed');
   if (seed !== undefined) request.seed = seed;
   const user = optionalString(input.user, 'user');

@@ -1,5 +1,6 @@
 // Ingress: a legacy OpenAI `POST /v1/completions` body -> a canonical CompletionRequest.
 import type { CompletionRequest } from '@switchyard/core';
+import { parseSamplingPenalties } from './sampling-penalties.ts';
 import {
   invalid,
   optionalBoolean,
@@ -45,6 +46,7 @@ export function parseOpenAICompletionRequest(body: unknown): ParsedOpenAIComplet
   if (seed !== undefined) request.seed = seed;
   const user = optionalString(input.user, 'user');
   if (user !== undefined) request.user = user;
+  Object.assign(request, parseSamplingPenalties(input));
   const stream = optionalBoolean(input.stream, 'stream') ?? false;
   return { model, request, stream };
 }

@@ -1,16 +1,12 @@
 // OpenAI message content (a string or an array of parts) -> canonical content parts.
 import type { ContentPart, ImagePart } from '@switchyard/core';
+import { allowedImageUrls, imageSourceOfUrl } from '../shared/image-url.ts';
 import { invalid, requireArray, requireRecord, requireString } from './validation.ts';
 
-const dataUrlPattern = /^data:([^;,]+);base64,(.*)$/s;
-
 export function parseImageUrl(url: string, param: string): ImagePart {
-  if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
-  const match = dataUrlPattern.exec(url);
-  if (match?.[1] && match[2] !== undefined) {
-    return { type: 'image', source: { type: 'base64', mediaType: match[1], data: match[2] } };
-  }
-  return invalid(param, `Invalid '${param}': expected an http(s) URL or a base64 data URL (data:<media type>;base64,<data>).`);
+  const source = imageSourceOfUrl(url);
+  if (source) return { type: 'image', source };
+  return invalid(param, `Invalid '${param}': expected ${allowedImageUrls}.`);
 }
 
 /**

@@ -1,19 +1,20 @@
 // OpenAI usage <-> canonical usage. Canonical `inputTokens` counts every prompt token,
 // cached ones included, as OpenAI's `prompt_tokens` does.
-import type { Usage } from '@switchyard/core';
+import { normalizeUsage, type Usage } from '@switchyard/core';
 import { z } from 'zod';
+import { reportedCount } from '../shared/usage.ts';
 
 export const openAIUsageSchema = z.object({
-  prompt_tokens: z.number().nullish(),
-  completion_tokens: z.number().nullish(),
-  prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+  prompt_tokens: reportedCount,
+  completion_tokens: reportedCount,
+  prompt_tokens_details: z.object({ cached_tokens: reportedCount }).nullish(),
 });
 
 export function fromOpenAIUsage(usage: z.infer<typeof openAIUsageSchema>): Usage {
   const result: Usage = { inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0 };
   const cached = usage.prompt_tokens_details?.cached_tokens;
   if (typeof cached === 'number') result.cachedInputTokens = cached;
-  return result;
+  return normalizeUsage(result);
 }
 
 export function toOpenAIUsage(usage: Usage): Record<string, unknown> {

@@ -83,11 +83,31 @@ export function optionalNumber(value: unknown, param: string, range: { min: numb
 
 export function optionalInteger(value: unknown, param: string, minimum?: number): number | undefined {
   if (isAbsent(value)) return undefined;
+  // 1e300 is an integer to JavaScript, but not one any API field can hold.
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    const [bound, limit] = value > 0 ? ['above maximum', `<= ${Number.MAX_SAFE_INTEGER}`] : ['below minimum', `>= ${minimum ?? Number.MIN_SAFE_INTEGER}`];
+    invalid(param, `Invalid '${param}': integer ${bound} value. Expected a value ${limit}, but got ${value} instead.`);
+  }
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) wrongType(param, 'an integer', value);
   if (minimum !== undefined && value < minimum) {
     invalid(param, `Invalid '${param}': integer below minimum value. Expected a value >= ${minimum}, but got ${value} instead.`);
   }
   return value;
+}
+
+/** `logit_bias`: token ids (as decimal strings) -> a bias from -100 to 100, checked as OpenAI checks it. */
+export function optionalLogitBias(value: unknown, param: string): Record<string, number> | undefined {
+  if (isAbsent(value)) return undefined;
+  const entries = Object.entries(requireRecord(value, param));
+  const bias: Record<string, number> = {};
+  for (const [token, weight] of entries) {
+    // The pattern also keeps `__proto__` and friends out of the plain object below.
+    if (!/^\d{1,10}$/.test(token)) invalid(param, `Invalid key in '${param}': ${JSON.stringify(token)}. You should only be submitting non-negative integers.`);
+    const weightParam = `${param}.${token}`;
+    if (typeof weight !== 'number') wrongType(weightParam, 'a decimal', weight);
+    bias[token] = optionalNumber(weight, weightParam, { min: -100, max: 100 })!;
+  }
+  return entries.length > 0 ? bias : undefined;
 }
 
 /** `stop`: a string or up to four strings, as OpenAI allows. */

@@ -48,4 +48,10 @@ describe('toOllamaChatBody', () => {
     const withUrl: ChatRequest = { model: 'm', messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/cat.png' } }] }] };
     expect(() => toOllamaChatBody(withUrl, false)).toThrow(/base64/);
   });
+
+  it('passes penalties as options and refuses logit_bias, which the native API lacks', () => {
+    const base: ChatRequest = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] };
+    expect(toOllamaChatBody({ ...base, presencePenalty: 1, frequencyPenalty: -1 }, false).options).toEqual({ presence_penalty: 1, frequency_penalty: -1 });
+    expect(() => toOllamaChatBody({ ...base, logitBias: { '42': 5 } }, false)).toThrow(expect.objectContaining({ code: 'unsupported_parameter', param: 'logit_bias' }));
+  });
 });

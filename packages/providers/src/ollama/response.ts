@@ -1,5 +1,5 @@
 // Ollama's native chat answers (a whole response or one NDJSON line) -> canonical pieces.
-import { newId, type FinishReason, type ToolCall, type Usage } from '@switchyard/core';
+import { newId, normalizeUsage, type FinishReason, type ToolCall, type Usage } from '@switchyard/core';
 import { z } from 'zod';
 
 export const chatLineSchema = z.object({
@@ -41,5 +41,5 @@ export function finishReasonOf(doneReason: string | null | undefined, madeToolCa
 
 export function usageOf(line: ChatLine): Usage {
   if (line.prompt_eval_count == null && line.eval_count == null) return { inputTokens: 0, outputTokens: 0, estimated: true };
-  return { inputTokens: line.prompt_eval_count ?? 0, outputTokens: line.eval_count ?? 0 };
+  return normalizeUsage({ inputTokens: line.prompt_eval_count ?? 0, outputTokens: line.eval_count ?? 0 });
 }

@@ -3,6 +3,7 @@ import { GatewayError, type JobStatus } from '@switchyard/core';
 import { listJobs } from '@switchyard/db';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
+import { isJobId } from '../middleware/job-id.ts';
 import { renderFinishedJobObject } from '../inference/finished-job-object.ts';
 
 const statuses = ['queued', 'in_progress', 'completed', 'failed', 'cancelled', 'expired'] as const satisfies readonly JobStatus[];
@@ -14,8 +15,7 @@ export function createJobListRouter(context: ApiContext): Router {
     const principal = principalOf(response);
     const status = statusParameter(request);
     const limit = limitParameter(request);
-    const after = request.query.after;
-    if (after !== undefined && typeof after !== 'string') throw new GatewayError('invalid_request', 'after must be a job id', { param: 'after' });
+    const after = afterParameter(request);
     const page = await listJobs(context.db, principal.orgId, { limit, ...(status ? { status } : {}), ...(after ? { after } : {}) });
     const data = page.data.map((record) => renderFinishedJobObject(context.config, record));
     response.json({ object: 'list', data, has_more: page.hasMore, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
@@ -29,6 +29,14 @@ function statusParameter(request: Request): JobStatus | undefined {
   const status = statuses.find((candidate) => candidate === value);
   if (!status) throw new GatewayError('invalid_request', `status must be one of ${statuses.join(', ')}, got ${JSON.stringify(value)}`, { param: 'status' });
   return status;
+}
+
+/** The cursor is a job id; anything that cannot be one (a NUL, which Postgres refuses) is the caller's mistake. */
+function afterParameter(request: Request): string | undefined {
+  const value = request.query.after;
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !isJobId(value)) throw new GatewayError('invalid_request', 'after must be a job id', { param: 'after' });
+  return value;
 }
 
 function limitParameter(request: Request): number {

@@ -5,6 +5,7 @@ import { enabledProviders } from '@switchyard/config';
 import { findRequestState, loadCancelledJob, type RequestState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
+import { checkJobIdParameter } from '../middleware/job-id.ts';
 import { cancelRequest } from '../inference/cancel-request.ts';
 import { findFinishedJob } from '../inference/finished-job-object.ts';
 import { renderJobObject } from '../inference/job-object.ts';
@@ -67,6 +68,7 @@ export function createJobsRouter(context: ApiContext): Router {
     return findFinishedJob(context.db, context.config, orgId, id);
   }
 
+  router.param('id', checkJobIdParameter);
   const notFound = (id: string) => new GatewayError('not_found', `No job found with id '${id}'.`, { param: 'id' });
 
   router.post('/jobs', async (request: Request, response: Response) => {

@@ -36,8 +36,9 @@ function groupByParameter(request: Request): UsageGroupBy | undefined {
   return grouping;
 }
 
-function isDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+/** A real calendar day from year 1 to 9999: Postgres has no year 0, and JavaScript dates make one up. */
+export function isDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000')) return false;
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
