@@ -1,24 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { GatewayError } from '@switchyard/core';
 import { enabledProviders } from '@switchyard/config';
-import { createApiKey, createOrg, getOrg, revokeApiKey, updateOrg, type Org } from '@switchyard/db';
+import { createApiKey, createOrg, getOrg, listApiKeys, listOrgs, revokeApiKey, updateOrg, type ApiKeySummary, type Org } from '@switchyard/db';
+import { bumpAuthRevision } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
+import { createKeyBody, createOrgBody, parseAdminBody, updateOrgBody } from './admin-bodies.ts';
 import { providerStatus } from './health.ts';
 
-const budget = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d{1,9})?$/)]).nullable().optional();
-const limit = z.number().int().positive().nullable().optional();
-const orgLimitsSchema = z.object({ monthly_budget_usd: budget, rpm_limit: limit, tpm_limit: limit });
-const createOrgSchema = orgLimitsSchema.extend({ name: z.string().min(1).max(200) });
-const createKeySchema = z.object({ name: z.string().min(1).max(200).default('default') });
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const param = issue.path.join('.') || null;
-  throw new GatewayError('invalid_request', `${param ?? 'body'}: ${issue.message}`, { param });
-}
+const seconds = (date: Date | null): number | null => (date ? Math.floor(date.getTime() / 1000) : null);
 
 export function renderOrg(org: Org) {
   return {
@@ -28,7 +17,21 @@ export function renderOrg(org: Org) {
     monthly_budget_usd: org.monthlyBudgetUsd,
     rpm_limit: org.rpmLimit,
     tpm_limit: org.tpmLimit,
-    created_at: Math.floor(org.createdAt.getTime() / 1000),
+    created_at: seconds(org.createdAt)!,
+  };
+}
+
+/** A key as listings show it: never the secret, only the prefix that tells keys apart. */
+export function renderKeySummary(key: ApiKeySummary) {
+  return {
+    id: key.id,
+    object: 'api_key' as const,
+    org_id: key.orgId,
+    name: key.name,
+    key_prefix: key.keyPrefix,
+    created_at: seconds(key.createdAt)!,
+    revoked_at: seconds(key.revokedAt),
+    last_used_at: seconds(key.lastUsedAt),
   };
 }
 
@@ -37,24 +40,51 @@ export function createAdminRouter(context: ApiContext, options: { onKeyRevoked: 
   const router = Router();
   const { db } = context;
 
+  // Cached principals (key validity, org limits) on every api process are dropped at once.
+  const invalidatePrincipals = async (reason: string): Promise<void> => {
+    options.onKeyRevoked();
+    await bumpAuthRevision(context.redis, context.config.redis.prefix).catch((error: unknown) =>
+      context.logger.warn({ err: error, reason }, 'could not publish the change to other api processes; their key caches expire within 10 s'),
+    );
+  };
+
+  const requireOrg = async (orgId: string): Promise<Org> => {
+    const org = await getOrg(db, orgId);
+    if (!org) throw new GatewayError('not_found', `No organization found with id '${orgId}'.`);
+    return org;
+  };
+
+  router.get('/orgs', async (_request: Request, response: Response) => {
+    response.json({ object: 'list', data: (await listOrgs(db)).map(renderOrg) });
+  });
+
   router.post('/orgs', async (request: Request, response: Response) => {
-    const body = parse(createOrgSchema, request.body);
+    const body = parseAdminBody(createOrgBody, request.body);
     const org = await createOrg(db, { name: body.name, monthlyBudgetUsd: body.monthly_budget_usd, rpmLimit: body.rpm_limit, tpmLimit: body.tpm_limit });
     response.status(201).json(renderOrg(org));
   });
 
+  router.get('/orgs/:id', async (request: Request, response: Response) => {
+    response.json(renderOrg(await requireOrg(String(request.params.id))));
+  });
+
   router.patch('/orgs/:id', async (request: Request, response: Response) => {
-    const body = parse(orgLimitsSchema, request.body);
+    const body = parseAdminBody(updateOrgBody, request.body);
     const org = await updateOrg(db, String(request.params.id), { monthlyBudgetUsd: body.monthly_budget_usd, rpmLimit: body.rpm_limit, tpmLimit: body.tpm_limit });
     if (!org) throw new GatewayError('not_found', `No organization found with id '${request.params.id}'.`);
+    await invalidatePrincipals('org limits changed');
     response.json(renderOrg(org));
   });
 
+  router.get('/orgs/:id/keys', async (request: Request, response: Response) => {
+    const org = await requireOrg(String(request.params.id));
+    response.json({ object: 'list', data: (await listApiKeys(db, org.id)).map(renderKeySummary) });
+  });
+
   router.post('/orgs/:id/keys', async (request: Request, response: Response) => {
-    const body = parse(createKeySchema, request.body);
-    const orgId = String(request.params.id);
-    if (!(await getOrg(db, orgId))) throw new GatewayError('not_found', `No organization found with id '${orgId}'.`);
-    const key = await createApiKey(db, { orgId, name: body.name });
+    const body = parseAdminBody(createKeyBody, request.body);
+    const org = await requireOrg(String(request.params.id));
+    const key = await createApiKey(db, { orgId: org.id, name: body.name });
     response.status(201).json({
       id: key.id,
       object: 'api_key' as const,
@@ -62,14 +92,14 @@ export function createAdminRouter(context: ApiContext, options: { onKeyRevoked: 
       name: key.name,
       key: key.key,
       key_prefix: key.keyPrefix,
-      created_at: Math.floor(key.createdAt.getTime() / 1000),
+      created_at: seconds(key.createdAt)!,
     });
   });
 
   router.delete('/keys/:id', async (request: Request, response: Response) => {
     const id = String(request.params.id);
     if (!(await revokeApiKey(db, id))) throw new GatewayError('not_found', `No active key found with id '${id}'.`);
-    options.onKeyRevoked();
+    await invalidatePrincipals('key revoked');
     response.json({ id, object: 'api_key', revoked: true });
   });
 
