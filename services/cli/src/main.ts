@@ -21,9 +21,10 @@ async function main(argv: string[]): Promise<void> {
   const port = positiveInteger(values.port, 'port');
   switch (command) {
     case 'all':
-      return runAll(logger, { port });
+      // One machine's whole system: reachable from this machine only unless asked.
+      return runAll(logger, { port, host: values.host ?? (process.env.HOST || '127.0.0.1') });
     case 'api':
-      return runApi(logger, { port });
+      return runApi(logger, { port, host: values.host ?? (process.env.HOST || undefined) });
     case 'worker':
       if (!values.provider) throw new Error('worker needs --provider <name[,name]|all>');
       return runWorker(logger, { providers: values.provider, concurrency: positiveInteger(values.concurrency, 'concurrency') });

@@ -1,106 +1,45 @@
 import { Router, type Request, type Response } from 'express';
-import { GatewayError } from '@switchyard/core';
 import { enabledProviders } from '@switchyard/config';
-import { createApiKey, createOrg, getOrg, listApiKeys, listOrgs, revokeApiKey, updateOrg, type ApiKeySummary, type Org } from '@switchyard/db';
 import { bumpAuthRevision } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
-import { createKeyBody, createOrgBody, parseAdminBody, updateOrgBody } from './admin-bodies.ts';
+import { createTenancyAdmin } from './admin-tenancy.ts';
 import { providerStatus } from './health.ts';
-
-const seconds = (date: Date | null): number | null => (date ? Math.floor(date.getTime() / 1000) : null);
-
-export function renderOrg(org: Org) {
-  return {
-    id: org.id,
-    object: 'organization' as const,
-    name: org.name,
-    monthly_budget_usd: org.monthlyBudgetUsd,
-    rpm_limit: org.rpmLimit,
-    tpm_limit: org.tpmLimit,
-    created_at: seconds(org.createdAt)!,
-  };
-}
-
-/** A key as listings show it: never the secret, only the prefix that tells keys apart. */
-export function renderKeySummary(key: ApiKeySummary) {
-  return {
-    id: key.id,
-    object: 'api_key' as const,
-    org_id: key.orgId,
-    name: key.name,
-    key_prefix: key.keyPrefix,
-    created_at: seconds(key.createdAt)!,
-    revoked_at: seconds(key.revokedAt),
-    last_used_at: seconds(key.lastUsedAt),
-  };
-}
 
 /** Tenancy and operations for the holder of SWITCHYARD_ADMIN_KEY. */
 export function createAdminRouter(context: ApiContext, options: { onKeyRevoked: () => void }): Router {
   const router = Router();
-  const { db } = context;
-
-  // Cached principals (key validity, org limits) on every api process are dropped at once.
-  const invalidatePrincipals = async (reason: string): Promise<void> => {
-    options.onKeyRevoked();
-    await bumpAuthRevision(context.redis, context.config.redis.prefix).catch((error: unknown) =>
-      context.logger.warn({ err: error, reason }, 'could not publish the change to other api processes; their key caches expire within 10 s'),
-    );
-  };
-
-  const requireOrg = async (orgId: string): Promise<Org> => {
-    const org = await getOrg(db, orgId);
-    if (!org) throw new GatewayError('not_found', `No organization found with id '${orgId}'.`);
-    return org;
-  };
+  const tenancy = createTenancyAdmin({
+    db: context.db,
+    // Cached principals (key validity, org limits) on every api process are dropped at once.
+    invalidatePrincipals: async (reason) => {
+      options.onKeyRevoked();
+      await bumpAuthRevision(context.redis, context.config.redis.prefix).catch((error: unknown) =>
+        context.logger.warn({ error: (error as Error).message, reason }, 'could not tell the other api processes; their key caches expire within 10 s'),
+      );
+    },
+  });
+  const id = (request: Request): string => String(request.params.id);
 
   router.get('/orgs', async (_request: Request, response: Response) => {
-    response.json({ object: 'list', data: (await listOrgs(db)).map(renderOrg) });
+    response.json({ object: 'list', data: await tenancy.listOrgs() });
   });
-
   router.post('/orgs', async (request: Request, response: Response) => {
-    const body = parseAdminBody(createOrgBody, request.body);
-    const org = await createOrg(db, { name: body.name, monthlyBudgetUsd: body.monthly_budget_usd, rpmLimit: body.rpm_limit, tpmLimit: body.tpm_limit });
-    response.status(201).json(renderOrg(org));
+    response.status(201).json(await tenancy.createOrg(request.body));
   });
-
   router.get('/orgs/:id', async (request: Request, response: Response) => {
-    response.json(renderOrg(await requireOrg(String(request.params.id))));
+    response.json(await tenancy.getOrg(id(request)));
   });
-
   router.patch('/orgs/:id', async (request: Request, response: Response) => {
-    const body = parseAdminBody(updateOrgBody, request.body);
-    const org = await updateOrg(db, String(request.params.id), { monthlyBudgetUsd: body.monthly_budget_usd, rpmLimit: body.rpm_limit, tpmLimit: body.tpm_limit });
-    if (!org) throw new GatewayError('not_found', `No organization found with id '${request.params.id}'.`);
-    await invalidatePrincipals('org limits changed');
-    response.json(renderOrg(org));
+    response.json(await tenancy.updateOrg(id(request), request.body));
   });
-
   router.get('/orgs/:id/keys', async (request: Request, response: Response) => {
-    const org = await requireOrg(String(request.params.id));
-    response.json({ object: 'list', data: (await listApiKeys(db, org.id)).map(renderKeySummary) });
+    response.json({ object: 'list', data: await tenancy.listKeys(id(request)) });
   });
-
   router.post('/orgs/:id/keys', async (request: Request, response: Response) => {
-    const body = parseAdminBody(createKeyBody, request.body);
-    const org = await requireOrg(String(request.params.id));
-    const key = await createApiKey(db, { orgId: org.id, name: body.name });
-    response.status(201).json({
-      id: key.id,
-      object: 'api_key' as const,
-      org_id: key.orgId,
-      name: key.name,
-      key: key.key,
-      key_prefix: key.keyPrefix,
-      created_at: seconds(key.createdAt)!,
-    });
+    response.status(201).json(await tenancy.createKey(id(request), request.body));
   });
-
   router.delete('/keys/:id', async (request: Request, response: Response) => {
-    const id = String(request.params.id);
-    if (!(await revokeApiKey(db, id))) throw new GatewayError('not_found', `No active key found with id '${id}'.`);
-    await invalidatePrincipals('key revoked');
-    response.json({ id, object: 'api_key', revoked: true });
+    response.json(await tenancy.revokeKey(id(request)));
   });
 
   router.get('/providers', async (_request: Request, response: Response) => {
