@@ -24,12 +24,25 @@ function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The flag or argument each command cannot do without, checked before any database is opened. */
+const requirements: Record<string, (positional: string | undefined, flags: Flags) => string | undefined> = {
+  migrate: () => undefined,
+  'orgs create': (_id, flags) => (flags.name ? undefined : 'orgs create needs --name NAME'),
+  'orgs list': () => undefined,
+  'orgs update': (id) => (id ? undefined : 'orgs update needs an org id'),
+  'keys create': (_id, flags) => (flags.org ? undefined : 'keys create needs --org ORG_ID'),
+  'keys list': (_id, flags) => (flags.org ? undefined : 'keys list needs --org ORG_ID'),
+  'keys revoke': (id) => (id ? undefined : 'keys revoke needs a key id'),
+};
+
 /** `migrate`, `orgs ...`, `keys ...`: one-shot commands against the configured database. */
 export async function runAdmin(command: string, positionals: string[], flags: Flags): Promise<void> {
   const [action, id] = positionals;
   const subcommand = `${command} ${action ?? ''}`.trim();
-  const known = ['migrate', 'orgs create', 'orgs list', 'orgs update', 'keys create', 'keys list', 'keys revoke'];
-  if (!known.includes(subcommand)) throw new Error(`unknown command "${subcommand}" (known: ${known.join(', ')})`);
+  const requirement = requirements[subcommand];
+  if (!requirement) throw new Error(`unknown command "${subcommand}" (known: ${Object.keys(requirements).join(', ')})`);
+  const missing = requirement(id, flags);
+  if (missing) throw new Error(missing);
   const target = await openAdminTarget(loadConfig(), command);
   const admin = target.operations;
   try {
@@ -38,29 +51,22 @@ export async function runAdmin(command: string, positionals: string[], flags: Fl
         process.stdout.write(target.runningInstance ? `migrations applied (by the running switchyard all, pid ${target.runningInstance.pid})\n` : 'migrations applied\n');
         return;
       case 'orgs create':
-        if (!flags.name) throw new Error('orgs create needs --name');
         print(await admin.createOrg({ name: flags.name, ...orgLimits(flags) }));
         return;
       case 'orgs list':
         print(await admin.listOrgs());
         return;
       case 'orgs update':
-        if (!id) throw new Error('orgs update needs an org id');
-        print(await admin.updateOrg(id, orgLimits(flags)));
+        print(await admin.updateOrg(id!, orgLimits(flags)));
         return;
-      case 'keys create': {
-        if (!flags.org) throw new Error('keys create needs --org ORG_ID');
-        const key = await admin.createKey(flags.org, flags.name === undefined ? {} : { name: flags.name });
-        print({ ...key, note: 'the key is shown once; store it now' });
+      case 'keys create':
+        print({ ...(await admin.createKey(flags.org!, flags.name === undefined ? {} : { name: flags.name })), note: 'the key is shown once; store it now' });
         return;
-      }
       case 'keys list':
-        if (!flags.org) throw new Error('keys list needs --org ORG_ID');
-        print(await admin.listKeys(flags.org));
+        print(await admin.listKeys(flags.org!));
         return;
       case 'keys revoke':
-        if (!id) throw new Error('keys revoke needs a key id');
-        print(await admin.revokeKey(id));
+        print(await admin.revokeKey(id!));
         return;
     }
   } finally {
