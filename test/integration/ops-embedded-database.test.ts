@@ -94,7 +94,7 @@ describe('admin commands beside a running all on the embedded database', () => {
     expect(refused.stderr).toBe('switchyard: monthly_budget_usd: must be a non-negative amount in USD below 1e12 with at most 9 fraction digits\n');
   });
 
-  it('the lock file names the holder and its admin endpoint, readable by the owner only', () => {
+  it('the lock file (it holds a local admin key) is readable by its owner only', () => {
     expect(statSync(lockFile()).mode & 0o777).toBe(0o600);
   });
 
