@@ -115,10 +115,13 @@ export const configSchema = z.strictObject({
   adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
   worker: z
     .strictObject({
-      /** A job's lock is renewed every half of this while its call runs; a dead worker's jobs return after it. */
-      lockDurationMs: z.number().int().positive().default(30_000),
+      /**
+       * A job's lock is renewed every half of this while its call runs (so long calls keep it);
+       * a SIGKILLed worker's jobs are taken over once it lapses, within a few seconds.
+       */
+      lockDurationMs: z.number().int().positive().default(5000),
       /** How often workers look for jobs whose worker died. */
-      stalledIntervalMs: z.number().int().positive().default(15_000),
+      stalledIntervalMs: z.number().int().positive().default(2000),
     })
     .prefault({}),
   jobs: z

@@ -1,4 +1,5 @@
-export { createRedis, redisReachable } from './connection.ts';
+export { createRedis, createRedisHealthReporter, reconnectDelayMs, redisReachable, redisUrlForLogs } from './connection.ts';
+export { authRevisionKey, bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
 export { breakerKey, cancelChannel, cancelledJobKey, inferenceQueueName, rateLimitKeyPrefix, replyChannel, streamKey } from './names.ts';
 export { inlineReplyMaxBytes, isCancelRequested, loadStoredReply, publishCancel, publishReply, publishToReplyChannel } from './publish.ts';

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { findActiveApiKey } from '@switchyard/db';
+import { readAuthRevision } from '@switchyard/queue';
 import type { ApiContext } from './context.ts';
 import { createAdminAuthenticator, createAuthenticator, createOperatorKeyAuthenticator } from './middleware/authenticate.ts';
 import { useAnthropicErrors } from './middleware/error-format.ts';
@@ -22,10 +23,13 @@ export function createApp(context: ApiContext): Express {
   app.set('etag', false);
   app.set('trust proxy', true);
 
-  const authenticator = createAuthenticator(async (plaintext) => {
-    const key = await findActiveApiKey(context.db, plaintext);
-    return key && { keyId: key.id, orgId: key.orgId, org: { monthlyBudgetUsd: key.org.monthlyBudgetUsd, rpmLimit: key.org.rpmLimit, tpmLimit: key.org.tpmLimit } };
-  });
+  const authenticator = createAuthenticator(
+    async (plaintext) => {
+      const key = await findActiveApiKey(context.db, plaintext);
+      return key && { keyId: key.id, orgId: key.orgId, org: { monthlyBudgetUsd: key.org.monthlyBudgetUsd, rpmLimit: key.org.rpmLimit, tpmLimit: key.org.tpmLimit } };
+    },
+    { revision: () => readAuthRevision(context.redis, context.config.redis.prefix) },
+  );
   const authenticate = authenticator.middleware;
 
   const metrics = createMetrics(context);
@@ -41,7 +45,8 @@ export function createApp(context: ApiContext): Express {
   app.use(express.json({ limit: context.config.server.bodyLimitBytes, type: (request) => !String(request.headers['content-type'] ?? '').startsWith('multipart/') }));
   app.use(refuseDeepBodies);
 
-  app.use('/v1/admin', createAdminAuthenticator(context.config.adminKey), createAdminRouter(context, { onKeyRevoked: authenticator.forgetAll }));
+  // Its own 404: an unknown admin route must not fall through to API-key authentication.
+  app.use('/v1/admin', createAdminAuthenticator(context.config.adminKey), createAdminRouter(context, { onKeyRevoked: authenticator.forgetAll }), notFoundHandler);
 
   const v1 = express.Router();
   v1.use(authenticate);

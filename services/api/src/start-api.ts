@@ -4,7 +4,7 @@ import { newId } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
-import { createCircuitBreakers, createInferenceQueues, createRedis, createReplyBus, replyChannel } from '@switchyard/queue';
+import { createCircuitBreakers, createInferenceQueues, createRedis, createRedisHealthReporter, createReplyBus, replyChannel } from '@switchyard/queue';
 import { enabledProviders, routesFor } from '@switchyard/config';
 import { createAdmission } from './admission/admission.ts';
 import { createBackpressure } from './inference/backpressure.ts';
@@ -24,10 +24,10 @@ export type RunningApi = {
 export async function startApi(options: { config: SwitchyardConfig; db: Kysely<Database>; logger: Logger; port?: number; host?: string }): Promise<RunningApi> {
   const { config, db, logger } = options;
   const instanceId = newId('api', 12);
-  const redis = createRedis(config.redis.url, { role: 'producer', name: 'api' });
-  const subscriber = createRedis(config.redis.url, { role: 'subscriber', name: 'api-replies' });
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis error (api)'));
-  subscriber.on('error', (error) => logger.warn({ err: error }, 'redis error (api subscriber)'));
+  // One clear line when Redis is unreachable, not one stack trace per reconnect attempt.
+  const redisHealth = createRedisHealthReporter({ url: config.redis.url, logger, service: 'api' });
+  const redis = redisHealth.watch(createRedis(config.redis.url, { role: 'producer', name: 'api' }), 'commands');
+  const subscriber = redisHealth.watch(createRedis(config.redis.url, { role: 'subscriber', name: 'api-replies' }), 'replies');
   const queues = createInferenceQueues({ connection: redis, prefix: config.redis.prefix });
   const replyBus = await createReplyBus({
     subscriber,
@@ -55,10 +55,15 @@ export async function startApi(options: { config: SwitchyardConfig; db: Kysely<D
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 65_000;
-  const port = (server.address() as AddressInfo).port;
-  const host = options.host ?? config.server.host;
-  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
-  logger.info({ url, instanceId }, 'api listening');
+  const address = server.address() as AddressInfo;
+  const port = address.port;
+  const allInterfaces = address.address === '0.0.0.0' || address.address === '::';
+  const url = `http://${allInterfaces ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address}:${port}`;
+  // Say what is really bound: all interfaces is reachable from the network, not only here.
+  logger.info(
+    { url, host: address.address, port, instanceId },
+    allInterfaces ? `api listening on all interfaces (${address.address} port ${port}); locally ${url}` : `api listening on ${url} (this address only)`,
+  );
 
   return {
     url,

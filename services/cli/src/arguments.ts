@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 export const usage = `Usage: switchyard <command> [flags]
 
 Services
-  all                                   api, workers for every enabled provider and the ledger, in one process
-  api [--port N]                        the HTTP ingress (needs DATABASE_URL)
+  all [--port N] [--host ADDRESS]       api, workers for every enabled provider and the ledger, in one process
+                                        (listens on 127.0.0.1 unless --host or HOST says otherwise)
+  api [--port N] [--host ADDRESS]       the HTTP ingress (needs DATABASE_URL; listens on 0.0.0.0 by default)
   worker --provider <name[,name]|all> [--concurrency N]
                                         provider workers
   ledger                                the ledger writer (needs DATABASE_URL)
@@ -13,12 +14,16 @@ Administration
   migrate                               apply database migrations
   orgs create --name NAME [--budget USD] [--rpm N] [--tpm N]
   orgs list
-  orgs update ID [--budget USD] [--rpm N] [--tpm N]
+  orgs update ID [--budget USD|none] [--rpm N|none] [--tpm N|none]
   keys create --org ORG_ID [--name NAME]
-  keys revoke KEY_ID
+  keys list --org ORG_ID                ids, names and prefixes, never the secrets
+  keys revoke KEY_ID                    refused at once by every api process
+
+With the embedded database (no DATABASE_URL) while "switchyard all" runs, these commands
+go through its admin API.
 
 Configuration comes from SWITCHYARD_CONFIG (YAML) and the environment (REDIS_URL,
-DATABASE_URL, PORT, SWITCHYARD_ADMIN_KEY, <PROVIDER>_API_KEY, <PROVIDER>_BASE_URL).`;
+DATABASE_URL, PORT, HOST, SWITCHYARD_ADMIN_KEY, <PROVIDER>_API_KEY, <PROVIDER>_BASE_URL).`;
 
 export function parseCommandLine(argv: string[]) {
   return parseArgs({
@@ -29,6 +34,7 @@ export function parseCommandLine(argv: string[]) {
       provider: { type: 'string' },
       concurrency: { type: 'string' },
       port: { type: 'string' },
+      host: { type: 'string' },
       name: { type: 'string' },
       org: { type: 'string' },
       budget: { type: 'string' },

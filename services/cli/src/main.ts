@@ -1,14 +1,10 @@
 #!/usr/bin/env node
 // The one Switchyard binary. Each service's own wiring lives in its package
-// (startApi, startWorkers, startLedger); this file only dispatches.
+// (startApi, startWorkers, startLedger); this file only dispatches. Each command loads only
+// its own modules, so a one-shot admin command does not pay for the whole system.
 import { ConfigError } from '@switchyard/config';
 import { createLogger } from '@switchyard/logger';
 import { parseCommandLine, positiveInteger, usage } from './arguments.ts';
-import { runAdmin } from './commands/admin.ts';
-import { runAll } from './commands/run-all.ts';
-import { runApi } from './commands/run-api.ts';
-import { runLedger } from './commands/run-ledger.ts';
-import { runWorker } from './commands/run-worker.ts';
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandLine(argv);
@@ -21,18 +17,19 @@ async function main(argv: string[]): Promise<void> {
   const port = positiveInteger(values.port, 'port');
   switch (command) {
     case 'all':
-      return runAll(logger, { port });
+      // One machine's whole system: reachable from this machine only unless asked.
+      return (await import('./commands/run-all.ts')).runAll(logger, { port, host: values.host ?? (process.env.HOST || '127.0.0.1') });
     case 'api':
-      return runApi(logger, { port });
+      return (await import('./commands/run-api.ts')).runApi(logger, { port, host: values.host ?? (process.env.HOST || undefined) });
     case 'worker':
       if (!values.provider) throw new Error('worker needs --provider <name[,name]|all>');
-      return runWorker(logger, { providers: values.provider, concurrency: positiveInteger(values.concurrency, 'concurrency') });
+      return (await import('./commands/run-worker.ts')).runWorker(logger, { providers: values.provider, concurrency: positiveInteger(values.concurrency, 'concurrency') });
     case 'ledger':
-      return runLedger(logger);
+      return (await import('./commands/run-ledger.ts')).runLedger(logger);
     case 'migrate':
     case 'orgs':
     case 'keys':
-      return runAdmin(command, rest, values);
+      return (await import('./commands/admin.ts')).runAdmin(command, rest, values);
     default:
       throw new Error(`unknown command "${command}"\n\n${usage}`);
   }

@@ -106,6 +106,7 @@ export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
       }
     }
   })();
+  logger.info({ prefix: deps.prefix, batchSize: deps.batchSize ?? 200 }, 'ledger started: moving usage and finished jobs from Redis into Postgres');
 
   return {
     consumer,

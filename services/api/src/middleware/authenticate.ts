@@ -21,23 +21,45 @@ export function presentedKey(request: Request): string | undefined {
   return typeof header === 'string' && header.length > 0 ? header.trim() : undefined;
 }
 
+export type AuthenticatorOptions = {
+  cacheTtlMs?: number;
+  maxEntries?: number;
+  /**
+   * The shared revocation counter (Redis). A cache entry counts only under the revision it
+   * was looked up in, so a revocation on any api process takes effect on every one at once.
+   * When it cannot be read, entries fall back to their time-to-live.
+   */
+  revision?: () => Promise<string>;
+};
+
 /**
- * API-key authentication with a short in-process cache keyed by the key's hash, so a
- * revoked key stops working within `cacheTtlMs` on every api process (at once on the
- * process that revoked it, through `forget`).
+ * API-key authentication with a short in-process cache keyed by the key's hash, so the hot
+ * path does not hit Postgres; the revision check keeps it from outliving a revocation.
  */
-export function createAuthenticator(lookup: KeyLookup, options: { cacheTtlMs?: number; maxEntries?: number } = {}) {
+export function createAuthenticator(lookup: KeyLookup, options: AuthenticatorOptions = {}) {
   const cacheTtlMs = options.cacheTtlMs ?? 10_000;
   const maxEntries = options.maxEntries ?? 10_000;
-  const cache = new Map<string, { principal: Principal | undefined; expiresAt: number }>();
+  const cache = new Map<string, { principal: Principal | undefined; expiresAt: number; revision: string | undefined }>();
+
+  async function currentRevision(): Promise<string | undefined> {
+    if (!options.revision) return undefined;
+    try {
+      return await options.revision();
+    } catch {
+      return undefined;
+    }
+  }
 
   async function resolve(plaintext: string): Promise<Principal | undefined> {
     const hash = createHash('sha256').update(plaintext).digest('hex');
+    // Read before the lookup: an entry is never newer than the revision it is stored under.
+    const revision = await currentRevision();
     const cached = cache.get(hash);
-    if (cached && cached.expiresAt > Date.now()) return cached.principal;
+    if (cached && cached.expiresAt > Date.now() && (revision === undefined || cached.revision === revision)) return cached.principal;
     const principal = await lookup(plaintext);
+    cache.delete(hash);
     if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
-    cache.set(hash, { principal, expiresAt: Date.now() + cacheTtlMs });
+    cache.set(hash, { principal, expiresAt: Date.now() + cacheTtlMs, revision });
     return principal;
   }
 

@@ -58,5 +58,5 @@ export function createErrorHandler(logger: Logger) {
 }
 
 export function notFoundHandler(request: Request, response: Response): void {
-  sendError(response, new GatewayError('not_found', `no route for ${request.method} ${request.path}`));
+  sendError(response, new GatewayError('not_found', `no route for ${request.method} ${request.baseUrl}${request.path}`));
 }

@@ -1,76 +1,45 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
-import { GatewayError } from '@switchyard/core';
 import { enabledProviders } from '@switchyard/config';
-import { createApiKey, createOrg, getOrg, revokeApiKey, updateOrg, type Org } from '@switchyard/db';
+import { bumpAuthRevision } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
+import { createTenancyAdmin } from './admin-tenancy.ts';
 import { providerStatus } from './health.ts';
-
-const budget = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d{1,9})?$/)]).nullable().optional();
-const limit = z.number().int().positive().nullable().optional();
-const orgLimitsSchema = z.object({ monthly_budget_usd: budget, rpm_limit: limit, tpm_limit: limit });
-const createOrgSchema = orgLimitsSchema.extend({ name: z.string().min(1).max(200) });
-const createKeySchema = z.object({ name: z.string().min(1).max(200).default('default') });
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const param = issue.path.join('.') || null;
-  throw new GatewayError('invalid_request', `${param ?? 'body'}: ${issue.message}`, { param });
-}
-
-export function renderOrg(org: Org) {
-  return {
-    id: org.id,
-    object: 'organization' as const,
-    name: org.name,
-    monthly_budget_usd: org.monthlyBudgetUsd,
-    rpm_limit: org.rpmLimit,
-    tpm_limit: org.tpmLimit,
-    created_at: Math.floor(org.createdAt.getTime() / 1000),
-  };
-}
 
 /** Tenancy and operations for the holder of SWITCHYARD_ADMIN_KEY. */
 export function createAdminRouter(context: ApiContext, options: { onKeyRevoked: () => void }): Router {
   const router = Router();
-  const { db } = context;
+  const tenancy = createTenancyAdmin({
+    db: context.db,
+    // Cached principals (key validity, org limits) on every api process are dropped at once.
+    invalidatePrincipals: async (reason) => {
+      options.onKeyRevoked();
+      await bumpAuthRevision(context.redis, context.config.redis.prefix).catch((error: unknown) =>
+        context.logger.warn({ error: (error as Error).message, reason }, 'could not tell the other api processes; their key caches expire within 10 s'),
+      );
+    },
+  });
+  const id = (request: Request): string => String(request.params.id);
 
+  router.get('/orgs', async (_request: Request, response: Response) => {
+    response.json({ object: 'list', data: await tenancy.listOrgs() });
+  });
   router.post('/orgs', async (request: Request, response: Response) => {
-    const body = parse(createOrgSchema, request.body);
-    const org = await createOrg(db, { name: body.name, monthlyBudgetUsd: body.monthly_budget_usd, rpmLimit: body.rpm_limit, tpmLimit: body.tpm_limit });
-    response.status(201).json(renderOrg(org));
+    response.status(201).json(await tenancy.createOrg(request.body));
   });
-
+  router.get('/orgs/:id', async (request: Request, response: Response) => {
+    response.json(await tenancy.getOrg(id(request)));
+  });
   router.patch('/orgs/:id', async (request: Request, response: Response) => {
-    const body = parse(orgLimitsSchema, request.body);
-    const org = await updateOrg(db, String(request.params.id), { monthlyBudgetUsd: body.monthly_budget_usd, rpmLimit: body.rpm_limit, tpmLimit: body.tpm_limit });
-    if (!org) throw new GatewayError('not_found', `No organization found with id '${request.params.id}'.`);
-    response.json(renderOrg(org));
+    response.json(await tenancy.updateOrg(id(request), request.body));
   });
-
+  router.get('/orgs/:id/keys', async (request: Request, response: Response) => {
+    response.json({ object: 'list', data: await tenancy.listKeys(id(request)) });
+  });
   router.post('/orgs/:id/keys', async (request: Request, response: Response) => {
-    const body = parse(createKeySchema, request.body);
-    const orgId = String(request.params.id);
-    if (!(await getOrg(db, orgId))) throw new GatewayError('not_found', `No organization found with id '${orgId}'.`);
-    const key = await createApiKey(db, { orgId, name: body.name });
-    response.status(201).json({
-      id: key.id,
-      object: 'api_key' as const,
-      org_id: key.orgId,
-      name: key.name,
-      key: key.key,
-      key_prefix: key.keyPrefix,
-      created_at: Math.floor(key.createdAt.getTime() / 1000),
-    });
+    response.status(201).json(await tenancy.createKey(id(request), request.body));
   });
-
   router.delete('/keys/:id', async (request: Request, response: Response) => {
-    const id = String(request.params.id);
-    if (!(await revokeApiKey(db, id))) throw new GatewayError('not_found', `No active key found with id '${id}'.`);
-    options.onKeyRevoked();
-    response.json({ id, object: 'api_key', revoked: true });
+    response.json(await tenancy.revokeKey(id(request)));
   });
 
   router.get('/providers', async (_request: Request, response: Response) => {

@@ -1,61 +1,75 @@
 import { loadConfig } from '@switchyard/config';
-import { createApiKey, createOrg, getOrg, listOrgs, revokeApiKey, updateOrg } from '@switchyard/db';
-import { openDatabase } from '../database.ts';
+import { openAdminTarget } from '../admin/admin-target.ts';
 
 type Flags = { name?: string; org?: string; budget?: string; rpm?: string; tpm?: string };
 
-const optionalInteger = (value: string | undefined, flag: string): number | undefined => {
+/** `--rpm 600`; `--rpm none` clears the limit. */
+function limitFlag(value: string | undefined, flag: string): number | null | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new Error(`--${flag} must be a non-negative integer`);
+  if (value === 'none') return null;
+  if (!/^\d+$/.test(value)) throw new Error(`--${flag} must be a positive integer or "none", got "${value}"`);
   return Number(value);
-};
+}
+
+function orgLimits(flags: Flags): Record<string, unknown> {
+  const limits = {
+    monthly_budget_usd: flags.budget === 'none' ? null : flags.budget,
+    rpm_limit: limitFlag(flags.rpm, 'rpm'),
+    tpm_limit: limitFlag(flags.tpm, 'tpm'),
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
+}
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The flag or argument each command cannot do without, checked before any database is opened. */
+const requirements: Record<string, (positional: string | undefined, flags: Flags) => string | undefined> = {
+  migrate: () => undefined,
+  'orgs create': (_id, flags) => (flags.name ? undefined : 'orgs create needs --name NAME'),
+  'orgs list': () => undefined,
+  'orgs update': (id) => (id ? undefined : 'orgs update needs an org id'),
+  'keys create': (_id, flags) => (flags.org ? undefined : 'keys create needs --org ORG_ID'),
+  'keys list': (_id, flags) => (flags.org ? undefined : 'keys list needs --org ORG_ID'),
+  'keys revoke': (id) => (id ? undefined : 'keys revoke needs a key id'),
+};
+
 /** `migrate`, `orgs ...`, `keys ...`: one-shot commands against the configured database. */
 export async function runAdmin(command: string, positionals: string[], flags: Flags): Promise<void> {
-  const config = loadConfig();
-  const database = await openDatabase(config, { command, allowEmbedded: true });
-  const db = database.db;
+  const [action, id] = positionals;
+  const subcommand = `${command} ${action ?? ''}`.trim();
+  const requirement = requirements[subcommand];
+  if (!requirement) throw new Error(`unknown command "${subcommand}" (known: ${Object.keys(requirements).join(', ')})`);
+  const missing = requirement(id, flags);
+  if (missing) throw new Error(missing);
+  const target = await openAdminTarget(loadConfig(), command);
+  const admin = target.operations;
   try {
-    const [action, id] = positionals;
-    const limits = { monthlyBudgetUsd: flags.budget, rpmLimit: optionalInteger(flags.rpm, 'rpm'), tpmLimit: optionalInteger(flags.tpm, 'tpm') };
-    switch (`${command} ${action ?? ''}`.trim()) {
+    switch (subcommand) {
       case 'migrate':
-        process.stdout.write('migrations applied\n');
+        process.stdout.write(target.runningInstance ? `migrations applied (by the running switchyard all, pid ${target.runningInstance.pid})\n` : 'migrations applied\n');
         return;
       case 'orgs create':
-        if (!flags.name) throw new Error('orgs create needs --name');
-        print(await createOrg(db, { name: flags.name, ...limits }));
+        print(await admin.createOrg({ name: flags.name, ...orgLimits(flags) }));
         return;
       case 'orgs list':
-        print(await listOrgs(db));
+        print(await admin.listOrgs());
         return;
-      case 'orgs update': {
-        if (!id) throw new Error('orgs update needs an org id');
-        const org = await updateOrg(db, id, limits);
-        if (!org) throw new Error(`no organization ${id}`);
-        print(org);
+      case 'orgs update':
+        print(await admin.updateOrg(id!, orgLimits(flags)));
         return;
-      }
-      case 'keys create': {
-        if (!flags.org) throw new Error('keys create needs --org ORG_ID');
-        if (!(await getOrg(db, flags.org))) throw new Error(`no organization ${flags.org}`);
-        const key = await createApiKey(db, { orgId: flags.org, name: flags.name ?? 'default' });
-        print({ ...key, note: 'the key is shown once; store it now' });
+      case 'keys create':
+        print({ ...(await admin.createKey(flags.org!, flags.name === undefined ? {} : { name: flags.name })), note: 'the key is shown once; store it now' });
         return;
-      }
+      case 'keys list':
+        print(await admin.listKeys(flags.org!));
+        return;
       case 'keys revoke':
-        if (!id) throw new Error('keys revoke needs a key id');
-        if (!(await revokeApiKey(db, id))) throw new Error(`no active key ${id}`);
-        print({ id, revoked: true });
+        print(await admin.revokeKey(id!));
         return;
-      default:
-        throw new Error(`unknown command "${command} ${action ?? ''}"`);
     }
   } finally {
-    await database.close();
+    await admin.close();
   }
 }

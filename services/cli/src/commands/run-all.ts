@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@switchyard/config';
 import { createApiKey, createOrg, listOrgs } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
@@ -6,31 +7,46 @@ import { startWorkers } from '@switchyard/worker';
 import { startLedger } from '@switchyard/ledger';
 import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
+import { acquireEmbeddedDatabase, describeHolder, type EmbeddedDatabaseLock } from '../embedded-database-lock.ts';
 import { resolveRedis } from '../embedded-redis.ts';
 import { stopOnSignals } from '../shutdown.ts';
 
+/** The embedded database is this process's alone; a second holder is refused by name. */
+function holdEmbeddedDatabase(dataDir: string): EmbeddedDatabaseLock {
+  const lock = acquireEmbeddedDatabase(dataDir, 'all');
+  if ('heldBy' in lock) throw new Error(`${describeHolder(dataDir, lock.heldBy)}: stop it first, or set DATABASE_URL to a shared Postgres`);
+  return lock;
+}
+
 /** `switchyard all`: the whole system in one process on embedded defaults. */
-export async function runAll(logger: Logger, options: { port?: number }): Promise<void> {
+export async function runAll(logger: Logger, options: { port?: number; host: string }): Promise<void> {
   const base = loadConfig();
+  const lock = base.database.url ? undefined : holdEmbeddedDatabase(base.database.dataDir);
   const redis = await resolveRedis({ explicitUrl: process.env.REDIS_URL, dataDir: '.data' });
-  const config = loadConfig({ overrides: { redis: { url: redis.url } } });
+  // Admin commands run beside us reach the embedded database through our admin API; without
+  // an admin key of the operator's, they get a key made up for this run (in the 0600 lock file).
+  const adminToken = lock && !base.adminKey ? `local-${randomBytes(24).toString('base64url')}` : undefined;
+  const config = loadConfig({ overrides: { redis: { url: redis.url }, ...(adminToken ? { adminKey: adminToken } : {}) } });
   logger.info({ redis: redis.source, database: base.database.url ? 'DATABASE_URL' : `embedded PGlite in ${base.database.dataDir}` }, 'starting switchyard all');
 
   const database = await openDatabase(config, { command: 'all', allowEmbedded: true });
+  const port = options.port ?? config.server.port;
   if ((await listOrgs(database.db)).length === 0) {
     const org = await createOrg(database.db, { name: 'default' });
     const key = await createApiKey(database.db, { orgId: org.id, name: 'first key' });
+    const localHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
     // Shown once, on the terminal only (never through the logger).
     process.stderr.write(
       `\nFirst start: created organization "default" (${org.id}) and its API key (shown once):\n\n    ${key.key}\n\n` +
-        `Try: curl http://127.0.0.1:${options.port ?? config.server.port}/v1/chat/completions -H "Authorization: Bearer ${key.key}" ` +
+        `Try: curl http://${localHost}:${port}/v1/chat/completions -H "Authorization: Bearer ${key.key}" ` +
         `-H "Content-Type: application/json" -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'\n\n`,
     );
   }
   const ledgerRedis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix });
   const workers = await startWorkers({ config, logger, providers: 'all' });
-  const api = await startApi({ config, db: database.db, logger, port: options.port });
+  const api = await startApi({ config, db: database.db, logger, port, host: options.host });
+  lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
   // Ingress first, then the workers finish what they hold, then the ledger drains.
   stopOnSignals(logger, [
     () => api.stop(),
@@ -38,6 +54,7 @@ export async function runAll(logger: Logger, options: { port?: number }): Promis
     () => ledger.stop(),
     async () => void (await ledgerRedis.quit()),
     () => database.close(),
+    async () => lock?.release(),
     () => redis.stop(),
   ]);
 }

@@ -4,9 +4,9 @@ import { startApi } from '@switchyard/api';
 import { openDatabase } from '../database.ts';
 import { stopOnSignals } from '../shutdown.ts';
 
-export async function runApi(logger: Logger, options: { port?: number }): Promise<void> {
+export async function runApi(logger: Logger, options: { port?: number; host?: string }): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config, { command: 'api', allowEmbedded: false });
-  const api = await startApi({ config, db: database.db, logger, port: options.port });
+  const api = await startApi({ config, db: database.db, logger, port: options.port, host: options.host });
   stopOnSignals(logger, [() => api.stop(), () => database.close()]);
 }
