@@ -4,45 +4,34 @@
 // come back to Anthropic clients as stop_reason stop_sequence.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeUsd, priceVersion } from '@switchyard/core';
-import { startMockAnthropicUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openAIClient, anthropicClient } from '../support/clients.ts';
+import { eventually } from '@switchyard/testing';
+import { anthropicClient, openAIClient } from '../support/clients.ts';
+import { useGateway } from '../support/use-gateway.ts';
 
 const upstreamKey = 'sk-ant-upstream-secret-0123456789';
 const sonnet = 'claude-sonnet-4-5-20250929';
 // claude-sonnet-4-5: input 3.00, output 15.00, cache reads 0.30, cache writes 3.75 per million.
 const alias = 'claude-sonnet';
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-let anthropic: Anthropic;
-let openai: OpenAI;
-
-beforeAll(async () => {
-  upstream = await startMockAnthropicUpstream({ apiKey: upstreamKey });
-  gateway = await startTestGateway({
-    // claude-sonnet now follows the current Sonnet; these tests keep exercising claude-sonnet-4-5.
-    overrides: { providers: { anthropic: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } }, aliases: { 'claude-sonnet': 'claude-sonnet-4-5' } },
-  });
-  anthropic = anthropicClient(gateway);
-  openai = openAIClient(gateway);
+const gateway = useGateway({
+  upstreams: { anthropic: { kind: 'anthropic', apiKey: upstreamKey } },
+  // claude-sonnet now follows the current Sonnet; these tests keep exercising claude-sonnet-4-5.
+  overrides: ({ anthropic }) => ({ providers: { anthropic: { apiKey: upstreamKey, baseUrl: anthropic.url, attempts: 1 } }, aliases: { 'claude-sonnet': 'claude-sonnet-4-5' } }),
 });
+const upstream = gateway.upstreams.anthropic;
+const anthropic = gateway.anthropic;
+const openai = gateway.openai;
 
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
+type UsageReport = { total_requests: number; total_input_tokens: number; total_cost_exact: string };
 
-async function usageReport(key: string, requests: number): Promise<{ total_requests: number; total_input_tokens: number; total_cost_exact: string }> {
-  for (let tries = 0; tries < 300; tries++) {
+function usageReport(key: string, requests: number): Promise<UsageReport> {
+  return eventually(`the ledger to record ${requests} requests`, async () => {
     const response = await fetch(`${gateway.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
-    const body = (await response.json()) as { total_requests: number; total_input_tokens: number; total_cost_exact: string };
-    if (body.total_requests === requests) return body;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the ledger did not record the run in time');
+    const body = (await response.json()) as UsageReport;
+    return body.total_requests === requests && body;
+  });
 }
 
 describe('prompt-cache writes through /v1/messages and /v1/chat/completions', () => {

@@ -1,10 +1,10 @@
 // @anthropic-ai/sdk against POST /v1/messages for an Anthropic-backed model, served by the
 // mock Anthropic upstream through the queue and a worker.
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { estimateInputTokens, expectedMockAnswer, startMockAnthropicUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { estimateInputTokens, expectedMockAnswer } from '@switchyard/testing';
 import { anthropicClient } from '../support/clients.ts';
+import { useGateway } from '../support/use-gateway.ts';
 
 const upstreamKey = 'sk-ant-upstream-secret-0123456789';
 const sonnet = 'claude-sonnet-4-5-20250929';
@@ -17,25 +17,15 @@ const weatherTool = {
   input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] },
 };
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-let client: Anthropic;
-
-beforeAll(async () => {
-  upstream = await startMockAnthropicUpstream({ apiKey: upstreamKey });
-  gateway = await startTestGateway({
-    // claude-sonnet now follows the current Sonnet; these tests keep exercising claude-sonnet-4-5.
-    overrides: { providers: { anthropic: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } }, aliases: { 'claude-sonnet': 'claude-sonnet-4-5' } },
-  });
-  client = anthropicClient(gateway);
+const gateway = useGateway({
+  upstreams: { anthropic: { kind: 'anthropic', apiKey: upstreamKey } },
+  // claude-sonnet now follows the current Sonnet; these tests keep exercising claude-sonnet-4-5.
+  overrides: ({ anthropic }) => ({ providers: { anthropic: { apiKey: upstreamKey, baseUrl: anthropic.url, attempts: 1 } }, aliases: { 'claude-sonnet': 'claude-sonnet-4-5' } }),
 });
+const upstream = gateway.upstreams.anthropic;
+const client = gateway.anthropic;
 
 afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
 
 type UpstreamBody = { model: string; max_tokens: number; system?: string; messages: { role: string; content: unknown }[]; tools?: unknown[]; tool_choice?: unknown };
 const lastUpstreamBody = () => upstream.requests.at(-1)!.body as UpstreamBody;

@@ -1,12 +1,10 @@
 // Any model through either API: @anthropic-ai/sdk on /v1/messages for an OpenAI-backed
 // model, and openai on /v1/chat/completions for an Anthropic-backed one, translated both
 // ways (system prompts, tools, stop reasons, usage) against the mock upstreams.
-import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { estimateInputTokens, expectedMockAnswer, startMockAnthropicUpstream, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openAIClient, anthropicClient } from '../support/clients.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { estimateInputTokens, expectedMockAnswer } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const openAIKey = 'sk-openai-upstream-secret-0123456789';
 const anthropicKey = 'sk-ant-upstream-secret-0123456789';
@@ -15,37 +13,21 @@ const question = 'What is the weather in Paris?';
 const toolResult = '18 degrees and sunny';
 const weatherSchema = { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] };
 
-let openAIUpstream: MockUpstream;
-let anthropicUpstream: MockUpstream;
-let gateway: TestGateway;
-let anthropic: Anthropic;
-let openai: OpenAI;
-
-beforeAll(async () => {
-  openAIUpstream = await startMockOpenAIUpstream({ apiKey: openAIKey });
-  anthropicUpstream = await startMockAnthropicUpstream({ apiKey: anthropicKey });
-  gateway = await startTestGateway({
-    overrides: {
-      providers: {
-        openai: { apiKey: openAIKey, baseUrl: openAIUpstream.url, attempts: 1 },
-        anthropic: { apiKey: anthropicKey, baseUrl: anthropicUpstream.url, attempts: 1 },
-      },
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai', apiKey: openAIKey }, anthropic: { kind: 'anthropic', apiKey: anthropicKey } },
+  overrides: (upstreams) => ({
+    providers: {
+      openai: { apiKey: openAIKey, baseUrl: upstreams.openai.url, attempts: 1 },
+      anthropic: { apiKey: anthropicKey, baseUrl: upstreams.anthropic.url, attempts: 1 },
     },
-  });
-  anthropic = anthropicClient(gateway);
-  openai = openAIClient(gateway);
+  }),
 });
+const openAIUpstream = gateway.upstreams.openai;
+const anthropicUpstream = gateway.upstreams.anthropic;
+const anthropic = gateway.anthropic;
+const openai = gateway.openai;
 
-afterEach(() => {
-  openAIUpstream.reset();
-  anthropicUpstream.reset();
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await openAIUpstream?.close();
-  await anthropicUpstream?.close();
-});
+afterEach(() => gateway.resetUpstreams());
 
 type OpenAIUpstreamBody = { model: string; messages: unknown[]; max_completion_tokens?: number; tools?: unknown[]; tool_choice?: unknown };
 type AnthropicUpstreamBody = { model: string; max_tokens: number; system?: string; messages: unknown[]; tools?: unknown[]; tool_choice?: unknown };

@@ -2,41 +2,30 @@
 // built-in mock and on the mock OpenAI upstream, and the 400s for models and providers
 // that do not serve them.
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { estimateInputTokens, expectedMockAnswer, mockEmbedding, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openAIClient } from '../support/clients.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { estimateInputTokens, expectedMockAnswer, mockEmbedding } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const openAIKey = 'sk-openai-upstream-secret-0123456789';
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-let openai: OpenAI;
-
-beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream({ apiKey: openAIKey });
-  gateway = await startTestGateway({
-    overrides: {
-      providers: {
-        openai: { apiKey: openAIKey, baseUrl: upstream.url, attempts: 1 },
-        perplexity: { apiKey: 'pplx-upstream-key-0123456789', baseUrl: upstream.url, attempts: 1 },
-      },
-      models: {
-        // Misconfigured on purpose: the perplexity preset serves neither endpoint.
-        'sonar-embeddings': { provider: 'perplexity', upstreamModel: 'sonar', capabilities: { embeddings: true } },
-        'sonar-completions': { provider: 'perplexity', upstreamModel: 'sonar', capabilities: { completions: true } },
-      },
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai', apiKey: openAIKey } },
+  overrides: ({ openai }) => ({
+    providers: {
+      openai: { apiKey: openAIKey, baseUrl: openai.url, attempts: 1 },
+      perplexity: { apiKey: 'pplx-upstream-key-0123456789', baseUrl: openai.url, attempts: 1 },
     },
-  });
-  openai = openAIClient(gateway);
+    models: {
+      // Misconfigured on purpose: the perplexity preset serves neither endpoint.
+      'sonar-embeddings': { provider: 'perplexity', upstreamModel: 'sonar', capabilities: { embeddings: true } },
+      'sonar-completions': { provider: 'perplexity', upstreamModel: 'sonar', capabilities: { completions: true } },
+    },
+  }),
 });
+const upstream = gateway.upstreams.openai;
+const openai = gateway.openai;
 
 afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
 
 const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
 

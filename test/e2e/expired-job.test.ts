@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { expect, it } from 'vitest';
+import { eventually } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream();
-  // No workers yet: the job waits in the queue past its TTL.
-  gateway = await startTestGateway({ workers: false, overrides: { providers: { openai: { apiKey: 'sk-upstream', baseUrl: upstream.url } } } });
+// No workers yet: the job waits in the queue past its TTL.
+const gateway = useGateway({
+  workers: false,
+  upstreams: { openai: { kind: 'openai' } },
+  overrides: ({ openai }) => ({ providers: { openai: { apiKey: 'sk-upstream', baseUrl: openai.url } } }),
 });
-
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
+const upstream = gateway.upstreams.openai;
 
 it('expires a job whose TTL passed before a worker started it, without calling upstream', async () => {
   const response = await fetch(`${gateway.url}/v1/jobs`, {
@@ -27,11 +21,11 @@ it('expires a job whose TTL passed before a worker started it, without calling u
   await new Promise((resolve) => setTimeout(resolve, 1200));
   await gateway.startWorkers();
 
-  let job: { status: string; error: { code: string } | null; cost_usd: string | null } = { status: 'queued', error: null, cost_usd: null };
-  for (let tries = 0; tries < 200 && job.status !== 'expired'; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    job = (await (await fetch(`${gateway.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as typeof job;
-  }
+  type Job = { status: string; error: { code: string } | null; cost_usd: string | null };
+  const job = await eventually('the job to expire', async () => {
+    const polled = (await (await fetch(`${gateway.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as Job;
+    return polled.status === 'expired' && polled;
+  });
   expect(job.status).toBe('expired');
   expect(job.error?.code).toBe('expired');
   expect(job.cost_usd).toBeNull();

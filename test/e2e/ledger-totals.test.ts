@@ -1,14 +1,13 @@
 // The ledger end to end: a mixed run (sync, streamed, async, failed, cancelled, fallback) through
 // real workers and the ledger service, then the usage report must equal the mock
 // upstream's reported usage times the configured prices, to the last digit.
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addUsd, costUsd, normalizeUsd, type LedgerEntry, type Usage, type UsageRecord } from '@switchyard/core';
 import { findJob, type UsageEventRow } from '@switchyard/db';
 import { appendLedgerEntries, ledgerStreamKey, readMonthToDateSpend } from '@switchyard/queue';
-import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
+import { eventually, expectedMockAnswer } from '@switchyard/testing';
 import { findFinishedJob } from '../../services/api/src/inference/finished-job-object.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { useGateway } from '../support/use-gateway.ts';
 
 const primaryKey = 'sk-primary-upstream-0123456789';
 const backupKey = 'sk-backup-upstream-0123456789';
@@ -17,10 +16,21 @@ const prices = {
   'backup-model': { input: '1.000000001', output: '3.333333333', cachedInput: '0.123456789' },
 };
 
-let primary: MockUpstream;
-let backup: MockUpstream;
-let gateway: TestGateway;
-let redis: Redis;
+const gateway = useGateway({
+  upstreams: { primary: { kind: 'openai', apiKey: primaryKey }, backup: { kind: 'openai', apiKey: backupKey } },
+  overrides: (upstreams) => ({
+    providers: {
+      openai: { apiKey: primaryKey, baseUrl: upstreams.primary.url, attempts: 1 },
+      backup: { kind: 'openai-compatible', apiKey: backupKey, baseUrl: upstreams.backup.url, attempts: 1 },
+    },
+    models: {
+      'primary-model': { provider: 'openai', fallbacks: ['backup-model'], pricing: prices['primary-model'] },
+      'backup-model': { provider: 'backup', pricing: prices['backup-model'] },
+    },
+  }),
+});
+const { primary, backup } = gateway.upstreams;
+const redis = gateway.redis;
 let orgB: { orgId: string; apiKey: string };
 
 /** `fellOver`: a later route took the request over, so it counts for that route's model. */
@@ -30,29 +40,7 @@ const attempts: Record<'a' | 'b', Attempt[]> = { a: [], b: [] };
 const jobIds: Record<'a' | 'b', string[]> = { a: [], b: [] };
 
 beforeAll(async () => {
-  primary = await startMockOpenAIUpstream({ apiKey: primaryKey });
-  backup = await startMockOpenAIUpstream({ apiKey: backupKey });
-  gateway = await startTestGateway({
-    overrides: {
-      providers: {
-        openai: { apiKey: primaryKey, baseUrl: primary.url, attempts: 1 },
-        backup: { kind: 'openai-compatible', apiKey: backupKey, baseUrl: backup.url, attempts: 1 },
-      },
-      models: {
-        'primary-model': { provider: 'openai', fallbacks: ['backup-model'], pricing: prices['primary-model'] },
-        'backup-model': { provider: 'backup', pricing: prices['backup-model'] },
-      },
-    },
-  });
-  redis = new Redis(gateway.redisUrl);
   orgB = await gateway.createTenant('org-b');
-});
-
-afterAll(async () => {
-  await redis?.quit();
-  await gateway?.stop();
-  await primary?.close();
-  await backup?.close();
 });
 
 async function http(path: string, init: RequestInit & { key?: string } = {}) {
@@ -66,13 +54,11 @@ async function http(path: string, init: RequestInit & { key?: string } = {}) {
 
 const post = (path: string, body: unknown, key?: string) => http(path, { method: 'POST', body: JSON.stringify(body), ...(key ? { key } : {}) });
 
-async function pollJob(id: string, until: (status: string) => boolean) {
-  let job = (await http(`/v1/jobs/${id}`)).body;
-  for (let tries = 0; tries < 400 && !until(job.status); tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    job = (await http(`/v1/jobs/${id}`)).body;
-  }
-  return job;
+function pollJob(id: string, until: (status: string) => boolean) {
+  return eventually(`job ${id} to reach the awaited status`, async () => {
+    const job = (await http(`/v1/jobs/${id}`)).body;
+    return until(job.status) && job;
+  });
 }
 
 function mockUsage(texts: string[], last: string): Usage {
@@ -116,13 +102,11 @@ function reportByModel(report: { by_model: Array<{ model: string; request_count:
 }
 
 /** The ledger is asynchronous: wait until it has every job of the run. */
-async function waitForLedger(key: string, requests: number) {
-  for (let tries = 0; tries < 300; tries++) {
+function waitForLedger(key: string, requests: number) {
+  return eventually(`the ledger to record all ${requests} jobs of the run`, async () => {
     const [usage, jobs] = await Promise.all([http('/v1/usage', { key }), http('/v1/jobs?limit=100', { key })]);
-    if (usage.body.total_requests === requests && jobs.body.data.length === requests) return usage.body;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the ledger did not record the run in time');
+    return usage.body.total_requests === requests && jobs.body.data.length === requests && usage.body;
+  });
 }
 
 describe('a mixed run, recorded by the ledger', () => {
@@ -242,7 +226,7 @@ describe('a mixed run, recorded by the ledger', () => {
     const replay: LedgerEntry[] = events.map((row) => ({ type: 'usage', record: usageRecordOf(row) }));
     for (const id of jobIds.a) replay.push({ type: 'job', record: (await findJob(gateway.database.db, gateway.orgId, id))! });
     await appendLedgerEntries(redis, gateway.prefix, replay);
-    for (let tries = 0; tries < 300 && (await redis.xlen(ledgerStreamKey(gateway.prefix))) > 0; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually('the ledger to consume the replayed entries', async () => (await redis.xlen(ledgerStreamKey(gateway.prefix))) === 0);
     expect(await redis.xlen(ledgerStreamKey(gateway.prefix))).toBe(0);
 
     const after = await Promise.all([http('/v1/usage?group_by=key'), http('/v1/jobs?limit=100')]);

@@ -1,27 +1,17 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, expectedMockAnswer } from '@switchyard/testing';
 import { openAIClient } from '../support/clients.ts';
+import { useGateway } from '../support/use-gateway.ts';
 
 const upstreamKey = 'sk-upstream-secret-0123456789';
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-let client: OpenAI;
-
-beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream({ apiKey: upstreamKey });
-  gateway = await startTestGateway({
-    overrides: { providers: { openai: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } } },
-  });
-  client = openAIClient(gateway);
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai', apiKey: upstreamKey } },
+  overrides: ({ openai }) => ({ providers: { openai: { apiKey: upstreamKey, baseUrl: openai.url, attempts: 1 } } }),
 });
-
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
+const upstream = gateway.upstreams.openai;
+const client = gateway.openai;
 
 async function http(path: string, init: RequestInit & { key?: string | null } = {}) {
   const headers = new Headers(init.headers);
@@ -132,11 +122,10 @@ describe('async jobs', () => {
     expect(created.headers.get('location')).toBe(`/v1/jobs/${created.body.id}`);
     expect(created.body).toMatchObject({ object: 'job', status: 'queued', endpoint: '/v1/chat/completions', model: 'gpt-4o', metadata: { app: 'blog' } });
 
-    let job = created.body;
-    for (let tries = 0; tries < 200 && !['completed', 'failed'].includes(job.status); tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      job = (await http(`/v1/jobs/${created.body.id}`)).body;
-    }
+    const job = await eventually('the job to finish', async () => {
+      const polled = (await http(`/v1/jobs/${created.body.id}`)).body;
+      return ['completed', 'failed'].includes(polled.status) && polled;
+    });
     expect(job.status).toBe('completed');
     const sync = await client.chat.completions.create(chatBody as OpenAI.ChatCompletionCreateParamsNonStreaming);
     expect(job.output.choices).toEqual(sync.choices);
@@ -152,11 +141,9 @@ describe('async jobs', () => {
     const done = await http('/v1/jobs', { method: 'POST', headers: { prefer: 'wait=10' }, body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody }) });
     expect(done.body.status).toBe('completed');
     // The ledger writes finished jobs asynchronously: wait until the list (Postgres) has it finished.
-    for (let tries = 0; tries < 200; tries++) {
-      const list = await http('/v1/jobs?limit=100');
-      if (list.body.data.some((job: { id: string; status: string }) => job.id === done.body.id && job.status === 'completed')) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await eventually('the finished job in the Postgres list', async () =>
+      (await http('/v1/jobs?limit=100')).body.data.some((job: { id: string; status: string }) => job.id === done.body.id && job.status === 'completed'),
+    );
     expect(await gateway.api.context.queues.get('openai').remove(done.body.id)).toBe(1);
     const fromPostgres = await http(`/v1/jobs/${done.body.id}`);
     expect(fromPostgres.status).toBe(200);
@@ -181,11 +168,10 @@ describe('async jobs', () => {
   it('cancels a running job, aborting the upstream call, and cancel is idempotent', async () => {
     upstream.behave('gpt-4o-mini', { stall: true });
     const created = await http('/v1/jobs', { method: 'POST', body: JSON.stringify({ endpoint: '/v1/chat/completions', body: { ...chatBody, model: 'gpt-4o-mini' } }) });
-    let state = created.body.status;
-    for (let tries = 0; tries < 200 && state !== 'in_progress'; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      state = (await http(`/v1/jobs/${created.body.id}`)).body.status;
-    }
+    const state = await eventually('the job to start', async () => {
+      const status = (await http(`/v1/jobs/${created.body.id}`)).body.status;
+      return status === 'in_progress' && status;
+    });
     expect(state).toBe('in_progress');
     const abortedBefore = upstream.abortedRequests;
     const cancelled = await http(`/v1/jobs/${created.body.id}/cancel`, { method: 'POST' });

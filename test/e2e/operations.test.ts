@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAIClient } from '../support/clients.ts';
-import { adminKey, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { adminKey, startTestGateway } from '../support/gateway.ts';
+import { useGateway } from '../support/use-gateway.ts';
 
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  gateway = await startTestGateway();
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-});
+const gateway = useGateway();
 
 async function call(path: string, init: RequestInit & { key?: string } = {}) {
   const headers = new Headers(init.headers);

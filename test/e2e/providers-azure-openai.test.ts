@@ -1,11 +1,9 @@
 // Azure OpenAI through both SDKs: deployment-name URLs, the `api-key` header and the
 // `api-version` query, against the mock OpenAI upstream's Azure routes.
-import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { estimateInputTokens, expectedMockAnswer, mockEmbedding, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openAIClient, anthropicClient } from '../support/clients.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { estimateInputTokens, expectedMockAnswer, mockEmbedding } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const azureKey = 'azure-upstream-secret-0123456789';
 const deployment = 'my-gpt-4o-deployment';
@@ -14,37 +12,26 @@ const question = 'What is the weather in Paris?';
 const toolResult = '18 degrees and sunny';
 const weatherSchema = { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] };
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
-
-beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream({ apiKey: azureKey });
-  gateway = await startTestGateway({
-    overrides: {
-      // Azure URLs hang off the resource origin (https://<resource>.openai.azure.com), not /v1.
-      providers: { 'azure-openai': { apiKey: azureKey, baseUrl: upstream.origin, apiVersion, attempts: 1 } },
-      models: {
-        'azure-gpt-4o': { provider: 'azure-openai', upstreamModel: deployment },
-        'azure-embedding': {
-          provider: 'azure-openai',
-          upstreamModel: 'my-embedding-deployment',
-          capabilities: { chat: false, streaming: false, tools: false, embeddings: true },
-        },
+const gateway = useGateway({
+  upstreams: { azure: { kind: 'openai', apiKey: azureKey } },
+  overrides: ({ azure }) => ({
+    // Azure URLs hang off the resource origin (https://<resource>.openai.azure.com), not /v1.
+    providers: { 'azure-openai': { apiKey: azureKey, baseUrl: azure.origin, apiVersion, attempts: 1 } },
+    models: {
+      'azure-gpt-4o': { provider: 'azure-openai', upstreamModel: deployment },
+      'azure-embedding': {
+        provider: 'azure-openai',
+        upstreamModel: 'my-embedding-deployment',
+        capabilities: { chat: false, streaming: false, tools: false, embeddings: true },
       },
     },
-  });
-  openai = openAIClient(gateway);
-  anthropic = anthropicClient(gateway);
+  }),
 });
+const upstream = gateway.upstreams.azure;
+const openai = gateway.openai;
+const anthropic = gateway.anthropic;
 
 afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
 
 type UpstreamBody = { messages: unknown[]; max_tokens?: number; tools?: unknown[]; tool_choice?: unknown };
 const lastCall = () => upstream.requests.at(-1)!;

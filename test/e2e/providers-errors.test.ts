@@ -2,10 +2,9 @@
 // retryable or not, and never the provider's key or raw text.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectedMockAnswer, startMockAnthropicUpstream, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openAIClient, anthropicClient } from '../support/clients.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectedMockAnswer } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const openAIKey = 'sk-openai-upstream-secret-0123456789';
 const anthropicKey = 'sk-ant-upstream-secret-0123456789';
@@ -13,38 +12,22 @@ const anthropicKey = 'sk-ant-upstream-secret-0123456789';
 const wrongXaiKey = 'xai-revoked-credential-9f8e7d6c5b4a';
 const wrongAnthropicKey = 'ant-revoked-credential-1a2b3c4d5e6f';
 
-let openAIUpstream: MockUpstream;
-let anthropicUpstream: MockUpstream;
-let gateway: TestGateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
-
-beforeAll(async () => {
-  openAIUpstream = await startMockOpenAIUpstream({ apiKey: openAIKey });
-  anthropicUpstream = await startMockAnthropicUpstream({ apiKey: anthropicKey });
-  gateway = await startTestGateway({
-    overrides: {
-      providers: {
-        openai: { apiKey: openAIKey, baseUrl: openAIUpstream.url, attempts: 2 },
-        xai: { apiKey: wrongXaiKey, baseUrl: openAIUpstream.url, attempts: 2 },
-        anthropic: { apiKey: wrongAnthropicKey, baseUrl: anthropicUpstream.url, attempts: 2 },
-      },
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai', apiKey: openAIKey }, anthropic: { kind: 'anthropic', apiKey: anthropicKey } },
+  overrides: (upstreams) => ({
+    providers: {
+      openai: { apiKey: openAIKey, baseUrl: upstreams.openai.url, attempts: 2 },
+      xai: { apiKey: wrongXaiKey, baseUrl: upstreams.openai.url, attempts: 2 },
+      anthropic: { apiKey: wrongAnthropicKey, baseUrl: upstreams.anthropic.url, attempts: 2 },
     },
-  });
-  openai = openAIClient(gateway);
-  anthropic = anthropicClient(gateway);
+  }),
 });
+const openAIUpstream = gateway.upstreams.openai;
+const anthropicUpstream = gateway.upstreams.anthropic;
+const openai = gateway.openai;
+const anthropic = gateway.anthropic;
 
-afterEach(() => {
-  openAIUpstream.reset();
-  anthropicUpstream.reset();
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await openAIUpstream?.close();
-  await anthropicUpstream?.close();
-});
+afterEach(() => gateway.resetUpstreams());
 
 const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
 

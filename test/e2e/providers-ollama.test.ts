@@ -1,46 +1,33 @@
 // Ollama through both SDKs: the native /api/chat (options.*, prompt_eval_count / eval_count
 // as usage, tool calls without ids) and its OpenAI-compatible /v1 through the preset.
-import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { estimateInputTokens, expectedMockAnswer, startMockOllamaUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openAIClient, anthropicClient } from '../support/clients.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { estimateInputTokens, expectedMockAnswer } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const question = 'What is the weather in Paris?';
 const toolResult = '18 degrees and sunny';
 const weatherSchema = { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] };
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
-
-beforeAll(async () => {
-  upstream = await startMockOllamaUpstream();
-  gateway = await startTestGateway({
-    overrides: {
-      providers: {
-        // Self-hosted: no key, enabled by its base URL (the server root, not /v1).
-        ollama: { baseUrl: upstream.url, attempts: 1 },
-        'ollama-openai': { kind: 'openai-compatible', requiresApiKey: false, baseUrl: `${upstream.url}/v1`, attempts: 1 },
-      },
-      models: {
-        'llama3.2-openai': { provider: 'ollama-openai', upstreamModel: 'llama3.2' },
-        'nomic-embed-text': { provider: 'ollama', capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
-      },
+const gateway = useGateway({
+  upstreams: { ollama: { kind: 'ollama' } },
+  overrides: ({ ollama }) => ({
+    providers: {
+      // Self-hosted: no key, enabled by its base URL (the server root, not /v1).
+      ollama: { baseUrl: ollama.url, attempts: 1 },
+      'ollama-openai': { kind: 'openai-compatible', requiresApiKey: false, baseUrl: `${ollama.url}/v1`, attempts: 1 },
     },
-  });
-  openai = openAIClient(gateway);
-  anthropic = anthropicClient(gateway);
+    models: {
+      'llama3.2-openai': { provider: 'ollama-openai', upstreamModel: 'llama3.2' },
+      'nomic-embed-text': { provider: 'ollama', capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
+    },
+  }),
 });
+const upstream = gateway.upstreams.ollama;
+const openai = gateway.openai;
+const anthropic = gateway.anthropic;
 
 afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
 
 type OllamaBody = { model: string; messages: unknown[]; stream: boolean; options?: Record<string, unknown>; tools?: unknown[] };
 const lastCall = () => upstream.requests.at(-1)!;

@@ -2,10 +2,9 @@
 // a provider added with a config entry only, and the capability checks with their 400s.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openAIClient, anthropicClient } from '../support/clients.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectedMockAnswer } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const keys = { xai: 'xai-upstream-key-0123456789', perplexity: 'pplx-upstream-key-0123456789', together: 'together-upstream-key-0123456789' };
 const weatherTool: OpenAI.ChatCompletionTool = {
@@ -14,38 +13,27 @@ const weatherTool: OpenAI.ChatCompletionTool = {
 };
 const imageUrl = 'https://example.com/cat.png';
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
-
-beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream();
-  gateway = await startTestGateway({
-    overrides: {
-      providers: {
-        xai: { apiKey: keys.xai, baseUrl: upstream.url, attempts: 1 },
-        perplexity: { apiKey: keys.perplexity, baseUrl: upstream.url, attempts: 1 },
-        // A provider the gateway has never heard of: one config entry, no code.
-        together: { kind: 'openai-compatible', apiKey: keys.together, baseUrl: upstream.url, attempts: 1, headers: { 'x-client-name': 'switchyard' } },
-      },
-      models: {
-        'llama-3.3-70b': { provider: 'together', upstreamModel: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', pricing: { input: '0.88', output: '0.88' } },
-        // Misconfigured on purpose: the model claims tools, the perplexity preset refuses them.
-        'sonar-claims-tools': { provider: 'perplexity', upstreamModel: 'sonar', capabilities: { tools: true } },
-      },
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai' } },
+  overrides: ({ openai }) => ({
+    providers: {
+      xai: { apiKey: keys.xai, baseUrl: openai.url, attempts: 1 },
+      perplexity: { apiKey: keys.perplexity, baseUrl: openai.url, attempts: 1 },
+      // A provider the gateway has never heard of: one config entry, no code.
+      together: { kind: 'openai-compatible', apiKey: keys.together, baseUrl: openai.url, attempts: 1, headers: { 'x-client-name': 'switchyard' } },
     },
-  });
-  openai = openAIClient(gateway);
-  anthropic = anthropicClient(gateway);
+    models: {
+      'llama-3.3-70b': { provider: 'together', upstreamModel: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', pricing: { input: '0.88', output: '0.88' } },
+      // Misconfigured on purpose: the model claims tools, the perplexity preset refuses them.
+      'sonar-claims-tools': { provider: 'perplexity', upstreamModel: 'sonar', capabilities: { tools: true } },
+    },
+  }),
 });
+const upstream = gateway.upstreams.openai;
+const openai = gateway.openai;
+const anthropic = gateway.anthropic;
 
 afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
 
 const lastCall = () => upstream.requests.at(-1)!;
 const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);

@@ -1,41 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-
-let primary: MockUpstream;
-let backup: MockUpstream;
-let gateway: TestGateway;
+import { describe, expect, it } from 'vitest';
+import { eventually, type MockUpstream } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const breaker = { failureThreshold: 3, windowMs: 60_000, openMs: 1500 };
 
-beforeAll(async () => {
-  primary = await startMockOpenAIUpstream();
-  backup = await startMockOpenAIUpstream();
-  gateway = await startTestGateway({
-    overrides: {
-      providers: {
-        openai: { apiKey: 'sk-primary', baseUrl: primary.url, attempts: 1, breaker },
-        backup: { kind: 'openai-compatible', apiKey: 'sk-backup', baseUrl: backup.url, attempts: 1, breaker },
-        limited: { kind: 'openai-compatible', apiKey: 'sk-limited', baseUrl: backup.url, attempts: 3 },
-        doomed: { kind: 'openai-compatible', apiKey: 'sk-doomed', baseUrl: primary.url, attempts: 1, breaker },
-        doomed2: { kind: 'openai-compatible', apiKey: 'sk-doomed', baseUrl: backup.url, attempts: 1, breaker },
-      },
-      models: {
-        'primary-model': { provider: 'openai', fallbacks: ['backup-model'] },
-        'backup-model': { provider: 'backup' },
-        'limited-model': { provider: 'limited' },
-        'doomed-model': { provider: 'doomed', fallbacks: ['doomed2-model'] },
-        'doomed2-model': { provider: 'doomed2' },
-      },
+const gateway = useGateway({
+  upstreams: { primary: { kind: 'openai' }, backup: { kind: 'openai' } },
+  overrides: ({ primary, backup }) => ({
+    providers: {
+      openai: { apiKey: 'sk-primary', baseUrl: primary.url, attempts: 1, breaker },
+      backup: { kind: 'openai-compatible', apiKey: 'sk-backup', baseUrl: backup.url, attempts: 1, breaker },
+      limited: { kind: 'openai-compatible', apiKey: 'sk-limited', baseUrl: backup.url, attempts: 3 },
+      doomed: { kind: 'openai-compatible', apiKey: 'sk-doomed', baseUrl: primary.url, attempts: 1, breaker },
+      doomed2: { kind: 'openai-compatible', apiKey: 'sk-doomed', baseUrl: backup.url, attempts: 1, breaker },
     },
-  });
+    models: {
+      'primary-model': { provider: 'openai', fallbacks: ['backup-model'] },
+      'backup-model': { provider: 'backup' },
+      'limited-model': { provider: 'limited' },
+      'doomed-model': { provider: 'doomed', fallbacks: ['doomed2-model'] },
+      'doomed2-model': { provider: 'doomed2' },
+    },
+  }),
 });
-
-afterAll(async () => {
-  await gateway?.stop();
-  await primary?.close();
-  await backup?.close();
-});
+const { primary, backup } = gateway.upstreams;
 
 async function chat(model: string, content = 'hello') {
   const response = await fetch(`${gateway.url}/v1/chat/completions`, {
@@ -54,14 +42,7 @@ async function breakerState(provider: string, model: string): Promise<string | u
   return body.providers[provider]!.models[model]?.breaker;
 }
 
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string): Promise<T> {
-  for (let tries = 0; tries < 200; tries++) {
-    const value = await probe();
-    if (accept(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`never saw ${what}`);
-}
+const breakerIs = (provider: string, model: string, state: string) => async () => (await breakerState(provider, model)) === state && state;
 
 const callsTo = (upstream: MockUpstream, model: string) => upstream.requests.filter((request) => (request.body as { model?: string })?.model === model).length;
 
@@ -82,7 +63,7 @@ describe('fallback and circuit breakers', () => {
     await chat('primary-model');
     await chat('primary-model');
     expect(callsTo(primary, 'primary-model')).toBe(3);
-    await eventually(() => breakerState('openai', 'primary-model'), (state) => state === 'open', 'the openai breaker open');
+    await eventually('the openai breaker open', breakerIs('openai', 'primary-model', 'open'));
     for (let index = 0; index < 5; index++) {
       const answer = await chat('primary-model');
       expect(answer.status).toBe(200);
@@ -93,9 +74,17 @@ describe('fallback and circuit breakers', () => {
 
   it('lets a probe through after the cool-down and closes again once the upstream recovered', async () => {
     primary.behave('primary-model', {});
-    const served = await eventually(() => chat('primary-model'), (answer) => answer.headers.get('x-switchyard-provider') === 'openai', 'a request served by the recovered primary');
+    // Each try is a real request: keep the pace at one every 50 ms.
+    const served = await eventually(
+      'a request served by the recovered primary',
+      async () => {
+        const answer = await chat('primary-model');
+        return answer.headers.get('x-switchyard-provider') === 'openai' && answer;
+      },
+      { intervalMs: 50 },
+    );
     expect(served.status).toBe(200);
-    expect(await eventually(() => breakerState('openai', 'primary-model'), (state) => state === 'closed', 'the openai breaker closed')).toBe('closed');
+    expect(await eventually('the openai breaker closed', breakerIs('openai', 'primary-model', 'closed'))).toBe('closed');
     expect((await chat('primary-model')).headers.get('x-switchyard-provider')).toBe('openai');
   });
 
@@ -108,7 +97,7 @@ describe('fallback and circuit breakers', () => {
     expect(first.headers.get('retry-after')).not.toBeNull();
     await chat('doomed-model');
     await chat('doomed-model');
-    await eventually(() => breakerState('doomed2', 'doomed2-model'), (state) => state === 'open', 'both breakers open');
+    await eventually('both breakers open', breakerIs('doomed2', 'doomed2-model', 'open'));
     const callsBefore = callsTo(primary, 'doomed-model') + callsTo(backup, 'doomed2-model');
     const refused = await chat('doomed-model');
     expect(refused.status).toBe(503);

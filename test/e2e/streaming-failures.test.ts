@@ -2,11 +2,10 @@
 // before the first token.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectedMockAnswer, startMockAnthropicUpstream, startMockOpenAIUpstream, wordPieces, type MockUpstream } from '@switchyard/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { expectedMockAnswer, wordPieces } from '@switchyard/testing';
 import type { AttemptEvent } from '@switchyard/worker';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openAIClient, anthropicClient } from '../support/clients.ts';
+import { useGateway } from '../support/use-gateway.ts';
 
 const openAIKey = 'sk-upstream-openai-0123456789';
 const anthropicKey = 'sk-ant-upstream-0123456789';
@@ -14,40 +13,25 @@ const longText = Array.from({ length: 120 }, (_, index) => `word${index}`).join(
 const question = 'Tell me a long story';
 const messages = [{ role: 'user' as const, content: question }];
 
-let openAIUpstream: MockUpstream;
-let anthropicUpstream: MockUpstream;
-let gateway: TestGateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
 const attempts: AttemptEvent[] = [];
 
-beforeAll(async () => {
-  openAIUpstream = await startMockOpenAIUpstream({ apiKey: openAIKey });
-  anthropicUpstream = await startMockAnthropicUpstream({ apiKey: anthropicKey });
-  gateway = await startTestGateway({
-    overrides: {
-      providers: {
-        // Two attempts on OpenAI: a retry after tokens were sent would show.
-        openai: { apiKey: openAIKey, baseUrl: openAIUpstream.url, attempts: 2 },
-        anthropic: { apiKey: anthropicKey, baseUrl: anthropicUpstream.url, attempts: 1 },
-      },
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai', apiKey: openAIKey }, anthropic: { kind: 'anthropic', apiKey: anthropicKey } },
+  overrides: (upstreams) => ({
+    providers: {
+      // Two attempts on OpenAI: a retry after tokens were sent would show.
+      openai: { apiKey: openAIKey, baseUrl: upstreams.openai.url, attempts: 2 },
+      anthropic: { apiKey: anthropicKey, baseUrl: upstreams.anthropic.url, attempts: 1 },
     },
-    workerOptions: { onAttemptFinished: async (event) => void attempts.push(event) },
-  });
-  openai = openAIClient(gateway);
-  anthropic = anthropicClient(gateway);
+  }),
+  workerOptions: { onAttemptFinished: async (event) => void attempts.push(event) },
 });
+const openAIUpstream = gateway.upstreams.openai;
+const anthropicUpstream = gateway.upstreams.anthropic;
+const openai = gateway.openai;
+const anthropic = gateway.anthropic;
 
-afterAll(async () => {
-  await gateway?.stop();
-  await openAIUpstream?.close();
-  await anthropicUpstream?.close();
-});
-
-beforeEach(() => {
-  openAIUpstream.reset();
-  anthropicUpstream.reset();
-});
+beforeEach(() => gateway.resetUpstreams());
 
 const jobStatus = async (id: string) => {
   const response = await fetch(`${gateway.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } });

@@ -1,9 +1,8 @@
 // Many concurrent streams through one api and one worker process: every one arrives
 // complete and in order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openAIClient, anthropicClient } from '../support/clients.ts';
+import { useGateway } from '../support/use-gateway.ts';
 
 const upstreamKey = 'sk-upstream-openai-0123456789';
 const streams = 200;
@@ -11,21 +10,12 @@ const tokens = 500;
 // Numbered words: any loss, duplicate or reordering changes the text.
 const answer = Array.from({ length: tokens }, (_, index) => `w${index}`).join(' ');
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream({ apiKey: upstreamKey, record: false });
-  gateway = await startTestGateway({
-    overrides: { providers: { openai: { apiKey: upstreamKey, baseUrl: upstream.url, concurrency: streams } } },
-  });
-  upstream.behave('gpt-4o-mini', { text: answer, tokenDelayMs: 1 });
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai', apiKey: upstreamKey, record: false } },
+  overrides: ({ openai }) => ({ providers: { openai: { apiKey: upstreamKey, baseUrl: openai.url, concurrency: streams } } }),
 });
 
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
+beforeAll(() => gateway.upstreams.openai.behave('gpt-4o-mini', { text: answer, tokenDelayMs: 1 }));
 
 describe('concurrent streams', () => {
   it(`relays ${streams} streams of ${tokens} tokens each, complete and in order, in both formats`, async () => {

@@ -1,27 +1,21 @@
 // GET /v1/jobs/{id}/events: replay, resume after a forced disconnect, then live, then
 // the format's terminator.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectedMockAnswer } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const upstreamKey = 'sk-upstream-openai-0123456789';
 const longText = Array.from({ length: 150 }, (_, index) => `token${index}`).join(' ');
 const question = 'Stream me something long';
 const messages = [{ role: 'user', content: question }];
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream({ apiKey: upstreamKey });
-  gateway = await startTestGateway({ overrides: { providers: { openai: { apiKey: upstreamKey, baseUrl: upstream.url } } } });
-  upstream.behave('gpt-4o', { tokenDelayMs: 5, text: longText });
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai', apiKey: upstreamKey } },
+  overrides: ({ openai }) => ({ providers: { openai: { apiKey: upstreamKey, baseUrl: openai.url } } }),
 });
+const upstream = gateway.upstreams.openai;
 
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
+beforeAll(() => upstream.behave('gpt-4o', { tokenDelayMs: 5, text: longText }));
 
 type SseEvent = { id?: string; event?: string; data: string };
 

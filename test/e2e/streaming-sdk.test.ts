@@ -1,11 +1,8 @@
 // Streaming through the queue with both official SDKs' streaming helpers, in both client
 // formats, against both provider dialects: the text and usage are what the upstream sent.
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedMockAnswer, startMockAnthropicUpstream, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openAIClient, anthropicClient } from '../support/clients.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectedMockAnswer } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const openAIKey = 'sk-upstream-openai-0123456789';
 const anthropicKey = 'sk-ant-upstream-0123456789';
@@ -13,34 +10,24 @@ const system = 'Answer in one line.';
 const question = 'Explain why token streams should be replayable';
 const expected = expectedMockAnswer([system, question], question);
 
-let openAIUpstream: MockUpstream;
-let anthropicUpstream: MockUpstream;
-let gateway: TestGateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
-
-beforeAll(async () => {
-  openAIUpstream = await startMockOpenAIUpstream({ apiKey: openAIKey });
-  anthropicUpstream = await startMockAnthropicUpstream({ apiKey: anthropicKey });
-  gateway = await startTestGateway({
-    overrides: {
-      providers: {
-        openai: { apiKey: openAIKey, baseUrl: openAIUpstream.url },
-        anthropic: { apiKey: anthropicKey, baseUrl: anthropicUpstream.url },
-      },
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai', apiKey: openAIKey }, anthropic: { kind: 'anthropic', apiKey: anthropicKey } },
+  overrides: (upstreams) => ({
+    providers: {
+      openai: { apiKey: openAIKey, baseUrl: upstreams.openai.url },
+      anthropic: { apiKey: anthropicKey, baseUrl: upstreams.anthropic.url },
     },
-  });
-  openai = openAIClient(gateway);
-  anthropic = anthropicClient(gateway);
+  }),
+});
+const openAIUpstream = gateway.upstreams.openai;
+const anthropicUpstream = gateway.upstreams.anthropic;
+const openai = gateway.openai;
+const anthropic = gateway.anthropic;
+
+beforeAll(() => {
   // A few words at a time, so parts really arrive in several batches.
   openAIUpstream.behave('*', { tokenDelayMs: 2 });
   anthropicUpstream.behave('*', { tokenDelayMs: 2 });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await openAIUpstream?.close();
-  await anthropicUpstream?.close();
 });
 
 async function job(id: string) {

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { expect, it } from 'vitest';
+import { eventually } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream();
-  gateway = await startTestGateway({
-    overrides: { server: { syncTimeoutMs: 1000 }, providers: { openai: { apiKey: 'sk-upstream', baseUrl: upstream.url, attempts: 1 } } },
-  });
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai' } },
+  overrides: ({ openai }) => ({ server: { syncTimeoutMs: 1000 }, providers: { openai: { apiKey: 'sk-upstream', baseUrl: openai.url, attempts: 1 } } }),
 });
-
-afterAll(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-});
+const upstream = gateway.upstreams.openai;
 
 it('answers 504 when a sync request misses its deadline, and aborts the upstream call', async () => {
   upstream.behave('gpt-4o', { stall: true });
@@ -27,7 +18,7 @@ it('answers 504 when a sync request misses its deadline, and aborts the upstream
   expect(response.status).toBe(504);
   const body = (await response.json()) as { error: { type: string; code: string } };
   expect(body.error).toMatchObject({ type: 'timeout', code: 'timeout' });
-  for (let tries = 0; tries < 100 && upstream.abortedRequests === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+  await eventually('the upstream call to be aborted', () => upstream.abortedRequests > 0);
   expect(upstream.abortedRequests).toBe(1);
   const job = (await (await fetch(`${gateway.url}/v1/jobs/${response.headers.get('x-request-id')}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as { status: string };
   expect(['failed', 'cancelled']).toContain(job.status);

@@ -1,37 +1,34 @@
 // Budgets and rate limits hold across api processes: two api instances share one Redis
 // and one Postgres, and every limit trips at exactly its configured value.
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareUsd, costUsd, normalizeUsd } from '@switchyard/core';
 import { startApi, type RunningApi } from '@switchyard/api';
 import { createApiKey, createOrg, type OrgLimits } from '@switchyard/db';
 import { createSilentLogger } from '@switchyard/logger';
 import { monthToDateSpendKey, readMonthToDateSpend, utcMonth } from '@switchyard/queue';
-import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { eventually, expectedMockAnswer } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
 const upstreamKey = 'sk-upstream-limits-0123456789';
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai', apiKey: upstreamKey } },
+  overrides: ({ openai }) => ({ providers: { openai: { apiKey: upstreamKey, baseUrl: openai.url, attempts: 1 } } }),
+});
+const upstream = gateway.upstreams.openai;
+const redis = gateway.redis;
 let second: RunningApi;
-let redis: Redis;
 /** The two api processes' base URLs. */
 let apis: [string, string];
 
 beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream({ apiKey: upstreamKey });
-  gateway = await startTestGateway({ overrides: { providers: { openai: { apiKey: upstreamKey, baseUrl: upstream.url, attempts: 1 } } } });
   second = await startApi({ config: gateway.config, db: gateway.database.db, logger: createSilentLogger(), port: 0, host: '127.0.0.1' });
   apis = [gateway.url, second.url];
-  redis = new Redis(gateway.redisUrl);
 });
 
+// Runs before the gateway's own afterAll: the second api goes first.
 afterAll(async () => {
-  await redis?.quit();
   await second?.stop({ graceMs: 1000 });
-  await gateway?.stop();
-  await upstream?.close();
 });
 
 async function tenant(name: string, limits: OrgLimits, keys = 1) {
@@ -152,11 +149,10 @@ describe('monthly budget, checked by two api processes', () => {
 
     expect((await call(apis[0], '/v1/chat/completions', key, chat(content))).status).toBe(200);
     // The first admission cached a spend of 0; the ledger raises it once it has the usage.
-    let spend = '0';
-    for (let tries = 0; tries < 300 && compareUsd(spend, budget) < 0; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      spend = (await readMonthToDateSpend(redis, gateway.prefix, org.orgId)) ?? '0';
-    }
+    const spend = await eventually('the ledger to raise the cached spend to the budget', async () => {
+      const cached = (await readMonthToDateSpend(redis, gateway.prefix, org.orgId)) ?? '0';
+      return compareUsd(cached, budget) >= 0 && cached;
+    });
     expect(normalizeUsd(spend)).toBe(normalizeUsd(budget));
 
     const upstreamCalls = upstream.requests.length;

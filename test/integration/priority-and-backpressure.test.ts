@@ -1,26 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inferenceJobName, inferenceJobOptions } from '@switchyard/queue';
 import type { InferenceJobData } from '@switchyard/core';
-import { startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { eventually } from '@switchyard/testing';
+import { useGateway } from '../support/use-gateway.ts';
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
 const concurrency = 4;
 
-beforeAll(async () => {
-  upstream = await startMockOpenAIUpstream();
-  upstream.behave('gpt-4o-mini', { latencyMs: 20 });
-  gateway = await startTestGateway({
-    overrides: { providers: { openai: { apiKey: 'sk-upstream', baseUrl: upstream.url, maxQueueDepth: 30 } } },
-    workerOptions: { concurrency },
-  });
+const gateway = useGateway({
+  upstreams: { openai: { kind: 'openai' } },
+  overrides: ({ openai }) => ({ providers: { openai: { apiKey: 'sk-upstream', baseUrl: openai.url, maxQueueDepth: 30 } } }),
+  workerOptions: { concurrency },
 });
+const upstream = gateway.upstreams.openai;
 
+beforeAll(() => upstream.behave('gpt-4o-mini', { latencyMs: 20 }));
+
+// Runs before the gateway's own afterAll, which stops the workers.
 afterAll(async () => {
   await gateway.api.context.queues.get('openai').obliterate({ force: true });
-  await gateway?.stop();
-  await upstream?.close();
 });
 
 function backlogJob(index: number, mode: 'batch' | 'async'): InferenceJobData {
@@ -57,7 +54,7 @@ describe('priority lanes', () => {
     const queue = gateway.api.context.queues.get('openai');
     const jobs = Array.from({ length: 5000 }, (_, index) => backlogJob(index, 'batch'));
     await queue.addBulk(jobs.map((data) => ({ name: inferenceJobName, data, opts: inferenceJobOptions(data, { attempts: 1, retentionSeconds: 600 }) })));
-    while (upstream.requests.length < 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually('the workers to start on the backlog', () => upstream.requests.length >= 20);
 
     const before = upstream.requests.length;
     const response = await chat('the urgent chat question');
@@ -76,22 +73,24 @@ describe('backpressure', () => {
   it('answers 429 queue_full with a plausible Retry-After once the lane is deeper than the limit', async () => {
     const queue = gateway.api.context.queues.get('openai');
     // Start from a sample taken after the previous test drained its backlog.
-    while ((gateway.api.context.backpressure.load('openai')?.waitingAll ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually('a depth sample with the lane empty', () => (gateway.api.context.backpressure.load('openai')?.waitingAll ?? 0) === 0);
     upstream.behave('gpt-4o-mini', { latencyMs: 100 });
     const jobs = Array.from({ length: 200 }, (_, index) => backlogJob(index, 'async'));
     await queue.addBulk(jobs.map((data) => ({ name: inferenceJobName, data, opts: inferenceJobOptions(data, { attempts: 1, retentionSeconds: 600 }) })));
 
     // The api samples depth and throughput on a timer: poll until it refuses.
-    let refused: Response | undefined;
-    for (let tries = 0; tries < 100 && !refused; tries++) {
-      const response = await fetch(`${gateway.url}/v1/jobs`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ endpoint: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one more' }] } }),
-      });
-      if (response.status === 429) refused = response;
-      else await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const refused: Response | undefined = await eventually(
+      'the api to refuse a job on the deep lane',
+      async () => {
+        const response = await fetch(`${gateway.url}/v1/jobs`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ endpoint: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one more' }] } }),
+        });
+        return response.status === 429 && response;
+      },
+      { intervalMs: 100 },
+    );
     expect(refused).toBeDefined();
     const body = (await refused!.json()) as { error: { code: string; type: string } };
     expect(body.error).toMatchObject({ code: 'queue_full', type: 'rate_limit_error' });

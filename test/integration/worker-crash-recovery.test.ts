@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
+import { eventually, expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { prepareProcessStack, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
 
 // Separate OS processes, as in production: one api, workers started and killed by the test.
@@ -47,19 +47,7 @@ async function liveWorkers(): Promise<number> {
 }
 
 async function waitForLiveWorkers(count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((await liveWorkers()) !== count) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} live workers`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await eventually(`${count} live workers`, async () => (await liveWorkers()) === count, { intervalMs: 50 });
 }
 
 describe('crash recovery', () => {
@@ -70,7 +58,7 @@ describe('crash recovery', () => {
     const contents = Array.from({ length: 50 }, (_, index) => `crash test request ${index}`);
     const pending = contents.map((content) => chat(content));
     // Kill once every request is upstream, mid-call.
-    await waitUntil(() => upstream.inFlight >= 50, 15_000, '50 upstream calls in flight');
+    await eventually('50 upstream calls in flight', () => upstream.inFlight >= 50);
     await first.stop('SIGKILL');
     upstream.behave('gpt-4o', {});
     startWorker();
@@ -88,7 +76,7 @@ describe('crash recovery', () => {
     await waitForLiveWorkers(1);
     const contents = Array.from({ length: 20 }, (_, index) => `drain test request ${index}`);
     const pending = contents.map((content) => chat(content));
-    await waitUntil(() => upstream.inFlight >= 1, 15_000, 'calls in flight');
+    await eventually('calls in flight', () => upstream.inFlight >= 1);
     const exitCode = draining.stop('SIGTERM');
     const replacement = startWorker();
     const answers = await Promise.all(pending);

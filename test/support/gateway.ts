@@ -9,7 +9,7 @@ import { createRedis } from '@switchyard/queue';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
 
-type Overrides = Record<string, unknown>;
+export type Overrides = Record<string, unknown>;
 
 export type TestGateway = {
   url: string;
@@ -29,12 +29,14 @@ export type TestGateway = {
   stop(): Promise<void>;
 };
 
+export type TestGatewayOptions = { overrides?: Overrides; workers?: boolean; ledger?: boolean; workerOptions?: Partial<WorkerOptions> };
+
 /**
  * The whole system in this process against real Redis (unique prefix) and a fresh real
  * Postgres database. The environment is NOT read, so a developer's provider keys never
  * leak into tests: everything comes from `overrides`.
  */
-export async function startTestGateway(options: { overrides?: Overrides; workers?: boolean; ledger?: boolean; workerOptions?: Partial<WorkerOptions> } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const redis = await testRedis();
   const prefix = uniquePrefix();
   const testDatabase = await createTestDatabase();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiKey, createDb, createOrg, migrateToLatest } from '@switchyard/db';
-import { createTestDatabase, deletePrefix, testRedis, uniquePrefix } from '@switchyard/testing';
+import { createTestDatabase, deletePrefix, eventually, GiveUp, testRedis, uniquePrefix } from '@switchyard/testing';
 
 const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 
@@ -46,17 +46,16 @@ export function spawnSwitchyard(args: string[], env: Record<string, string>): Se
 
 /** Polls until `url` answers 200 or the process dies. */
 export async function waitForHttp(url: string, service: ServiceProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`process exited early:\n${service.output()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const answered = async () => {
+    if (service.child.exitCode !== null) throw new GiveUp(`the process exited with ${service.child.exitCode}`);
+    // A refused connection throws: not listening yet, so eventually tries again.
+    return (await fetch(url)).ok;
+  };
+  try {
+    await eventually(`${url} to answer 200`, answered, { timeoutMs, intervalMs: 100 });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${service.output()}`, { cause: error });
   }
-  throw new Error(`timed out waiting for ${url}:\n${service.output()}`);
 }
 
 export type ProcessStack = {

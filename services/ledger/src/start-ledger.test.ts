@@ -12,7 +12,7 @@ import {
   readLedgerBatch,
   readMonthToDateSpend,
 } from '@switchyard/queue';
-import { createTestDatabase, type TestDatabase } from '@switchyard/testing';
+import { createTestDatabase, eventually, type TestDatabase } from '@switchyard/testing';
 import { startLedger, type Ledger } from './start-ledger.ts';
 import { requestEntries } from './test-records.ts';
 import { writeLedgerBatch } from './write-ledger-batch.ts';
@@ -21,12 +21,8 @@ function exactSum(entries: LedgerEntry[]): string {
   return entries.reduce((total, entry) => (entry.type === 'usage' ? addUsd(total, entry.record.costUsd) : total), '0');
 }
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  await eventually('the ledger stream to drain', condition);
 }
 
 describe('startLedger', () => {
@@ -136,10 +132,18 @@ describe('startLedger', () => {
     const ledger = await startLedger({ redis, db: broken.db, logger, prefix, blockMs: 100 });
     const entries = requestEntries(orgId, 4);
     await appendLedgerEntries(redis, prefix, entries);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The ledger took the batch (it is pending on its consumer) and its write failed:
+    // read, write and acknowledge come in that order, and nothing was acknowledged.
+    const pending = async () => {
+      const [count, , , consumers] = (await redis.xpending(ledgerStreamKey(prefix), 'ledger')) as [number, unknown, unknown, [string, string][] | null];
+      return { count, consumers: consumers ?? [] };
+    };
+    await eventually('the ledger to take the batch', async () => (await pending()).count === entries.length);
     await ledger.stop();
     await broken.close();
     expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(entries.length);
+    expect(await pending()).toEqual({ count: entries.length, consumers: [[ledger.consumer, String(entries.length)]] });
+    expect(await handle.db.selectFrom('usage_events').select('request_id').where('org_id', '=', orgId).execute()).toEqual([]);
     // An outage is no entry's fault: nothing is counted against the entries, nothing dead-lettered.
     expect(await redis.exists(ledgerFailuresKey(prefix))).toBe(0);
     expect(await redis.xlen(ledgerDeadLetterKey(prefix))).toBe(0);
@@ -148,5 +152,10 @@ describe('startLedger', () => {
     await until(streamDrained(prefix));
     const report = await usageReport(handle.db, orgId, { fromDate: '2025-03-10', toDate: '2025-03-11' });
     expect(report.total_cost_exact).toBe(exactSum(entries));
+    // Written exactly once: one row per usage entry, one job per request, nothing left pending.
+    const events = await handle.db.selectFrom('usage_events').select(['request_id', 'attempt']).where('org_id', '=', orgId).execute();
+    expect(events).toHaveLength(entries.filter((entry) => entry.type === 'usage').length);
+    expect(await handle.db.selectFrom('jobs').select('id').where('org_id', '=', orgId).execute()).toHaveLength(4);
+    expect((await pending()).count).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { GatewayError, type ChatRequest, type StreamPart } from '@switchyard/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { collect, providerConfig, signal } from '../__fixtures__/provider-config.ts';
 import { createProvider } from '../registry.ts';
 
@@ -55,19 +55,44 @@ describe('mock provider', () => {
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', usage: { inputTokens: 7, outputTokens: 10 }, model: 'mock-fast' });
   });
 
+  // On a fake clock: what arrives when is exact, whatever the machine's load.
   it('waits latencyMs and tokenDelayMs from the model options', async () => {
-    const started = Date.now();
-    const parts = await collect(mock.stream(request, { signal: signal(), modelOptions: { latencyMs: 60, tokenDelayMs: 10 } }));
-    expect(parts).toHaveLength(11);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    vi.useFakeTimers();
+    try {
+      const received: StreamPart[] = [];
+      const streamed = (async () => {
+        for await (const part of mock.stream(request, { signal: signal(), modelOptions: { latencyMs: 60, tokenDelayMs: 10 } })) received.push(part);
+      })();
+      await vi.advanceTimersByTimeAsync(59);
+      expect(received).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(received).toHaveLength(1);
+      // Ten words, 10 ms apart: the last one (and the finish) at 60 + 9 * 10 ms.
+      await vi.advanceTimersByTimeAsync(89);
+      expect(received).toHaveLength(9);
+      await vi.advanceTimersByTimeAsync(1);
+      await streamed;
+      expect(received).toHaveLength(11);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stops promptly with cancelled when aborted', async () => {
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 20);
-    const started = Date.now();
-    await expect(mock.generate(request, { signal: controller.signal, modelOptions: { latencyMs: 5_000 } })).rejects.toMatchObject({ code: 'cancelled' });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    vi.useFakeTimers();
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 20);
+      const generated = mock.generate(request, { signal: controller.signal, modelOptions: { latencyMs: 5_000 } });
+      let settled = false;
+      generated.catch(() => {}).finally(() => (settled = true));
+      // The clock goes only as far as the abort: the 5 s latency cannot be what ends the call.
+      await vi.advanceTimersByTimeAsync(20);
+      expect(settled).toBe(true);
+      await expect(generated).rejects.toMatchObject({ code: 'cancelled' });
+    } finally {
+      vi.useRealTimers();
+    }
 
     const streamController = new AbortController();
     const received: StreamPart[] = [];
