@@ -42,6 +42,12 @@ describe('unknown model names', () => {
     expect((sonar as Error).message).toContain('Did you mean `sonar-pro`, `sonar`?');
   });
 
+  it('are suggested for by models.retrieve too', async () => {
+    const failure = await openai.models.retrieve('grok-beta').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((failure as Error).message).toContain('Did you mean `grok-3`');
+  });
+
   it('suggest nothing when nothing is close', async () => {
     const failure = await openai.embeddings.create({ model: 'qqqqqqqqqq', input: 'x' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.NotFoundError);

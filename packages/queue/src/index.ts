@@ -1,14 +1,27 @@
 export { createRedis, createRedisHealthReporter, reconnectDelayMs, redisReachable, redisUrlForLogs } from './connection.ts';
-export { authRevisionKey, bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
+export { bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
-export { breakerKey, cancelChannel, cancelledJobKey, inferenceQueueName, rateLimitKeyPrefix, replyChannel, streamKey } from './names.ts';
+export {
+  authRevisionKey,
+  breakerKey,
+  cancelChannel,
+  cancelledJobKey,
+  inferenceQueueName,
+  ledgerDeadLetterKey,
+  ledgerFailuresKey,
+  ledgerStreamKey,
+  monthToDateSpendKey,
+  rateLimitKeyPrefix,
+  replyChannel,
+  streamKey,
+  streamWatchChannel,
+} from './names.ts';
 export { inlineReplyMaxBytes, isCancelRequested, loadStoredReply, publishCancel, publishReply, publishToReplyChannel } from './publish.ts';
 export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';
 export {
   createTokenStreamWriter,
   lastTokenStreamSeq,
   readTokenStream,
-  streamWatchChannel,
   tokenStreamDefaults,
   type TokenStreamWriter,
   type TokenStreamWriterOptions,
@@ -28,10 +41,6 @@ export {
   ackLedgerEntries,
   appendLedgerEntries,
   deadLetterLedgerEntries,
-  ledgerDeadLetterKey,
-  ledgerFailuresKey,
-  ledgerStreamKey,
-  monthToDateSpendKey,
   readLedgerBatch,
   readMonthToDateSpend,
   recordLedgerFailure,

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
+import { authRevisionKey } from './names.ts';
 
 /**
  * A counter every api reads per authenticated request: revoking a key (or changing an
  * org's limits) bumps it, so cached principals from before the change are ignored by
  * every api process at once, not when their cache entry expires.
  */
-export const authRevisionKey = (prefix: string): string => `${prefix}:auth:revision`;
 
 export async function bumpAuthRevision(redis: Redis, prefix: string): Promise<void> {
   await redis.incr(authRevisionKey(prefix));

@@ -6,15 +6,12 @@ import {
   ackLedgerEntries,
   appendLedgerEntries,
   deadLetterLedgerEntries,
-  ledgerDeadLetterKey,
-  ledgerFailuresKey,
-  ledgerStreamKey,
-  monthToDateSpendKey,
   readLedgerBatch,
   readMonthToDateSpend,
   recordLedgerFailure,
   storeMonthToDateSpend,
 } from './ledger-stream.ts';
+import { ledgerDeadLetterKey, ledgerFailuresKey, ledgerStreamKey, monthToDateSpendKey } from './names.ts';
 
 function usage(requestId: string, attempt = 1): LedgerEntry {
   const record: UsageRecord = {

@@ -3,12 +3,8 @@
 // written stay pending until another consumer claims them.
 import type { Redis } from 'ioredis';
 import { ledgerEntrySchema, type LedgerEntry } from '@switchyard/core';
+import { ledgerDeadLetterKey, ledgerFailuresKey, ledgerStreamKey, monthToDateSpendKey } from './names.ts';
 
-export const ledgerStreamKey = (prefix: string): string => `${prefix}:ledger`;
-/** Entries that can never be written (unparseable, invalid) are moved here for a human. */
-export const ledgerDeadLetterKey = (prefix: string): string => `${prefix}:ledger:dead`;
-/** Hash of stream entry id to how often writing that entry on its own has failed. */
-export const ledgerFailuresKey = (prefix: string): string => `${prefix}:ledger:failures`;
 const group = 'ledger';
 const field = 'entry';
 
@@ -144,7 +140,6 @@ export async function deadLetterLedgerEntries(redis: Redis, prefix: string, reje
 // Postgres after each batch; spend only grows within a month, so the larger value wins and
 // two ledgers finishing out of order cannot move it backwards.
 
-export const monthToDateSpendKey = (prefix: string, orgId: string, month: string): string => `${prefix}:spend:${orgId}:${month}`;
 const spendTtlSeconds = 40 * 24 * 3600;
 
 /** `YYYY-MM` of an instant, in UTC. */

@@ -26,3 +26,21 @@ export const breakerKey = (prefix: string, provider: string, model: string): str
 
 /** Rate-limit windows (rate-limiter-flexible key prefix) of one kind: key-rpm, org-rpm, org-tpm. */
 export const rateLimitKeyPrefix = (prefix: string, limit: string): string => `${prefix}:rl:${limit}`;
+
+/** Pub/sub channel of one request's stream parts, for observers on any api process (GET /v1/jobs/{id}/events). */
+export const streamWatchChannel = (prefix: string, requestId: string): string => `${prefix}:stream-watch:${requestId}`;
+
+/** Counter bumped on every key revocation or org change: api processes drop cached principals older than it. */
+export const authRevisionKey = (prefix: string): string => `${prefix}:auth:revision`;
+
+/** The durable ledger queue (a Redis Stream read through one consumer group). */
+export const ledgerStreamKey = (prefix: string): string => `${prefix}:ledger`;
+
+/** Ledger entries that can never be written, kept with the reason for a human. */
+export const ledgerDeadLetterKey = (prefix: string): string => `${prefix}:ledger:dead`;
+
+/** Failed write counts per ledger entry, so a poison entry is isolated after a bounded number. */
+export const ledgerFailuresKey = (prefix: string): string => `${prefix}:ledger:failures`;
+
+/** Month-to-date spend of one org (UTC month), cached for the budget check. */
+export const monthToDateSpendKey = (prefix: string, orgId: string, month: string): string => `${prefix}:spend:${orgId}:${month}`;

@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamMessage, StreamPart } from '@switchyard/core';
 import { streamKey } from './names.ts';
-import { createTokenStreamWriter, lastTokenStreamSeq, readTokenStream, streamWatchChannel } from './token-stream.ts';
+import { streamWatchChannel } from './names.ts';
+import { createTokenStreamWriter, lastTokenStreamSeq, readTokenStream } from './token-stream.ts';
 
 const text = (value: string): StreamPart => ({ type: 'text-delta', text: value });
 const finish: StreamPart = { type: 'finish', finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 5 } };

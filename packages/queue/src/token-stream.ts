@@ -5,11 +5,9 @@
 // (a stalled job run twice) cannot append a diverging copy.
 import type { Redis } from 'ioredis';
 import type { StreamMessage, StreamPart } from '@switchyard/core';
-import { streamKey } from './names.ts';
 import { appendTokenBatch } from './token-stream-append.ts';
+import { streamKey, streamWatchChannel } from './names.ts';
 
-/** Pub/sub channel of one request's parts, for observers on any api process (GET /v1/jobs/{id}/events). */
-export const streamWatchChannel = (prefix: string, requestId: string): string => `${prefix}:stream-watch:${requestId}`;
 
 export type TokenStreamWriterOptions = {
   prefix: string;

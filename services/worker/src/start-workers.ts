@@ -8,6 +8,7 @@ import {
   createCircuitBreakers,
   createInferenceQueues,
   createRedis,
+  createRedisHealthReporter,
   inferenceQueueName,
   publishReply,
 } from '@switchyard/queue';
@@ -50,8 +51,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const { config, logger } = options;
   const providers = selectProviders(config, options.providers);
   const prefix = config.redis.prefix;
-  const redis = createRedis(config.redis.url, { role: 'blocking', name: 'worker' });
-  const subscriber = createRedis(config.redis.url, { role: 'subscriber', name: 'worker-cancel' });
+  const redisHealth = createRedisHealthReporter({ url: config.redis.url, logger, service: 'worker' });
+  const redis = redisHealth.watch(createRedis(config.redis.url, { role: 'blocking', name: 'worker' }), 'commands');
+  const subscriber = redisHealth.watch(createRedis(config.redis.url, { role: 'subscriber', name: 'worker-cancel' }), 'cancels');
   const queues = createInferenceQueues({ connection: redis, prefix });
 
   const adapters = new Map<string, ProviderAdapter>();
@@ -131,7 +133,10 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         backoffStrategy: (_attemptsMade: number, _type?: string, error?: Error) => (error instanceof RetryRouteError ? error.delayMs : 1000),
       },
     });
-    worker.on('error', (error) => logger.error({ err: error, provider: name }, 'worker error'));
+    // Connection trouble is reported once by the health reporter; other errors are one line each.
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (!redisHealth.isConnectionError(error)) logger.error({ err: error, provider: name }, 'worker error');
+    });
     // BullMQ failed a job without our outcome (stalled too often, crashed processor):
     // the waiting caller must still hear about it. A retry in backoff is not failed yet;
     // the job's own state says whether this failure is final.

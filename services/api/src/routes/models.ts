@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { GatewayError } from '@switchyard/core';
-import type { ModelConfig, SwitchyardConfig } from '@switchyard/config';
+import { modelNotFoundMessage, type ModelConfig, type SwitchyardConfig } from '@switchyard/config';
 
 // A fixed creation time: the catalog has no history, and a stable value keeps caches happy.
 const catalogCreated = 1_735_689_600;
@@ -37,7 +37,7 @@ export function createModelsRouter(config: SwitchyardConfig): Router {
   router.get('/models/:id', (request: Request, response: Response) => {
     const id = String(request.params.id);
     const target = config.models[config.aliases[id] ?? id];
-    if (!target) throw new GatewayError('model_not_found', `The model \`${id}\` does not exist or you do not have access to it.`, { param: 'model' });
+    if (!target) throw new GatewayError('model_not_found', modelNotFoundMessage(config, id), { param: 'model' });
     response.json(renderModel(config, target, id));
   });
   return router;
