@@ -1,14 +1,10 @@
 #!/usr/bin/env node
 // The one Switchyard binary. Each service's own wiring lives in its package
-// (startApi, startWorkers, startLedger); this file only dispatches.
+// (startApi, startWorkers, startLedger); this file only dispatches. Each command is
+// imported when chosen, so a worker never loads the api's modules nor a ledger the worker's.
 import { ConfigError } from '@switchyard/config';
 import { createLogger } from '@switchyard/logger';
 import { parseCommandLine, positiveInteger, usage } from './arguments.ts';
-import { runAdmin } from './commands/admin.ts';
-import { runAll } from './commands/run-all.ts';
-import { runApi } from './commands/run-api.ts';
-import { runLedger } from './commands/run-ledger.ts';
-import { runWorker } from './commands/run-worker.ts';
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandLine(argv);
@@ -21,18 +17,18 @@ async function main(argv: string[]): Promise<void> {
   const port = positiveInteger(values.port, 'port');
   switch (command) {
     case 'all':
-      return runAll(logger, { port });
+      return (await import('./commands/run-all.ts')).runAll(logger, { port });
     case 'api':
-      return runApi(logger, { port });
+      return (await import('./commands/run-api.ts')).runApi(logger, { port });
     case 'worker':
       if (!values.provider) throw new Error('worker needs --provider <name[,name]|all>');
-      return runWorker(logger, { providers: values.provider, concurrency: positiveInteger(values.concurrency, 'concurrency') });
+      return (await import('./commands/run-worker.ts')).runWorker(logger, { providers: values.provider, concurrency: positiveInteger(values.concurrency, 'concurrency') });
     case 'ledger':
-      return runLedger(logger);
+      return (await import('./commands/run-ledger.ts')).runLedger(logger);
     case 'migrate':
     case 'orgs':
     case 'keys':
-      return runAdmin(command, rest, values);
+      return (await import('./commands/admin.ts')).runAdmin(command, rest, values);
     default:
       throw new Error(`unknown command "${command}"\n\n${usage}`);
   }
