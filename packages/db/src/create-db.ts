@@ -1,7 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -16,6 +13,7 @@ const asText = (value: string): string => value;
  * Postgres when `url` is given, else an embedded PGlite persisted under `dataDir`
  * (single process only: PGlite has one connection, which the dialect serializes).
  * NUMERIC and BIGINT come back as strings and DATE as `YYYY-MM-DD`, on both engines.
+ * PGlite is imported only when used: its module and WASM cost nothing for Postgres.
  */
 export async function createDb(options: { url?: string; dataDir?: string }): Promise<DbHandle> {
   if (options.url) return createPostgres(options.url);
@@ -40,11 +38,7 @@ function createPostgres(url: string): DbHandle {
 }
 
 async function createPglite(dataDir: string): Promise<DbHandle> {
-  await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir, {
-    parsers: { [pgliteTypes.NUMERIC]: asText, [pgliteTypes.INT8]: asText, [pgliteTypes.DATE]: asText },
-  });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
-  // Destroying Kysely closes the PGlite instance through the dialect's driver.
+  const { openPglite } = await import('./pglite-database.ts');
+  const db = await openPglite(dataDir);
   return { db, kind: 'pglite', close: () => db.destroy() };
 }
