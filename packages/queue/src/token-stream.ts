@@ -1,4 +1,4 @@
-// Mechanism 2 of ARCHITECTURE.md: a request's canonical stream parts, appended in batches
+// The token stream (docs/architecture.md, "Token stream"): a request's canonical stream parts, appended in batches
 // to a capped Redis stream (replayable after a disconnect) and published for live
 // delivery in the same pipeline. Entry ids are `0-<seq of the batch's last part>`, so a
 // reader resumes after part N with one XRANGE, and a second writer of the same request

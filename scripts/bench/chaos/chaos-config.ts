@@ -32,5 +32,5 @@ export const chaosBehaviors = {
   'chaos-backup': { errorRate: 0.05, latencyMs: 20, latencyJitterMs: 40 },
 };
 
-/** Error codes a client may legitimately see from a chaotic chain (API.md "Errors"). */
+/** Error codes a client may legitimately see from a chaotic chain (docs/api.md, "Errors"). */
 export const documentedErrorCodes = new Set(['provider_unavailable', 'upstream_error', 'upstream_timeout', 'upstream_overloaded', 'timeout', 'queue_full', 'rate_limited']);

@@ -1,4 +1,4 @@
-// pnpm bench:chaos — ARCHITECTURE.md's promise under failure: a mock upstream failing 20%
+// pnpm bench:chaos — the exactly-one-answer promise under failure (docs/architecture.md): a mock upstream failing 20%
 // of calls and stalling some, two worker processes, a fixed number of requests. Every
 // accepted request must end in exactly one answer (the right content or a documented
 // error), and the ledger must hold exactly one finished job per request.

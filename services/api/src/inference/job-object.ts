@@ -20,7 +20,7 @@ export function renderError(error: Partial<ErrorBody> & { code: string; message:
   return error ? { message: error.message, type: error.type ?? 'api_error', code: error.code, param: error.param ?? null } : null;
 }
 
-/** The public job object (API.md "Jobs"); `output` is exactly the endpoint's body. */
+/** The public job object (docs/api.md, "Async jobs"); `output` is exactly the endpoint's body. */
 export function renderJobObject(config: SwitchyardConfig, state: RequestState) {
   const outcome = state.outcome;
   const servedModel = outcome?.model;
