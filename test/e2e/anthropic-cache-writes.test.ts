@@ -2,8 +2,8 @@
 // the upstream reported them (Anthropic's apart from input_tokens, OpenAI's inside
 // prompt_tokens), and the ledger bills writes at the cache-write price. Stop sequences
 // come back to Anthropic clients as stop_reason stop_sequence.
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeUsd, priceVersion } from '@switchyard/core';
 import { eventually } from '@switchyard/testing';

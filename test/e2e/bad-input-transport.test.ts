@@ -131,7 +131,7 @@ describe('nesting', () => {
   });
 
   it('speaks the Anthropic envelope on /v1/messages', async () => {
-    const deep = '{"a":'.repeat(3000) + '1' + '}'.repeat(3000);
+    const deep = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`;
     const response = await fetch(`${gateway.url}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': gateway.apiKey, 'content-type': 'application/json' },

@@ -1,7 +1,7 @@
 // The catalog as clients see it through the official SDKs: unknown names get a 404 that
 // suggests the closest catalog models, dated provider ids and family names resolve, and a
 // chat model refuses /v1/embeddings.
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockAnthropicUpstream, type MockUpstream } from '@switchyard/testing';

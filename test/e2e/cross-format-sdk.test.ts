@@ -1,7 +1,7 @@
 // Any model through either API: @anthropic-ai/sdk on /v1/messages for an OpenAI-backed
 // model, and openai on /v1/chat/completions for an Anthropic-backed one, translated both
 // ways (system prompts, tools, stop reasons, usage) against the mock upstreams.
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { estimateInputTokens, expectedMockAnswer } from '@switchyard/testing';
 import { useGateway } from '../support/use-gateway.ts';

@@ -32,7 +32,7 @@ const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (
 function expectVector(actual: number[], expected: number[]) {
   expect(actual).toHaveLength(expected.length);
   // float32 on the wire when the SDK asks for base64.
-  expected.forEach((value, index) => expect(actual[index]).toBeCloseTo(value, 6));
+  for (const [index, value] of expected.entries()) expect(actual[index]).toBeCloseTo(value, 6);
 }
 
 async function rawEmbeddings(body: unknown) {

@@ -64,7 +64,7 @@ describe('a job with text Postgres cannot hold', () => {
     expect(usage.body.total_requests).toBe(2);
     const stored = await until(() => findJob(gateway.database.db, gateway.orgId, created.body.id), (job) => job !== undefined);
     expect(stored?.metadata).toEqual({ note: 'a\uFFFDb', echo: 'x\uFFFDy' });
-    const content = (stored?.output as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content;
+    const content = (stored!.output as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content;
     expect(content).toBe('echo: nul \uFFFD and a lone \uFFFD surrogate');
     expect(await until(() => findJob(gateway.database.db, gateway.orgId, afterId), (job) => job !== undefined)).toMatchObject({ status: 'completed' });
   });

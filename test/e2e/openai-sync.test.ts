@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { eventually, expectedMockAnswer } from '@switchyard/testing';
 import { openAIClient } from '../support/clients.ts';

@@ -1,6 +1,6 @@
 // Azure OpenAI through both SDKs: deployment-name URLs, the `api-key` header and the
 // `api-version` query, against the mock OpenAI upstream's Azure routes.
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { estimateInputTokens, expectedMockAnswer, mockEmbedding } from '@switchyard/testing';
 import { useGateway } from '../support/use-gateway.ts';
@@ -103,7 +103,7 @@ describe('openai SDK -> Azure OpenAI deployment', () => {
     expect(response.model).toBe('azure-embedding');
     expect(response.data.map((item) => item.index)).toEqual([0, 1]);
     expect(response.data[0]!.embedding).toHaveLength(4);
-    mockEmbedding('second text', 4).forEach((value, index) => expect(response.data[1]!.embedding[index]).toBeCloseTo(value, 6));
+    for (const [index, value] of mockEmbedding('second text', 4).entries()) expect(response.data[1]!.embedding[index]).toBeCloseTo(value, 6);
     expect(response.usage.prompt_tokens).toBe(estimateInputTokens(['first text']) + estimateInputTokens(['second text']));
   });
 });

@@ -64,7 +64,7 @@ describe('crash recovery', () => {
     startWorker();
     const answers = await Promise.all(pending);
     expect(answers.map((answer) => answer.status)).toEqual(contents.map(() => 200));
-    answers.forEach((answer, index) => expect(answer.content).toBe(expectedMockAnswer([contents[index]!], contents[index]!).text));
+    for (const [index, answer] of answers.entries()) expect(answer.content).toBe(expectedMockAnswer([contents[index]!], contents[index]!).text);
     expect(new Set(answers.map((answer) => answer.jobId)).size).toBe(50);
   }, 90_000);
 
@@ -82,7 +82,7 @@ describe('crash recovery', () => {
     const answers = await Promise.all(pending);
     expect(await exitCode).toBe(0);
     expect(answers.map((answer) => answer.status)).toEqual(contents.map(() => 200));
-    answers.forEach((answer, index) => expect(answer.content).toBe(expectedMockAnswer([contents[index]!], contents[index]!).text));
+    for (const [index, answer] of answers.entries()) expect(answer.content).toBe(expectedMockAnswer([contents[index]!], contents[index]!).text);
     upstream.behave('gpt-4o', {});
     await replacement.stop();
   }, 90_000);

@@ -82,7 +82,9 @@ export function useGateway<Names extends string = never>(options: UseGatewayOpti
     openai: openai.value,
     anthropic: anthropic.value,
     redis: redis.value,
-    resetUpstreams: () => started.upstreams.forEach((upstream) => upstream.reset()),
+    resetUpstreams: () => {
+      for (const upstream of started.upstreams) upstream.reset();
+    },
   };
   return new Proxy(gateway.value, {
     get(target, property, receiver) {

@@ -132,7 +132,7 @@ function describeIssue(issue: { code: string; path: PropertyKey[]; message: stri
 
 /** The kind's (or preset's) base URL, API version and key requirement, where the config says nothing. */
 function withDefaults(name: string, provider: ParsedProviderConfig, declared: boolean): ProviderConfig {
-  let defaults;
+  let defaults: ReturnType<typeof providerDefaults>;
   try {
     defaults = providerDefaults({ name, kind: provider.kind, options: provider.options });
   } catch (error) {

@@ -18,7 +18,7 @@ describe('cross-format streaming', () => {
     const chunks = parseSse(readFixture('anthropic-stream-tool-use.sse'))
       .flatMap((event) => parser.parse(event.event ?? '', JSON.parse(event.data) as unknown))
       .flatMap((part) => renderer.push(part));
-    const body = chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('') + 'data: [DONE]\n\n';
+    const body = `${chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('')}data: [DONE]\n\n`;
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://switchyard.test/v1', fetch: sseFetch(body), maxRetries: 0 });
     const completion = await client.chat.completions.stream({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }).finalChatCompletion();
     expect(completion.choices[0]?.message.content).toBe("Okay, let's check the weather for San Francisco, CA:");

@@ -73,7 +73,7 @@ describe('createAnthropicStreamRenderer', () => {
 
   it('reports known input tokens in message_start', () => {
     const [start] = createAnthropicStreamRenderer({ ...meta, inputTokens: 12 }).push({ type: 'text-delta', text: 'x' });
-    expect((start?.data.message as { usage: unknown }).usage).toEqual({ input_tokens: 12, output_tokens: 0 });
+    expect((start!.data.message as { usage: unknown }).usage).toEqual({ input_tokens: 12, output_tokens: 0 });
   });
 
   it('renders an error part as an error event and ignores anything after it', () => {

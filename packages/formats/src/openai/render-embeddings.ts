@@ -4,7 +4,7 @@ import type { EmbeddingsResponse } from '@switchyard/core';
 /** OpenAI's base64 encoding: the vector as little-endian float32 bytes. */
 export function encodeEmbeddingBase64(vector: number[]): string {
   const bytes = Buffer.alloc(vector.length * 4);
-  vector.forEach((value, index) => bytes.writeFloatLE(value, index * 4));
+  for (const [index, value] of vector.entries()) bytes.writeFloatLE(value, index * 4);
   return bytes.toString('base64');
 }
 

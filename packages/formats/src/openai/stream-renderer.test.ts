@@ -30,7 +30,7 @@ function renderAll(parts: StreamPart[], includeUsage: boolean): Record<string, u
 }
 
 function toSse(chunks: Record<string, unknown>[]): string {
-  return chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('') + 'data: [DONE]\n\n';
+  return `${chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('')}data: [DONE]\n\n`;
 }
 
 function client(body: string): OpenAI {

@@ -3,7 +3,7 @@ import type { Usage } from '@switchyard/core';
 import { readTokenStream } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import type { InferenceSpec } from '../inference/run-sync.ts';
-import { startRequest } from '../inference/start-request.ts';
+import { startRequest, type StartedRequest } from '../inference/start-request.ts';
 import { createSseResponse } from './sse-response.ts';
 import { createStreamEventRenderer } from './stream-event-renderer.ts';
 import { createStreamRelay } from './stream-relay.ts';
@@ -34,14 +34,13 @@ export async function runStream(context: ApiContext, response: Response, spec: I
     onError: (error) => log(error, 'stream relay failed'),
   });
 
-  let started;
+  let request: StartedRequest;
   try {
-    started = await startRequest(context, { ...spec, stream: true, mode: 'sync', createdAt, deadline: createdAt + timeoutMs, waitMs: timeoutMs + 1000, onParts: relay.offer });
+    request = await startRequest(context, { ...spec, stream: true, mode: 'sync', createdAt, deadline: createdAt + timeoutMs, waitMs: timeoutMs + 1000, onParts: relay.offer });
   } catch (error) {
     relay.abandon();
     throw error;
   }
-  const request = started;
   const cancelJob = () => request.cancel().catch((error: unknown) => log(error, 'cancel of a stream failed'));
 
   // Only the response's 'close' means the client left: the request's fires once its body is read.

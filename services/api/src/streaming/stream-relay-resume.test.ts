@@ -21,7 +21,10 @@ function sink() {
   let written = '';
   let ended = false;
   const value: SseSink & { readonly written: string } = {
-    write: (text) => ((written += text), true),
+    write: (text) => {
+      written += text;
+      return true;
+    },
     drained: () => Promise.resolve(),
     end: () => void (ended = true),
     get finished() {

@@ -22,7 +22,7 @@ function fakeSink() {
   let written = '';
   let backedUp = false;
   let ended = false;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   const sink: SseSink & { readonly written: string; readonly ended: boolean; backUp(value: boolean): void } = {
     write(value) {
       written += value;
