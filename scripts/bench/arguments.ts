@@ -34,7 +34,10 @@ export function parseBenchArguments(argv: string[]): BenchOptions | 'help' {
       warmupMs: count(values['warmup-ms'], 'warmup-ms', true) ?? defaults.warmupMs,
       durationMs: count(values['duration-ms'], 'duration-ms') ?? defaults.durationMs,
     },
-    only: values.only?.split(',').map((id) => id.trim()).filter(Boolean),
+    only: values.only
+      ?.split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
     output: values.output,
   };
 }
@@ -42,6 +45,7 @@ export function parseBenchArguments(argv: string[]): BenchOptions | 'help' {
 function count(text: string | undefined, name: string, zeroAllowed = false): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < (zeroAllowed ? 0 : 1)) throw new Error(`--${name} wants a whole number${zeroAllowed ? '' : ' above 0'}, got "${text}"`);
+  if (!Number.isInteger(value) || value < (zeroAllowed ? 0 : 1))
+    throw new Error(`--${name} wants a whole number${zeroAllowed ? '' : ' above 0'}, got "${text}"`);
   return value;
 }

@@ -24,7 +24,12 @@ export async function startBenchRedis(): Promise<BenchRedis> {
   const explicit = process.env.BENCH_REDIS_URL;
   if (!explicit && spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0) {
     const port = await freePort();
-    const server = spawnChild('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {});
+    const server = spawnChild(
+      'redis-server',
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      {},
+    );
     const url = `redis://127.0.0.1:${port}`;
     const deadline = Date.now() + 10_000;
     while (!(await redisReachable(url, 500))) {

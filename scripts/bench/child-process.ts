@@ -84,5 +84,9 @@ export async function stopAllChildren(): Promise<void> {
 function nodeFlags(name: string): string[] {
   const profiled = (process.env.BENCH_PROFILE ?? '').split(',').map((entry) => entry.trim());
   if (!profiled.includes(name)) return [];
-  return ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? 'scripts/bench/results/profiles'}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? 'scripts/bench/results/profiles'}`,
+    `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+  ];
 }

@@ -4,7 +4,20 @@ import type { Measurement } from './run-scenario.ts';
 import { distribution } from './statistics.ts';
 
 function measurement(target: Measurement['target'], latencies: number[], throughput: number): Measurement {
-  return { target, requests: 100, failed: 0, failures: [], seconds: 1, throughput, latencyMs: distribution(latencies), cpuMsPerRequest: 1, cpuMsPerRequestByProcess: {}, coresUsed: 0.1, helperCoresUsed: {}, otherCoresUsed: 0 };
+  return {
+    target,
+    requests: 100,
+    failed: 0,
+    failures: [],
+    seconds: 1,
+    throughput,
+    latencyMs: distribution(latencies),
+    cpuMsPerRequest: 1,
+    cpuMsPerRequestByProcess: {},
+    coresUsed: 0.1,
+    helperCoresUsed: {},
+    otherCoresUsed: 0,
+  };
 }
 
 describe('judge', () => {
@@ -12,7 +25,14 @@ describe('judge', () => {
   const switchyard = measurement('switchyard', [1.5, 1.5, 1.5], 600);
 
   it('compares switchyard against the pass-through', () => {
-    const [added, ratio] = judge([{ metric: 'addedP50Ms', max: 1 }, { metric: 'throughputRatio', min: 0.9 }], switchyard, passthrough);
+    const [added, ratio] = judge(
+      [
+        { metric: 'addedP50Ms', max: 1 },
+        { metric: 'throughputRatio', min: 0.9 },
+      ],
+      switchyard,
+      passthrough,
+    );
     expect(added).toMatchObject({ value: 0.5, met: true });
     expect(ratio).toMatchObject({ value: 0.6, met: false });
   });

@@ -69,7 +69,9 @@ export function renderIdleMemoryTable(rows: IdleMemory[]): string {
   const header = ['process', 'database', 'idle RSS MB', 'peak RSS MB'];
   const cells = rows.map((row) => [row.kind, row.database, row.rssMb.toFixed(0), row.peakRssMb.toFixed(0)]);
   const widths = header.map((_, column) => Math.max(...[header, ...cells].map((row) => row[column]!.length)));
-  return [header, ...cells].map((row) => `  ${row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`).join('\n');
+  return [header, ...cells]
+    .map((row) => `  ${row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`)
+    .join('\n');
 }
 
 export function renderIdleMemoryMarkdown(rows: IdleMemory[], idleMs: number): string {

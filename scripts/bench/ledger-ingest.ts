@@ -75,7 +75,10 @@ export async function measureLedgerIngest(options: { redisUrl: string; records: 
     while ((await redis.xlen(ledgerStreamKey(prefix))) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const seconds = (performance.now() - started) / 1000;
     await ledger.stop();
-    const written = await handle.db.selectFrom('usage_events').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+    const written = await handle.db
+      .selectFrom('usage_events')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow();
     if (Number(written.count) !== options.records) throw new Error(`ledger wrote ${written.count} of ${options.records} usage records`);
     return { records: options.records, seconds, usageRecordsPerSecond: options.records / seconds };
   } finally {

@@ -36,7 +36,13 @@ export type LoadResult = {
  * in-flight request. Only requests that finish inside the measured window count.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const pool = new Pool(options.origin, { connections: options.concurrency, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  const pool = new Pool(options.origin, {
+    connections: options.concurrency,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    headersTimeout: 60_000,
+    bodyTimeout: 60_000,
+  });
   const result: LoadResult = { windowMs: 0, completed: 0, failed: 0, failures: [], latencyMs: [], firstTokenMs: [], tokens: 0 };
   const startedAt = performance.now();
   const windowStart = startedAt + options.warmupMs;

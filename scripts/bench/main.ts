@@ -35,7 +35,9 @@ async function main(argv: string[]): Promise<void> {
     const { url: upstreamUrl } = await upstream.ready<{ url: string }>();
     targets.push(await startPassthrough({ upstreamUrl }));
     targets.push(await startSwitchyard({ upstreamUrl, redis }));
-    log(`bench: ${selected.length} scenario(s), ${options.timing.rounds} round(s) x (${options.timing.warmupMs} ms warm-up + ${options.timing.durationMs} ms) per target`);
+    log(
+      `bench: ${selected.length} scenario(s), ${options.timing.rounds} round(s) x (${options.timing.warmupMs} ms warm-up + ${options.timing.durationMs} ms) per target`,
+    );
 
     const results: ScenarioResult[] = [];
     for (const scenario of selected) {
@@ -53,7 +55,11 @@ async function main(argv: string[]): Promise<void> {
     const idleMs = 10_000;
     log(`idle memory: each process kind alone, ${idleMs / 1000} s idle`);
     const idleMemory = await measureIdleMemory({ redisUrl: redis.url, idleMs, log });
-    const peakThroughput = Math.max(...results.flatMap((result) => result.measurements.filter((measurement) => measurement.target === 'switchyard').map((measurement) => measurement.throughput)));
+    const peakThroughput = Math.max(
+      ...results.flatMap((result) =>
+        result.measurements.filter((measurement) => measurement.target === 'switchyard').map((measurement) => measurement.throughput),
+      ),
+    );
 
     const command = options.quick ? 'pnpm bench --quick' : ['pnpm bench', ...argv].join(' ');
     const report = buildReport({ command, machine, redis: redis.description, timing: options.timing, results });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseProcStatus } from './proc-status.ts';
 
-const status = ['Name:\tnode', 'State:\tS (sleeping)', 'VmPeak:\t 1234567 kB', 'VmHWM:\t  816400 kB', 'VmRSS:\t  293536 kB', 'RssAnon:\t  250000 kB', 'Threads:\t11', ''].join('\n');
+const status = [
+  'Name:\tnode',
+  'State:\tS (sleeping)',
+  'VmPeak:\t 1234567 kB',
+  'VmHWM:\t  816400 kB',
+  'VmRSS:\t  293536 kB',
+  'RssAnon:\t  250000 kB',
+  'Threads:\t11',
+  '',
+].join('\n');
 
 describe('parseProcStatus', () => {
   it('reads VmRSS and VmHWM in MB', () => {

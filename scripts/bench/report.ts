@@ -68,7 +68,8 @@ export function renderTable(report: BenchReport): string {
     for (const measurement of entry.measurements) {
       for (const failure of measurement.failures) lines.push(`  ${measurement.target} failure: ${failure}`);
     }
-    for (const verdict of entry.verdicts) lines.push(`  => ${formatMetric(verdict.goal.metric, verdict.value)} (target ${describeGoal(verdict.goal)}): ${mark(verdict.met)}`);
+    for (const verdict of entry.verdicts)
+      lines.push(`  => ${formatMetric(verdict.goal.metric, verdict.value)} (target ${describeGoal(verdict.goal)}): ${mark(verdict.met)}`);
   }
   lines.push('', 'helper cores: load generator + mock upstream; other cores: every other process on the machine (above ~0.2 the round was disturbed).');
   return lines.join('\n');
@@ -76,7 +77,9 @@ export function renderTable(report: BenchReport): string {
 
 function alignColumns(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 || column === 7 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '));
+  return rows.map((row) =>
+    row.map((cell, column) => (column === 0 || column === 7 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '),
+  );
 }
 
 /** The snippet the README carries: figures, the command, the machine. */
@@ -99,18 +102,30 @@ export function renderMarkdown(report: BenchReport): string {
   }
   const disturbed = report.scenarios.flatMap((entry) => entry.measurements).some((measurement) => measurement.otherCoresUsed > 0.2);
   if (disturbed) lines.push('', 'Other processes used more than 0.2 cores during some rounds of this run: its figures are pessimistic.');
-  lines.push('', 'CPU time per request (user + system, from /proc over the measured window):', '', '| scenario | pass-through | Switchyard (api + worker + redis-server) |', '|---|---|---|');
+  lines.push(
+    '',
+    'CPU time per request (user + system, from /proc over the measured window):',
+    '',
+    '| scenario | pass-through | Switchyard (api + worker + redis-server) |',
+    '|---|---|---|',
+  );
   for (const entry of report.scenarios) {
     const { switchyard, passthrough } = pair(entry);
     if (!switchyard || !passthrough) continue;
-    const parts = Object.entries(switchyard.cpuMsPerRequestByProcess).map(([role, value]) => `${role} ${milliseconds(value)}`).join(' + ');
+    const parts = Object.entries(switchyard.cpuMsPerRequestByProcess)
+      .map(([role, value]) => `${role} ${milliseconds(value)}`)
+      .join(' + ');
     lines.push(`| ${entry.scenario.title} | ${milliseconds(passthrough.cpuMsPerRequest)} ms | ${milliseconds(switchyard.cpuMsPerRequest)} ms (${parts}) |`);
   }
   return lines.join('\n');
 }
 
 function cell(measurement: Measurement): string {
-  const parts = [`${measurement.throughput.toFixed(0)} req/s`, `p50 ${milliseconds(measurement.latencyMs.p50)} ms`, `p99 ${milliseconds(measurement.latencyMs.p99)} ms`];
+  const parts = [
+    `${measurement.throughput.toFixed(0)} req/s`,
+    `p50 ${milliseconds(measurement.latencyMs.p50)} ms`,
+    `p99 ${milliseconds(measurement.latencyMs.p99)} ms`,
+  ];
   if (measurement.firstTokenMs) parts.push(`TTFT p50 ${milliseconds(measurement.firstTokenMs.p50)} ms`);
   if (measurement.tokensPerSecond !== undefined) parts.push(`${measurement.tokensPerSecond.toFixed(0)} tokens/s`);
   return parts.join(', ');

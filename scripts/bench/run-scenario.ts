@@ -41,7 +41,13 @@ type Accumulator = { loads: LoadResult[]; cpuMs: Record<string, number>; helperC
  * Measures one scenario on both targets. Rounds alternate the order (A B, B A, ...) so
  * a neighbour's burst of CPU on this shared machine hurts both sides alike.
  */
-export async function runScenario(scenario: Scenario, targets: Target[], helpers: Helpers, timing: Timing, log: (line: string) => void): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  targets: Target[],
+  helpers: Helpers,
+  timing: Timing,
+  log: (line: string) => void,
+): Promise<ScenarioResult> {
   for (const target of targets) {
     const problem = await probe(target, scenario);
     if (problem) {
@@ -59,7 +65,12 @@ export async function runScenario(scenario: Scenario, targets: Target[], helpers
       let cpu: WindowCpu = { byRole: {}, helpers: {}, other: 0 };
       const load = await runLoad({
         origin: target.url,
-        request: { path: '/v1/chat/completions', headers: { 'content-type': 'application/json', ...target.headers }, body: requestBody(scenario), stream: scenario.stream },
+        request: {
+          path: '/v1/chat/completions',
+          headers: { 'content-type': 'application/json', ...target.headers },
+          body: requestBody(scenario),
+          stream: scenario.stream,
+        },
         concurrency: scenario.concurrency,
         warmupMs: timing.warmupMs,
         durationMs: timing.durationMs,

@@ -38,7 +38,14 @@ export const upstreamBehaviors: Record<string, MockBehavior> = {
 
 export const scenarios: Scenario[] = [
   { id: 'c1-instant', title: 'concurrency 1, instant upstream', concurrency: 1, model: instantModel, stream: false, goals: [{ metric: 'addedP50Ms', max: 1 }] },
-  { id: 'c32-instant', title: 'concurrency 32, instant upstream', concurrency: 32, model: instantModel, stream: false, goals: [{ metric: 'throughputRatio', min: 0.5 }] },
+  {
+    id: 'c32-instant',
+    title: 'concurrency 32, instant upstream',
+    concurrency: 32,
+    model: instantModel,
+    stream: false,
+    goals: [{ metric: 'throughputRatio', min: 0.5 }],
+  },
   {
     id: 'c64-50ms',
     title: 'concurrency 64, 50 ms upstream',

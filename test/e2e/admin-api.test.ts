@@ -22,7 +22,11 @@ async function call(url: string, path: string, init: { method?: string; key?: st
   const headers: Record<string, string> = {};
   if (init.key) headers.authorization = `Bearer ${init.key}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${url}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const response = await fetch(`${url}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
@@ -78,7 +82,10 @@ describe('admin routes', () => {
   });
 
   it('accepts the largest values it documents', async () => {
-    const created = await admin('/v1/admin/orgs', { method: 'POST', body: { name: 'big', monthly_budget_usd: '999999999999.123456789', rpm_limit: 2_147_483_647 } });
+    const created = await admin('/v1/admin/orgs', {
+      method: 'POST',
+      body: { name: 'big', monthly_budget_usd: '999999999999.123456789', rpm_limit: 2_147_483_647 },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ monthly_budget_usd: '999999999999.123456789', rpm_limit: 2_147_483_647 });
   });

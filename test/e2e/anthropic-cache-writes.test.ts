@@ -18,7 +18,10 @@ const alias = 'claude-sonnet';
 const gateway = useGateway({
   upstreams: { anthropic: { kind: 'anthropic', apiKey: upstreamKey } },
   // claude-sonnet now follows the current Sonnet; these tests keep exercising claude-sonnet-4-5.
-  overrides: ({ anthropic }) => ({ providers: { anthropic: { apiKey: upstreamKey, baseUrl: anthropic.url, attempts: 1 } }, aliases: { 'claude-sonnet': 'claude-sonnet-4-5' } }),
+  overrides: ({ anthropic }) => ({
+    providers: { anthropic: { apiKey: upstreamKey, baseUrl: anthropic.url, attempts: 1 } },
+    aliases: { 'claude-sonnet': 'claude-sonnet-4-5' },
+  }),
 });
 const upstream = gateway.upstreams.anthropic;
 const anthropic = gateway.anthropic;
@@ -58,7 +61,12 @@ describe('prompt-cache writes through /v1/messages and /v1/chat/completions', ()
   });
 
   it('gives the OpenAI SDK every prompt token in prompt_tokens, cache reads as cached_tokens', () => {
-    expect(completion.usage).toMatchObject({ prompt_tokens: 10_000, completion_tokens: 9, total_tokens: 10_009, prompt_tokens_details: { cached_tokens: 2048 } });
+    expect(completion.usage).toMatchObject({
+      prompt_tokens: 10_000,
+      completion_tokens: 9,
+      total_tokens: 10_009,
+      prompt_tokens_details: { cached_tokens: 2048 },
+    });
   });
 
   it('bills cache writes at the cache-write price in the usage report and the ledger rows', async () => {

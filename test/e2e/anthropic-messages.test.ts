@@ -20,18 +20,32 @@ const weatherTool = {
 const gateway = useGateway({
   upstreams: { anthropic: { kind: 'anthropic', apiKey: upstreamKey } },
   // claude-sonnet now follows the current Sonnet; these tests keep exercising claude-sonnet-4-5.
-  overrides: ({ anthropic }) => ({ providers: { anthropic: { apiKey: upstreamKey, baseUrl: anthropic.url, attempts: 1 } }, aliases: { 'claude-sonnet': 'claude-sonnet-4-5' } }),
+  overrides: ({ anthropic }) => ({
+    providers: { anthropic: { apiKey: upstreamKey, baseUrl: anthropic.url, attempts: 1 } },
+    aliases: { 'claude-sonnet': 'claude-sonnet-4-5' },
+  }),
 });
 const upstream = gateway.upstreams.anthropic;
 const client = gateway.anthropic;
 
 afterEach(() => upstream.reset());
 
-type UpstreamBody = { model: string; max_tokens: number; system?: string; messages: { role: string; content: unknown }[]; tools?: unknown[]; tool_choice?: unknown };
+type UpstreamBody = {
+  model: string;
+  max_tokens: number;
+  system?: string;
+  messages: { role: string; content: unknown }[];
+  tools?: unknown[];
+  tool_choice?: unknown;
+};
 const lastUpstreamBody = () => upstream.requests.at(-1)!.body as UpstreamBody;
 
 async function postMessages(path: string, body: unknown, headers: Record<string, string>) {
-  const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
@@ -152,7 +166,9 @@ describe('Anthropic SDK -> /v1/messages -> Anthropic upstream', () => {
 
   it('answers 503 overloaded_error in the Anthropic envelope when every route is overloaded', async () => {
     upstream.behave('*', { status: 529 });
-    const failure = await client.messages.create({ model: alias, max_tokens: 64, messages: [{ role: 'user', content: 'hello' }] }).catch((error: unknown) => error);
+    const failure = await client.messages
+      .create({ model: alias, max_tokens: 64, messages: [{ role: 'user', content: 'hello' }] })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.InternalServerError);
     expect(failure).toMatchObject({ status: 503, type: 'overloaded_error' });
   });
@@ -167,14 +183,20 @@ describe('Anthropic SDK -> /v1/messages -> Anthropic upstream', () => {
 
 describe('Anthropic errors and auth on /v1/messages', () => {
   it('raises NotFoundError with not_found_error for an unknown model', async () => {
-    const failure = await client.messages.create({ model: 'claude-9000', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
+    const failure = await client.messages
+      .create({ model: 'claude-9000', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.NotFoundError);
     expect(failure).toMatchObject({ status: 404, type: 'not_found_error' });
     expect(upstream.requests).toHaveLength(0);
   });
 
   it('raises BadRequestError with invalid_request_error for a bad body, in the Anthropic envelope', async () => {
-    const missingMaxTokens = await postMessages('/v1/messages', { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${gateway.apiKey}` });
+    const missingMaxTokens = await postMessages(
+      '/v1/messages',
+      { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] },
+      { authorization: `Bearer ${gateway.apiKey}` },
+    );
     expect(missingMaxTokens.status).toBe(400);
     expect(missingMaxTokens.body.type).toBe('error');
     expect(missingMaxTokens.body.error.type).toBe('invalid_request_error');
@@ -188,7 +210,9 @@ describe('Anthropic errors and auth on /v1/messages', () => {
 
   it('refuses a wrong key with AuthenticationError in the Anthropic envelope', async () => {
     const stranger = anthropicClient(gateway, 'sk-sy-not-a-key');
-    const failure = await stranger.messages.create({ model: alias, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
+    const failure = await stranger.messages
+      .create({ model: alias, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(failure).toMatchObject({ status: 401, type: 'authentication_error' });
   });

@@ -114,8 +114,13 @@ describe('logit_bias', () => {
     expect(anthropicUpstream.requests).toHaveLength(0);
   });
 
-  it('refuses it on a stream too (as the stream\'s error event: the refusal comes from the worker)', async () => {
-    const stream = await openai.chat.completions.create({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'hello' }], stream: true, logit_bias: { '42': 10 } });
+  it("refuses it on a stream too (as the stream's error event: the refusal comes from the worker)", async () => {
+    const stream = await openai.chat.completions.create({
+      model: 'claude-sonnet',
+      messages: [{ role: 'user', content: 'hello' }],
+      stream: true,
+      logit_bias: { '42': 10 },
+    });
     const error = await (async () => {
       for await (const _chunk of stream) {
         // no content is expected before the error
@@ -136,7 +141,15 @@ describe('image URLs: one rule for both APIs', () => {
   const imageMessage = (url: string) => ({
     model: 'claude-sonnet',
     max_tokens: 16,
-    messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url } }, { type: 'text', text: 'what is this?' }] }],
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'image', source: { type: 'url', url } },
+          { type: 'text', text: 'what is this?' },
+        ],
+      },
+    ],
   });
 
   it.each(['file:///etc/passwd', 'ftp://example.com/cat.png', 'javascript:alert(1)', 'gopher://127.0.0.1:6379/_INFO'])(

@@ -176,7 +176,11 @@ describe('NUL characters in text the ledger stores', () => {
     const withNul = await send('/v1/chat/completions', { model: 'mock-fast', messages: [{ role: 'user', content: 'a\u0000b' }] });
     expect(withNul.status).toBe(200);
     expect(((await withNul.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toContain('a\u0000b');
-    const job = await send('/v1/jobs', { endpoint: '/v1/chat/completions', metadata: { note: 'x\u0000y' }, body: { model: 'mock-fast', messages: [{ role: 'user', content: 'hi' }] } });
+    const job = await send('/v1/jobs', {
+      endpoint: '/v1/chat/completions',
+      metadata: { note: 'x\u0000y' },
+      body: { model: 'mock-fast', messages: [{ role: 'user', content: 'hi' }] },
+    });
     expect(job.status).toBe(202);
     const plain = await send('/v1/chat/completions', { model: 'mock-fast', messages: [{ role: 'user', content: 'plain' }] });
     expect(plain.status).toBe(200);

@@ -37,7 +37,11 @@ const callsTo = (model: string) => upstream.requests.filter((request) => (reques
 async function get(path: string, key: string) {
   const response = await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
   const text = await response.text();
-  return { status: response.status, text, body: (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as Record<string, any> };
+  return {
+    status: response.status,
+    text,
+    body: (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as Record<string, any>,
+  };
 }
 
 async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string): Promise<T> {
@@ -50,7 +54,7 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
 }
 
 describe('circuit breakers per deployment', () => {
-  it('opens only the failing model\'s breaker; the provider\'s other model keeps serving', async () => {
+  it("opens only the failing model's breaker; the provider's other model keeps serving", async () => {
     upstream.behave('sick-model', { status: 500 });
     for (let index = 0; index < breaker.failureThreshold; index++) {
       const failed = await ask('sick-model').catch((error: unknown) => error);
@@ -60,7 +64,7 @@ describe('circuit breakers per deployment', () => {
     await eventually(
       () => get('/v1/health', gateway.apiKey),
       (health) => health.body.providers.shared.models['sick-model']?.breaker === 'open',
-      'the sick model\'s breaker open',
+      "the sick model's breaker open",
     );
 
     // The open deployment is refused by the api without calling the upstream...

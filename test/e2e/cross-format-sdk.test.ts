@@ -48,7 +48,12 @@ describe('Anthropic SDK -> /v1/messages -> gpt-4o on the OpenAI upstream', () =>
     const call = openAIUpstream.requests.at(-1)!;
     expect(call.path).toBe('/v1/chat/completions');
     expect(call.headers.authorization).toBe(`Bearer ${openAIKey}`);
-    expect(call.body).toMatchObject({ model: 'gpt-4o', max_completion_tokens: 256, stream: false, messages: [{ role: 'user', content: 'Write a haiku about queues' }] });
+    expect(call.body).toMatchObject({
+      model: 'gpt-4o',
+      max_completion_tokens: 256,
+      stream: false,
+      messages: [{ role: 'user', content: 'Write a haiku about queues' }],
+    });
     expect(anthropicUpstream.requests).toHaveLength(0);
   });
 
@@ -106,7 +111,11 @@ describe('Anthropic SDK -> /v1/messages -> gpt-4o on the OpenAI upstream', () =>
     });
     expect(lastOpenAIBody().messages).toEqual([
       { role: 'user', content: question },
-      { role: 'assistant', content: null, tool_calls: [{ id: toolUse.id, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: toolUse.id, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
       { role: 'tool', tool_call_id: toolUse.id, content: toolResult },
     ]);
     const expected = expectedMockAnswer([question, toolResult], question);
@@ -141,18 +150,26 @@ describe('openai SDK -> /v1/chat/completions -> claude-sonnet-4-5 on the Anthrop
     expect(completion.model).toBe('claude-sonnet-4-5');
     expect(completion.choices[0]!.message.content).toBe(expected.text);
     expect(completion.choices[0]!.finish_reason).toBe('stop');
-    expect(completion.usage).toMatchObject({ prompt_tokens: expected.inputTokens, completion_tokens: expected.outputTokens, total_tokens: expected.inputTokens + expected.outputTokens });
+    expect(completion.usage).toMatchObject({
+      prompt_tokens: expected.inputTokens,
+      completion_tokens: expected.outputTokens,
+      total_tokens: expected.inputTokens + expected.outputTokens,
+    });
     expect(response.headers.get('x-switchyard-provider')).toBe('anthropic');
 
     const call = anthropicUpstream.requests.at(-1)!;
     expect(call.headers['x-api-key']).toBe(anthropicKey);
     expect(call.headers['anthropic-version']).toBe('2023-06-01');
     // Anthropic requires max_tokens; the adapter's default fills it in.
-    expect(call.body).toMatchObject({ model: sonnet, max_tokens: 4096, messages: [{ role: 'user', content: [{ type: 'text', text: 'Write a haiku about queues' }] }] });
+    expect(call.body).toMatchObject({
+      model: sonnet,
+      max_tokens: 4096,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Write a haiku about queues' }] }],
+    });
     expect(openAIUpstream.requests).toHaveLength(0);
   });
 
-  it('hoists system and developer messages into Anthropic\'s top-level system', async () => {
+  it("hoists system and developer messages into Anthropic's top-level system", async () => {
     const completion = await openai.chat.completions.create({
       model: 'claude-sonnet-4-5',
       messages: [
@@ -171,7 +188,9 @@ describe('openai SDK -> /v1/chat/completions -> claude-sonnet-4-5 on the Anthrop
 
   it('round-trips a tool call: tool_use becomes tool_calls, a role: tool message becomes a tool_result block', async () => {
     anthropicUpstream.behave(sonnet, { toolArguments: '{"city": "Paris"}' });
-    const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', description: 'Current weather in a city', parameters: weatherSchema } }];
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'get_weather', description: 'Current weather in a city', parameters: weatherSchema } },
+    ];
     const first = await openai.chat.completions.create({
       model: 'claude-sonnet-4-5',
       tools,
@@ -196,11 +215,7 @@ describe('openai SDK -> /v1/chat/completions -> claude-sonnet-4-5 on the Anthrop
     const second = await openai.chat.completions.create({
       model: 'claude-sonnet-4-5',
       tools,
-      messages: [
-        { role: 'user', content: question },
-        choice.message,
-        { role: 'tool', tool_call_id: toolCall.id, content: toolResult },
-      ],
+      messages: [{ role: 'user', content: question }, choice.message, { role: 'tool', tool_call_id: toolCall.id, content: toolResult }],
     });
     expect(lastAnthropicBody().messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: question }] },
@@ -215,7 +230,11 @@ describe('openai SDK -> /v1/chat/completions -> claude-sonnet-4-5 on the Anthrop
 
   it('maps stop_reason max_tokens to finish_reason length', async () => {
     const prompt = 'Tell me a very long story about a lighthouse keeper';
-    const completion = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', max_completion_tokens: 3, messages: [{ role: 'user', content: prompt }] });
+    const completion = await openai.chat.completions.create({
+      model: 'claude-sonnet-4-5',
+      max_completion_tokens: 3,
+      messages: [{ role: 'user', content: prompt }],
+    });
     expect(lastAnthropicBody().max_tokens).toBe(3);
     expect(completion.choices[0]!.finish_reason).toBe('length');
     expect(completion.choices[0]!.message.content).toBe(expectedMockAnswer([prompt], prompt, { maxTokens: 3 }).text);

@@ -27,7 +27,11 @@ const openai = gateway.openai;
 
 afterEach(() => upstream.reset());
 
-const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 function expectVector(actual: number[], expected: number[]) {
   expect(actual).toHaveLength(expected.length);
@@ -76,7 +80,10 @@ describe('embeddings', () => {
     expect(response.model).toBe('text-embedding-3-small');
     expectVector(response.data[0]!.embedding, mockEmbedding(texts[0]!, 16));
     expectVector(response.data[1]!.embedding, mockEmbedding(texts[1]!, 16));
-    expect(response.usage).toEqual({ prompt_tokens: estimateInputTokens([texts[0]!]) + estimateInputTokens([texts[1]!]), total_tokens: estimateInputTokens([texts[0]!]) + estimateInputTokens([texts[1]!]) });
+    expect(response.usage).toEqual({
+      prompt_tokens: estimateInputTokens([texts[0]!]) + estimateInputTokens([texts[1]!]),
+      total_tokens: estimateInputTokens([texts[0]!]) + estimateInputTokens([texts[1]!]),
+    });
   });
 
   it('refuses embeddings on a chat model, and chat on an embedding model, with a clear 400', async () => {
@@ -110,7 +117,7 @@ describe('legacy completions', () => {
     expect(cut.choices[0]).toMatchObject({ text: 'This is', finish_reason: 'length' });
   });
 
-  it('serves gpt-3.5-turbo from the OpenAI upstream\'s /v1/completions', async () => {
+  it("serves gpt-3.5-turbo from the OpenAI upstream's /v1/completions", async () => {
     const prompt = 'Once upon a time';
     const completion = await openai.completions.create({ model: 'gpt-3.5-turbo', prompt, max_tokens: 50 });
     const call = upstream.requests.at(-1)!;

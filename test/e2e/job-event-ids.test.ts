@@ -42,7 +42,10 @@ async function createJob(endpoint: string, body: Record<string, unknown>): Promi
 
 async function finished(id: string): Promise<void> {
   await expect
-    .poll(async () => ((await (await fetch(`${gateway.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as { status: string }).status)
+    .poll(
+      async () =>
+        ((await (await fetch(`${gateway.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as { status: string }).status,
+    )
     .toBe('completed');
 }
 
@@ -87,7 +90,9 @@ describe('job event ids', () => {
     const full = (await read(id)).events;
     expectNumberedOneByOne(full);
     expect(full.at(-1)!.data).toBe('[DONE]');
-    const told = full.filter((event) => event.data !== '[DONE]').map((event) => (JSON.parse(event.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '');
+    const told = full
+      .filter((event) => event.data !== '[DONE]')
+      .map((event) => (JSON.parse(event.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '');
     expect(told.join('')).toBe(text);
     await expectResumesAfterEveryId(id, full);
   });

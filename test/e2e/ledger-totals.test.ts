@@ -76,7 +76,10 @@ function priceOf(model: string) {
 
 /** What the usage report must say, computed from the attempts alone. */
 function expectedReport(run: Attempt[]) {
-  const byModel = new Map<string, { request_count: number; attempt_count: number; total_input_tokens: number; total_output_tokens: number; total_cost_exact: string }>();
+  const byModel = new Map<
+    string,
+    { request_count: number; attempt_count: number; total_input_tokens: number; total_output_tokens: number; total_cost_exact: string }
+  >();
   let total = '0';
   for (const attempt of run) {
     const cost = costUsd(attempt.usage, priceOf(attempt.model));
@@ -92,11 +95,26 @@ function expectedReport(run: Attempt[]) {
   return { byModel, total: normalizeUsd(total) };
 }
 
-function reportByModel(report: { by_model: Array<{ model: string; request_count: number; attempt_count: number; total_input_tokens: number; total_output_tokens: number; total_cost_exact: string }> }) {
+function reportByModel(report: {
+  by_model: Array<{
+    model: string;
+    request_count: number;
+    attempt_count: number;
+    total_input_tokens: number;
+    total_output_tokens: number;
+    total_cost_exact: string;
+  }>;
+}) {
   return new Map(
     report.by_model.map((row) => [
       row.model,
-      { request_count: row.request_count, attempt_count: row.attempt_count, total_input_tokens: row.total_input_tokens, total_output_tokens: row.total_output_tokens, total_cost_exact: normalizeUsd(row.total_cost_exact) },
+      {
+        request_count: row.request_count,
+        attempt_count: row.attempt_count,
+        total_input_tokens: row.total_input_tokens,
+        total_output_tokens: row.total_output_tokens,
+        total_cost_exact: normalizeUsd(row.total_cost_exact),
+      },
     ]),
   );
 }
@@ -112,7 +130,10 @@ function waitForLedger(key: string, requests: number) {
 describe('a mixed run, recorded by the ledger', () => {
   beforeAll(async () => {
     // Sync.
-    const syncMessages = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Count the ledger lines' }];
+    const syncMessages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Count the ledger lines' },
+    ];
     const sync = await post('/v1/chat/completions', { model: 'gpt-4o', messages: syncMessages });
     expect(sync.status).toBe(200);
     attempts.a.push({ model: 'gpt-4o', usage: mockUsage(['Be brief.', 'Count the ledger lines'], 'Count the ledger lines') });
@@ -132,7 +153,11 @@ describe('a mixed run, recorded by the ledger', () => {
 
     // Async.
     const asyncText = 'Summarise the quarter in one line';
-    const created = await post('/v1/jobs', { endpoint: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: asyncText }] }, metadata: { team: 'finance' } });
+    const created = await post('/v1/jobs', {
+      endpoint: '/v1/chat/completions',
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: asyncText }] },
+      metadata: { team: 'finance' },
+    });
     expect(created.status).toBe(202);
     expect((await pollJob(created.body.id, (status) => status === 'completed')).status).toBe('completed');
     attempts.a.push({ model: 'gpt-4o-mini', usage: mockUsage([asyncText], asyncText) });
@@ -147,7 +172,10 @@ describe('a mixed run, recorded by the ledger', () => {
 
     // Cancelled while the upstream call runs.
     primary.behave('gpt-3.5-turbo', { stall: true });
-    const stalled = await post('/v1/jobs', { endpoint: '/v1/chat/completions', body: { model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: 'never answered' }] } });
+    const stalled = await post('/v1/jobs', {
+      endpoint: '/v1/chat/completions',
+      body: { model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: 'never answered' }] },
+    });
     expect((await pollJob(stalled.body.id, (status) => status === 'in_progress')).status).toBe('in_progress');
     expect((await post(`/v1/jobs/${stalled.body.id}/cancel`, {})).body.status).toBe('cancelled');
     attempts.a.push({ model: 'gpt-3.5-turbo', usage: zero });
@@ -160,7 +188,10 @@ describe('a mixed run, recorded by the ledger', () => {
     expect(fallback.status).toBe(200);
     expect(fallback.headers.get('x-switchyard-model')).toBe('backup-model');
     expect(fallback.headers.get('x-switchyard-attempts')).toBe('2');
-    attempts.a.push({ model: 'primary-model', usage: zero, fellOver: true }, { model: 'backup-model', usage: { inputTokens: 1234, outputTokens: 567, cachedInputTokens: 1000 } });
+    attempts.a.push(
+      { model: 'primary-model', usage: zero, fellOver: true },
+      { model: 'backup-model', usage: { inputTokens: 1234, outputTokens: 567, cachedInputTokens: 1000 } },
+    );
     jobIds.a.push(fallback.headers.get('x-job-id')!);
 
     // Another org's traffic, which org A must never see.
@@ -200,7 +231,12 @@ describe('a mixed run, recorded by the ledger', () => {
 
   it('answers /api/ai/usage the same, defaults to this UTC month, and groups by day and key', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const [v1, seed, byDay, byKey] = await Promise.all([http('/v1/usage'), http('/api/ai/usage'), http('/v1/usage?group_by=day'), http(`/v1/usage?group_by=key&from_date=${today}&to_date=${today}`)]);
+    const [v1, seed, byDay, byKey] = await Promise.all([
+      http('/v1/usage'),
+      http('/api/ai/usage'),
+      http('/v1/usage?group_by=day'),
+      http(`/v1/usage?group_by=key&from_date=${today}&to_date=${today}`),
+    ]);
     expect(seed.body).toEqual(v1.body);
     expect(v1.body).toMatchObject({ from_date: `${today.slice(0, 7)}-01`, to_date: today });
     expect(byDay.body.by_day).toEqual([expect.objectContaining({ date: today, request_count: jobIds.a.length, total_cost_exact: v1.body.total_cost_exact })]);
@@ -232,7 +268,10 @@ describe('a mixed run, recorded by the ledger', () => {
     const after = await Promise.all([http('/v1/usage?group_by=key'), http('/v1/jobs?limit=100')]);
     expect(after[0].body).toEqual(before[0].body);
     expect(after[1].body).toEqual(before[1].body);
-    const count = await gateway.database.db.selectFrom('usage_events').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+    const count = await gateway.database.db
+      .selectFrom('usage_events')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.count)).toBe(attempts.a.length + attempts.b.length);
   });
 });
@@ -246,7 +285,7 @@ describe('finished jobs from Postgres', () => {
     }
   });
 
-  it('lists the org\'s jobs newest first, filtered and paged, in OpenAI\'s list shape', async () => {
+  it("lists the org's jobs newest first, filtered and paged, in OpenAI's list shape", async () => {
     const all = await http('/v1/jobs');
     expect(all.body).toMatchObject({ object: 'list', has_more: false });
     expect(all.body.data.map((job: { id: string }) => job.id).sort()).toEqual([...jobIds.a].sort());
@@ -273,7 +312,7 @@ describe('finished jobs from Postgres', () => {
     expect((await http('/v1/jobs?status=done')).body.error.param).toBe('status');
   });
 
-  it('never shows one org the other\'s jobs', async () => {
+  it("never shows one org the other's jobs", async () => {
     const listedForB = await http('/v1/jobs', { key: orgB.apiKey });
     expect(listedForB.body.data.map((job: { id: string }) => job.id)).toEqual(jobIds.b);
     expect((await http(`/v1/jobs/${jobIds.b[0]}`)).status).toBe(404);

@@ -52,7 +52,10 @@ describe('a job with text Postgres cannot hold', () => {
       }),
     });
     expect(created.status).toBe(202);
-    const live = await until(() => http(`/v1/jobs/${created.body.id}`), (job) => job.body.status === 'completed');
+    const live = await until(
+      () => http(`/v1/jobs/${created.body.id}`),
+      (job) => job.body.status === 'completed',
+    );
     expect(live.body.status).toBe('completed');
 
     // A request after it, through the official SDK.
@@ -60,12 +63,23 @@ describe('a job with text Postgres cannot hold', () => {
     const after = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'after the bad bytes' }] }).withResponse();
     const afterId = after.response.headers.get('x-job-id')!;
 
-    const usage = await until(() => http('/v1/usage'), (report) => report.body.total_requests === 2);
+    const usage = await until(
+      () => http('/v1/usage'),
+      (report) => report.body.total_requests === 2,
+    );
     expect(usage.body.total_requests).toBe(2);
-    const stored = await until(() => findJob(gateway.database.db, gateway.orgId, created.body.id), (job) => job !== undefined);
+    const stored = await until(
+      () => findJob(gateway.database.db, gateway.orgId, created.body.id),
+      (job) => job !== undefined,
+    );
     expect(stored?.metadata).toEqual({ note: 'a\uFFFDb', echo: 'x\uFFFDy' });
     const content = (stored!.output as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content;
     expect(content).toBe('echo: nul \uFFFD and a lone \uFFFD surrogate');
-    expect(await until(() => findJob(gateway.database.db, gateway.orgId, afterId), (job) => job !== undefined)).toMatchObject({ status: 'completed' });
+    expect(
+      await until(
+        () => findJob(gateway.database.db, gateway.orgId, afterId),
+        (job) => job !== undefined,
+      ),
+    ).toMatchObject({ status: 'completed' });
   });
 });

@@ -25,7 +25,13 @@ async function http(path: string, init: RequestInit & { key?: string | null } = 
 describe('sync chat completions through the queue (openai SDK)', () => {
   it('answers with the upstream content and usage, and the routing headers', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: 'gpt-4o', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Write a haiku about queues' }] })
+      .create({
+        model: 'gpt-4o',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Write a haiku about queues' },
+        ],
+      })
       .withResponse();
     const expected = expectedMockAnswer(['Be brief.', 'Write a haiku about queues'], 'Write a haiku about queues');
     expect(data.choices[0]!.message.content).toBe(expected.text);
@@ -86,8 +92,12 @@ describe('sync chat completions through the queue (openai SDK)', () => {
       status: 400,
       param: 'temperature',
     });
-    await expect(client.chat.completions.create({ model: 'gpt-4o', top_p: 1.5, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 400 });
-    await expect(client.chat.completions.create({ model: 'gpt-4o', max_tokens: 0, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 400 });
+    await expect(client.chat.completions.create({ model: 'gpt-4o', top_p: 1.5, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+      status: 400,
+    });
+    await expect(client.chat.completions.create({ model: 'gpt-4o', max_tokens: 0, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+      status: 400,
+    });
     await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [] })).rejects.toMatchObject({ status: 400 });
   });
 
@@ -117,7 +127,10 @@ describe('async jobs', () => {
   const chatBody = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Draft a blog intro about durable queues' }] };
 
   it('submits, polls to completion, and the output equals the sync chat body', async () => {
-    const created = await http('/v1/jobs', { method: 'POST', body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody, metadata: { app: 'blog' } }) });
+    const created = await http('/v1/jobs', {
+      method: 'POST',
+      body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody, metadata: { app: 'blog' } }),
+    });
     expect(created.status).toBe(202);
     expect(created.headers.get('location')).toBe(`/v1/jobs/${created.body.id}`);
     expect(created.body).toMatchObject({ object: 'job', status: 'queued', endpoint: '/v1/chat/completions', model: 'gpt-4o', metadata: { app: 'blog' } });
@@ -138,7 +151,11 @@ describe('async jobs', () => {
   });
 
   it('reads a finished job from Postgres once Redis has let it go', async () => {
-    const done = await http('/v1/jobs', { method: 'POST', headers: { prefer: 'wait=10' }, body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody }) });
+    const done = await http('/v1/jobs', {
+      method: 'POST',
+      headers: { prefer: 'wait=10' },
+      body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody }),
+    });
     expect(done.body.status).toBe('completed');
     // The ledger writes finished jobs asynchronously: wait until the list (Postgres) has it finished.
     await eventually('the finished job in the Postgres list', async () =>
@@ -153,7 +170,11 @@ describe('async jobs', () => {
   });
 
   it('honours Prefer: wait=N and returns the finished job', async () => {
-    const done = await http('/v1/jobs', { method: 'POST', headers: { prefer: 'wait=10' }, body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody }) });
+    const done = await http('/v1/jobs', {
+      method: 'POST',
+      headers: { prefer: 'wait=10' },
+      body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody }),
+    });
     expect(done.status).toBe(200);
     expect(done.body.status).toBe('completed');
     expect(done.body.output.choices[0].message.content).toContain('echo: Draft a blog intro');
@@ -167,7 +188,10 @@ describe('async jobs', () => {
 
   it('cancels a running job, aborting the upstream call, and cancel is idempotent', async () => {
     upstream.behave('gpt-4o-mini', { stall: true });
-    const created = await http('/v1/jobs', { method: 'POST', body: JSON.stringify({ endpoint: '/v1/chat/completions', body: { ...chatBody, model: 'gpt-4o-mini' } }) });
+    const created = await http('/v1/jobs', {
+      method: 'POST',
+      body: JSON.stringify({ endpoint: '/v1/chat/completions', body: { ...chatBody, model: 'gpt-4o-mini' } }),
+    });
     const state = await eventually('the job to start', async () => {
       const status = (await http(`/v1/jobs/${created.body.id}`)).body.status;
       return status === 'in_progress' && status;
@@ -183,7 +207,7 @@ describe('async jobs', () => {
     upstream.behave('gpt-4o-mini', {});
   });
 
-  it('hides another org\'s job behind 404', async () => {
+  it("hides another org's job behind 404", async () => {
     const created = await http('/v1/jobs', { method: 'POST', body: JSON.stringify({ endpoint: '/v1/chat/completions', body: chatBody }) });
     const other = await gateway.createTenant('org-b');
     const peek = await http(`/v1/jobs/${created.body.id}`, { key: other.apiKey });

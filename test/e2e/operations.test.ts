@@ -56,7 +56,11 @@ describe('admin API', () => {
   });
 
   it('creates an org and a key (shown once), which then works until it is revoked', async () => {
-    const org = await call('/v1/admin/orgs', { method: 'POST', key: adminKey, body: JSON.stringify({ name: 'resume-writer', monthly_budget_usd: 25, rpm_limit: 600 }) });
+    const org = await call('/v1/admin/orgs', {
+      method: 'POST',
+      key: adminKey,
+      body: JSON.stringify({ name: 'resume-writer', monthly_budget_usd: 25, rpm_limit: 600 }),
+    });
     expect(org.status).toBe(201);
     expect(org.body).toMatchObject({ name: 'resume-writer', monthly_budget_usd: '25', rpm_limit: 600 });
     const patched = await call(`/v1/admin/orgs/${org.body.id}`, { method: 'PATCH', key: adminKey, body: JSON.stringify({ rpm_limit: 1200 }) });

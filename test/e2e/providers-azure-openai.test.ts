@@ -48,7 +48,13 @@ function expectAzureCall(endpoint: string, deploymentName = deployment) {
 describe('openai SDK -> Azure OpenAI deployment', () => {
   it('answers text with stop and the upstream usage, calling the deployment URL with api-key and api-version', async () => {
     const { data: completion, response } = await openai.chat.completions
-      .create({ model: 'azure-gpt-4o', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Write a haiku about queues' }] })
+      .create({
+        model: 'azure-gpt-4o',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Write a haiku about queues' },
+        ],
+      })
       .withResponse();
     const expected = expectedMockAnswer(['Be brief.', 'Write a haiku about queues'], 'Write a haiku about queues');
     expect(completion.model).toBe('azure-gpt-4o');
@@ -57,13 +63,21 @@ describe('openai SDK -> Azure OpenAI deployment', () => {
     expect(completion.usage).toMatchObject({ prompt_tokens: expected.inputTokens, completion_tokens: expected.outputTokens });
     expect(response.headers.get('x-switchyard-provider')).toBe('azure-openai');
     expectAzureCall('chat/completions');
-    expect(lastBody().messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Write a haiku about queues' }]);
+    expect(lastBody().messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Write a haiku about queues' },
+    ]);
   });
 
   it('round-trips a tool call', async () => {
     upstream.behave(deployment, { toolArguments: '{"city": "Paris"}' });
     const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: weatherSchema } }];
-    const first = await openai.chat.completions.create({ model: 'azure-gpt-4o', tools, tool_choice: 'required', messages: [{ role: 'user', content: question }] });
+    const first = await openai.chat.completions.create({
+      model: 'azure-gpt-4o',
+      tools,
+      tool_choice: 'required',
+      messages: [{ role: 'user', content: question }],
+    });
     expect(lastBody().tool_choice).toBe('required');
     const choice = first.choices[0]!;
     expect(choice.finish_reason).toBe('tool_calls');
@@ -81,7 +95,11 @@ describe('openai SDK -> Azure OpenAI deployment', () => {
     expectAzureCall('chat/completions');
     expect(lastBody().messages).toEqual([
       { role: 'user', content: question },
-      { role: 'assistant', content: null, tool_calls: [{ id: toolCall.id, type: 'function', function: { name: 'get_weather', arguments: toolCall.function.arguments } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: toolCall.id, type: 'function', function: { name: 'get_weather', arguments: toolCall.function.arguments } }],
+      },
       { role: 'tool', tool_call_id: toolCall.id, content: toolResult },
     ]);
     const expected = expectedMockAnswer([question, toolResult], question);
@@ -110,9 +128,17 @@ describe('openai SDK -> Azure OpenAI deployment', () => {
 
 describe('Anthropic SDK -> Azure OpenAI deployment', () => {
   it('answers text with end_turn and usage, the system prompt sent as an OpenAI system message', async () => {
-    const message = await anthropic.messages.create({ model: 'azure-gpt-4o', max_tokens: 128, system: 'Be brief.', messages: [{ role: 'user', content: 'Name a river' }] });
+    const message = await anthropic.messages.create({
+      model: 'azure-gpt-4o',
+      max_tokens: 128,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Name a river' }],
+    });
     expectAzureCall('chat/completions');
-    expect(lastBody().messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Name a river' }]);
+    expect(lastBody().messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Name a river' },
+    ]);
     const expected = expectedMockAnswer(['Be brief.', 'Name a river'], 'Name a river');
     expect(message).toMatchObject({ type: 'message', model: 'azure-gpt-4o', stop_reason: 'end_turn', content: [{ type: 'text', text: expected.text }] });
     expect(message.usage).toMatchObject({ input_tokens: expected.inputTokens, output_tokens: expected.outputTokens });
@@ -121,7 +147,13 @@ describe('Anthropic SDK -> Azure OpenAI deployment', () => {
   it('round-trips a tool call and stops with max_tokens when cut', async () => {
     upstream.behave(deployment, { toolArguments: '{"city": "Paris"}' });
     const tools = [{ name: 'get_weather', input_schema: weatherSchema }];
-    const first = await anthropic.messages.create({ model: 'azure-gpt-4o', max_tokens: 128, tools, tool_choice: { type: 'any' }, messages: [{ role: 'user', content: question }] });
+    const first = await anthropic.messages.create({
+      model: 'azure-gpt-4o',
+      max_tokens: 128,
+      tools,
+      tool_choice: { type: 'any' },
+      messages: [{ role: 'user', content: question }],
+    });
     expect(lastBody().tool_choice).toBe('required');
     expect(first.stop_reason).toBe('tool_use');
     const toolUse = first.content[0]!;

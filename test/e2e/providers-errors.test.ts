@@ -29,7 +29,11 @@ const anthropic = gateway.anthropic;
 
 afterEach(() => gateway.resetUpstreams());
 
-const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 async function rawPost(path: string, body: unknown) {
   const response = await fetch(`${gateway.url}${path}`, {

@@ -36,7 +36,14 @@ const lastBody = () => lastCall().body as OllamaBody;
 describe('openai SDK -> Ollama native /api/chat', () => {
   it('answers text with usage from prompt_eval_count / eval_count, sampling in options', async () => {
     const { data: completion, response } = await openai.chat.completions
-      .create({ model: 'llama3.2', temperature: 0.2, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Write a haiku about queues' }] })
+      .create({
+        model: 'llama3.2',
+        temperature: 0.2,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Write a haiku about queues' },
+        ],
+      })
       .withResponse();
     const expected = expectedMockAnswer(['Be brief.', 'Write a haiku about queues'], 'Write a haiku about queues');
     expect(completion.model).toBe('llama3.2');
@@ -50,17 +57,24 @@ describe('openai SDK -> Ollama native /api/chat', () => {
     expect(call.headers.authorization).toBeUndefined();
     expect(call.body).toEqual({
       model: 'llama3.2',
-      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Write a haiku about queues' }],
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Write a haiku about queues' },
+      ],
       stream: false,
       options: { temperature: 0.2 },
     });
   });
 
-  it('round-trips a tool call: Ollama\'s id-less object arguments become an OpenAI tool call and back', async () => {
+  it("round-trips a tool call: Ollama's id-less object arguments become an OpenAI tool call and back", async () => {
     upstream.behave('llama3.2', { toolArguments: '{"city": "Paris"}' });
-    const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', description: 'Current weather in a city', parameters: weatherSchema } }];
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'get_weather', description: 'Current weather in a city', parameters: weatherSchema } },
+    ];
     const first = await openai.chat.completions.create({ model: 'llama3.2', tools, messages: [{ role: 'user', content: question }] });
-    expect(lastBody().tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Current weather in a city', parameters: weatherSchema } }]);
+    expect(lastBody().tools).toEqual([
+      { type: 'function', function: { name: 'get_weather', description: 'Current weather in a city', parameters: weatherSchema } },
+    ]);
     const choice = first.choices[0]!;
     expect(choice.finish_reason).toBe('tool_calls');
     const toolCall = choice.message.tool_calls![0]!;
@@ -91,10 +105,20 @@ describe('openai SDK -> Ollama native /api/chat', () => {
     const weatherTool: OpenAI.ChatCompletionTool = { type: 'function', function: { name: 'get_weather', parameters: weatherSchema } };
     const tools = [weatherTool, timeTool];
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: question }];
-    const first = await openai.chat.completions.create({ model: 'llama3.2', tools, tool_choice: { type: 'function', function: { name: 'get_weather' } }, messages });
+    const first = await openai.chat.completions.create({
+      model: 'llama3.2',
+      tools,
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      messages,
+    });
     const weatherCall = first.choices[0]!.message.tool_calls![0]!;
     messages.push(first.choices[0]!.message, { role: 'tool', tool_call_id: weatherCall.id, content: toolResult }, { role: 'user', content: 'And the time?' });
-    const second = await openai.chat.completions.create({ model: 'llama3.2', tools, tool_choice: { type: 'function', function: { name: 'get_time' } }, messages });
+    const second = await openai.chat.completions.create({
+      model: 'llama3.2',
+      tools,
+      tool_choice: { type: 'function', function: { name: 'get_time' } },
+      messages,
+    });
     const timeCall = second.choices[0]!.message.tool_calls![0]!;
     expect(timeCall.id).not.toBe(weatherCall.id);
     messages.push(second.choices[0]!.message, { role: 'tool', tool_call_id: timeCall.id, content: 'noon' });
@@ -116,7 +140,7 @@ describe('openai SDK -> Ollama native /api/chat', () => {
     expect(completion.usage!.completion_tokens).toBe(3);
   });
 
-  it('maps a model Ollama has not pulled to a 502 without Ollama\'s raw text', async () => {
+  it("maps a model Ollama has not pulled to a 502 without Ollama's raw text", async () => {
     upstream.behave('llama3.2', { status: 404, errorMessage: 'model "llama3.2" not found, try pulling it first' });
     const failure = await openai.chat.completions.create({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
@@ -127,8 +151,19 @@ describe('openai SDK -> Ollama native /api/chat', () => {
 
 describe('Anthropic SDK -> Ollama native /api/chat', () => {
   it('answers text with end_turn and usage, the system prompt as a system message', async () => {
-    const message = await anthropic.messages.create({ model: 'llama3.2', max_tokens: 128, system: 'Be brief.', messages: [{ role: 'user', content: 'Name a river' }] });
-    expect(lastBody()).toMatchObject({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Name a river' }], options: { num_predict: 128 } });
+    const message = await anthropic.messages.create({
+      model: 'llama3.2',
+      max_tokens: 128,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Name a river' }],
+    });
+    expect(lastBody()).toMatchObject({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Name a river' },
+      ],
+      options: { num_predict: 128 },
+    });
     const expected = expectedMockAnswer(['Be brief.', 'Name a river'], 'Name a river');
     expect(message).toMatchObject({ type: 'message', model: 'llama3.2', stop_reason: 'end_turn', content: [{ type: 'text', text: expected.text }] });
     expect(message.usage).toMatchObject({ input_tokens: expected.inputTokens, output_tokens: expected.outputTokens });
@@ -175,8 +210,12 @@ describe('Ollama beyond chat', () => {
     expect(response.usage.prompt_tokens).toBe(estimateInputTokens(['a sentence to embed']));
   });
 
-  it('reaches Ollama\'s OpenAI-compatible /v1 through the openai-compatible preset, with a config entry only', async () => {
-    const completion = await openai.chat.completions.create({ model: 'llama3.2-openai', max_tokens: 50, messages: [{ role: 'user', content: 'hello over v1' }] });
+  it("reaches Ollama's OpenAI-compatible /v1 through the openai-compatible preset, with a config entry only", async () => {
+    const completion = await openai.chat.completions.create({
+      model: 'llama3.2-openai',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'hello over v1' }],
+    });
     const call = lastCall();
     expect(call.path).toBe('/v1/chat/completions');
     expect(call.body).toMatchObject({ model: 'llama3.2', max_tokens: 50, messages: [{ role: 'user', content: 'hello over v1' }] });

@@ -36,7 +36,11 @@ const anthropic = gateway.anthropic;
 afterEach(() => upstream.reset());
 
 const lastCall = () => upstream.requests.at(-1)!;
-const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe('presets and config-only providers', () => {
   it('calls xAI with its key and max_tokens (not max_completion_tokens)', async () => {
@@ -86,7 +90,12 @@ describe('capability checks', () => {
     expect((viaOpenAI as Error).message).toContain('model sonar does not support tools');
 
     const viaAnthropic = await failureOf(
-      anthropic.messages.create({ model: 'sonar', max_tokens: 16, tools: [{ name: 'get_weather', input_schema: { type: 'object' } }], messages: [{ role: 'user', content: 'hi' }] }),
+      anthropic.messages.create({
+        model: 'sonar',
+        max_tokens: 16,
+        tools: [{ name: 'get_weather', input_schema: { type: 'object' } }],
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     );
     expect(viaAnthropic).toBeInstanceOf(Anthropic.BadRequestError);
     expect(viaAnthropic).toMatchObject({ status: 400, type: 'invalid_request_error' });
@@ -95,14 +104,21 @@ describe('capability checks', () => {
   });
 
   it('refuses tools with a 400 when the provider cannot take them even though the model claims it', async () => {
-    const failure = await failureOf(openai.chat.completions.create({ model: 'sonar-claims-tools', tools: [weatherTool], messages: [{ role: 'user', content: 'hi' }] }));
+    const failure = await failureOf(
+      openai.chat.completions.create({ model: 'sonar-claims-tools', tools: [weatherTool], messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(failure).toBeInstanceOf(OpenAI.BadRequestError);
     expect((failure as Error).message).toContain('perplexity does not support tools');
     expect(upstream.requests).toHaveLength(0);
   });
 
   it('drops tools sent with tool_choice none to a provider without tools', async () => {
-    const completion = await openai.chat.completions.create({ model: 'sonar-claims-tools', tools: [weatherTool], tool_choice: 'none', messages: [{ role: 'user', content: 'hi' }] });
+    const completion = await openai.chat.completions.create({
+      model: 'sonar-claims-tools',
+      tools: [weatherTool],
+      tool_choice: 'none',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(completion.choices[0]!.finish_reason).toBe('stop');
     expect(lastCall().body).not.toHaveProperty('tools');
     expect(lastCall().body).not.toHaveProperty('tool_choice');
@@ -112,7 +128,15 @@ describe('capability checks', () => {
     const viaOpenAI = await failureOf(
       openai.chat.completions.create({
         model: 'grok-3',
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: imageUrl } }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'What is this?' },
+              { type: 'image_url', image_url: { url: imageUrl } },
+            ],
+          },
+        ],
       }),
     );
     expect(viaOpenAI).toBeInstanceOf(OpenAI.BadRequestError);
@@ -123,7 +147,15 @@ describe('capability checks', () => {
       anthropic.messages.create({
         model: 'grok-3',
         max_tokens: 16,
-        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: imageUrl } }, { type: 'text', text: 'What is this?' }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'image', source: { type: 'url', url: imageUrl } },
+              { type: 'text', text: 'What is this?' },
+            ],
+          },
+        ],
       }),
     );
     expect(viaAnthropic).toBeInstanceOf(Anthropic.BadRequestError);
@@ -135,10 +167,26 @@ describe('capability checks', () => {
     await anthropic.messages.create({
       model: 'grok-4',
       max_tokens: 16,
-      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: imageUrl } }, { type: 'text', text: 'What is this?' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'url', url: imageUrl } },
+            { type: 'text', text: 'What is this?' },
+          ],
+        },
+      ],
     });
     expect(lastCall().body).toMatchObject({
-      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: imageUrl } }, { type: 'text', text: 'What is this?' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: imageUrl } },
+            { type: 'text', text: 'What is this?' },
+          ],
+        },
+      ],
     });
   });
 });

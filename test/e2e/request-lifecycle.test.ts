@@ -22,7 +22,11 @@ async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, what
 }
 
 const post = (gateway: TestGateway, path: string, body: unknown) =>
-  fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 const getJob = async (gateway: TestGateway, id: string) =>
   (await (await fetch(`${gateway.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as Job;
 const chatBody = (model: string, content = 'hello') => ({ model, messages: [{ role: 'user', content }] });
@@ -64,13 +68,21 @@ describe('with workers', () => {
     upstream.behave('limited-model', { status: 429, retryAfterSeconds: 1 });
     const created = (await (await post(gateway, '/v1/jobs', { endpoint: '/v1/chat/completions', body: chatBody('limited-model', 'cancel me') })).json()) as Job;
     const callsOf = () => upstream.requests.filter((request) => (request.body as { model?: string } | undefined)?.model === 'limited-model').length;
-    await poll(async () => callsOf(), (calls) => calls >= 1, 'the first rate-limited call');
+    await poll(
+      async () => callsOf(),
+      (calls) => calls >= 1,
+      'the first rate-limited call',
+    );
     const cancel = await post(gateway, `/v1/jobs/${created.id}/cancel`, {});
     expect(cancel.status).toBe(200);
     // From now on the upstream would answer: a job that kept retrying would complete.
     upstream.behave('limited-model', {});
     const callsAtCancel = callsOf();
-    const job = await poll(() => getJob(gateway, created.id), (value) => value.status !== 'queued' && value.status !== 'in_progress', 'the cancelled job to settle');
+    const job = await poll(
+      () => getJob(gateway, created.id),
+      (value) => value.status !== 'queued' && value.status !== 'in_progress',
+      'the cancelled job to settle',
+    );
     expect(job.status).toBe('cancelled');
     // Past the provider's retry-after, nothing ran it again.
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -138,7 +150,8 @@ describe('with workers', () => {
     const stream = await client.chat.completions.create({ ...chatBody('huge-model'), stream: true } as never);
     let relayed = '';
     const streamed = await (async () => {
-      for await (const chunk of stream as unknown as AsyncIterable<{ choices: Array<{ delta: { content?: string } }> }>) relayed += chunk.choices[0]?.delta.content ?? '';
+      for await (const chunk of stream as unknown as AsyncIterable<{ choices: Array<{ delta: { content?: string } }> }>)
+        relayed += chunk.choices[0]?.delta.content ?? '';
     })().catch((caught: unknown) => caught);
     expect(String(streamed)).toContain('maxResponseBytes');
     expect(relayed.length).toBeLessThan(1024 * 1024);
@@ -147,7 +160,11 @@ describe('with workers', () => {
 
   describe('POST /v1/jobs refuses what it would silently ignore', () => {
     it('refuses webhook_url until webhooks deliver, and unknown fields', async () => {
-      const withWebhook = await post(gateway, '/v1/jobs', { endpoint: '/v1/chat/completions', body: chatBody('mock-fast'), webhook_url: 'https://example.com/hook' });
+      const withWebhook = await post(gateway, '/v1/jobs', {
+        endpoint: '/v1/chat/completions',
+        body: chatBody('mock-fast'),
+        webhook_url: 'https://example.com/hook',
+      });
       expect(withWebhook.status).toBe(400);
       expect(((await withWebhook.json()) as { error: { param: string } }).error.param).toBe('webhook_url');
       const unknown = await post(gateway, '/v1/jobs', { endpoint: '/v1/chat/completions', body: chatBody('mock-fast'), priority: 'high' });
@@ -161,7 +178,11 @@ describe('with workers', () => {
         const response = await post(gateway, '/v1/jobs', { endpoint: '/v1/chat/completions', body: chatBody('mock-fast'), metadata });
         expect(response.status).toBe(400);
       }
-      const fits = await post(gateway, '/v1/jobs', { endpoint: '/v1/chat/completions', body: chatBody('mock-fast'), metadata: Object.fromEntries(Array.from({ length: 16 }, (_, index) => [`k${index}`, 'v'.repeat(512)])) });
+      const fits = await post(gateway, '/v1/jobs', {
+        endpoint: '/v1/chat/completions',
+        body: chatBody('mock-fast'),
+        metadata: Object.fromEntries(Array.from({ length: 16 }, (_, index) => [`k${index}`, 'v'.repeat(512)])),
+      });
       expect(fits.status).toBe(202);
     });
 
@@ -188,7 +209,9 @@ describe('with no worker for the provider', () => {
   });
 
   it('answers a sync request at once with 503 and says which worker to start; async jobs still queue', async () => {
-    const failure = await openAIClient(gateway).chat.completions.create(chatBody('mock-fast') as never).catch((error: unknown) => error);
+    const failure = await openAIClient(gateway)
+      .chat.completions.create(chatBody('mock-fast') as never)
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
     const error = failure as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(503);
@@ -200,6 +223,14 @@ describe('with no worker for the provider', () => {
     const completion = await openAIClient(gateway).chat.completions.create(chatBody('mock-fast') as never);
     expect(completion.choices[0]?.message.content).toBeTruthy();
     const { id } = (await queued.json()) as Job;
-    expect((await poll(() => getJob(gateway, id), (job) => job.status === 'completed', 'the queued job')).status).toBe('completed');
+    expect(
+      (
+        await poll(
+          () => getJob(gateway, id),
+          (job) => job.status === 'completed',
+          'the queued job',
+        )
+      ).status,
+    ).toBe('completed');
   });
 });

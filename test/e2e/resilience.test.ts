@@ -55,7 +55,9 @@ describe('fallback and circuit breakers', () => {
     expect(answer.headers.get('x-switchyard-model')).toBe('backup-model');
     expect(answer.headers.get('x-switchyard-attempts')).toBe('2');
     expect(callsTo(primary, 'primary-model')).toBe(1);
-    const job = await (await fetch(`${gateway.url}/v1/jobs/${answer.headers.get('x-job-id')}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json();
+    const job = await (
+      await fetch(`${gateway.url}/v1/jobs/${answer.headers.get('x-job-id')}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })
+    ).json();
     expect(job).toMatchObject({ status: 'completed', provider: 'backup', served_model: 'backup-model', attempts: 2 });
   });
 

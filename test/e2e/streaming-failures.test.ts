@@ -92,7 +92,7 @@ describe('an upstream that fails mid-stream', () => {
     expect(openAIUpstream.requests).toHaveLength(0);
   });
 
-  it('ends a stream served across formats with the client format\'s error', async () => {
+  it("ends a stream served across formats with the client format's error", async () => {
     anthropicUpstream.behave('*', { failAfterTokens: 2, text: longText });
     const raw = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',

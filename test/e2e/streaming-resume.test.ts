@@ -129,7 +129,11 @@ describe('job events', () => {
   it('tells a job that did not stream from its stored output, and resumes within that telling', async () => {
     const id = await createJob('/v1/chat/completions', { model: 'gpt-4o-mini', messages });
     await expect
-      .poll(async () => ((await (await fetch(`${gateway.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as { status: string }).status)
+      .poll(
+        async () =>
+          ((await (await fetch(`${gateway.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as { status: string })
+            .status,
+      )
       .toBe('completed');
     const told = await readEvents(`/v1/jobs/${id}/events`);
     expect(openAIText(told.events)).toBe(expectedMockAnswer([question], question).text);
@@ -147,7 +151,7 @@ describe('job events', () => {
     upstream.behave('gpt-4o-mini', {});
   });
 
-  it('hides another org\'s job and rejects a malformed resume point', async () => {
+  it("hides another org's job and rejects a malformed resume point", async () => {
     const id = await createJob('/v1/chat/completions', { model: 'gpt-4o', messages, stream: true });
     const other = await gateway.createTenant('org-events');
     const peek = await readEvents(`/v1/jobs/${id}/events`, { key: other.apiKey });

@@ -32,7 +32,11 @@ beforeAll(() => {
 
 async function job(id: string) {
   const response = await fetch(`${gateway.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } });
-  return (await response.json()) as { status: string; output: Record<string, unknown>; usage: { input_tokens: number; output_tokens: number; estimated: boolean } };
+  return (await response.json()) as {
+    status: string;
+    output: Record<string, unknown>;
+    usage: { input_tokens: number; output_tokens: number; estimated: boolean };
+  };
 }
 
 describe.each([
@@ -42,7 +46,10 @@ describe.each([
   it('serves the OpenAI SDK stream helper with the upstream text and usage', async () => {
     const stream = openai.chat.completions.stream({
       model,
-      messages: [{ role: 'system', content: system }, { role: 'user', content: question }],
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: question },
+      ],
       stream_options: { include_usage: true },
     });
     let deltas = '';
@@ -57,7 +64,14 @@ describe.each([
 
   it('serves create({stream: true}) chunk by chunk, with the job output equal to the non-stream body', async () => {
     const { data: stream, response } = await openai.chat.completions
-      .create({ model, messages: [{ role: 'system', content: system }, { role: 'user', content: question }], stream: true })
+      .create({
+        model,
+        messages: [
+          { role: 'system', content: system },
+          { role: 'user', content: question },
+        ],
+        stream: true,
+      })
       .withResponse();
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const jobId = response.headers.get('x-job-id')!;

@@ -20,6 +20,8 @@ it('answers 504 when a sync request misses its deadline, and aborts the upstream
   expect(body.error).toMatchObject({ type: 'timeout', code: 'timeout' });
   await eventually('the upstream call to be aborted', () => upstream.abortedRequests > 0);
   expect(upstream.abortedRequests).toBe(1);
-  const job = (await (await fetch(`${gateway.url}/v1/jobs/${response.headers.get('x-request-id')}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as { status: string };
+  const job = (await (
+    await fetch(`${gateway.url}/v1/jobs/${response.headers.get('x-request-id')}`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })
+  ).json()) as { status: string };
   expect(['failed', 'cancelled']).toContain(job.status);
 });

@@ -23,7 +23,14 @@ afterAll(async () => {
 });
 
 function breakersAt(clock: { now: number }, prefix: string, transitions: BreakerTransition[] = []) {
-  return createCircuitBreakers({ redis, prefix, settings: { openai: settings, busy: ratioSettings }, now: () => clock.now, refreshMs: 60_000, onTransition: (transition) => transitions.push(transition) });
+  return createCircuitBreakers({
+    redis,
+    prefix,
+    settings: { openai: settings, busy: ratioSettings },
+    now: () => clock.now,
+    refreshMs: 60_000,
+    onTransition: (transition) => transitions.push(transition),
+  });
 }
 
 describe('circuit breakers in Redis', () => {
@@ -107,7 +114,7 @@ describe('circuit breakers in Redis', () => {
     second.close();
   });
 
-  it('keeps one deployment\'s failures to itself: the provider\'s other models stay closed', async () => {
+  it("keeps one deployment's failures to itself: the provider's other models stay closed", async () => {
     const prefix = uniquePrefix('breaker');
     prefixes.push(prefix);
     const clock = { now: 6_000_000 };
@@ -138,7 +145,7 @@ describe('circuit breakers in Redis', () => {
     breakers.close();
   });
 
-  it('ratio mode: counts other processes\' successes in the window and opens only once the ratio is reached', async () => {
+  it("ratio mode: counts other processes' successes in the window and opens only once the ratio is reached", async () => {
     const prefix = uniquePrefix('breaker');
     prefixes.push(prefix);
     const clock = { now: 8_000_000 };

@@ -108,10 +108,12 @@ describe('a record Postgres refuses', () => {
     // The poisoned record shares its batch with good entries of another org.
     const ids = await appendLedgerEntries(redis, prefix, [...before.slice(0, 2), poisonEntry(poisoned), ...before.slice(2)]);
     const lines: string[] = [];
-    const destination = new Writable({ write: (chunk, _encoding, done) => {
-      lines.push(String(chunk));
-      done();
-    } });
+    const destination = new Writable({
+      write: (chunk, _encoding, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const metrics = createLedgerMetrics();
     await start({ prefix, maxEntryFailures: 3, metrics, logger: createLogger({ level: 'warn', destination }) });
     await until(async () => (await redis.xlen(ledgerDeadLetterKey(prefix))) === 1);

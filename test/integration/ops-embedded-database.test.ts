@@ -19,7 +19,12 @@ beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'switchyard-embedded-'));
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  env = { REDIS_URL: (await testRedis()).url, SWITCHYARD_REDIS_PREFIX: uniquePrefix('embedded'), SWITCHYARD_DATA_DIR: join(directory, 'pglite'), PORT: String(port) };
+  env = {
+    REDIS_URL: (await testRedis()).url,
+    SWITCHYARD_REDIS_PREFIX: uniquePrefix('embedded'),
+    SWITCHYARD_DATA_DIR: join(directory, 'pglite'),
+    PORT: String(port),
+  };
 });
 
 afterAll(async () => {

@@ -74,7 +74,10 @@ describe('key management from the CLI against a shared Postgres', () => {
 
   it('refuses a missing flag and an unknown org with one clear line', async () => {
     expect(await switchyard(['keys', 'list'])).toMatchObject({ code: 1, stderr: 'switchyard: keys list needs --org ORG_ID\n' });
-    expect(await switchyard(['keys', 'list', '--org', 'org_nobody'])).toMatchObject({ code: 1, stderr: "switchyard: No organization found with id 'org_nobody'.\n" });
+    expect(await switchyard(['keys', 'list', '--org', 'org_nobody'])).toMatchObject({
+      code: 1,
+      stderr: "switchyard: No organization found with id 'org_nobody'.\n",
+    });
     expect(await switchyard(['keys', 'revoke', 'key_nobody'])).toMatchObject({ code: 1, stderr: "switchyard: No active key found with id 'key_nobody'.\n" });
   }, 60_000);
 });

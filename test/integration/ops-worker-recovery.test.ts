@@ -58,7 +58,9 @@ describe('recovery of a SIGKILLed worker’s sync job with the default settings'
     const response = await pending;
     const recoveredInMs = Date.now() - killedAt;
     const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
-    process.stdout.write(`\n[measurement] SIGKILLed worker's sync job answered by another worker ${(recoveredInMs / 1000).toFixed(1)} s after the kill (default lock settings)\n`);
+    process.stdout.write(
+      `\n[measurement] SIGKILLed worker's sync job answered by another worker ${(recoveredInMs / 1000).toFixed(1)} s after the kill (default lock settings)\n`,
+    );
 
     expect(response.status).toBe(200);
     expect(body.choices[0]!.message.content).toBe(expectedMockAnswer([content], content).text);

@@ -47,11 +47,14 @@ export type GatewayFixture<Names extends string> = TestGateway & {
  */
 export function useGateway<Names extends string = never>(options: UseGatewayOptions<Names> = {}): GatewayFixture<Names> {
   const specs = Object.entries(options.upstreams ?? {}) as [Names, UpstreamSpec][];
-  const upstreams = Object.fromEntries(specs.map(([name]) => [name, lateBound<MockUpstream>(`the ${name} mock upstream`)])) as Record<Names, ReturnType<typeof lateBound<MockUpstream>>>;
+  const upstreams = Object.fromEntries(specs.map(([name]) => [name, lateBound<MockUpstream>(`the ${name} mock upstream`)])) as Record<
+    Names,
+    ReturnType<typeof lateBound<MockUpstream>>
+  >;
   const gateway = lateBound<TestGateway>('the gateway');
-  const openai = lateBound<OpenAI>('the gateway\'s OpenAI client');
-  const anthropic = lateBound<Anthropic>('the gateway\'s Anthropic client');
-  const redis = lateBound<Redis>('the gateway\'s Redis connection');
+  const openai = lateBound<OpenAI>("the gateway's OpenAI client");
+  const anthropic = lateBound<Anthropic>("the gateway's Anthropic client");
+  const redis = lateBound<Redis>("the gateway's Redis connection");
   const started: { upstreams: MockUpstream[]; gateway?: TestGateway; redis?: Redis } = { upstreams: [] };
 
   beforeAll(async () => {

@@ -16,13 +16,22 @@ function yamlFile(text: string): string {
 describe('loadConfig', () => {
   it('enables only the mock provider when no key is set', () => {
     const config = loadConfig({ env: {} });
-    const enabled = Object.values(config.providers).filter((provider) => provider.enabled).map((provider) => provider.name);
+    const enabled = Object.values(config.providers)
+      .filter((provider) => provider.enabled)
+      .map((provider) => provider.name);
     expect(enabled).toEqual(['mock']);
     expect(config.providers.openai!.disabledReason).toBe('no API key (set OPENAI_API_KEY)');
   });
 
   it('takes provider keys and base URLs from the environment', () => {
-    const config = loadConfig({ env: { ANTHROPIC_API_KEY: 'sk-ant', AZURE_OPENAI_API_KEY: 'az', AZURE_OPENAI_BASE_URL: 'https://example.openai.azure.com', OLLAMA_BASE_URL: 'http://127.0.0.1:11434' } });
+    const config = loadConfig({
+      env: {
+        ANTHROPIC_API_KEY: 'sk-ant',
+        AZURE_OPENAI_API_KEY: 'az',
+        AZURE_OPENAI_BASE_URL: 'https://example.openai.azure.com',
+        OLLAMA_BASE_URL: 'http://127.0.0.1:11434',
+      },
+    });
     expect(config.providers.anthropic).toMatchObject({ enabled: true, apiKey: 'sk-ant' });
     expect(config.providers['azure-openai']).toMatchObject({ enabled: true, baseUrl: 'https://example.openai.azure.com' });
     expect(config.providers.ollama!.enabled).toBe(true);
@@ -31,7 +40,9 @@ describe('loadConfig', () => {
   it('names the key of a bad value', () => {
     expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(/PORT: must be a non-negative integer/);
     expect(() => loadConfig({ env: {}, overrides: { providers: { openai: { concurrency: -1 } } } })).toThrow(/providers\.openai\.concurrency/);
-    expect(() => loadConfig({ env: {}, overrides: { models: { 'my-model': { provider: 'nowhere' } } } })).toThrow(/models\.my-model\.provider: unknown provider "nowhere"/);
+    expect(() => loadConfig({ env: {}, overrides: { models: { 'my-model': { provider: 'nowhere' } } } })).toThrow(
+      /models\.my-model\.provider: unknown provider "nowhere"/,
+    );
     expect(() => loadConfig({ env: {}, overrides: { models: { 'gpt-4o': { pricing: { input: 'cheap', output: '1' } } } } })).toThrow(ConfigError);
   });
 
@@ -52,7 +63,9 @@ aliases:
 `);
     const config = loadConfig({ env: {}, file });
     expect(resolveModel(config, 'team-default')?.id).toBe('llama-3.3-70b');
-    expect(routesFor(config, resolveModel(config, 'team-default')!)).toEqual([{ provider: 'groq', model: 'llama-3.3-70b', upstreamModel: 'llama-3.3-70b-versatile' }]);
+    expect(routesFor(config, resolveModel(config, 'team-default')!)).toEqual([
+      { provider: 'groq', model: 'llama-3.3-70b', upstreamModel: 'llama-3.3-70b-versatile' },
+    ]);
     expect(config.models['gpt-4o']!.pricing.input).toBe('2.50');
   });
 
@@ -63,9 +76,18 @@ aliases:
 
   it('builds fallback chains from enabled providers only', () => {
     const anthropicOnly = loadConfig({ env: { ANTHROPIC_API_KEY: 'k' } });
-    expect(routesFor(anthropicOnly, resolveModel(anthropicOnly, 'claude-haiku')!).map((route) => route.model)).toEqual(['claude-haiku-4-5', 'claude-3-5-haiku', 'claude-3-haiku']);
+    expect(routesFor(anthropicOnly, resolveModel(anthropicOnly, 'claude-haiku')!).map((route) => route.model)).toEqual([
+      'claude-haiku-4-5',
+      'claude-3-5-haiku',
+      'claude-3-haiku',
+    ]);
     const both = loadConfig({ env: { ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'o' } });
-    expect(routesFor(both, resolveModel(both, 'claude-opus-4-1')!).map((route) => route.model)).toEqual(['claude-opus-4-1', 'claude-opus-4', 'claude-3-opus', 'gpt-4o']);
+    expect(routesFor(both, resolveModel(both, 'claude-opus-4-1')!).map((route) => route.model)).toEqual([
+      'claude-opus-4-1',
+      'claude-opus-4',
+      'claude-3-opus',
+      'gpt-4o',
+    ]);
   });
 });
 
@@ -82,30 +104,44 @@ providers:
     expect(loadConfig({ env: { LOCAL_BASE_URL: 'http://gpu-box:8000/v1' }, file }).providers.local!.baseUrl).toBe('http://gpu-box:8000/v1');
   });
 
-  it('gives hosted providers their preset URL and keeps the seed\'s self-hosted ones off until their URL is set', () => {
+  it("gives hosted providers their preset URL and keeps the seed's self-hosted ones off until their URL is set", () => {
     const config = loadConfig({ env: { OPENAI_API_KEY: 'o', XAI_API_KEY: 'x', ANTHROPIC_API_KEY: 'a' } });
     expect(config.providers.openai).toMatchObject({ enabled: true, baseUrl: 'https://api.openai.com/v1' });
     expect(config.providers.xai!.baseUrl).toBe('https://api.x.ai/v1');
     expect(config.providers.anthropic).toMatchObject({ baseUrl: 'https://api.anthropic.com', apiVersion: '2023-06-01' });
     expect(config.providers.vllm).toMatchObject({ enabled: false, disabledReason: 'no base URL (set VLLM_BASE_URL)' });
     expect(config.providers.ollama).toMatchObject({ enabled: false, disabledReason: 'no base URL (set OLLAMA_BASE_URL)' });
-    expect(loadConfig({ env: { VLLM_BASE_URL: 'http://127.0.0.1:9000/v1' } }).providers.vllm).toMatchObject({ enabled: true, baseUrl: 'http://127.0.0.1:9000/v1' });
+    expect(loadConfig({ env: { VLLM_BASE_URL: 'http://127.0.0.1:9000/v1' } }).providers.vllm).toMatchObject({
+      enabled: true,
+      baseUrl: 'http://127.0.0.1:9000/v1',
+    });
   });
 
   it('refuses an unknown preset or provider option at load', () => {
-    const withOptions = (options: Record<string, unknown>) => () => loadConfig({ env: {}, overrides: { providers: { local: { kind: 'openai-compatible', options } } } });
+    const withOptions = (options: Record<string, unknown>) => () =>
+      loadConfig({ env: {}, overrides: { providers: { local: { kind: 'openai-compatible', options } } } });
     expect(withOptions({ preset: 'vlm' })).toThrow(/providers\.local\.options\.preset: unknown preset "vlm"/);
     expect(withOptions({ preset: 'vllm', tool: false })).toThrow(/providers\.local\.options\.tool: unknown option/);
-    expect(() => loadConfig({ env: {}, overrides: { providers: { mock: { options: { latency: 5 } } } } })).toThrow(/providers\.mock\.options\.latency: unknown option/);
+    expect(() => loadConfig({ env: {}, overrides: { providers: { mock: { options: { latency: 5 } } } } })).toThrow(
+      /providers\.mock\.options\.latency: unknown option/,
+    );
   });
 });
 
 describe('unknown keys', () => {
   it('stops start-up naming the key and the nearest known one', () => {
-    expect(() => loadConfig({ env: {}, file: yamlFile('worker:\n  lockDurationMS: 1000\n') })).toThrow(/worker\.lockDurationMS: unknown key \(did you mean worker\.lockDurationMs\?\)/);
-    expect(() => loadConfig({ env: {}, file: yamlFile('provider:\n  openai: { apiKey: k }\n') })).toThrow(/\bprovider: unknown key \(did you mean providers\?\)/);
-    expect(() => loadConfig({ env: {}, overrides: { providers: { openai: { breaker: { treshold: 3 } } } } })).toThrow(/providers\.openai\.breaker\.treshold: unknown key/);
-    expect(() => loadConfig({ env: {}, overrides: { models: { 'gpt-4o': { capabilities: { embedding: true } } } } })).toThrow(/models\.gpt-4o\.capabilities\.embedding: unknown key \(did you mean models\.gpt-4o\.capabilities\.embeddings\?\)/);
+    expect(() => loadConfig({ env: {}, file: yamlFile('worker:\n  lockDurationMS: 1000\n') })).toThrow(
+      /worker\.lockDurationMS: unknown key \(did you mean worker\.lockDurationMs\?\)/,
+    );
+    expect(() => loadConfig({ env: {}, file: yamlFile('provider:\n  openai: { apiKey: k }\n') })).toThrow(
+      /\bprovider: unknown key \(did you mean providers\?\)/,
+    );
+    expect(() => loadConfig({ env: {}, overrides: { providers: { openai: { breaker: { treshold: 3 } } } } })).toThrow(
+      /providers\.openai\.breaker\.treshold: unknown key/,
+    );
+    expect(() => loadConfig({ env: {}, overrides: { models: { 'gpt-4o': { capabilities: { embedding: true } } } } })).toThrow(
+      /models\.gpt-4o\.capabilities\.embedding: unknown key \(did you mean models\.gpt-4o\.capabilities\.embeddings\?\)/,
+    );
   });
 
   it('still takes free-form model options', () => {
@@ -114,7 +150,7 @@ describe('unknown keys', () => {
 });
 
 describe('a relative SWITCHYARD_CONFIG', () => {
-  it('is read from the caller\'s directory, not the repository root', () => {
+  it("is read from the caller's directory, not the repository root", () => {
     const file = yamlFile('aliases:\n  team-default: gpt-4o\n');
     const config = loadConfig({ env: { SWITCHYARD_CONFIG: 'switchyard.yaml', SWITCHYARD_CALLER_DIR: dirname(file) } });
     expect(config.aliases['team-default']).toBe('gpt-4o');
@@ -123,7 +159,10 @@ describe('a relative SWITCHYARD_CONFIG', () => {
   it('is where scripts/switchyard was called from: its environment exports SWITCHYARD_CALLER_DIR', () => {
     const script = fileURLToPath(new URL('../../../scripts/lib/environment.sh', import.meta.url));
     const caller = realpathSync(mkdtempSync(join(tmpdir(), 'switchyard-caller-')));
-    const exported = execFileSync('bash', ['-c', 'source "$0" && bash -c \'printf %s "$SWITCHYARD_CALLER_DIR"\'', script], { cwd: caller, env: { PATH: process.env.PATH } });
+    const exported = execFileSync('bash', ['-c', 'source "$0" && bash -c \'printf %s "$SWITCHYARD_CALLER_DIR"\'', script], {
+      cwd: caller,
+      env: { PATH: process.env.PATH },
+    });
     expect(exported.toString()).toBe(caller);
   });
 
@@ -139,7 +178,13 @@ describe('seed catalog', () => {
 
   it('points the family names at current models', () => {
     expect(['claude', 'smart', 'claude-sonnet', 'claude-opus', 'powerful', 'claude-haiku', 'fast'].map((alias) => resolveModel(config, alias)!.id)).toEqual([
-      'claude-sonnet-5-5', 'claude-sonnet-5-5', 'claude-sonnet-5-5', 'claude-opus-5-5', 'claude-opus-5-5', 'claude-haiku-4-5', 'claude-haiku-4-5',
+      'claude-sonnet-5-5',
+      'claude-sonnet-5-5',
+      'claude-sonnet-5-5',
+      'claude-opus-5-5',
+      'claude-opus-5-5',
+      'claude-haiku-4-5',
+      'claude-haiku-4-5',
     ]);
   });
 
@@ -150,7 +195,9 @@ describe('seed catalog', () => {
   });
 
   it('lets only the embedding models serve embeddings', () => {
-    const embedders = Object.values(config.models).filter((model) => model.capabilities.embeddings).map((model) => model.id);
+    const embedders = Object.values(config.models)
+      .filter((model) => model.capabilities.embeddings)
+      .map((model) => model.id);
     expect(embedders.sort()).toEqual(['mock-embed', 'text-embedding-3-large', 'text-embedding-3-small']);
     expect(config.models['mock-embed']!.capabilities).toMatchObject({ chat: false, streaming: false, embeddings: true });
   });

@@ -26,8 +26,7 @@ export class ConfigError extends Error {
 }
 
 type PlainObject = Record<string, unknown>;
-const isPlainObject = (value: unknown): value is PlainObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is PlainObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Objects merge key by key; anything else (arrays included) is replaced. */
 function deepMerge(base: PlainObject, override: PlainObject): PlainObject {

@@ -35,7 +35,11 @@ export const providerSchema = z.strictObject({
   maxQueueDepth: z.number().int().positive().default(10_000),
   timeoutMs: z.number().int().positive().default(120_000),
   /** Largest upstream response body read (bytes, a stream's whole length included); past it the call fails with 502. */
-  maxResponseBytes: z.number().int().positive().default(32 * 1024 * 1024),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
   /** Attempts per route for retryable errors (1 = no retry). */
   attempts: z.number().int().min(1).max(10).default(3),
   headers: z.record(z.string(), z.string()).default({}),
@@ -65,9 +69,7 @@ export const modelSchema = z.strictObject({
   /** The id the provider knows the model by; defaults to the catalog id. */
   upstreamModel: z.string().min(1).optional(),
   /** USD per million tokens; cache reads (`cachedInput`) and cache writes (`cacheWrite`) bill at `input` unless priced. */
-  pricing: z
-    .strictObject({ input: price, output: price, cachedInput: price.optional(), cacheWrite: price.optional() })
-    .default({ input: '0', output: '0' }),
+  pricing: z.strictObject({ input: price, output: price, cachedInput: price.optional(), cacheWrite: price.optional() }).default({ input: '0', output: '0' }),
   contextLength: z.number().int().positive().default(128_000),
   maxOutputTokens: z.number().int().positive().default(4096),
   capabilities: z
@@ -89,7 +91,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       host: z.string().default('0.0.0.0'),
-      bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(4 * 1024 * 1024),
       /** How long a sync request may wait for its answer before 504. */
       syncTimeoutMs: z.number().int().positive().default(120_000),
       /** When set, GET /metrics wants `Authorization: Bearer <metricsKey>`. */
@@ -102,7 +108,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       url: z.string().default('redis://127.0.0.1:6379'),
       /** BullMQ key prefix; tests use a unique one per run. */
-      prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('sy'),
+      prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+        .default('sy'),
     })
     .prefault({}),
   database: z
@@ -127,9 +136,17 @@ export const configSchema = z.strictObject({
   jobs: z
     .strictObject({
       /** How long finished jobs stay readable in Redis. */
-      retentionSeconds: z.number().int().positive().default(24 * 3600),
+      retentionSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(24 * 3600),
       /** Default time-to-live of an async job that no worker has started. */
-      defaultTtlSeconds: z.number().int().positive().default(24 * 3600),
+      defaultTtlSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(24 * 3600),
     })
     .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),

@@ -22,7 +22,16 @@ export const seedProviders = {
 } as const;
 
 // Anthropic bills cache reads and 5-minute cache writes apart from plain input.
-const claude = (upstreamModel: string, input: string, output: string, cachedInput: string, cacheWrite: string, maxOutputTokens: number, fallbacks: string[] = [], contextLength = 200_000) => ({
+const claude = (
+  upstreamModel: string,
+  input: string,
+  output: string,
+  cachedInput: string,
+  cacheWrite: string,
+  maxOutputTokens: number,
+  fallbacks: string[] = [],
+  contextLength = 200_000,
+) => ({
   provider: 'anthropic',
   upstreamModel,
   pricing: { input, output, cachedInput, cacheWrite },
@@ -35,14 +44,62 @@ const claude = (upstreamModel: string, input: string, output: string, cachedInpu
 export const seedModels = {
   // OpenAI's current line (list prices for prompts up to 272K input tokens; longer ones bill more upstream).
   // GPT-6.1 Sol takes no function calls on Chat Completions (the endpoint this gateway calls).
-  'gpt-6.1-sol': { provider: 'openai', pricing: { input: '2.00', output: '10.00', cachedInput: '0.10', cacheWrite: '2.50' }, contextLength: 1_050_000, maxOutputTokens: 128_000, capabilities: { vision: true, tools: false } },
-  'gpt-6.1-terra': { provider: 'openai', pricing: { input: '1.00', output: '5.00', cachedInput: '0.05', cacheWrite: '1.25' }, contextLength: 1_050_000, maxOutputTokens: 128_000, capabilities: { vision: true } },
-  'gpt-4o': { provider: 'openai', pricing: { input: '2.50', output: '10.00', cachedInput: '1.25' }, contextLength: 128_000, maxOutputTokens: 16_384, capabilities: { vision: true } },
-  'gpt-4o-mini': { provider: 'openai', pricing: { input: '0.15', output: '0.60', cachedInput: '0.075' }, contextLength: 128_000, maxOutputTokens: 16_384, capabilities: { vision: true } },
-  'gpt-4-turbo': { provider: 'openai', pricing: { input: '10.00', output: '30.00' }, contextLength: 128_000, maxOutputTokens: 4096, capabilities: { vision: true } },
-  'gpt-3.5-turbo': { provider: 'openai', pricing: { input: '0.50', output: '1.50' }, contextLength: 16_385, maxOutputTokens: 4096, capabilities: { completions: true } },
-  'text-embedding-3-small': { provider: 'openai', pricing: { input: '0.02', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
-  'text-embedding-3-large': { provider: 'openai', pricing: { input: '0.13', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
+  'gpt-6.1-sol': {
+    provider: 'openai',
+    pricing: { input: '2.00', output: '10.00', cachedInput: '0.10', cacheWrite: '2.50' },
+    contextLength: 1_050_000,
+    maxOutputTokens: 128_000,
+    capabilities: { vision: true, tools: false },
+  },
+  'gpt-6.1-terra': {
+    provider: 'openai',
+    pricing: { input: '1.00', output: '5.00', cachedInput: '0.05', cacheWrite: '1.25' },
+    contextLength: 1_050_000,
+    maxOutputTokens: 128_000,
+    capabilities: { vision: true },
+  },
+  'gpt-4o': {
+    provider: 'openai',
+    pricing: { input: '2.50', output: '10.00', cachedInput: '1.25' },
+    contextLength: 128_000,
+    maxOutputTokens: 16_384,
+    capabilities: { vision: true },
+  },
+  'gpt-4o-mini': {
+    provider: 'openai',
+    pricing: { input: '0.15', output: '0.60', cachedInput: '0.075' },
+    contextLength: 128_000,
+    maxOutputTokens: 16_384,
+    capabilities: { vision: true },
+  },
+  'gpt-4-turbo': {
+    provider: 'openai',
+    pricing: { input: '10.00', output: '30.00' },
+    contextLength: 128_000,
+    maxOutputTokens: 4096,
+    capabilities: { vision: true },
+  },
+  'gpt-3.5-turbo': {
+    provider: 'openai',
+    pricing: { input: '0.50', output: '1.50' },
+    contextLength: 16_385,
+    maxOutputTokens: 4096,
+    capabilities: { completions: true },
+  },
+  'text-embedding-3-small': {
+    provider: 'openai',
+    pricing: { input: '0.02', output: '0' },
+    contextLength: 8191,
+    maxOutputTokens: 1,
+    capabilities: { chat: false, streaming: false, tools: false, embeddings: true },
+  },
+  'text-embedding-3-large': {
+    provider: 'openai',
+    pricing: { input: '0.13', output: '0' },
+    contextLength: 8191,
+    maxOutputTokens: 1,
+    capabilities: { chat: false, streaming: false, tools: false, embeddings: true },
+  },
 
   // Anthropic's current line: 1M-token context, 128K output.
   // Sonnet 5.5 cache reads were cut from 0.20 to 0.10 on 2026-10-07.
@@ -63,11 +120,23 @@ export const seedModels = {
   // Claude 3 Haiku's list price for cache writes is 0.30, not 1.25 × 0.25.
   'claude-3-haiku': claude('claude-3-haiku-20240307', '0.25', '1.25', '0.03', '0.30', 4096),
 
-  'grok-4': { provider: 'xai', pricing: { input: '3.00', output: '15.00', cachedInput: '0.75' }, contextLength: 256_000, maxOutputTokens: 32_768, capabilities: { vision: true } },
+  'grok-4': {
+    provider: 'xai',
+    pricing: { input: '3.00', output: '15.00', cachedInput: '0.75' },
+    contextLength: 256_000,
+    maxOutputTokens: 32_768,
+    capabilities: { vision: true },
+  },
   'grok-3': { provider: 'xai', pricing: { input: '3.00', output: '15.00' }, contextLength: 131_072, maxOutputTokens: 16_384 },
   'grok-3-mini': { provider: 'xai', pricing: { input: '0.30', output: '0.50' }, contextLength: 131_072, maxOutputTokens: 16_384 },
   sonar: { provider: 'perplexity', pricing: { input: '1.00', output: '1.00' }, contextLength: 127_072, maxOutputTokens: 8192, capabilities: { tools: false } },
-  'sonar-pro': { provider: 'perplexity', pricing: { input: '3.00', output: '15.00' }, contextLength: 200_000, maxOutputTokens: 8192, capabilities: { tools: false } },
+  'sonar-pro': {
+    provider: 'perplexity',
+    pricing: { input: '3.00', output: '15.00' },
+    contextLength: 200_000,
+    maxOutputTokens: 8192,
+    capabilities: { tools: false },
+  },
 
   // Self-hosted examples: free per token; enable with OLLAMA_BASE_URL / VLLM_BASE_URL.
   'llama3.2': { provider: 'ollama', contextLength: 131_072, maxOutputTokens: 4096 },
@@ -75,9 +144,27 @@ export const seedModels = {
   'llama-3.1-8b-instruct': { provider: 'vllm', upstreamModel: 'meta-llama/Llama-3.1-8B-Instruct', contextLength: 131_072, maxOutputTokens: 4096 },
 
   // The built-in mock: deterministic answers, priced so the ledger has something to count.
-  'mock-fast': { provider: 'mock', pricing: { input: '1.00', output: '2.00' }, contextLength: 32_768, maxOutputTokens: 4096, capabilities: { vision: true, completions: true } },
-  'mock-slow': { provider: 'mock', pricing: { input: '1.00', output: '2.00' }, contextLength: 32_768, maxOutputTokens: 4096, options: { latencyMs: 1500, tokenDelayMs: 25 } },
-  'mock-embed': { provider: 'mock', pricing: { input: '0.02', output: '0' }, contextLength: 8191, maxOutputTokens: 1, capabilities: { chat: false, streaming: false, tools: false, embeddings: true } },
+  'mock-fast': {
+    provider: 'mock',
+    pricing: { input: '1.00', output: '2.00' },
+    contextLength: 32_768,
+    maxOutputTokens: 4096,
+    capabilities: { vision: true, completions: true },
+  },
+  'mock-slow': {
+    provider: 'mock',
+    pricing: { input: '1.00', output: '2.00' },
+    contextLength: 32_768,
+    maxOutputTokens: 4096,
+    options: { latencyMs: 1500, tokenDelayMs: 25 },
+  },
+  'mock-embed': {
+    provider: 'mock',
+    pricing: { input: '0.02', output: '0' },
+    contextLength: 8191,
+    maxOutputTokens: 1,
+    capabilities: { chat: false, streaming: false, tools: false, embeddings: true },
+  },
 } as const;
 
 // Clients often send the dated id the provider lists (claude-sonnet-4-5-20250929) or the

@@ -14,7 +14,12 @@ describe('suggestNames', () => {
     expect(suggestNames('gpt-4o-mni', ['gpt-4o', 'gpt-4o-mini', 'claude-3-haiku'])[0]).toBe('gpt-4o-mini');
     expect(suggestNames('lockDurationMS', ['lockDurationMs', 'stalledIntervalMs'])).toEqual(['lockDurationMs']);
     expect(suggestNames('zzzz', ['gpt-4o', 'sonar'])).toEqual([]);
-    expect(suggestNames('sonar-large', [{ name: 'grok-3', keywords: ['xai'] }, { name: 'sonar', keywords: ['perplexity'] }])).toEqual(['sonar']);
+    expect(
+      suggestNames('sonar-large', [
+        { name: 'grok-3', keywords: ['xai'] },
+        { name: 'sonar', keywords: ['perplexity'] },
+      ]),
+    ).toEqual(['sonar']);
   });
 });
 
@@ -28,7 +33,9 @@ describe('suggestModels', () => {
   });
 
   it('builds the 404 message', () => {
-    expect(modelNotFoundMessage(config, 'grok-beta')).toBe('The model `grok-beta` does not exist or you do not have access to it. Did you mean `grok-3`, `grok-4`, `grok-3-mini`?');
+    expect(modelNotFoundMessage(config, 'grok-beta')).toBe(
+      'The model `grok-beta` does not exist or you do not have access to it. Did you mean `grok-3`, `grok-4`, `grok-3-mini`?',
+    );
     expect(modelNotFoundMessage(config, 'zzzzzzzz')).toBe('The model `zzzzzzzz` does not exist or you do not have access to it.');
   });
 });

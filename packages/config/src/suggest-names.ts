@@ -16,7 +16,11 @@ export function editDistance(left: string, right: string): number {
   return previous[b.length]!;
 }
 
-const wordsOf = (name: string): string[] => name.toLowerCase().split(/[^a-z0-9]+/).filter((word) => word.length >= 3 && !/^\d+$/.test(word));
+const wordsOf = (name: string): string[] =>
+  name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length >= 3 && !/^\d+$/.test(word));
 
 export type NameCandidate = {
   name: string;

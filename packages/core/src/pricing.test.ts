@@ -10,7 +10,7 @@ describe('costUsd', () => {
 
   it('handles token counts far beyond float precision', () => {
     const cost = costUsd({ inputTokens: 9_007_199_254_740_991, outputTokens: 1 }, { input: '123.456789012', output: '0.000000001' });
-    expect(cost).toBe('1111999897981.602166594790893') // checked with Python's decimal module;
+    expect(cost).toBe('1111999897981.602166594790893'); // checked with Python's decimal module;
   });
 
   it('bills cached input tokens at the cached price, the rest at the input price', () => {
@@ -28,12 +28,19 @@ describe('costUsd', () => {
     // Without a cache-write price, writes bill as plain input: 7952 × 3 + 614.4 + 135 = 24605.4.
     expect(costUsd(usage, { input: '3.00', output: '15.00', cachedInput: '0.30' })).toBe('0.0246054');
     // 3 × 0.3125 = 0.9375 per million, where floats give 9.374999999999999e-7.
-    expect(costUsd({ inputTokens: 3, cacheWriteInputTokens: 3, outputTokens: 0 }, { input: '0.25', output: '1.25', cacheWrite: '0.3125' })).toBe('0.0000009375');
+    expect(costUsd({ inputTokens: 3, cacheWriteInputTokens: 3, outputTokens: 0 }, { input: '0.25', output: '1.25', cacheWrite: '0.3125' })).toBe(
+      '0.0000009375',
+    );
   });
 
   it('never bills more cache writes than the input tokens left after cache reads', () => {
     // 60 input: 50 read (× 0.5), only 10 of the 50 writes (× 2), nothing at the input price.
-    expect(costUsd({ inputTokens: 60, cachedInputTokens: 50, cacheWriteInputTokens: 50, outputTokens: 0 }, { input: '1', output: '1', cachedInput: '0.5', cacheWrite: '2' })).toBe('0.000045');
+    expect(
+      costUsd(
+        { inputTokens: 60, cachedInputTokens: 50, cacheWriteInputTokens: 50, outputTokens: 0 },
+        { input: '1', output: '1', cachedInput: '0.5', cacheWrite: '2' },
+      ),
+    ).toBe('0.000045');
   });
 
   it('never bills more cached tokens than input tokens', () => {

@@ -30,7 +30,11 @@ export function replyOf(data: InferenceJobData, jobId: string, outcome: Finished
  * The ledger's record of a job: queued (no outcome yet), in progress (forwarded to the
  * next route) or finished. `pricingOf` prices the usage of the model that served it.
  */
-export function jobRecordOf(data: InferenceJobData, outcome: JobOutcome | undefined, pricingOf: (model: string | undefined) => Pricing | undefined = () => undefined): JobRecord {
+export function jobRecordOf(
+  data: InferenceJobData,
+  outcome: JobOutcome | undefined,
+  pricingOf: (model: string | undefined) => Pricing | undefined = () => undefined,
+): JobRecord {
   const record: JobRecord = {
     id: data.requestId,
     orgId: data.orgId,

@@ -24,8 +24,17 @@ describe('ledgerEntrySchema', () => {
   it('accepts a usage record and a finished job', () => {
     expect(ledgerEntrySchema.parse({ type: 'usage', record: usage })).toEqual({ type: 'usage', record: { ...usage, cacheWriteInputTokens: 0 } });
     const job = {
-      id: 'req_1', orgId: 'org_1', keyId: 'key_1', endpoint: '/v1/chat/completions', model: 'fast', mode: 'sync',
-      status: 'failed', error: { code: 'upstream_error', message: 'boom', status: 502 }, attempts: 2, createdAt: 1, completedAt: 2,
+      id: 'req_1',
+      orgId: 'org_1',
+      keyId: 'key_1',
+      endpoint: '/v1/chat/completions',
+      model: 'fast',
+      mode: 'sync',
+      status: 'failed',
+      error: { code: 'upstream_error', message: 'boom', status: 502 },
+      attempts: 2,
+      createdAt: 1,
+      completedAt: 2,
     };
     expect(ledgerEntrySchema.parse({ type: 'job', record: job }).record).toEqual(job);
   });
@@ -38,9 +47,20 @@ describe('ledgerEntrySchema', () => {
     expect(ledgerEntrySchema.safeParse({ type: 'usage', record: { ...usage, cacheWriteInputTokens: -1 } }).success).toBe(false);
   });
 
-  it('keeps cache writes in a finished job\'s usage', () => {
-    const job = { id: 'req_2', orgId: 'org_1', keyId: 'key_1', endpoint: '/v1/messages', model: 'claude', mode: 'sync', status: 'completed', attempts: 1, createdAt: 1, completedAt: 2,
-      usage: { inputTokens: 2257, outputTokens: 9, cachedInputTokens: 2048, cacheWriteInputTokens: 188 } };
+  it("keeps cache writes in a finished job's usage", () => {
+    const job = {
+      id: 'req_2',
+      orgId: 'org_1',
+      keyId: 'key_1',
+      endpoint: '/v1/messages',
+      model: 'claude',
+      mode: 'sync',
+      status: 'completed',
+      attempts: 1,
+      createdAt: 1,
+      completedAt: 2,
+      usage: { inputTokens: 2257, outputTokens: 9, cachedInputTokens: 2048, cacheWriteInputTokens: 188 },
+    };
     expect(ledgerEntrySchema.parse({ type: 'job', record: job }).record).toEqual(job);
   });
 
@@ -67,9 +87,18 @@ describe('normalizeUsage', () => {
   });
 
   it('cuts cache counts down to the input they are part of', () => {
-    expect(normalizeUsage({ inputTokens: 10, outputTokens: 1, cachedInputTokens: 50 })).toEqual({ inputTokens: 10, outputTokens: 1, cachedInputTokens: 10, estimated: true });
+    expect(normalizeUsage({ inputTokens: 10, outputTokens: 1, cachedInputTokens: 50 })).toEqual({
+      inputTokens: 10,
+      outputTokens: 1,
+      cachedInputTokens: 10,
+      estimated: true,
+    });
     expect(normalizeUsage({ inputTokens: 10, outputTokens: 1, cachedInputTokens: 4, cacheWriteInputTokens: 9 })).toEqual({
-      inputTokens: 10, outputTokens: 1, cachedInputTokens: 4, cacheWriteInputTokens: 6, estimated: true,
+      inputTokens: 10,
+      outputTokens: 1,
+      cachedInputTokens: 4,
+      cacheWriteInputTokens: 6,
+      estimated: true,
     });
   });
 

@@ -13,7 +13,13 @@ export const engines = [
       const database = await createTestDatabase();
       const handle = await createDb({ url: database.url });
       await migrateToLatest(handle.db);
-      return { ...handle, cleanup: async () => { await handle.close(); await database.drop(); } };
+      return {
+        ...handle,
+        cleanup: async () => {
+          await handle.close();
+          await database.drop();
+        },
+      };
     },
   },
   {
@@ -22,7 +28,13 @@ export const engines = [
       const dataDir = await mkdtemp(join(tmpdir(), 'switchyard-pglite-'));
       const handle = await createDb({ dataDir });
       await migrateToLatest(handle.db);
-      return { ...handle, cleanup: async () => { await handle.close(); await rm(dataDir, { recursive: true, force: true }); } };
+      return {
+        ...handle,
+        cleanup: async () => {
+          await handle.close();
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
     },
   },
 ] as const;

@@ -4,12 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { openAIChunks, parseSse, readFixture, sseFetch } from './__fixtures__/sse.ts';
-import {
-  createAnthropicEventParser,
-  createAnthropicStreamRenderer,
-  createOpenAIChunkParser,
-  createOpenAIStreamRenderer,
-} from './index.ts';
+import { createAnthropicEventParser, createAnthropicStreamRenderer, createOpenAIChunkParser, createOpenAIStreamRenderer } from './index.ts';
 
 describe('cross-format streaming', () => {
   it('serves a recorded Anthropic tool-use stream to the OpenAI SDK', async () => {
@@ -23,7 +18,11 @@ describe('cross-format streaming', () => {
     const completion = await client.chat.completions.stream({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }).finalChatCompletion();
     expect(completion.choices[0]?.message.content).toBe("Okay, let's check the weather for San Francisco, CA:");
     expect(completion.choices[0]?.message.tool_calls).toEqual([
-      { id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', type: 'function', function: { name: 'get_weather', arguments: '{"location": "San Francisco, CA", "unit": "fahrenheit"}' } },
+      {
+        id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6',
+        type: 'function',
+        function: { name: 'get_weather', arguments: '{"location": "San Francisco, CA", "unit": "fahrenheit"}' },
+      },
     ]);
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
     expect(completion.usage).toMatchObject({ prompt_tokens: 472, completion_tokens: 89 });

@@ -5,16 +5,32 @@ import { ProviderOptionsError } from './provider-options.ts';
 import { createProvider } from './registry.ts';
 
 describe('providerDefaults', () => {
-  it('takes the preset named in options, else the provider\'s own name', () => {
-    expect(providerDefaults({ name: 'local', kind: 'openai-compatible', options: { preset: 'vllm' } })).toEqual({ baseUrl: 'http://localhost:8000/v1', requiresApiKey: false, localBaseUrl: true });
-    expect(providerDefaults({ name: 'openai', kind: 'openai-compatible', options: {} })).toEqual({ baseUrl: 'https://api.openai.com/v1', requiresApiKey: true, localBaseUrl: false });
+  it("takes the preset named in options, else the provider's own name", () => {
+    expect(providerDefaults({ name: 'local', kind: 'openai-compatible', options: { preset: 'vllm' } })).toEqual({
+      baseUrl: 'http://localhost:8000/v1',
+      requiresApiKey: false,
+      localBaseUrl: true,
+    });
+    expect(providerDefaults({ name: 'openai', kind: 'openai-compatible', options: {} })).toEqual({
+      baseUrl: 'https://api.openai.com/v1',
+      requiresApiKey: true,
+      localBaseUrl: false,
+    });
     expect(providerDefaults({ name: 'together', kind: 'openai-compatible', options: {} })).toEqual({ requiresApiKey: true, localBaseUrl: false });
   });
 
   it('gives each kind its address, version and key requirement', () => {
-    expect(providerDefaults({ name: 'anthropic', kind: 'anthropic', options: {} })).toMatchObject({ baseUrl: 'https://api.anthropic.com', apiVersion: '2023-06-01', requiresApiKey: true });
+    expect(providerDefaults({ name: 'anthropic', kind: 'anthropic', options: {} })).toMatchObject({
+      baseUrl: 'https://api.anthropic.com',
+      apiVersion: '2023-06-01',
+      requiresApiKey: true,
+    });
     expect(providerDefaults({ name: 'azure-openai', kind: 'azure-openai', options: {} })).toMatchObject({ apiVersion: '2024-10-21', requiresApiKey: true });
-    expect(providerDefaults({ name: 'ollama', kind: 'ollama', options: {} })).toMatchObject({ baseUrl: 'http://localhost:11434', requiresApiKey: false, localBaseUrl: true });
+    expect(providerDefaults({ name: 'ollama', kind: 'ollama', options: {} })).toMatchObject({
+      baseUrl: 'http://localhost:11434',
+      requiresApiKey: false,
+      localBaseUrl: true,
+    });
     expect(providerDefaults({ name: 'mock', kind: 'mock', options: { latencyMs: 5 } })).toEqual({ requiresApiKey: false, localBaseUrl: false });
   });
 
@@ -34,6 +50,8 @@ describe('providerDefaults', () => {
   });
 
   it('reaches createProvider callers as a message naming the provider', () => {
-    expect(() => createProvider(providerConfig({ name: 'x', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1', options: { preset: 'nope' } }))).toThrow(/^provider x: options\.preset: unknown preset "nope"/);
+    expect(() => createProvider(providerConfig({ name: 'x', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1', options: { preset: 'nope' } }))).toThrow(
+      /^provider x: options\.preset: unknown preset "nope"/,
+    );
   });
 });

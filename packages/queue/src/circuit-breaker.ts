@@ -201,14 +201,22 @@ export function createCircuitBreakers(options: {
         entry.pendingSuccesses += 1;
         return;
       }
-      const [state, transitioned] = await evaluate<[string, number]>(recordProbeSuccessScript, entry, [settingsOf(entry.deployment.provider).successesToClose, windowSlots]);
+      const [state, transitioned] = await evaluate<[string, number]>(recordProbeSuccessScript, entry, [
+        settingsOf(entry.deployment.provider).successesToClose,
+        windowSlots,
+      ]);
       apply(entry, toState(state), transitioned === 1);
     },
     recordFailure: (target) => withPendingSuccesses(entryOf(target), 1),
     async snapshot(target) {
       const deployment = deploymentOf(target);
       const breaker = settingsOf(deployment.provider);
-      const [state, opened, ...window] = await redis.hmget(breakerKey(prefix, deployment.provider, deployment.model), 'state', 'opened_at', ...windowFieldNames);
+      const [state, opened, ...window] = await redis.hmget(
+        breakerKey(prefix, deployment.provider, deployment.model),
+        'state',
+        'opened_at',
+        ...windowFieldNames,
+      );
       const current = toState(state);
       const at = now();
       const openedAt = opened ? Number(opened) : null;

@@ -72,7 +72,13 @@ export function createRedisHealthReporter(options: { url: string; logger: Health
   /** Connection trouble this reporter already tells about (BullMQ re-emits it on its workers). */
   const isConnectionError = (error: Error & { code?: string }): boolean =>
     (error.code !== undefined && connectionErrorCodes.has(error.code)) || (down && /Connection is closed|ECONNREFUSED/.test(error.message));
-  return { watch, isConnectionError, get down() { return down; } };
+  return {
+    watch,
+    isConnectionError,
+    get down() {
+      return down;
+    },
+  };
 }
 
 /** Resolves when Redis answers PING within `timeoutMs`, false otherwise. */

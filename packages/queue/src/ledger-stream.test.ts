@@ -15,9 +15,22 @@ import { ledgerDeadLetterKey, ledgerFailuresKey, ledgerStreamKey, monthToDateSpe
 
 function usage(requestId: string, attempt = 1): LedgerEntry {
   const record: UsageRecord = {
-    requestId, attempt, orgId: 'org_a', keyId: 'key_a', provider: 'mock', model: 'mock-fast',
-    inputTokens: 10, outputTokens: 20, cachedInputTokens: 0, estimated: false, priceVersion: 'v1',
-    costUsd: '0.000123', durationMs: 50, queueMs: 2, status: 'completed', createdAt: Date.UTC(2025, 0, 15),
+    requestId,
+    attempt,
+    orgId: 'org_a',
+    keyId: 'key_a',
+    provider: 'mock',
+    model: 'mock-fast',
+    inputTokens: 10,
+    outputTokens: 20,
+    cachedInputTokens: 0,
+    estimated: false,
+    priceVersion: 'v1',
+    costUsd: '0.000123',
+    durationMs: 50,
+    queueMs: 2,
+    status: 'completed',
+    createdAt: Date.UTC(2025, 0, 15),
   };
   return { type: 'usage', record };
 }
@@ -48,9 +61,15 @@ describe('ledger stream', () => {
     const batch = await readLedgerBatch(redis, prefix, 'one', { count: 10, blockMs: 10 });
     expect(batch.rejected).toEqual([]);
     expect(batch.messages.map(({ entry }) => entry.type === 'usage' && `${entry.record.requestId}/${entry.record.attempt}`)).toEqual([
-      'req_1/1', 'req_2/1', 'req_2/2',
+      'req_1/1',
+      'req_2/1',
+      'req_2/2',
     ]);
-    await ackLedgerEntries(redis, prefix, batch.messages.map((message) => message.id));
+    await ackLedgerEntries(
+      redis,
+      prefix,
+      batch.messages.map((message) => message.id),
+    );
     expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(0);
     expect((await readLedgerBatch(redis, prefix, 'one', { count: 10, blockMs: 10 })).messages).toEqual([]);
   });
@@ -79,7 +98,11 @@ describe('ledger stream', () => {
     const ids = (batch: typeof again) => batch.messages.map(({ entry }) => entry.type === 'usage' && entry.record.requestId);
     expect(ids(first)).toEqual(['req_stuck']);
     expect(ids(again)).toEqual(['req_stuck', 'req_2', 'req_3']);
-    await ackLedgerEntries(redis, prefix, again.messages.slice(1).map((message) => message.id));
+    await ackLedgerEntries(
+      redis,
+      prefix,
+      again.messages.slice(1).map((message) => message.id),
+    );
     expect(ids(await readLedgerBatch(redis, prefix, 'one', { count: 3, blockMs: 10 }))).toEqual(['req_stuck', 'req_4']);
   });
 

@@ -49,9 +49,7 @@ export async function readLedgerBatch(redis: Redis, prefix: string, consumer: st
 
 async function readOnce(redis: Redis, prefix: string, consumer: string, options: ReadLedgerOptions): Promise<LedgerBatch> {
   const key = ledgerStreamKey(prefix);
-  const own = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', options.count, 'STREAMS', key, '0')) as
-    | Array<[string, StreamEntry[]]>
-    | null;
+  const own = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', options.count, 'STREAMS', key, '0')) as Array<[string, StreamEntry[]]> | null;
   const ownEntries = own?.[0]?.[1] ?? [];
   if (ownEntries.length > 0) {
     // Entries being retried (one the database keeps refusing, say) do not hold back the
@@ -69,9 +67,9 @@ async function readOnce(redis: Redis, prefix: string, consumer: string, options:
   ];
   if (claimed[1].length > 0) return toBatch(claimed[1]);
 
-  const fresh = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', options.count, 'BLOCK', options.blockMs, 'STREAMS', key, '>')) as
-    | Array<[string, StreamEntry[]]>
-    | null;
+  const fresh = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', options.count, 'BLOCK', options.blockMs, 'STREAMS', key, '>')) as Array<
+    [string, StreamEntry[]]
+  > | null;
   return toBatch(fresh?.[0]?.[1] ?? []);
 }
 
@@ -110,7 +108,13 @@ function toBatch(entries: StreamEntry[]): LedgerBatch {
 export async function ackLedgerEntries(redis: Redis, prefix: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const key = ledgerStreamKey(prefix);
-  const results = (await redis.multi().xack(key, group, ...ids).xdel(key, ...ids).hdel(ledgerFailuresKey(prefix), ...ids).exec()) ?? [];
+  const results =
+    (await redis
+      .multi()
+      .xack(key, group, ...ids)
+      .xdel(key, ...ids)
+      .hdel(ledgerFailuresKey(prefix), ...ids)
+      .exec()) ?? [];
   for (const [error] of results) if (error) throw error;
 }
 

@@ -23,7 +23,14 @@ export async function publishReply(redis: Redis, prefix: string, replyTo: string
   }
   const key = storedReplyKey(prefix, reply.requestId);
   await redis.set(key, text, 'EX', storedReplyTtlSeconds);
-  const pointer: ReplyMessage = { kind: 'result', requestId: reply.requestId, jobId: reply.jobId, status: reply.status, attempts: reply.attempts, storedAt: key };
+  const pointer: ReplyMessage = {
+    kind: 'result',
+    requestId: reply.requestId,
+    jobId: reply.jobId,
+    status: reply.status,
+    attempts: reply.attempts,
+    storedAt: key,
+  };
   await redis.publish(replyTo, JSON.stringify(pointer));
 }
 

@@ -1,14 +1,6 @@
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  replyOf,
-  routeJobId,
-  type ErrorBody,
-  type InferenceJobData,
-  type JobOutcome,
-  type JobStatus,
-  type ReplyMessage,
-} from '@switchyard/core';
+import { replyOf, routeJobId, type ErrorBody, type InferenceJobData, type JobOutcome, type JobStatus, type ReplyMessage } from '@switchyard/core';
 import type { InferenceQueues } from './inference-queues.ts';
 import { cancelledJobKey } from './names.ts';
 
@@ -36,11 +28,7 @@ function failedOutcome(job: Job<InferenceJobData, JobOutcome>): JobOutcome {
   return { status: 'failed', error, attempts: job.attemptsMade, completedAt: job.finishedOn ?? Date.now() };
 }
 
-async function stateOfJob(
-  queues: InferenceQueues,
-  job: Job<InferenceJobData, JobOutcome>,
-  depth: number,
-): Promise<RequestState> {
+async function stateOfJob(queues: InferenceQueues, job: Job<InferenceJobData, JobOutcome>, depth: number): Promise<RequestState> {
   const base = { data: job.data, jobId: job.id!, attemptsMade: job.attemptsMade, startedAt: job.processedOn };
   if (job.finishedOn && job.returnvalue) {
     const outcome = job.returnvalue;
@@ -66,21 +54,13 @@ async function stateOfJob(
 }
 
 /** Reads a request by id, knowing the provider of its first route. */
-export async function readRequestState(
-  queues: InferenceQueues,
-  provider: string,
-  requestId: string,
-): Promise<RequestState | undefined> {
+export async function readRequestState(queues: InferenceQueues, provider: string, requestId: string): Promise<RequestState | undefined> {
   const job = await Job.fromId<InferenceJobData, JobOutcome>(queues.get(provider), routeJobId(requestId, 0));
   return job ? stateOfJob(queues, job, 0) : undefined;
 }
 
 /** Reads a request by id alone, looking in every provider's queue at once. */
-export async function findRequestState(
-  queues: InferenceQueues,
-  providers: string[],
-  requestId: string,
-): Promise<RequestState | undefined> {
+export async function findRequestState(queues: InferenceQueues, providers: string[], requestId: string): Promise<RequestState | undefined> {
   const states = await Promise.all(providers.map((provider) => readRequestState(queues, provider, requestId)));
   return states.find((state) => state !== undefined);
 }
@@ -105,7 +85,15 @@ export function stateFromReply(data: InferenceJobData, reply: ReplyMessage): Req
     startedAt: reply.startedAt,
     completedAt: reply.completedAt ?? Date.now(),
   };
-  return { data, jobId: reply.jobId, status: reply.status, outcome, startedAt: reply.startedAt, completedAt: outcome.completedAt, attemptsMade: reply.attempts };
+  return {
+    data,
+    jobId: reply.jobId,
+    status: reply.status,
+    outcome,
+    startedAt: reply.startedAt,
+    completedAt: outcome.completedAt,
+    attemptsMade: reply.attempts,
+  };
 }
 
 export type CancelledJob = { orgId: string; job: unknown };

@@ -8,7 +8,6 @@ import type { StreamMessage, StreamPart } from '@switchyard/core';
 import { appendTokenBatch } from './token-stream-append.ts';
 import { streamKey, streamWatchChannel } from './names.ts';
 
-
 export type TokenStreamWriterOptions = {
   prefix: string;
   requestId: string;

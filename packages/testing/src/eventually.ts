@@ -38,7 +38,8 @@ export async function eventually<T>(what: string, probe: () => T | Promise<T>, o
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  const seen = 'error' in last ? `the last try threw ${describeError(last.error)}` : `the last try returned ${inspect(last.value, { depth: 3, breakLength: Infinity })}`;
+  const seen =
+    'error' in last ? `the last try threw ${describeError(last.error)}` : `the last try returned ${inspect(last.value, { depth: 3, breakLength: Infinity })}`;
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${seen}`, 'error' in last ? { cause: last.error } : undefined);
 }
 

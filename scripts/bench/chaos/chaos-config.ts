@@ -33,4 +33,12 @@ export const chaosBehaviors = {
 };
 
 /** Error codes a client may legitimately see from a chaotic chain (docs/api.md, "Errors"). */
-export const documentedErrorCodes = new Set(['provider_unavailable', 'upstream_error', 'upstream_timeout', 'upstream_overloaded', 'timeout', 'queue_full', 'rate_limited']);
+export const documentedErrorCodes = new Set([
+  'provider_unavailable',
+  'upstream_error',
+  'upstream_timeout',
+  'upstream_overloaded',
+  'timeout',
+  'queue_full',
+  'rate_limited',
+]);

@@ -20,7 +20,17 @@ import { chaosBehaviors, chaosConfigYaml, documentedErrorCodes } from './chaos-c
 const cliEntry = fileURLToPath(new URL('../../../services/cli/src/main.ts', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-type Outcome = { index: number; status: number; jobId: string | null; provider: string | null; attempts: number; latencyMs: number; ok: boolean; code?: string; problem?: string };
+type Outcome = {
+  index: number;
+  status: number;
+  jobId: string | null;
+  provider: string | null;
+  attempts: number;
+  latencyMs: number;
+  ok: boolean;
+  code?: string;
+  problem?: string;
+};
 
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
@@ -61,12 +71,20 @@ async function main(argv: string[]): Promise<void> {
     const url = `http://127.0.0.1:${port}`;
     for (let tries = 0; tries < 300; tries++) {
       if (api.child.exitCode !== null) throw new Error(`api exited:\n${api.output()}`);
-      if (await fetch(`${url}/health`).then((response) => response.ok, () => false)) break;
+      if (
+        await fetch(`${url}/health`).then(
+          (response) => response.ok,
+          () => false,
+        )
+      )
+        break;
       await sleep(100);
     }
     await sleep(1000); // let both workers register
 
-    log(`chaos: ${total} requests at concurrency ${concurrency}, primary fails ${chaosBehaviors['chaos-primary'].errorRate * 100}% and stalls ${chaosBehaviors['chaos-primary'].stallRate * 100}%`);
+    log(
+      `chaos: ${total} requests at concurrency ${concurrency}, primary fails ${chaosBehaviors['chaos-primary'].errorRate * 100}% and stalls ${chaosBehaviors['chaos-primary'].stallRate * 100}%`,
+    );
     const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
     const outcomes: Outcome[] = [];
     let next = 0;
@@ -87,7 +105,10 @@ async function main(argv: string[]): Promise<void> {
     const report = summarize(outcomes, ledger, seconds, total);
     const output = fileURLToPath(new URL('../results/chaos.json', import.meta.url));
     mkdirSync(dirname(output), { recursive: true });
-    writeFileSync(output, `${JSON.stringify({ generatedAt: new Date().toISOString(), command: quick ? 'pnpm bench:chaos --quick' : 'pnpm bench:chaos', ...report }, null, 2)}\n`);
+    writeFileSync(
+      output,
+      `${JSON.stringify({ generatedAt: new Date().toISOString(), command: quick ? 'pnpm bench:chaos --quick' : 'pnpm bench:chaos', ...report }, null, 2)}\n`,
+    );
     process.stdout.write(`${renderMarkdown(report, quick)}\n\nJSON: ${output}\n`);
     if (!report.verdict.passed) process.exitCode = 1;
   } finally {
@@ -115,7 +136,14 @@ async function sendOne(pool: Pool, apiKey: string, index: number): Promise<Outco
     const value = response.headers[name];
     return typeof value === 'string' ? value : null;
   };
-  const base = { index, status: response.statusCode, jobId: header('x-job-id'), provider: header('x-switchyard-provider'), attempts: Number(header('x-switchyard-attempts') ?? 0), latencyMs };
+  const base = {
+    index,
+    status: response.statusCode,
+    jobId: header('x-job-id'),
+    provider: header('x-switchyard-provider'),
+    attempts: Number(header('x-switchyard-attempts') ?? 0),
+    latencyMs,
+  };
   let body: { choices?: Array<{ message: { content: string } }>; error?: { code?: string; type?: string; message?: string } };
   try {
     body = JSON.parse(text);
@@ -146,7 +174,10 @@ async function waitForLedger(url: string, jobIds: string[]): Promise<LedgerCheck
       await sleep(250);
     }
     const completedUsage = (
-      await client.query(`select request_id, count(*)::int as completed from usage_events where request_id = any($1) and status = 'completed' group by request_id having count(*) > 1`, [jobIds])
+      await client.query(
+        `select request_id, count(*)::int as completed from usage_events where request_id = any($1) and status = 'completed' group by request_id having count(*) > 1`,
+        [jobIds],
+      )
     ).rows;
     const statuses: Record<string, number> = {};
     for (const row of rows) statuses[row.status] = (statuses[row.status] ?? 0) + 1;
@@ -175,7 +206,8 @@ function summarize(outcomes: Outcome[], ledger: LedgerCheck, seconds: number, to
     ledgerHasEveryJobOnce: ledger.missing === 0 && ledger.duplicates === 0,
     passed: false,
   };
-  verdict.passed = verdict.everyRequestAnswered && verdict.onlyCorrectAnswersOrDocumentedErrors && verdict.oneJobPerAcceptedRequest && verdict.ledgerHasEveryJobOnce;
+  verdict.passed =
+    verdict.everyRequestAnswered && verdict.onlyCorrectAnswersOrDocumentedErrors && verdict.oneJobPerAcceptedRequest && verdict.ledgerHasEveryJobOnce;
   return {
     requests: total,
     accepted: accepted.length,
@@ -198,7 +230,11 @@ function renderMarkdown(report: ReturnType<typeof summarize>, quick: boolean): s
     '',
     '| success ratio | accepted | served by fallback | retried | errors (code: count) | p50 ms | p99 ms | lost | answered twice | verdict |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    `| ${(report.successRatio * 100).toFixed(2)}% | ${report.accepted} | ${report.fallbacks} | ${report.retried} | ${Object.entries(report.errors).map(([code, count]) => `${code}: ${count}`).join(', ') || 'none'} | ${round(report.latencyMs.p50)} | ${round(report.latencyMs.p99)} | ${report.ledger.missing} | ${report.ledger.duplicates} | ${report.verdict.passed ? 'pass' : 'FAIL'} |`,
+    `| ${(report.successRatio * 100).toFixed(2)}% | ${report.accepted} | ${report.fallbacks} | ${report.retried} | ${
+      Object.entries(report.errors)
+        .map(([code, count]) => `${code}: ${count}`)
+        .join(', ') || 'none'
+    } | ${round(report.latencyMs.p50)} | ${round(report.latencyMs.p99)} | ${report.ledger.missing} | ${report.ledger.duplicates} | ${report.verdict.passed ? 'pass' : 'FAIL'} |`,
   ].join('\n');
 }
 

@@ -26,7 +26,9 @@ export function createApp(context: ApiContext): Express {
   const authenticator = createAuthenticator(
     async (plaintext) => {
       const key = await findActiveApiKey(context.db, plaintext);
-      return key && { keyId: key.id, orgId: key.orgId, org: { monthlyBudgetUsd: key.org.monthlyBudgetUsd, rpmLimit: key.org.rpmLimit, tpmLimit: key.org.tpmLimit } };
+      return (
+        key && { keyId: key.id, orgId: key.orgId, org: { monthlyBudgetUsd: key.org.monthlyBudgetUsd, rpmLimit: key.org.rpmLimit, tpmLimit: key.org.tpmLimit } }
+      );
     },
     { revision: () => readAuthRevision(context.redis, context.config.redis.prefix) },
   );
@@ -42,11 +44,18 @@ export function createApp(context: ApiContext): Express {
   app.use(['/v1/messages', '/api/ai/anthropic/messages'], useAnthropicErrors);
   // Bodies are read as JSON whatever they are labelled (curl's default is a form type);
   // multipart uploads are left for the routes that take them.
-  app.use(express.json({ limit: context.config.server.bodyLimitBytes, type: (request) => !String(request.headers['content-type'] ?? '').startsWith('multipart/') }));
+  app.use(
+    express.json({ limit: context.config.server.bodyLimitBytes, type: (request) => !String(request.headers['content-type'] ?? '').startsWith('multipart/') }),
+  );
   app.use(refuseDeepBodies);
 
   // Its own 404: an unknown admin route must not fall through to API-key authentication.
-  app.use('/v1/admin', createAdminAuthenticator(context.config.adminKey), createAdminRouter(context, { onKeyRevoked: authenticator.forgetAll }), notFoundHandler);
+  app.use(
+    '/v1/admin',
+    createAdminAuthenticator(context.config.adminKey),
+    createAdminRouter(context, { onKeyRevoked: authenticator.forgetAll }),
+    notFoundHandler,
+  );
 
   const v1 = express.Router();
   v1.use(authenticate);

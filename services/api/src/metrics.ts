@@ -13,7 +13,12 @@ export function createMetrics(context: ApiContext) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_api_' });
 
-  const requests = new Counter({ name: 'switchyard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'switchyard_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'switchyard_http_request_duration_seconds',
     help: 'HTTP request duration by route',
@@ -21,9 +26,24 @@ export function createMetrics(context: ApiContext) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers: [registry],
   });
-  const queued = new Gauge({ name: 'switchyard_queue_waiting', help: 'Jobs waiting per provider queue (all lanes)', labelNames: ['provider'], registers: [registry] });
-  const active = new Gauge({ name: 'switchyard_queue_active', help: 'Jobs being processed per provider queue', labelNames: ['provider'], registers: [registry] });
-  const workers = new Gauge({ name: 'switchyard_workers', help: 'Live worker connections per provider queue', labelNames: ['provider'], registers: [registry] });
+  const queued = new Gauge({
+    name: 'switchyard_queue_waiting',
+    help: 'Jobs waiting per provider queue (all lanes)',
+    labelNames: ['provider'],
+    registers: [registry],
+  });
+  const active = new Gauge({
+    name: 'switchyard_queue_active',
+    help: 'Jobs being processed per provider queue',
+    labelNames: ['provider'],
+    registers: [registry],
+  });
+  const workers = new Gauge({
+    name: 'switchyard_workers',
+    help: 'Live worker connections per provider queue',
+    labelNames: ['provider'],
+    registers: [registry],
+  });
   const breaker = new Gauge({
     name: 'switchyard_breaker_state',
     help: 'Circuit breaker per deployment (provider and upstream model): 0 closed, 1 half-open, 2 open',

@@ -48,7 +48,9 @@ export async function startApi(options: { config: SwitchyardConfig; db: Kysely<D
   const app = createApp(context);
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port ?? config.server.port, options.host ?? config.server.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    const listening = app.listen(options.port ?? config.server.port, options.host ?? config.server.host, (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
   });
   answerClientErrors(server);
   // LLM answers take long; do not let Node's defaults cut them off.

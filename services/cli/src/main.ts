@@ -23,7 +23,10 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./commands/run-api.ts')).runApi(logger, { port, host: values.host ?? (process.env.HOST || undefined) });
     case 'worker':
       if (!values.provider) throw new Error('worker needs --provider <name[,name]|all>');
-      return (await import('./commands/run-worker.ts')).runWorker(logger, { providers: values.provider, concurrency: positiveInteger(values.concurrency, 'concurrency') });
+      return (await import('./commands/run-worker.ts')).runWorker(logger, {
+        providers: values.provider,
+        concurrency: positiveInteger(values.concurrency, 'concurrency'),
+      });
     case 'ledger':
       return (await import('./commands/run-ledger.ts')).runLedger(logger);
     case 'migrate':

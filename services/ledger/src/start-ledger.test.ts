@@ -4,14 +4,7 @@ import { createSilentLogger } from '@switchyard/logger';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUsd, type LedgerEntry } from '@switchyard/core';
-import {
-  appendLedgerEntries,
-  ledgerDeadLetterKey,
-  ledgerFailuresKey,
-  ledgerStreamKey,
-  readLedgerBatch,
-  readMonthToDateSpend,
-} from '@switchyard/queue';
+import { appendLedgerEntries, ledgerDeadLetterKey, ledgerFailuresKey, ledgerStreamKey, readLedgerBatch, readMonthToDateSpend } from '@switchyard/queue';
 import { createTestDatabase, eventually, type TestDatabase } from '@switchyard/testing';
 import { startLedger, type Ledger } from './start-ledger.ts';
 import { requestEntries } from './test-records.ts';
@@ -104,7 +97,11 @@ describe('startLedger', () => {
     const report = await usageReport(handle.db, orgId, { fromDate: '2025-03-10', toDate: '2025-03-11' });
     expect(report.total_requests).toBe(20);
     expect(report.total_cost_exact).toBe(exactSum(entries));
-    const daily = await handle.db.selectFrom('usage_daily').select((eb) => eb.fn.sum<string>('attempts').as('attempts')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+    const daily = await handle.db
+      .selectFrom('usage_daily')
+      .select((eb) => eb.fn.sum<string>('attempts').as('attempts'))
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow();
     expect(Number(daily.attempts)).toBe(expectedUsage);
     expect(await readMonthToDateSpend(redis, prefix, orgId, Date.UTC(2025, 2, 1))).toBe(exactSum(entries));
   });

@@ -3,14 +3,7 @@ import { hostname } from 'node:os';
 import { monthlySpendByOrg, type Database, type Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import type { Redis } from 'ioredis';
-import {
-  ackLedgerEntries,
-  deadLetterLedgerEntries,
-  readLedgerBatch,
-  storeMonthToDateSpend,
-  utcMonth,
-  type LedgerMessage,
-} from '@switchyard/queue';
+import { ackLedgerEntries, deadLetterLedgerEntries, readLedgerBatch, storeMonthToDateSpend, utcMonth, type LedgerMessage } from '@switchyard/queue';
 import { createLedgerMetrics, type LedgerMetrics } from './ledger-metrics.ts';
 import { assertDatabaseAnswers, writeEachApart } from './write-each-apart.ts';
 import { writeLedgerBatch } from './write-ledger-batch.ts';

@@ -54,15 +54,40 @@ export function requestEntries(orgId: string, count: number): LedgerEntry[] {
     if (index % 3 === 0) {
       entries.push({
         type: 'usage',
-        record: usageRecord({ requestId, orgId, keyId: key, attempt, model: 'mock-slow', status: 'failed', costUsd: '0.000000001', createdAt, inputTokens: 7, outputTokens: 0 }),
+        record: usageRecord({
+          requestId,
+          orgId,
+          keyId: key,
+          attempt,
+          model: 'mock-slow',
+          status: 'failed',
+          costUsd: '0.000000001',
+          createdAt,
+          inputTokens: 7,
+          outputTokens: 0,
+        }),
       });
       attempt = 2;
     }
     entries.push({
       type: 'usage',
-      record: usageRecord({ requestId, orgId, keyId: key, attempt, model, costUsd: costs[index % costs.length]!, createdAt: createdAt + 1, inputTokens: 10 + index, outputTokens: 20 + index, durationMs: 100 + index }),
+      record: usageRecord({
+        requestId,
+        orgId,
+        keyId: key,
+        attempt,
+        model,
+        costUsd: costs[index % costs.length]!,
+        createdAt: createdAt + 1,
+        inputTokens: 10 + index,
+        outputTokens: 20 + index,
+        durationMs: 100 + index,
+      }),
     });
-    entries.push({ type: 'job', record: jobRecord({ id: requestId, orgId, keyId: key, servedModel: model, attempts: attempt, createdAt, completedAt: createdAt + 2 }) });
+    entries.push({
+      type: 'job',
+      record: jobRecord({ id: requestId, orgId, keyId: key, servedModel: model, attempts: attempt, createdAt, completedAt: createdAt + 2 }),
+    });
   }
   return entries;
 }

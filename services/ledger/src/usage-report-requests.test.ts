@@ -15,7 +15,17 @@ function attempt(requestId: string, attemptNumber: number, model: string, status
   const failed = status !== 'completed';
   return {
     type: 'usage',
-    record: usageRecord({ requestId, orgId, attempt: attemptNumber, model, status, createdAt, inputTokens: failed ? 0 : 100, outputTokens: failed ? 0 : 50, costUsd: failed ? '0' : '0.25' }),
+    record: usageRecord({
+      requestId,
+      orgId,
+      attempt: attemptNumber,
+      model,
+      status,
+      createdAt,
+      inputTokens: failed ? 0 : 100,
+      outputTokens: failed ? 0 : 50,
+      costUsd: failed ? '0' : '0.25',
+    }),
   };
 }
 
@@ -57,7 +67,10 @@ describe.each(engines)('request counts on $kind', (engine) => {
 
   it('adds up to the total in every grouping, and in a range that cuts a request in two', async () => {
     const byDay = await usageReport(handle.db, orgId, { fromDate: '2025-03-10', toDate: '2025-03-11', groupBy: 'day' });
-    expect(byDay.by_day?.map((row) => [row.date, row.request_count])).toEqual([['2025-03-10', 3], ['2025-03-11', 1]]);
+    expect(byDay.by_day?.map((row) => [row.date, row.request_count])).toEqual([
+      ['2025-03-10', 3],
+      ['2025-03-11', 1],
+    ]);
     expect(sumOf(byDay.by_day)).toBe(byDay.total_requests);
     const byKey = await usageReport(handle.db, orgId, { fromDate: '2025-03-10', toDate: '2025-03-11', groupBy: 'key' });
     expect(sumOf(byKey.by_key)).toBe(byKey.total_requests);

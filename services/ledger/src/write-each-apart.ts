@@ -43,7 +43,10 @@ export async function writeEachApart(context: WriteApartContext, messages: Ledge
       if (failures >= context.maxEntryFailures) result.deadLettered.push({ id: message.id, raw: message.raw, reason });
       else {
         result.retrying.push(message);
-        context.logger.warn({ id: message.id, failures, maxFailures: context.maxEntryFailures, reason: describeError(error) }, 'ledger entry could not be written; it stays pending and is retried');
+        context.logger.warn(
+          { id: message.id, failures, maxFailures: context.maxEntryFailures, reason: describeError(error) },
+          'ledger entry could not be written; it stays pending and is retried',
+        );
       }
     }
   }

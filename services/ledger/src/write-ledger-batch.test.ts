@@ -103,8 +103,19 @@ describe.each(engines)('ledger writes on $kind', (engine) => {
     await writeLedgerBatch(handle.db, [{ type: 'job', record: jobRecord({ ...base, id: 'j1', status: 'in_progress', startedAt: 2_000 }) }]);
     await writeLedgerBatch(handle.db, [{ type: 'job', record: jobRecord({ ...base, id: 'j1', status: 'failed', completedAt: 4_000 }) }]);
     expect(await findJob(handle.db, 'org_status', 'j1')).toEqual({
-      id: 'j1', orgId: 'org_status', keyId: 'org_status-key', endpoint: '/v1/chat/completions', model: 'fast', mode: 'async',
-      status: 'completed', output: { text: 'hi' }, metadata: { team: 'x' }, costUsd: '0.5', attempts: 2, createdAt: 1_000, completedAt: 3_000,
+      id: 'j1',
+      orgId: 'org_status',
+      keyId: 'org_status-key',
+      endpoint: '/v1/chat/completions',
+      model: 'fast',
+      mode: 'async',
+      status: 'completed',
+      output: { text: 'hi' },
+      metadata: { team: 'x' },
+      costUsd: '0.5',
+      attempts: 2,
+      createdAt: 1_000,
+      completedAt: 3_000,
     });
 
     // The same sequence inside one batch ends the same way.
@@ -138,8 +149,14 @@ describe.each(engines)('ledger writes on $kind', (engine) => {
 
   it('rolls up only the events it inserts', async () => {
     const record = usageRecord({ requestId: 'r_roll', orgId: 'org_roll', costUsd: '0.000000000000001' });
-    await writeLedgerBatch(handle.db, [{ type: 'usage', record }, { type: 'usage', record }]);
-    await writeLedgerBatch(handle.db, [{ type: 'usage', record }, { type: 'usage', record: { ...record, attempt: 2 } }]);
+    await writeLedgerBatch(handle.db, [
+      { type: 'usage', record },
+      { type: 'usage', record },
+    ]);
+    await writeLedgerBatch(handle.db, [
+      { type: 'usage', record },
+      { type: 'usage', record: { ...record, attempt: 2 } },
+    ]);
     const daily = await handle.db.selectFrom('usage_daily').selectAll().where('org_id', '=', 'org_roll').execute();
     expect(daily).toHaveLength(1);
     expect(daily[0]).toMatchObject({ attempts: '2', input_tokens: '200', cost_usd: '0.000000000000002', day: '2025-03-10' });
@@ -150,9 +167,20 @@ describe.each(engines)('ledger writes on $kind', (engine) => {
     const written = usageRecord({ requestId: 'r_w1', orgId, inputTokens: 2300, cachedInputTokens: 2048, cacheWriteInputTokens: 188 });
     // Written before cache writes were counted: no cacheWriteInputTokens at all.
     const old = usageRecord({ requestId: 'r_old', orgId, inputTokens: 10 });
-    await writeLedgerBatch(handle.db, [{ type: 'usage', record: written }, { type: 'usage', record: old }]);
-    await writeLedgerBatch(handle.db, [{ type: 'usage', record: { ...written, requestId: 'r_w2', cacheWriteInputTokens: 5000 } }, { type: 'usage', record: written }]);
-    const events = await handle.db.selectFrom('usage_events').select(['request_id', 'cache_write_input_tokens']).where('org_id', '=', orgId).orderBy('request_id').execute();
+    await writeLedgerBatch(handle.db, [
+      { type: 'usage', record: written },
+      { type: 'usage', record: old },
+    ]);
+    await writeLedgerBatch(handle.db, [
+      { type: 'usage', record: { ...written, requestId: 'r_w2', cacheWriteInputTokens: 5000 } },
+      { type: 'usage', record: written },
+    ]);
+    const events = await handle.db
+      .selectFrom('usage_events')
+      .select(['request_id', 'cache_write_input_tokens'])
+      .where('org_id', '=', orgId)
+      .orderBy('request_id')
+      .execute();
     expect(events).toEqual([
       { request_id: 'r_old', cache_write_input_tokens: '0' },
       { request_id: 'r_w1', cache_write_input_tokens: '188' },
@@ -192,7 +220,9 @@ describe.each(engines)('text Postgres cannot hold, on $kind', (engine) => {
       {
         type: 'job',
         record: jobRecord({
-          id: 'r_nul', orgId, customId: 'c\u0000',
+          id: 'r_nul',
+          orgId,
+          customId: 'c\u0000',
           metadata: { 'team\u0000': 'a\u0000b', echo: 'x\uDC00y' },
           output: { choices: [{ message: { content: 'upstream \u0000 said \uD83D' } }] },
           error: { code: 'upstream_error', message: 'bad \u0000 byte' },

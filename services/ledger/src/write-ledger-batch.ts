@@ -39,7 +39,19 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
     .with('rolled_up', (query) =>
       query
         .insertInto('usage_daily')
-        .columns(['org_id', 'key_id', 'model', 'day', 'attempts', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'cost_usd', 'duration_ms_total'])
+        .columns([
+          'org_id',
+          'key_id',
+          'model',
+          'day',
+          'attempts',
+          'input_tokens',
+          'output_tokens',
+          'cached_input_tokens',
+          'cache_write_input_tokens',
+          'cost_usd',
+          'duration_ms_total',
+        ])
         .expression((expression) =>
           expression
             .selectFrom('inserted')
@@ -100,8 +112,7 @@ function toUsageRow(record: UsageRecord) {
 }
 
 const statusRank = (status: JobRecord['status']): number => (status === 'queued' ? 0 : status === 'in_progress' ? 1 : 2);
-const statusRankSql = (column: string) =>
-  sql`case ${sql.ref(column)} when 'queued' then 0 when 'in_progress' then 1 else 2 end`;
+const statusRankSql = (column: string) => sql`case ${sql.ref(column)} when 'queued' then 0 when 'in_progress' then 1 else 2 end`;
 
 /**
  * One record per job, as the database would end up after applying them in order: a

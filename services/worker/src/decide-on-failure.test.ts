@@ -8,7 +8,9 @@ const context = { attempt: 1, maxAttempts: 3, hasNextRoute: true, chainLength: 2
 /** The decision with the failing error reduced to its code, for compact expectations. */
 const decide = (...args: Parameters<typeof decideOnFailure>) => {
   const decision: FailureDecision = decideOnFailure(...args);
-  return decision.action === 'fail' ? { action: 'fail', status: decision.status, code: decision.error.code, retryAfterMs: decision.error.retryAfterMs } : decision;
+  return decision.action === 'fail'
+    ? { action: 'fail', status: decision.status, code: decision.error.code, retryAfterMs: decision.error.retryAfterMs }
+    : decision;
 };
 
 describe('decideOnFailure', () => {
@@ -22,7 +24,12 @@ describe('decideOnFailure', () => {
   });
 
   it('fails with 503 provider_unavailable when the chain of down providers is exhausted', () => {
-    expect(decide(upstream500(), { ...context, attempt: 3, hasNextRoute: false })).toEqual({ action: 'fail', status: 'failed', code: 'provider_unavailable', retryAfterMs: 1000 });
+    expect(decide(upstream500(), { ...context, attempt: 3, hasNextRoute: false })).toEqual({
+      action: 'fail',
+      status: 'failed',
+      code: 'provider_unavailable',
+      retryAfterMs: 1000,
+    });
   });
 
   it('counts routes skipped before queueing: a one-route job of a longer chain is still an outage', () => {

@@ -46,8 +46,13 @@ export function retryDelayMs(error: GatewayError, attempt: number, random: () =>
  * request with the error its caller hears.
  */
 export function decideOnFailure(error: GatewayError, context: FailureContext): FailureDecision {
-  const fail = (failure: GatewayError): FailureDecision => ({ action: 'fail', status: failure.code === 'cancelled' || failure.code === 'expired' ? failure.code : 'failed', error: failure });
-  if (error.code === 'cancelled' || context.cancelRequested) return fail(error.code === 'cancelled' ? error : new GatewayError('cancelled', 'the request was cancelled'));
+  const fail = (failure: GatewayError): FailureDecision => ({
+    action: 'fail',
+    status: failure.code === 'cancelled' || failure.code === 'expired' ? failure.code : 'failed',
+    error: failure,
+  });
+  if (error.code === 'cancelled' || context.cancelRequested)
+    return fail(error.code === 'cancelled' ? error : new GatewayError('cancelled', 'the request was cancelled'));
   // A stream that already sent tokens is not switched to another model, nor started over.
   if (context.streamStarted) return fail(error);
   switch (error.code) {

@@ -1,26 +1,10 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  GatewayError,
-  replyOf,
-  toGatewayError,
-  type FinishedOutcome,
-  type InferenceJobData,
-  type JobOutcome,
-  type Route,
-  type Usage,
-} from '@switchyard/core';
+import { GatewayError, replyOf, toGatewayError, type FinishedOutcome, type InferenceJobData, type JobOutcome, type Route, type Usage } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import type { ProviderAdapter } from '@switchyard/providers';
-import {
-  inferenceJobName,
-  inferenceJobOptions,
-  isCancelRequested,
-  publishReply,
-  type CircuitBreakers,
-  type InferenceQueues,
-} from '@switchyard/queue';
+import { inferenceJobName, inferenceJobOptions, isCancelRequested, publishReply, type CircuitBreakers, type InferenceQueues } from '@switchyard/queue';
 import { callRoute } from './call-route.ts';
 import { countsAgainstBreaker, decideOnFailure, type FailureDecision } from './decide-on-failure.ts';
 import { StreamInterruptedError, streamRoute } from './stream-route.ts';
@@ -79,11 +63,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     return outcome;
   };
 
-  return async function processInferenceJob(
-    job: Job<InferenceJobData, JobOutcome>,
-    _token?: string,
-    jobSignal?: AbortSignal,
-  ): Promise<JobOutcome> {
+  return async function processInferenceJob(job: Job<InferenceJobData, JobOutcome>, _token?: string, jobSignal?: AbortSignal): Promise<JobOutcome> {
     const data = job.data;
     const route: Route | undefined = data.routes[data.routeIndex];
     const startedAt = Date.now();
@@ -107,7 +87,14 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
         case 'forward':
           return forward(data, cause, attemptsSpent, base);
         case 'fail':
-          return finish(job, { ...base, status: decision.status, error: decision.error.toBody(), ...(usage ? { usage } : {}), attempts: attemptsSpent, completedAt: Date.now() });
+          return finish(job, {
+            ...base,
+            status: decision.status,
+            error: decision.error.toBody(),
+            ...(usage ? { usage } : {}),
+            attempts: attemptsSpent,
+            completedAt: Date.now(),
+          });
       }
     };
     const decide = (error: GatewayError, extra: { streamStarted?: boolean; cancelRequested?: boolean } = {}) =>
@@ -136,7 +123,9 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     if (!adapter) return cannotTry(new GatewayError('provider_unavailable', `provider ${route.provider} is not enabled on this worker`));
     const permit = await breakers.acquire(route);
     if (!permit.allowed) {
-      return cannotTry(new GatewayError('provider_unavailable', `${route.provider} is unavailable (circuit open)`, { retryAfterMs: permit.retryAfterMs, retryable: true }));
+      return cannotTry(
+        new GatewayError('provider_unavailable', `${route.provider} is unavailable (circuit open)`, { retryAfterMs: permit.retryAfterMs, retryable: true }),
+      );
     }
 
     const deadlineSignal = AbortSignal.timeout(data.deadline - startedAt);
@@ -168,12 +157,14 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     } catch (caught) {
       const interrupted = caught instanceof StreamInterruptedError ? caught : undefined;
       const error = interrupted?.error ?? describeFailure(caught);
-      if (error.code === 'internal_error') logger.error({ err: caught, requestId: data.requestId, provider: route.provider }, 'unexpected error calling provider');
+      if (error.code === 'internal_error')
+        logger.error({ err: caught, requestId: data.requestId, provider: route.provider }, 'unexpected error calling provider');
       if (countsAgainstBreaker(error)) await breakers.recordFailure(route);
       // A cancel that reached the api while no worker held the job's abort signal.
       const cancelRequested = error.code !== 'cancelled' && error.retryable && (await isCancelRequested(redis, prefix, data.requestId));
       const decision = decide(error, { streamStarted: interrupted !== undefined, cancelRequested });
-      if (decision.action !== 'pause') await attemptFinished(decision.action === 'fail' && decision.status === 'cancelled' ? 'cancelled' : 'failed', interrupted?.usage);
+      if (decision.action !== 'pause')
+        await attemptFinished(decision.action === 'fail' && decision.status === 'cancelled' ? 'cancelled' : 'failed', interrupted?.usage);
       logger.warn(
         { requestId: data.requestId, provider: route.provider, model: route.model, attempt: totalAttempts, code: error.code, decision: decision.action },
         interrupted ? 'stream interrupted' : 'provider call failed',

@@ -102,7 +102,10 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   };
   const reportFinalFailure = async (job: Job<InferenceJobData, JobOutcome>, error: Error) => {
     if ((await job.getState()) !== 'failed') return;
-    logger.error({ requestId: job.data.requestId, provider: job.data.routes[job.data.routeIndex]?.provider, reason: error.message }, 'job failed without an outcome');
+    logger.error(
+      { requestId: job.data.requestId, provider: job.data.routes[job.data.routeIndex]?.provider, reason: error.message },
+      'job failed without an outcome',
+    );
     if (!job.data.replyTo) return;
     const outcome = {
       status: 'failed' as const,
@@ -142,7 +145,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     // the job's own state says whether this failure is final.
     worker.on('failed', (job: Job<InferenceJobData, JobOutcome> | undefined, error: Error) => {
       if (!job || error instanceof RetryRouteError) return;
-      void reportFinalFailure(job, error).catch((failure: unknown) => logger.warn({ err: failure, requestId: job.data.requestId }, 'could not report a failed job'));
+      void reportFinalFailure(job, error).catch((failure: unknown) =>
+        logger.warn({ err: failure, requestId: job.data.requestId }, 'could not report a failed job'),
+      );
     });
     workers.push(worker);
   }

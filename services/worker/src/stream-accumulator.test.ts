@@ -29,7 +29,13 @@ describe('stream accumulator', () => {
   });
 
   it('keeps reported usage, and estimates what is missing at four characters a token', () => {
-    const request = { model: 'm', messages: [{ role: 'system' as const, content: 'abcd' }, { role: 'user' as const, content: [{ type: 'text' as const, text: 'efghij' }] }] };
+    const request = {
+      model: 'm',
+      messages: [
+        { role: 'system' as const, content: 'abcd' },
+        { role: 'user' as const, content: [{ type: 'text' as const, text: 'efghij' }] },
+      ],
+    };
     expect(streamUsage({ inputTokens: 3, outputTokens: 4 }, request, 100)).toEqual({ inputTokens: 3, outputTokens: 4 });
     expect(streamUsage(undefined, request, 9)).toEqual({ inputTokens: 3, outputTokens: 3, estimated: true });
     expect(streamUsage({ inputTokens: 7, outputTokens: 0, estimated: true }, request, 9)).toEqual({ inputTokens: 7, outputTokens: 3, estimated: true });

@@ -11,9 +11,18 @@ const question = 'What is a token stream?';
 
 function jobData(requestId: string): InferenceJobData {
   return {
-    requestId, orgId: 'org_1', keyId: 'key_1', endpoint: '/v1/chat/completions', mode: 'sync', stream: true,
-    requestedModel: 'gpt-4o', call: { kind: 'chat', request: { model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'text', text: question }] }] } },
-    routes: [route], routeIndex: 0, createdAt: Date.now(), deadline: Date.now() + 60_000,
+    requestId,
+    orgId: 'org_1',
+    keyId: 'key_1',
+    endpoint: '/v1/chat/completions',
+    mode: 'sync',
+    stream: true,
+    requestedModel: 'gpt-4o',
+    call: { kind: 'chat', request: { model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'text', text: question }] }] } },
+    routes: [route],
+    routeIndex: 0,
+    createdAt: Date.now(),
+    deadline: Date.now() + 60_000,
   };
 }
 
@@ -57,12 +66,18 @@ describe('streamRoute', () => {
   });
 
   it('appends every part and answers with the non-stream body and usage', async () => {
-    const parts: StreamPart[] = [text('A token '), text('stream.'), { type: 'finish', finishReason: 'stop', usage: { inputTokens: 9, outputTokens: 3 }, id: 'up_1' }];
+    const parts: StreamPart[] = [
+      text('A token '),
+      text('stream.'),
+      { type: 'finish', finishReason: 'stop', usage: { inputTokens: 9, outputTokens: 3 }, id: 'up_1' },
+    ];
     const result = await streamRoute(adapterOf(parts), jobData('req_done'), route, options());
     expect(await storedParts('req_done')).toEqual(parts);
     expect(result.usage).toEqual({ inputTokens: 9, outputTokens: 3 });
     expect(result.output).toMatchObject({
-      id: 'chatcmpl-done', object: 'chat.completion', model: 'gpt-4o',
+      id: 'chatcmpl-done',
+      object: 'chat.completion',
+      model: 'gpt-4o',
       choices: [{ message: { role: 'assistant', content: 'A token stream.' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 9, completion_tokens: 3 },
     });
@@ -76,7 +91,11 @@ describe('streamRoute', () => {
   });
 
   it('ends the stream with an error part after a mid-stream failure, with the partial usage', async () => {
-    const parts: StreamPart[] = [text('abcd'), text('efgh'), { type: 'error', error: { code: 'upstream_error', message: 'connection reset', retryable: true } }];
+    const parts: StreamPart[] = [
+      text('abcd'),
+      text('efgh'),
+      { type: 'error', error: { code: 'upstream_error', message: 'connection reset', retryable: true } },
+    ];
     const error = await streamRoute(adapterOf(parts), jobData('req_cut'), route, options()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StreamInterruptedError);
     expect((error as StreamInterruptedError).error).toMatchObject({ code: 'upstream_error', retryable: true });
@@ -92,18 +111,28 @@ describe('streamRoute', () => {
   });
 
   it('throws a failure before the first part as it is, with nothing written, so the job may retry or fall back', async () => {
-    const first = await streamRoute(adapterOf([{ type: 'error', error: { code: 'upstream_overloaded', message: 'busy', retryable: true } }]), jobData('req_early'), route, options()).catch(
-      (caught: unknown) => caught,
-    );
+    const first = await streamRoute(
+      adapterOf([{ type: 'error', error: { code: 'upstream_overloaded', message: 'busy', retryable: true } }]),
+      jobData('req_early'),
+      route,
+      options(),
+    ).catch((caught: unknown) => caught);
     expect(first).not.toBeInstanceOf(StreamInterruptedError);
     expect(first).toMatchObject({ code: 'upstream_overloaded', retryable: true });
-    const unknownCode = await streamRoute(adapterOf([{ type: 'error', error: { code: 'weird', message: 'odd' } }]), jobData('req_early'), route, options()).catch((caught: unknown) => caught);
+    const unknownCode = await streamRoute(
+      adapterOf([{ type: 'error', error: { code: 'weird', message: 'odd' } }]),
+      jobData('req_early'),
+      route,
+      options(),
+    ).catch((caught: unknown) => caught);
     expect(unknownCode).toMatchObject({ code: 'upstream_error', retryable: false });
     expect(await lastTokenStreamSeq(redis, prefix, 'req_early')).toBe(0);
   });
 
   it('refuses to run again a stream that already sent parts (a stalled job picked up twice)', async () => {
-    await streamRoute(adapterOf([text('first run')], new GatewayError('internal_error', 'worker died')), jobData('req_stalled'), route, options()).catch(() => {});
+    await streamRoute(adapterOf([text('first run')], new GatewayError('internal_error', 'worker died')), jobData('req_stalled'), route, options()).catch(
+      () => {},
+    );
     const adapter = adapterOf([text('second run'), { type: 'finish', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 } }]);
     const error = await streamRoute(adapter, jobData('req_stalled'), route, { ...options(), mayHaveRunBefore: true }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StreamInterruptedError);

@@ -28,17 +28,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('queue_ms', 'integer')
     .addColumn('duration_ms', 'integer')
     .execute();
-  await db.schema
-    .createIndex('jobs_org_created')
-    .on('jobs')
-    .columns(['org_id', 'created_at desc', 'id'])
-    .execute();
-  await db.schema
-    .createIndex('jobs_batch')
-    .on('jobs')
-    .columns(['batch_id', 'custom_id'])
-    .where(sql.ref('batch_id'), 'is not', null)
-    .execute();
+  await db.schema.createIndex('jobs_org_created').on('jobs').columns(['org_id', 'created_at desc', 'id']).execute();
+  await db.schema.createIndex('jobs_batch').on('jobs').columns(['batch_id', 'custom_id']).where(sql.ref('batch_id'), 'is not', null).execute();
 
   await db.schema
     .createTable('usage_events')

@@ -31,9 +31,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('next_attempt_at', 'timestamptz')
     .addColumn('delivered_at', 'timestamptz')
     .execute();
-  await db.schema
-    .createIndex('webhook_deliveries_endpoint_created')
-    .on('webhook_deliveries')
-    .columns(['endpoint_id', 'created_at desc'])
-    .execute();
+  await db.schema.createIndex('webhook_deliveries_endpoint_created').on('webhook_deliveries').columns(['endpoint_id', 'created_at desc']).execute();
 }

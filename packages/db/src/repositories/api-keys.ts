@@ -70,12 +70,7 @@ export async function findActiveApiKey(db: Kysely<Database>, plaintext: string):
 
 /** True when this call revoked the key; false when it does not exist or was already revoked. */
 export async function revokeApiKey(db: Kysely<Database>, id: string): Promise<boolean> {
-  const result = await db
-    .updateTable('api_keys')
-    .set({ revoked_at: new Date() })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const result = await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 

@@ -22,10 +22,7 @@ export async function listJobs(
     const cursor = db.selectFrom('jobs').where('org_id', '=', orgId).where('id', '=', options.after);
     // Same order as the (org_id, created_at desc, id) index; an unknown cursor matches nothing.
     query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', cursor.select('created_at')),
-        eb.and([eb('created_at', '=', cursor.select('created_at')), eb('id', '>', options.after!)]),
-      ]),
+      eb.or([eb('created_at', '<', cursor.select('created_at')), eb.and([eb('created_at', '=', cursor.select('created_at')), eb('id', '>', options.after!)])]),
     );
   }
   const rows = await query
@@ -68,4 +65,3 @@ export function toJobRecord(row: Selectable<JobsTable>): JobRecord {
 function trimScale(value: string): string {
   return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
 }
-

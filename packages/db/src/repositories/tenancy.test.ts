@@ -19,7 +19,13 @@ describe.each(engines)('tenancy on $kind', (engine) => {
     await migrateToLatest(handle.db);
     await migrateToLatest(handle.db);
     const applied = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(handle.db);
-    expect(applied.rows.map((row) => row.name)).toEqual(['0001-tenancy', '0002-jobs-and-usage', '0003-batches-and-files', '0004-webhooks', '0005-cache-write-tokens']);
+    expect(applied.rows.map((row) => row.name)).toEqual([
+      '0001-tenancy',
+      '0002-jobs-and-usage',
+      '0003-batches-and-files',
+      '0004-webhooks',
+      '0005-cache-write-tokens',
+    ]);
   });
 
   it('creates, reads, updates and lists orgs with exact budgets', async () => {
@@ -76,7 +82,11 @@ describe.each(engines)('tenancy on $kind', (engine) => {
   });
 
   it('returns NUMERIC and BIGINT as strings', async () => {
-    const result = await sql<{ amount: string; big: string; day: string }>`SELECT 0.075::numeric(30,15) AS amount, 9007199254740993::bigint AS big, '2025-03-01'::date AS day`.execute(handle.db);
+    const result = await sql<{
+      amount: string;
+      big: string;
+      day: string;
+    }>`SELECT 0.075::numeric(30,15) AS amount, 9007199254740993::bigint AS big, '2025-03-01'::date AS day`.execute(handle.db);
     expect(result.rows[0]).toEqual({ amount: '0.075000000000000', big: '9007199254740993', day: '2025-03-01' });
   });
 });

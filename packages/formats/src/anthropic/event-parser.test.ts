@@ -20,7 +20,13 @@ describe('createAnthropicEventParser', () => {
     const argumentsText = parts.flatMap((part) => (part.type === 'tool-call-delta' ? [part.argumentsDelta] : [])).join('');
     expect(JSON.parse(argumentsText)).toEqual({ location: 'San Francisco, CA', unit: 'fahrenheit' });
     expect(parts.filter((part) => part.type === 'finish')).toEqual([
-      { type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 472, outputTokens: 89 }, model: 'claude-sonnet-4-5-20250929', id: 'msg_014p7gG3wDgGV9EUtLvnow3U' },
+      {
+        type: 'finish',
+        finishReason: 'tool_calls',
+        usage: { inputTokens: 472, outputTokens: 89 },
+        model: 'claude-sonnet-4-5-20250929',
+        id: 'msg_014p7gG3wDgGV9EUtLvnow3U',
+      },
     ]);
     expect(parts.at(-1)?.type).toBe('finish');
   });
@@ -55,10 +61,20 @@ describe('createAnthropicEventParser', () => {
 
   it('keeps the stop sequence that ended the stream, and the cache writes message_start reported', () => {
     const parser = createAnthropicEventParser();
-    parser.parse('message_start', { type: 'message_start', message: { id: 'msg_1', model: 'm', usage: { input_tokens: 5, cache_creation_input_tokens: 1024, cache_read_input_tokens: 0, output_tokens: 1 } } });
+    parser.parse('message_start', {
+      type: 'message_start',
+      message: { id: 'msg_1', model: 'm', usage: { input_tokens: 5, cache_creation_input_tokens: 1024, cache_read_input_tokens: 0, output_tokens: 1 } },
+    });
     parser.parse('message_delta', { type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: '###' }, usage: { output_tokens: 3 } });
     expect(parser.parse('message_stop', { type: 'message_stop' })).toEqual([
-      { type: 'finish', finishReason: 'stop', stopSequence: '###', usage: { inputTokens: 1029, outputTokens: 3, cachedInputTokens: 0, cacheWriteInputTokens: 1024 }, model: 'm', id: 'msg_1' },
+      {
+        type: 'finish',
+        finishReason: 'stop',
+        stopSequence: '###',
+        usage: { inputTokens: 1029, outputTokens: 3, cachedInputTokens: 0, cacheWriteInputTokens: 1024 },
+        model: 'm',
+        id: 'msg_1',
+      },
     ]);
   });
 
@@ -77,7 +93,11 @@ describe('createAnthropicEventParser', () => {
     expect(parser.parse('ping', { type: 'ping' })).toEqual([]);
     expect(parser.parse('content_block_future', { type: 'content_block_future' })).toEqual([]);
     expect(parser.parse('', { type: 'ping' })).toEqual([]);
-    for (const [event, data] of [['content_block_delta', { index: 'x' }], ['message_start', null], ['error', 'boom']] as const) {
+    for (const [event, data] of [
+      ['content_block_delta', { index: 'x' }],
+      ['message_start', null],
+      ['error', 'boom'],
+    ] as const) {
       expect(parser.parse(event, data)).toEqual([{ type: 'error', error: { code: 'upstream_error', message: 'upstream sent an unreadable stream event' } }]);
     }
   });
@@ -95,7 +115,13 @@ describe('createAnthropicEventParser', () => {
       { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '"Paris"}' },
       { type: 'tool-call-start', index: 1, id: 'toolu_b', name: 'get_time' },
-      { type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 40, outputTokens: 12, cachedInputTokens: 8, cacheWriteInputTokens: 20 }, model: 'claude-sonnet-4-5', id: 'msg_sy_01' },
+      {
+        type: 'finish',
+        finishReason: 'tool_calls',
+        usage: { inputTokens: 40, outputTokens: 12, cachedInputTokens: 8, cacheWriteInputTokens: 20 },
+        model: 'claude-sonnet-4-5',
+        id: 'msg_sy_01',
+      },
     ];
     const renderer = createAnthropicStreamRenderer({ id: 'msg_sy_01', model: 'claude-sonnet-4-5' });
     const parser = createAnthropicEventParser();
@@ -106,7 +132,14 @@ describe('createAnthropicEventParser', () => {
   it('gives back a stop-sequence finish the stream renderer was fed', () => {
     const parts: StreamPart[] = [
       { type: 'text-delta', text: 'One, two' },
-      { type: 'finish', finishReason: 'stop', stopSequence: ', three', usage: { inputTokens: 30, outputTokens: 3, cachedInputTokens: 0, cacheWriteInputTokens: 0 }, model: 'claude-sonnet-4-5', id: 'msg_sy_02' },
+      {
+        type: 'finish',
+        finishReason: 'stop',
+        stopSequence: ', three',
+        usage: { inputTokens: 30, outputTokens: 3, cachedInputTokens: 0, cacheWriteInputTokens: 0 },
+        model: 'claude-sonnet-4-5',
+        id: 'msg_sy_02',
+      },
     ];
     const renderer = createAnthropicStreamRenderer({ id: 'msg_sy_02', model: 'claude-sonnet-4-5' });
     const parser = createAnthropicEventParser();

@@ -12,7 +12,13 @@ const messageStartSchema = z.object({
 });
 const blockStartSchema = z.object({
   index: z.number().int(),
-  content_block: z.object({ type: z.string(), id: z.string().nullish(), name: z.string().nullish(), text: z.string().nullish(), input: z.unknown().optional() }),
+  content_block: z.object({
+    type: z.string(),
+    id: z.string().nullish(),
+    name: z.string().nullish(),
+    text: z.string().nullish(),
+    input: z.unknown().optional(),
+  }),
 });
 const blockDeltaSchema = z.object({
   index: z.number().int(),

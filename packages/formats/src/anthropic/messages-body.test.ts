@@ -87,7 +87,13 @@ describe('toAnthropicMessagesBody', () => {
       model: 'claude-haiku-4-5',
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'one' }] },
-        { role: 'user', content: [{ type: 'text', text: '' }, { type: 'text', text: 'two' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '' },
+            { type: 'text', text: 'two' },
+          ],
+        },
         { role: 'assistant', content: [], toolCalls: [{ id: 'call_1', name: 'shot', arguments: 'not json' }] },
         { role: 'tool', toolCallId: 'call_1', content: [{ type: 'image', source: { type: 'url', url: 'https://x/y.png' } }], isError: true },
         { role: 'tool', toolCallId: 'call_2', content: [] },
@@ -101,7 +107,13 @@ describe('toAnthropicMessagesBody', () => {
       model: 'claude-haiku-4-5',
       max_tokens: 4096,
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'one' },
+            { type: 'text', text: 'two' },
+          ],
+        },
         { role: 'assistant', content: [{ type: 'tool_use', id: 'call_1', name: 'shot', input: {} }] },
         {
           role: 'user',
@@ -117,14 +129,24 @@ describe('toAnthropicMessagesBody', () => {
   });
 
   it('maps tool choices and parallel tool calls', () => {
-    const base: ChatRequest = { model: 'c', messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], tools: [{ name: 'f', parameters: { type: 'object' } }] };
+    const base: ChatRequest = {
+      model: 'c',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }],
+      tools: [{ name: 'f', parameters: { type: 'object' } }],
+    };
     const choiceOf = (extra: Partial<ChatRequest>) => toAnthropicMessagesBody({ ...base, ...extra }, { stream: false, defaultMaxTokens: 1 }).tool_choice;
     expect(choiceOf({ toolChoice: 'required' })).toEqual({ type: 'any' });
     expect(choiceOf({ toolChoice: 'none' })).toEqual({ type: 'none' });
-    expect(choiceOf({ toolChoice: { type: 'tool', name: 'f' }, parallelToolCalls: false })).toEqual({ type: 'tool', name: 'f', disable_parallel_tool_use: true });
+    expect(choiceOf({ toolChoice: { type: 'tool', name: 'f' }, parallelToolCalls: false })).toEqual({
+      type: 'tool',
+      name: 'f',
+      disable_parallel_tool_use: true,
+    });
     expect(choiceOf({ parallelToolCalls: false })).toEqual({ type: 'auto', disable_parallel_tool_use: true });
     expect(choiceOf({})).toBeUndefined();
-    expect(toAnthropicMessagesBody({ ...base, tools: undefined, toolChoice: 'auto' }, { stream: false, defaultMaxTokens: 1 })).not.toHaveProperty('tool_choice');
+    expect(toAnthropicMessagesBody({ ...base, tools: undefined, toolChoice: 'auto' }, { stream: false, defaultMaxTokens: 1 })).not.toHaveProperty(
+      'tool_choice',
+    );
   });
 
   it('refuses logit_bias and non-zero penalties, which Anthropic cannot honour, and lets no-op values through', () => {
@@ -133,6 +155,10 @@ describe('toAnthropicMessagesBody', () => {
     expect(body({ logitBias: { '42': 5 } })).toThrow(expect.objectContaining({ code: 'unsupported_parameter', param: 'logit_bias' }));
     expect(body({ presencePenalty: 0.5 })).toThrow(expect.objectContaining({ code: 'unsupported_parameter', param: 'presence_penalty' }));
     expect(body({ frequencyPenalty: -1 })).toThrow(expect.objectContaining({ code: 'unsupported_parameter', param: 'frequency_penalty' }));
-    expect(body({ logitBias: {}, presencePenalty: 0, frequencyPenalty: 0 })()).toEqual({ model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] });
+    expect(body({ logitBias: {}, presencePenalty: 0, frequencyPenalty: 0 })()).toEqual({
+      model: 'c',
+      max_tokens: 1,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }],
+    });
   });
 });

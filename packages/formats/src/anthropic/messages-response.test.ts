@@ -33,7 +33,9 @@ describe('fromAnthropicMessagesResponse', () => {
     expect(fromAnthropicMessagesResponse({ ...fixture, stop_reason: 'end_turn', stop_sequence: '\n\nQ:' })).not.toHaveProperty('stopSequence');
     expect(fromAnthropicMessagesResponse({ ...fixture, stop_reason: 'stop_sequence', stop_sequence: null })).not.toHaveProperty('stopSequence');
     // OpenAI has no stop-sequence reason: its clients see a plain stop.
-    const completion = renderOpenAIChatCompletion(stopped, { id: 'chatcmpl-sy_01', created: 1, model: 'claude-haiku-4-5' }) as { choices: Array<{ finish_reason: string }> };
+    const completion = renderOpenAIChatCompletion(stopped, { id: 'chatcmpl-sy_01', created: 1, model: 'claude-haiku-4-5' }) as {
+      choices: Array<{ finish_reason: string }>;
+    };
     expect(completion.choices[0]?.finish_reason).toBe('stop');
   });
 
@@ -51,7 +53,11 @@ describe('fromAnthropicMessagesResponse', () => {
             role: 'assistant',
             content: "I'll check the current weather in San Francisco for you.",
             tool_calls: [
-              { id: 'toolu_01A09q90qw90lq917835lq9', type: 'function', function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' } },
+              {
+                id: 'toolu_01A09q90qw90lq917835lq9',
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' },
+              },
             ],
             refusal: null,
           },
@@ -82,11 +88,14 @@ describe('fromAnthropicMessagesResponse', () => {
     expect(renderAnthropicMessage(fromAnthropicMessagesResponse(stopped), meta)).toEqual({ ...expected, stop_reason: 'stop_sequence', stop_sequence: 'END' });
   });
 
-  it.each([['a string', 'nope'], ['an error body', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }], ['content that is not a list', { content: 'x', usage: {} }]])(
-    'throws upstream_error on %s',
-    (_name, body) => {
-      expect(() => fromAnthropicMessagesResponse(body)).toThrow(GatewayError);
-      expect(() => fromAnthropicMessagesResponse(body)).toThrow(expect.objectContaining({ code: 'upstream_error', message: 'upstream returned an unreadable response' }));
-    },
-  );
+  it.each([
+    ['a string', 'nope'],
+    ['an error body', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }],
+    ['content that is not a list', { content: 'x', usage: {} }],
+  ])('throws upstream_error on %s', (_name, body) => {
+    expect(() => fromAnthropicMessagesResponse(body)).toThrow(GatewayError);
+    expect(() => fromAnthropicMessagesResponse(body)).toThrow(
+      expect.objectContaining({ code: 'upstream_error', message: 'upstream returned an unreadable response' }),
+    );
+  });
 });

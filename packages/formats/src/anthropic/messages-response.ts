@@ -34,7 +34,13 @@ export function fromAnthropicMessagesResponse(body: unknown): ChatResponse {
       toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
     }
   }
-  const response: ChatResponse = { model: model ?? '', content, toolCalls, finishReason: fromAnthropicStopReason(stopReason), usage: fromAnthropicUsage(usage) };
+  const response: ChatResponse = {
+    model: model ?? '',
+    content,
+    toolCalls,
+    finishReason: fromAnthropicStopReason(stopReason),
+    usage: fromAnthropicUsage(usage),
+  };
   if (id) response.id = id;
   const stopSequence = fromAnthropicStopSequence(stopReason, sequence);
   if (stopSequence !== undefined) response.stopSequence = stopSequence;

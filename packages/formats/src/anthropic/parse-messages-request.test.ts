@@ -59,7 +59,9 @@ describe('parseAnthropicMessagesRequest', () => {
   });
 
   it('keeps a minimal request minimal', () => {
-    expect(parseAnthropicMessagesRequest({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }], system: 'Be nice.' })).toEqual({
+    expect(
+      parseAnthropicMessagesRequest({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }], system: 'Be nice.' }),
+    ).toEqual({
       model: 'claude-haiku-4-5',
       stream: false,
       request: {
@@ -114,24 +116,83 @@ describe('parseAnthropicMessagesRequest', () => {
     ['string max_tokens', { model: 'c', max_tokens: '10', messages: user }, 'max_tokens', /valid integer/],
     ['missing messages', { model: 'c', max_tokens: 1 }, 'messages', /Field required/],
     ['empty messages', { model: 'c', max_tokens: 1, messages: [] }, 'messages', /at least one message is required/],
-    ['an unknown role', { model: 'c', max_tokens: 1, messages: [{ role: 'tool', content: 'x' }] }, 'messages.0.role', /Input should be 'user', 'assistant' or 'system'/],
+    [
+      'an unknown role',
+      { model: 'c', max_tokens: 1, messages: [{ role: 'tool', content: 'x' }] },
+      'messages.0.role',
+      /Input should be 'user', 'assistant' or 'system'/,
+    ],
     ['a message without content', { model: 'c', max_tokens: 1, messages: [{ role: 'user' }] }, 'messages.0.content', /Field required/],
     ['numeric content', { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: 3 }] }, 'messages.0.content', /valid list/],
-    ['a document block', { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }] }, 'messages.0.content.0.type', /"document" is not supported/],
-    ['tool_use in a user turn', { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'f', input: {} }] }] }, 'messages.0.content.0.type', /not supported/],
-    ['tool_result in an assistant turn', { model: 'c', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'a' }] }] }, 'messages.0.content.0.type', /not supported/],
-    ['a tool_use without input', { model: 'c', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'f' }] }] }, 'messages.0.content.0.input', /Field required/],
-    ['a bad image source type', { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }] }, 'messages.0.content.0.source.type', /Input should be 'base64' or 'url'/],
-    ['a file image URL', { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'file:///etc/passwd' } }] }] }, 'messages.0.content.0.source.url', /http\(s\) URL or a base64 data URL/],
-    ['a file image URL in a tool result', { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'image', source: { type: 'url', url: 'gopher://127.0.0.1:6379/_x' } }] }] }] }, 'messages.0.content.0.content.0.source.url', /http\(s\) URL/],
+    [
+      'a document block',
+      { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }] },
+      'messages.0.content.0.type',
+      /"document" is not supported/,
+    ],
+    [
+      'tool_use in a user turn',
+      { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'f', input: {} }] }] },
+      'messages.0.content.0.type',
+      /not supported/,
+    ],
+    [
+      'tool_result in an assistant turn',
+      { model: 'c', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'a' }] }] },
+      'messages.0.content.0.type',
+      /not supported/,
+    ],
+    [
+      'a tool_use without input',
+      { model: 'c', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'f' }] }] },
+      'messages.0.content.0.input',
+      /Field required/,
+    ],
+    [
+      'a bad image source type',
+      { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }] },
+      'messages.0.content.0.source.type',
+      /Input should be 'base64' or 'url'/,
+    ],
+    [
+      'a file image URL',
+      { model: 'c', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'file:///etc/passwd' } }] }] },
+      'messages.0.content.0.source.url',
+      /http\(s\) URL or a base64 data URL/,
+    ],
+    [
+      'a file image URL in a tool result',
+      {
+        model: 'c',
+        max_tokens: 1,
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'image', source: { type: 'url', url: 'gopher://127.0.0.1:6379/_x' } }] }],
+          },
+        ],
+      },
+      'messages.0.content.0.content.0.source.url',
+      /http\(s\) URL/,
+    ],
     ['an image in the system prompt', { model: 'c', max_tokens: 1, messages: user, system: [{ type: 'image', source: {} }] }, 'system.0.type', /not supported/],
     ['temperature above 1', { model: 'c', max_tokens: 1, messages: user, temperature: 1.5 }, 'temperature', /less than or equal to 1/],
     ['negative top_p', { model: 'c', max_tokens: 1, messages: user, top_p: -0.1 }, 'top_p', /greater than or equal to 0/],
     ['a string top_k', { model: 'c', max_tokens: 1, messages: user, top_k: 'a' }, 'top_k', /valid integer/],
     ['stop_sequences as a string', { model: 'c', max_tokens: 1, messages: user, stop_sequences: 'END' }, 'stop_sequences', /valid list/],
-    ['a server tool', { model: 'c', max_tokens: 1, messages: user, tools: [{ type: 'web_search_20250305', name: 'web_search' }] }, 'tools.0.type', /"web_search_20250305" is not supported/],
+    [
+      'a server tool',
+      { model: 'c', max_tokens: 1, messages: user, tools: [{ type: 'web_search_20250305', name: 'web_search' }] },
+      'tools.0.type',
+      /"web_search_20250305" is not supported/,
+    ],
     ['a tool without input_schema', { model: 'c', max_tokens: 1, messages: user, tools: [{ name: 'f' }] }, 'tools.0.input_schema', /Field required/],
-    ['an unknown tool_choice', { model: 'c', max_tokens: 1, messages: user, tool_choice: { type: 'required' } }, 'tool_choice.type', /Input should be 'auto', 'any', 'tool' or 'none'/],
+    [
+      'an unknown tool_choice',
+      { model: 'c', max_tokens: 1, messages: user, tool_choice: { type: 'required' } },
+      'tool_choice.type',
+      /Input should be 'auto', 'any', 'tool' or 'none'/,
+    ],
     ['a named tool_choice without a name', { model: 'c', max_tokens: 1, messages: user, tool_choice: { type: 'tool' } }, 'tool_choice.name', /Field required/],
     ['a non-boolean stream', { model: 'c', max_tokens: 1, messages: user, stream: 1 }, 'stream', /valid boolean/],
     ['metadata that is not an object', { model: 'c', max_tokens: 1, messages: user, metadata: 'x' }, 'metadata', /valid dictionary/],

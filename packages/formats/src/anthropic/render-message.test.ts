@@ -34,7 +34,13 @@ describe('renderAnthropicMessage', () => {
   });
 
   it('maps finish reasons and leaves cache reads out when unknown', () => {
-    const base: ChatResponse = { model: 'm', content: [{ type: 'text', text: 'x' }], toolCalls: [], finishReason: 'stop', usage: { inputTokens: 5, outputTokens: 1 } };
+    const base: ChatResponse = {
+      model: 'm',
+      content: [{ type: 'text', text: 'x' }],
+      toolCalls: [],
+      finishReason: 'stop',
+      usage: { inputTokens: 5, outputTokens: 1 },
+    };
     const stopOf = (finishReason: ChatResponse['finishReason']) => renderAnthropicMessage({ ...base, finishReason }, meta).stop_reason;
     expect(stopOf('stop')).toBe('end_turn');
     expect(stopOf('length')).toBe('max_tokens');
@@ -46,23 +52,38 @@ describe('renderAnthropicMessage', () => {
 
   it('renders cache reads and writes apart from input_tokens, which Anthropic reports without either', () => {
     const response: ChatResponse = {
-      model: 'm', content: [{ type: 'text', text: 'x' }], toolCalls: [], finishReason: 'stop',
+      model: 'm',
+      content: [{ type: 'text', text: 'x' }],
+      toolCalls: [],
+      finishReason: 'stop',
       usage: { inputTokens: 10_000, outputTokens: 9, cachedInputTokens: 2048, cacheWriteInputTokens: 188 },
     };
-    expect(renderAnthropicMessage(response, meta).usage).toEqual({ input_tokens: 7764, output_tokens: 9, cache_read_input_tokens: 2048, cache_creation_input_tokens: 188 });
+    expect(renderAnthropicMessage(response, meta).usage).toEqual({
+      input_tokens: 7764,
+      output_tokens: 9,
+      cache_read_input_tokens: 2048,
+      cache_creation_input_tokens: 188,
+    });
   });
 
   it('renders the stop sequence that ended the answer as stop_sequence, and nothing else so', () => {
-    const base: ChatResponse = { model: 'm', content: [{ type: 'text', text: 'x' }], toolCalls: [], finishReason: 'stop', stopSequence: 'END', usage: { inputTokens: 5, outputTokens: 1 } };
+    const base: ChatResponse = {
+      model: 'm',
+      content: [{ type: 'text', text: 'x' }],
+      toolCalls: [],
+      finishReason: 'stop',
+      stopSequence: 'END',
+      usage: { inputTokens: 5, outputTokens: 1 },
+    };
     expect(renderAnthropicMessage(base, meta)).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'END' });
     // A stop sequence only explains a stop: a length cut stays max_tokens.
     expect(renderAnthropicMessage({ ...base, finishReason: 'length' }, meta)).toMatchObject({ stop_reason: 'max_tokens', stop_sequence: null });
   });
 
   it('gives an empty answer one empty text block', () => {
-    expect(renderAnthropicMessage({ model: 'm', content: [], toolCalls: [], finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 0 } }, meta).content).toEqual([
-      { type: 'text', text: '' },
-    ]);
+    expect(
+      renderAnthropicMessage({ model: 'm', content: [], toolCalls: [], finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 0 } }, meta).content,
+    ).toEqual([{ type: 'text', text: '' }]);
   });
 });
 

@@ -35,7 +35,10 @@ export function toAnthropicStopReason(reason: FinishReason): AnthropicStopReason
 }
 
 /** The `stop_reason` and `stop_sequence` fields of a message that finished so. */
-export function toAnthropicStop(finish: { finishReason: FinishReason; stopSequence?: string }): { stop_reason: AnthropicStopReason; stop_sequence: string | null } {
+export function toAnthropicStop(finish: { finishReason: FinishReason; stopSequence?: string }): {
+  stop_reason: AnthropicStopReason;
+  stop_sequence: string | null;
+} {
   const stopSequence = finish.finishReason === 'stop' ? finish.stopSequence : undefined;
   if (stopSequence === undefined) return { stop_reason: toAnthropicStopReason(finish.finishReason), stop_sequence: null };
   return { stop_reason: 'stop_sequence', stop_sequence: stopSequence };

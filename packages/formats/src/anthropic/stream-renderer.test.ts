@@ -10,7 +10,16 @@ const messageStart = {
   event: 'message_start',
   data: {
     type: 'message_start',
-    message: { id: 'msg_sy_01', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } },
+    message: {
+      id: 'msg_sy_01',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 0, output_tokens: 0 },
+    },
   },
 };
 
@@ -46,16 +55,26 @@ describe('createAnthropicStreamRenderer', () => {
       { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Let me ' } } },
       { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'check.' } } },
       { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-      { event: 'content_block_start', data: { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'call_a', name: 'get_weather', input: {} } } },
+      {
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'call_a', name: 'get_weather', input: {} } },
+      },
       { event: 'content_block_delta', data: { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"location":' } } },
       { event: 'content_block_delta', data: { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '"Paris"}' } } },
       { event: 'content_block_stop', data: { type: 'content_block_stop', index: 1 } },
-      { event: 'content_block_start', data: { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'call_b', name: 'get_time', input: {} } } },
+      {
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'call_b', name: 'get_time', input: {} } },
+      },
       { event: 'content_block_delta', data: { type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{}' } } },
       { event: 'content_block_stop', data: { type: 'content_block_stop', index: 2 } },
       {
         event: 'message_delta',
-        data: { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { input_tokens: 100, output_tokens: 42, cache_read_input_tokens: 200 } },
+        data: {
+          type: 'message_delta',
+          delta: { stop_reason: 'tool_use', stop_sequence: null },
+          usage: { input_tokens: 100, output_tokens: 42, cache_read_input_tokens: 200 },
+        },
       },
       { event: 'message_stop', data: { type: 'message_stop' } },
     ]);
@@ -100,7 +119,12 @@ describe('createAnthropicStreamRenderer', () => {
   it('renders a stop sequence and cache writes in message_delta, as the SDK accumulates them', async () => {
     const parts: StreamPart[] = [
       { type: 'text-delta', text: 'One, two' },
-      { type: 'finish', finishReason: 'stop', stopSequence: ', three', usage: { inputTokens: 2300, outputTokens: 3, cachedInputTokens: 2048, cacheWriteInputTokens: 188 } },
+      {
+        type: 'finish',
+        finishReason: 'stop',
+        stopSequence: ', three',
+        usage: { inputTokens: 2300, outputTokens: 3, cachedInputTokens: 2048, cacheWriteInputTokens: 188 },
+      },
     ];
     const events = renderAll(parts);
     expect(events.find((event) => event.event === 'message_delta')).toEqual({
@@ -111,22 +135,38 @@ describe('createAnthropicStreamRenderer', () => {
         usage: { input_tokens: 64, output_tokens: 3, cache_read_input_tokens: 2048, cache_creation_input_tokens: 188 },
       },
     });
-    const message = await client(toSse(events)).messages.stream({ model: 'c', max_tokens: 100, messages: [{ role: 'user', content: 'Count' }] }).finalMessage();
+    const message = await client(toSse(events))
+      .messages.stream({ model: 'c', max_tokens: 100, messages: [{ role: 'user', content: 'Count' }] })
+      .finalMessage();
     expect(message.stop_reason).toBe('stop_sequence');
     expect(message.stop_sequence).toBe(', three');
     expect(message.usage).toEqual({ input_tokens: 64, output_tokens: 3, cache_read_input_tokens: 2048, cache_creation_input_tokens: 188 });
   });
 
   it('gives the SDK finalText() for text and for an empty answer', async () => {
-    const text = renderAll([{ type: 'text-delta', text: 'Bonjour' }, { type: 'finish', finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 1 } }]);
-    expect(await client(toSse(text)).messages.stream({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).finalText()).toBe('Bonjour');
+    const text = renderAll([
+      { type: 'text-delta', text: 'Bonjour' },
+      { type: 'finish', finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 1 } },
+    ]);
+    expect(
+      await client(toSse(text))
+        .messages.stream({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })
+        .finalText(),
+    ).toBe('Bonjour');
     const empty = renderAll([{ type: 'finish', finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 0 } }]);
-    expect(await client(toSse(empty)).messages.stream({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).finalText()).toBe('');
+    expect(
+      await client(toSse(empty))
+        .messages.stream({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })
+        .finalText(),
+    ).toBe('');
   });
 
   it('makes the official SDK reject with the error message', async () => {
     const renderer = createAnthropicStreamRenderer(meta);
-    const events = [...renderer.push({ type: 'text-delta', text: 'Hi' }), ...renderer.push({ type: 'error', error: { code: 'upstream_overloaded', message: 'Overloaded' } })];
+    const events = [
+      ...renderer.push({ type: 'text-delta', text: 'Hi' }),
+      ...renderer.push({ type: 'error', error: { code: 'upstream_overloaded', message: 'Overloaded' } }),
+    ];
     const stream = client(toSse(events)).messages.stream({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
     await expect(stream.finalMessage()).rejects.toThrow(/Overloaded/);
   });

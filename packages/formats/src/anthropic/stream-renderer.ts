@@ -71,15 +71,14 @@ export function createAnthropicStreamRenderer(meta: AnthropicStreamMeta): { push
         // An empty answer still gets a text block, as the SDK's finalText() requires one.
         const events = blockCount === 0 ? startBlock('text', { type: 'text', text: '' }) : [];
         events.push(...closeOpenBlock());
-        events.push(
-          event('message_delta', { delta: toAnthropicStop(part), usage: toAnthropicUsage(part.usage) }),
-          event('message_stop', {}),
-        );
+        events.push(event('message_delta', { delta: toAnthropicStop(part), usage: toAnthropicUsage(part.usage) }), event('message_stop', {}));
         return events;
       }
       case 'error':
         ended = true;
-        return [{ event: 'error', data: { type: 'error', error: { type: toAnthropicErrorType(errorTypeForCode(part.error.code)), message: part.error.message } } }];
+        return [
+          { event: 'error', data: { type: 'error', error: { type: toAnthropicErrorType(errorTypeForCode(part.error.code)), message: part.error.message } } },
+        ];
     }
   }
 

@@ -56,7 +56,9 @@ describe('toOpenAIChatBody', () => {
       temperature: 0.2,
       top_p: 0.5,
       stop: ['END'],
-      tools: [{ type: 'function', function: { name: 'lookup', description: 'Look up', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
+      tools: [
+        { type: 'function', function: { name: 'lookup', description: 'Look up', parameters: { type: 'object', properties: { q: { type: 'string' } } } } },
+      ],
       tool_choice: { type: 'function', function: { name: 'lookup' } },
       parallel_tool_calls: false,
       presence_penalty: 0.5,
@@ -95,7 +97,19 @@ describe('toOpenAIChatBody', () => {
     expect(assistant).toEqual(fixtureMessages[2]);
     expect(firstTool).toEqual(fixtureMessages[3]);
     expect(secondTool).toEqual({ role: 'tool', tool_call_id: 'call_8hTqWc2LmYp4dZr6XvB1nK0s', content: '{"temperature":24,"condition":"sunny"}' });
-    for (const key of ['temperature', 'top_p', 'max_completion_tokens', 'stop', 'seed', 'user', 'tool_choice', 'parallel_tool_calls', 'stream', 'stream_options', 'logit_bias']) {
+    for (const key of [
+      'temperature',
+      'top_p',
+      'max_completion_tokens',
+      'stop',
+      'seed',
+      'user',
+      'tool_choice',
+      'parallel_tool_calls',
+      'stream',
+      'stream_options',
+      'logit_bias',
+    ]) {
       expect(body[key], key).toEqual(fixture[key]);
     }
   });

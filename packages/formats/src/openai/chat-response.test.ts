@@ -46,17 +46,26 @@ describe('fromOpenAIChatResponse', () => {
 
   it('renders back to an equivalent OpenAI body', () => {
     const fixture = readJsonFixture('openai-chat-completion-tool-calls.json') as Record<string, unknown>;
-    const rendered = renderOpenAIChatCompletion(fromOpenAIChatResponse(fixture), { id: fixture.id as string, created: fixture.created as number, model: fixture.model as string });
+    const rendered = renderOpenAIChatCompletion(fromOpenAIChatResponse(fixture), {
+      id: fixture.id as string,
+      created: fixture.created as number,
+      model: fixture.model as string,
+    });
     const [choice] = fixture.choices as Array<{ message: Record<string, unknown> }>;
     const { annotations: _annotations, ...message } = choice?.message ?? {};
     expect((rendered.choices as Array<{ message: unknown }>)[0]?.message).toEqual(message);
   });
 
-  it.each([['a string', 'oops'], ['null', null], ['no choices', { model: 'm', choices: [] }], ['an error body', { error: { message: 'x' } }], ['a bad tool call', { choices: [{ message: { tool_calls: [{ id: 'a' }] } }] }]])(
-    'throws upstream_error on %s',
-    (_name, body) => {
-      expect(() => fromOpenAIChatResponse(body)).toThrow(GatewayError);
-      expect(() => fromOpenAIChatResponse(body)).toThrow(expect.objectContaining({ code: 'upstream_error', message: 'upstream returned an unreadable response' }));
-    },
-  );
+  it.each([
+    ['a string', 'oops'],
+    ['null', null],
+    ['no choices', { model: 'm', choices: [] }],
+    ['an error body', { error: { message: 'x' } }],
+    ['a bad tool call', { choices: [{ message: { tool_calls: [{ id: 'a' }] } }] }],
+  ])('throws upstream_error on %s', (_name, body) => {
+    expect(() => fromOpenAIChatResponse(body)).toThrow(GatewayError);
+    expect(() => fromOpenAIChatResponse(body)).toThrow(
+      expect.objectContaining({ code: 'upstream_error', message: 'upstream returned an unreadable response' }),
+    );
+  });
 });

@@ -17,9 +17,7 @@ const responseSchema = z.object({
         message: z.object({
           content: contentSchema,
           refusal: z.string().nullish(),
-          tool_calls: z
-            .array(z.object({ id: z.string().nullish(), function: z.object({ name: z.string(), arguments: z.string().nullish() }) }))
-            .nullish(),
+          tool_calls: z.array(z.object({ id: z.string().nullish(), function: z.object({ name: z.string(), arguments: z.string().nullish() }) })).nullish(),
         }),
         finish_reason: z.string().nullish(),
       }),

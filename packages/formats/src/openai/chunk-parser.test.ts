@@ -52,7 +52,9 @@ describe('createOpenAIChunkParser', () => {
 
   it('handles servers that send a whole tool call in one chunk without an index or id', () => {
     const parser = createOpenAIChunkParser();
-    expect(parser.parse({ choices: [{ index: 0, delta: { tool_calls: [{ function: { name: 'f', arguments: '{"a":1}' } }] }, finish_reason: 'tool_calls' }] })).toEqual([
+    expect(
+      parser.parse({ choices: [{ index: 0, delta: { tool_calls: [{ function: { name: 'f', arguments: '{"a":1}' } }] }, finish_reason: 'tool_calls' }] }),
+    ).toEqual([
       { type: 'tool-call-start', index: 0, id: 'call_0', name: 'f' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a":1}' },
     ]);

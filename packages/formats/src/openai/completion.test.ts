@@ -4,7 +4,9 @@ import { fromOpenAICompletionResponse, toOpenAICompletionBody } from './completi
 
 describe('OpenAI legacy completions upstream', () => {
   it('builds the request body, asking for usage when streaming', () => {
-    expect(toOpenAICompletionBody({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', maxTokens: 7, temperature: 0, stop: ['\n'] }, { stream: true })).toEqual({
+    expect(
+      toOpenAICompletionBody({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', maxTokens: 7, temperature: 0, stop: ['\n'] }, { stream: true }),
+    ).toEqual({
       model: 'gpt-3.5-turbo-instruct',
       prompt: 'Say this is a test',
       max_tokens: 7,
@@ -16,9 +18,16 @@ describe('OpenAI legacy completions upstream', () => {
   });
 
   it('forwards penalties and logit_bias', () => {
-    expect(toOpenAICompletionBody({ model: 'm', prompt: 'p', presencePenalty: 0.5, frequencyPenalty: -0.5, logitBias: { '7': 3 } }, { stream: false })).toEqual({
-      model: 'm', prompt: 'p', presence_penalty: 0.5, frequency_penalty: -0.5, logit_bias: { '7': 3 }, stream: false,
-    });
+    expect(toOpenAICompletionBody({ model: 'm', prompt: 'p', presencePenalty: 0.5, frequencyPenalty: -0.5, logitBias: { '7': 3 } }, { stream: false })).toEqual(
+      {
+        model: 'm',
+        prompt: 'p',
+        presence_penalty: 0.5,
+        frequency_penalty: -0.5,
+        logit_bias: { '7': 3 },
+        stream: false,
+      },
+    );
   });
 
   it('reads a text_completion response', () => {

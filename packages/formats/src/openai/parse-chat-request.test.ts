@@ -104,7 +104,13 @@ describe('parseOpenAIChatRequest', () => {
   });
 
   it('reads penalties and logit_bias, and drops an empty logit_bias', () => {
-    const parsed = parseOpenAIChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], presence_penalty: -2, frequency_penalty: 2, logit_bias: { '50256': -100, '7': 0.5 } });
+    const parsed = parseOpenAIChatRequest({
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+      presence_penalty: -2,
+      frequency_penalty: 2,
+      logit_bias: { '50256': -100, '7': 0.5 },
+    });
     expect(parsed.request).toMatchObject({ presencePenalty: -2, frequencyPenalty: 2, logitBias: { '50256': -100, '7': 0.5 } });
     expect(parseOpenAIChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], logit_bias: {} }).request).not.toHaveProperty('logitBias');
   });
@@ -130,24 +136,59 @@ describe('parseOpenAIChatRequest', () => {
     ['the legacy function role', { model: 'm', messages: [{ role: 'function', name: 'f', content: 'x' }] }, 'messages[0].role', /legacy 'function' role/],
     ['a user message without content', { model: 'm', messages: [{ role: 'user' }] }, 'messages[0].content', /Missing required/],
     ['numeric content', { model: 'm', messages: [{ role: 'user', content: 5 }] }, 'messages[0].content', /expected an array/],
-    ['an unknown content part', { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio' }] }] }, 'messages[0].content[0].type', /Invalid value/],
-    ['an image in a system message', { model: 'm', messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] }, 'messages[0].content[0].type', /Supported values are: 'text'/],
-    ['a bad image URL', { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x/y.png' } }] }] }, 'messages[0].content[0].image_url.url', /http\(s\) URL or a base64 data URL/],
+    [
+      'an unknown content part',
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio' }] }] },
+      'messages[0].content[0].type',
+      /Invalid value/,
+    ],
+    [
+      'an image in a system message',
+      { model: 'm', messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] },
+      'messages[0].content[0].type',
+      /Supported values are: 'text'/,
+    ],
+    [
+      'a bad image URL',
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x/y.png' } }] }] },
+      'messages[0].content[0].image_url.url',
+      /http\(s\) URL or a base64 data URL/,
+    ],
     ['a tool message without tool_call_id', { model: 'm', messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id', /Missing required/],
-    ['a tool call without a function', { model: 'm', messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function' }] }] }, 'messages[0].tool_calls[0].function', /expected an object/],
+    [
+      'a tool call without a function',
+      { model: 'm', messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function' }] }] },
+      'messages[0].tool_calls[0].function',
+      /expected an object/,
+    ],
     ['temperature above 2', { model: 'm', messages: user, temperature: 2.5 }, 'temperature', /Expected a value <= 2, but got 2.5/],
     ['negative temperature', { model: 'm', messages: user, temperature: -1 }, 'temperature', /Expected a value >= 0/],
     ['temperature as a string', { model: 'm', messages: user, temperature: '1' }, 'temperature', /expected a decimal, but got a string/],
     ['top_p above 1', { model: 'm', messages: user, top_p: 1.5 }, 'top_p', /Expected a value <= 1/],
     ['zero max_tokens', { model: 'm', messages: user, max_tokens: 0 }, 'max_tokens', /Expected a value >= 1/],
-    ['fractional max_completion_tokens', { model: 'm', messages: user, max_completion_tokens: 1.5 }, 'max_completion_tokens', /expected an integer, but got a decimal/],
-    ['a max_tokens too large to be an integer', { model: 'm', messages: user, max_tokens: 1e300 }, 'max_tokens', /integer above maximum value. Expected a value <= 9007199254740991, but got 1e\+300/],
+    [
+      'fractional max_completion_tokens',
+      { model: 'm', messages: user, max_completion_tokens: 1.5 },
+      'max_completion_tokens',
+      /expected an integer, but got a decimal/,
+    ],
+    [
+      'a max_tokens too large to be an integer',
+      { model: 'm', messages: user, max_tokens: 1e300 },
+      'max_tokens',
+      /integer above maximum value. Expected a value <= 9007199254740991, but got 1e\+300/,
+    ],
     ['a seed too small to be an integer', { model: 'm', messages: user, seed: -1e300 }, 'seed', /integer below minimum value/],
     ['n above 1', { model: 'm', messages: user, n: 2 }, 'n', /^n > 1 is not supported$/],
     ['five stop sequences', { model: 'm', messages: user, stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop', /maximum length 4/],
     ['a numeric stop sequence', { model: 'm', messages: user, stop: [1] }, 'stop[0]', /expected a string/],
     ['a non-function tool', { model: 'm', messages: user, tools: [{ type: 'web_search' }] }, 'tools[0].type', /Invalid value/],
-    ['a tool name with spaces', { model: 'm', messages: user, tools: [{ type: 'function', function: { name: 'get weather' } }] }, 'tools[0].function.name', /does not match pattern/],
+    [
+      'a tool name with spaces',
+      { model: 'm', messages: user, tools: [{ type: 'function', function: { name: 'get weather' } }] },
+      'tools[0].function.name',
+      /does not match pattern/,
+    ],
     ['an unknown tool_choice', { model: 'm', messages: user, tool_choice: 'any' }, 'tool_choice', /Supported values are: 'none', 'auto', and 'required'/],
     ['a non-boolean stream', { model: 'm', messages: user, stream: 'yes' }, 'stream', /expected a boolean/],
     ['a fractional seed', { model: 'm', messages: user, seed: 1.5 }, 'seed', /expected an integer/],
@@ -160,7 +201,12 @@ describe('parseOpenAIChatRequest', () => {
     ['a __proto__ logit_bias key', { model: 'm', messages: user, logit_bias: JSON.parse('{"__proto__": 5}') }, 'logit_bias', /Invalid key/],
     ['a logit_bias above 100', { model: 'm', messages: user, logit_bias: { '42': 101 } }, 'logit_bias.42', /Expected a value <= 100/],
     ['a null logit_bias weight', { model: 'm', messages: user, logit_bias: { '42': null } }, 'logit_bias.42', /expected a decimal, but got null/],
-    ['a json_schema without a name', { model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: {} } }, 'response_format.json_schema.name', /Missing required/],
+    [
+      'a json_schema without a name',
+      { model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: {} } },
+      'response_format.json_schema.name',
+      /Missing required/,
+    ],
   ];
 
   it.each(cases)('rejects %s', (_name, body, param, message) => {

@@ -45,10 +45,18 @@ describe('parseOpenAICompletionRequest', () => {
   });
 
   it('checks and keeps penalties and logit_bias, as chat does', () => {
-    expect(parseOpenAICompletionRequest({ model: 'm', prompt: 'p', presence_penalty: 1, frequency_penalty: -1, logit_bias: { '50256': -100 } }).request).toMatchObject({
-      presencePenalty: 1, frequencyPenalty: -1, logitBias: { '50256': -100 },
+    expect(
+      parseOpenAICompletionRequest({ model: 'm', prompt: 'p', presence_penalty: 1, frequency_penalty: -1, logit_bias: { '50256': -100 } }).request,
+    ).toMatchObject({
+      presencePenalty: 1,
+      frequencyPenalty: -1,
+      logitBias: { '50256': -100 },
     });
-    expect(() => parseOpenAICompletionRequest({ model: 'm', prompt: 'p', frequency_penalty: 2.5 })).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'frequency_penalty' }));
-    expect(() => parseOpenAICompletionRequest({ model: 'm', prompt: 'p', logit_bias: { x: 1 } })).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'logit_bias' }));
+    expect(() => parseOpenAICompletionRequest({ model: 'm', prompt: 'p', frequency_penalty: 2.5 })).toThrow(
+      expect.objectContaining({ code: 'invalid_request', param: 'frequency_penalty' }),
+    );
+    expect(() => parseOpenAICompletionRequest({ model: 'm', prompt: 'p', logit_bias: { x: 1 } })).toThrow(
+      expect.objectContaining({ code: 'invalid_request', param: 'logit_bias' }),
+    );
   });
 });

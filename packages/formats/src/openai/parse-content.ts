@@ -30,6 +30,9 @@ export function parseContent(value: unknown, param: string, options: { allowImag
       const url = typeof imageUrl === 'string' ? imageUrl : requireString(requireRecord(imageUrl, `${partParam}.image_url`).url, urlParam);
       return parseImageUrl(url, urlParam);
     }
-    return invalid(`${partParam}.type`, `Invalid value: ${JSON.stringify(part.type)}. Supported values are: ${options.allowImages ? "'text' and 'image_url'" : "'text'"}.`);
+    return invalid(
+      `${partParam}.type`,
+      `Invalid value: ${JSON.stringify(part.type)}. Supported values are: ${options.allowImages ? "'text' and 'image_url'" : "'text'"}.`,
+    );
   });
 }

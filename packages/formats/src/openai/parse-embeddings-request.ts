@@ -16,7 +16,10 @@ function parseInput(value: unknown): string[] {
   if (!Array.isArray(value)) invalid('input', "Invalid type for 'input': expected a string or an array of strings.");
   if (value.length === 0) invalid('input', "Invalid 'input': empty array. Expected an array with minimum length 1, but got an empty array instead.");
   if (value.length > maximumInputs) {
-    invalid('input', `Invalid 'input': array too long. Expected an array with maximum length ${maximumInputs}, but got an array with length ${value.length} instead.`);
+    invalid(
+      'input',
+      `Invalid 'input': array too long. Expected an array with maximum length ${maximumInputs}, but got an array with length ${value.length} instead.`,
+    );
   }
   return value.map((item, index) => {
     if (typeof item === 'number' || Array.isArray(item)) invalid('input', tokenArrayMessage);

@@ -32,7 +32,8 @@ function parseMessage(item: unknown, param: string): CanonicalMessage {
       return { role: 'user', content: parseContent(requireContent(message.content, contentParam), contentParam, { allowImages: true }) };
     case 'assistant': {
       const hasToolCalls = !isAbsent(message.tool_calls);
-      const content = isAbsent(message.content) && hasToolCalls ? [] : parseContent(requireContent(message.content, contentParam), contentParam, { allowImages: false });
+      const content =
+        isAbsent(message.content) && hasToolCalls ? [] : parseContent(requireContent(message.content, contentParam), contentParam, { allowImages: false });
       const toolCalls = hasToolCalls ? parseToolCalls(message.tool_calls, `${param}.tool_calls`) : [];
       return toolCalls.length > 0 ? { role: 'assistant', content, toolCalls } : { role: 'assistant', content };
     }

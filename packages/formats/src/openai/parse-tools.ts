@@ -16,7 +16,10 @@ export function parseTools(value: unknown): ToolDefinition[] | undefined {
     const fn = requireRecord(tool.function, `${param}.function`);
     const name = requireString(fn.name, `${param}.function.name`);
     if (!toolNamePattern.test(name)) {
-      invalid(`${param}.function.name`, `Invalid '${param}.function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.`);
+      invalid(
+        `${param}.function.name`,
+        `Invalid '${param}.function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.`,
+      );
     }
     const description = optionalString(fn.description, `${param}.function.description`);
     const parameters = isAbsent(fn.parameters) ? emptyParameters : requireRecord(fn.parameters, `${param}.function.parameters`);

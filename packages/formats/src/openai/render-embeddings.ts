@@ -15,10 +15,7 @@ export function decodeEmbeddingBase64(text: string): number[] {
   return vector;
 }
 
-export function renderOpenAIEmbeddings(
-  response: EmbeddingsResponse,
-  meta: { model: string; encodingFormat: 'float' | 'base64' },
-): Record<string, unknown> {
+export function renderOpenAIEmbeddings(response: EmbeddingsResponse, meta: { model: string; encodingFormat: 'float' | 'base64' }): Record<string, unknown> {
   return {
     object: 'list',
     data: response.embeddings.map((vector, index) => ({

@@ -11,7 +11,10 @@ describe('renderOpenAIChatCompletion', () => {
   it('renders text with cached-token usage', () => {
     const response: ChatResponse = {
       model: 'gpt-4o-2024-08-06',
-      content: [{ type: 'text', text: 'Hello' }, { type: 'text', text: ' there' }],
+      content: [
+        { type: 'text', text: 'Hello' },
+        { type: 'text', text: ' there' },
+      ],
       toolCalls: [],
       finishReason: 'stop',
       usage: { inputTokens: 20, outputTokens: 2, cachedInputTokens: 16 },
@@ -65,7 +68,14 @@ describe('renderOpenAIChatCompletion', () => {
 
   it('renders an Anthropic stop-sequence answer as a plain stop, its cache writes inside prompt_tokens', () => {
     const rendered = renderOpenAIChatCompletion(
-      { model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'One' }], toolCalls: [], finishReason: 'stop', stopSequence: ', two', usage: { inputTokens: 2257, outputTokens: 1, cachedInputTokens: 2048, cacheWriteInputTokens: 188 } },
+      {
+        model: 'claude-sonnet-4-5',
+        content: [{ type: 'text', text: 'One' }],
+        toolCalls: [],
+        finishReason: 'stop',
+        stopSequence: ', two',
+        usage: { inputTokens: 2257, outputTokens: 1, cachedInputTokens: 2048, cacheWriteInputTokens: 188 },
+      },
       meta,
     );
     expect((rendered.choices as Array<{ finish_reason: string }>)[0]?.finish_reason).toBe('stop');
@@ -74,7 +84,14 @@ describe('renderOpenAIChatCompletion', () => {
 });
 
 describe('renderOpenAIEmbeddings', () => {
-  const response = { model: 'text-embedding-3-small', embeddings: [[0.5, -1.25], [2, 0.125]], usage: { inputTokens: 7, outputTokens: 0 } };
+  const response = {
+    model: 'text-embedding-3-small',
+    embeddings: [
+      [0.5, -1.25],
+      [2, 0.125],
+    ],
+    usage: { inputTokens: 7, outputTokens: 0 },
+  };
 
   it('renders float vectors', () => {
     expect(renderOpenAIEmbeddings(response, { model: 'text-embedding-3-small', encodingFormat: 'float' })).toEqual({

@@ -56,14 +56,25 @@ describe('createOpenAIStreamRenderer', () => {
   });
 
   it('opens a tool-only answer with role, null content and the first tool call, like OpenAI', () => {
-    const chunks = renderAll([{ type: 'tool-call-start', index: 0, id: 'call_a', name: 'f' }, { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' }], false);
+    const chunks = renderAll(
+      [
+        { type: 'tool-call-start', index: 0, id: 'call_a', name: 'f' },
+        { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
+      ],
+      false,
+    );
     expect(chunks).toEqual([
       {
         ...head,
         choices: [
           {
             index: 0,
-            delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'f', arguments: '' } }], refusal: null },
+            delta: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'f', arguments: '' } }],
+              refusal: null,
+            },
             logprobs: null,
             finish_reason: null,
           },
@@ -136,7 +147,10 @@ describe('createOpenAIStreamRenderer', () => {
 
   it('makes the official SDK reject with the error message', async () => {
     const renderer = createOpenAIStreamRenderer({ ...meta, includeUsage: false });
-    const chunks = [...renderer.push({ type: 'text-delta', text: 'Hi' }), ...renderer.push({ type: 'error', error: { code: 'upstream_error', message: 'upstream failed' } })];
+    const chunks = [
+      ...renderer.push({ type: 'text-delta', text: 'Hi' }),
+      ...renderer.push({ type: 'error', error: { code: 'upstream_error', message: 'upstream failed' } }),
+    ];
     const stream = client(toSse(chunks)).chat.completions.stream({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
     await expect(stream.finalChatCompletion()).rejects.toThrow(/upstream failed/);
   });

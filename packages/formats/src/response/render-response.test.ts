@@ -8,10 +8,16 @@ import { renderResponse } from './render-response.ts';
 import { responseId } from './response-id.ts';
 
 const meta = { requestId: 'req_01abc', createdAt: 1_747_220_611_900, model: 'gpt-4o' };
-const chat: ChatResponse = { model: 'gpt-4o-2024', content: [{ type: 'text', text: 'Hi' }], toolCalls: [], finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 1 } };
+const chat: ChatResponse = {
+  model: 'gpt-4o-2024',
+  content: [{ type: 'text', text: 'Hi' }],
+  toolCalls: [],
+  finishReason: 'stop',
+  usage: { inputTokens: 3, outputTokens: 1 },
+};
 
 describe('responseId', () => {
-  it('derives each endpoint\'s id from the request id without its req_', () => {
+  it("derives each endpoint's id from the request id without its req_", () => {
     expect(responseId('/v1/chat/completions', 'req_01abc')).toBe('chatcmpl-01abc');
     expect(responseId('/v1/messages', 'req_01abc')).toBe('msg_01abc');
     expect(responseId('/v1/completions', 'req_01abc')).toBe('cmpl-01abc');
@@ -20,7 +26,7 @@ describe('responseId', () => {
 });
 
 describe('renderResponse', () => {
-  it('answers a chat result in the endpoint\'s format, with the id rule and `created` in seconds', () => {
+  it("answers a chat result in the endpoint's format, with the id rule and `created` in seconds", () => {
     expect(renderResponse('/v1/chat/completions', { kind: 'chat', response: chat }, meta)).toEqual(
       renderOpenAIChatCompletion(chat, { id: 'chatcmpl-01abc', created: 1_747_220_611, model: 'gpt-4o' }),
     );

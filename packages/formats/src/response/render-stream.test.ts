@@ -31,7 +31,9 @@ describe('createStreamResponseRenderer', () => {
   it('renders Anthropic named events with the message id rule', () => {
     const renderer = createStreamResponseRenderer('/v1/messages', meta);
     const direct = createAnthropicStreamRenderer({ id: 'msg_01abc', model: 'gpt-4o' });
-    expect(parts.flatMap((part) => renderer.push(part))).toEqual(parts.flatMap((part) => direct.push(part)).map(({ event, data }) => ({ event, data: JSON.stringify(data) })));
+    expect(parts.flatMap((part) => renderer.push(part))).toEqual(
+      parts.flatMap((part) => direct.push(part)).map(({ event, data }) => ({ event, data: JSON.stringify(data) })),
+    );
   });
 
   it('has no stream format for embeddings', () => {
@@ -41,7 +43,13 @@ describe('createStreamResponseRenderer', () => {
 
 describe('retellResponse', () => {
   it('tells a rendered chat body again as the parts of the same answer', () => {
-    const response = { model: 'gpt-4o', content: [{ type: 'text' as const, text: 'Hi' }], toolCalls: [{ id: 'call_1', name: 'f', arguments: '{"a":1}' }], finishReason: 'tool_calls' as const, usage: { inputTokens: 5, outputTokens: 4 } };
+    const response = {
+      model: 'gpt-4o',
+      content: [{ type: 'text' as const, text: 'Hi' }],
+      toolCalls: [{ id: 'call_1', name: 'f', arguments: '{"a":1}' }],
+      finishReason: 'tool_calls' as const,
+      usage: { inputTokens: 5, outputTokens: 4 },
+    };
     for (const endpoint of ['/v1/chat/completions', '/v1/messages'] as const) {
       const body = renderResponse(endpoint, { kind: 'chat', response }, meta);
       expect(retellResponse(endpoint, body)).toEqual([

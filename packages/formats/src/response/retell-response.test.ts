@@ -4,8 +4,21 @@ import { retellResponse } from './retell-response.ts';
 describe('parts from a stored output', () => {
   it('tells an OpenAI chat completion with tool calls again as parts', () => {
     const output = {
-      id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Checking.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } }] }, finish_reason: 'tool_calls' }],
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      created: 1,
+      model: 'gpt-4o',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: 'Checking.',
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } }],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
       usage: { prompt_tokens: 7, completion_tokens: 5, total_tokens: 12 },
     };
     expect(retellResponse('/v1/chat/completions', output)).toEqual([
@@ -18,8 +31,14 @@ describe('parts from a stored output', () => {
 
   it('tells an Anthropic message again as parts', () => {
     const output = {
-      id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Hello.' }],
-      stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, output_tokens: 2 },
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [{ type: 'text', text: 'Hello.' }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 3, output_tokens: 2 },
     };
     const parts = retellResponse('/v1/messages', output)!;
     expect(parts[0]).toEqual({ type: 'text-delta', text: 'Hello.' });

@@ -40,7 +40,9 @@ describe('anthropic adapter', () => {
   });
 
   it('honours apiVersion and options.defaultMaxTokens', async () => {
-    const custom = createProvider(providerConfig({ name: 'anthropic', kind: 'anthropic', baseUrl: upstream.url, apiKey, apiVersion: '2024-01-01', options: { defaultMaxTokens: 2 } }));
+    const custom = createProvider(
+      providerConfig({ name: 'anthropic', kind: 'anthropic', baseUrl: upstream.url, apiKey, apiVersion: '2024-01-01', options: { defaultMaxTokens: 2 } }),
+    );
     const response = await custom.generate(request, { signal: signal() });
     expect(response).toMatchObject({ finishReason: 'length', usage: { outputTokens: 2 } });
     expect(upstream.requests[0]?.headers['anthropic-version']).toBe('2024-01-01');
@@ -80,7 +82,11 @@ describe('anthropic adapter', () => {
 
     it('maps 429 with retry-after', async () => {
       upstream.behave('*', { status: 429, retryAfterSeconds: 12, errorMessage: 'Number of request tokens has exceeded your per-minute rate limit' });
-      await expect(adapter.generate(request, { signal: signal() })).rejects.toMatchObject({ code: 'upstream_rate_limited', retryable: true, retryAfterMs: 12_000 });
+      await expect(adapter.generate(request, { signal: signal() })).rejects.toMatchObject({
+        code: 'upstream_rate_limited',
+        retryable: true,
+        retryAfterMs: 12_000,
+      });
     });
 
     it.each([

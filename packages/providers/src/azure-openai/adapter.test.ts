@@ -33,7 +33,12 @@ describe('azure-openai adapter', () => {
 
   it('streams with usage', async () => {
     const parts = await collect(adapter.stream(request, { signal: signal() }));
-    expect(parts.filter((part) => part.type === 'text-delta').map((part) => (part.type === 'text-delta' ? part.text : '')).join('')).toBe(expected.text);
+    expect(
+      parts
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => (part.type === 'text-delta' ? part.text : ''))
+        .join(''),
+    ).toBe(expected.text);
     expect(parts.at(-1)).toMatchObject({ type: 'finish', usage: { outputTokens: expected.outputTokens } });
   });
 

@@ -60,11 +60,15 @@ export function brokenResponseError(error: unknown, context: ErrorContext): Prov
 
 /** The upstream answered more than the gateway reads (`maxResponseBytes`): a 502, never retried. */
 export function responseTooLargeError(context: ErrorContext, limitBytes: number): ProviderError {
-  return new ProviderError('upstream_error', `${context.provider} answered more than ${formatBytes(limitBytes)}, the most this gateway reads (providers.${context.provider}.maxResponseBytes)`, {
-    provider: context.provider,
-    upstreamStatus: 200,
-    retryable: false,
-  });
+  return new ProviderError(
+    'upstream_error',
+    `${context.provider} answered more than ${formatBytes(limitBytes)}, the most this gateway reads (providers.${context.provider}.maxResponseBytes)`,
+    {
+      provider: context.provider,
+      upstreamStatus: 200,
+      retryable: false,
+    },
+  );
 }
 
 function formatBytes(bytes: number): string {

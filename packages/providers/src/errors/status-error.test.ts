@@ -48,7 +48,9 @@ describe('errorFromResponse', () => {
   }
 
   it('keeps the safe upstream message as detail, never in the message', async () => {
-    const response = await answer(429, JSON.stringify({ error: { message: 'bad key acme-secret-key', type: 'invalid_request_error' } }), { 'Retry-After': '7' });
+    const response = await answer(429, JSON.stringify({ error: { message: 'bad key acme-secret-key', type: 'invalid_request_error' } }), {
+      'Retry-After': '7',
+    });
     const error = await errorFromResponse(response, context);
     expect(error.detail).toBe('bad key [redacted]');
     expect(error.message).toBe('acme is rate limiting the gateway');

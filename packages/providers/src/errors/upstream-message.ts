@@ -3,10 +3,7 @@ import { z } from 'zod';
 // The three error envelopes we meet: OpenAI `{error: {message, type, code}}`, Anthropic
 // `{type: 'error', error: {type, message}}`, Ollama and others `{error: "text"}`.
 const envelopeSchema = z.object({
-  error: z.union([
-    z.string(),
-    z.object({ message: z.string().nullish(), type: z.string().nullish(), code: z.union([z.string(), z.number()]).nullish() }),
-  ]),
+  error: z.union([z.string(), z.object({ message: z.string().nullish(), type: z.string().nullish(), code: z.union([z.string(), z.number()]).nullish() })]),
 });
 
 export type UpstreamMessage = { message: string; type?: string };

@@ -22,11 +22,7 @@ export async function runCall<T>(context: HttpContext, signal: AbortSignal, run:
  * part, since the consumer may already have relayed tokens. Cancellation always throws.
  * Leaving the loop early aborts the upstream request.
  */
-export async function* streamCall(
-  context: HttpContext,
-  signal: AbortSignal,
-  run: (call: CallSignal) => AsyncIterable<StreamPart>,
-): AsyncGenerator<StreamPart> {
+export async function* streamCall(context: HttpContext, signal: AbortSignal, run: (call: CallSignal) => AsyncIterable<StreamPart>): AsyncGenerator<StreamPart> {
   if (signal.aborted) throw cancelledError();
   const call = createCallSignal(signal, context.timeoutMs);
   let started = false;

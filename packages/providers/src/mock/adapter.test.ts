@@ -37,7 +37,10 @@ describe('mock provider', () => {
   });
 
   it('calls the forced tool', async () => {
-    const tools = [{ name: 'first', parameters: {} }, { name: 'second', parameters: {} }];
+    const tools = [
+      { name: 'first', parameters: {} },
+      { name: 'second', parameters: {} },
+    ];
     const required = await mock.generate({ ...request, tools, toolChoice: 'required' }, { signal: signal() });
     expect(required.toolCalls).toEqual([{ id: expect.stringMatching(/^call_/), name: 'first', arguments: '{}' }]);
     expect(required.finishReason).toBe('tool_calls');

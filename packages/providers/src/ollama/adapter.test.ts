@@ -49,7 +49,12 @@ describe('ollama adapter', () => {
     const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : []));
     expect(text.join('')).toBe(expected.text);
     expect(text).toHaveLength(expected.outputTokens);
-    expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage: { inputTokens: expected.inputTokens, outputTokens: expected.outputTokens }, model: 'llama3.2' });
+    expect(parts.at(-1)).toEqual({
+      type: 'finish',
+      finishReason: 'stop',
+      usage: { inputTokens: expected.inputTokens, outputTokens: expected.outputTokens },
+      model: 'llama3.2',
+    });
   });
 
   it('streams tool calls', async () => {
@@ -75,7 +80,11 @@ describe('ollama adapter', () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ code: 'upstream_error', retryable: false, upstreamStatus: 404, detail: 'model "llama3.2" not found, try pulling it first' });
     upstream.behave('*', { status: 503, retryAfterSeconds: 1 });
-    await expect(collect(adapter.stream(request, { signal: signal() }))).rejects.toMatchObject({ code: 'upstream_overloaded', retryable: true, retryAfterMs: 1000 });
+    await expect(collect(adapter.stream(request, { signal: signal() }))).rejects.toMatchObject({
+      code: 'upstream_overloaded',
+      retryable: true,
+      retryAfterMs: 1000,
+    });
   });
 
   it('turns a mid-stream error line into an error part', async () => {
@@ -104,7 +113,9 @@ describe('ollama through its OpenAI-compatible endpoint', () => {
   it('works as an openai-compatible preset', async () => {
     const upstream = await startMockOllamaUpstream();
     try {
-      const adapter = createProvider(providerConfig({ name: 'ollama-v1', kind: 'openai-compatible', baseUrl: `${upstream.url}/v1`, options: { preset: 'ollama-openai' } }));
+      const adapter = createProvider(
+        providerConfig({ name: 'ollama-v1', kind: 'openai-compatible', baseUrl: `${upstream.url}/v1`, options: { preset: 'ollama-openai' } }),
+      );
       const parts = await collect(adapter.stream(request, { signal: signal() }));
       expect(parts.at(-1)).toMatchObject({ type: 'finish', usage: { outputTokens: expected.outputTokens } });
       expect(upstream.requests[0]?.path).toBe('/v1/chat/completions');

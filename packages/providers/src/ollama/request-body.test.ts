@@ -45,13 +45,18 @@ describe('toOllamaChatBody', () => {
   it('drops tools for toolChoice none and refuses remote image URLs', () => {
     const base: ChatRequest = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], tools: [{ name: 't', parameters: {} }] };
     expect(toOllamaChatBody({ ...base, toolChoice: 'none' }, false)).not.toHaveProperty('tools');
-    const withUrl: ChatRequest = { model: 'm', messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/cat.png' } }] }] };
+    const withUrl: ChatRequest = {
+      model: 'm',
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/cat.png' } }] }],
+    };
     expect(() => toOllamaChatBody(withUrl, false)).toThrow(/base64/);
   });
 
   it('passes penalties as options and refuses logit_bias, which the native API lacks', () => {
     const base: ChatRequest = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] };
     expect(toOllamaChatBody({ ...base, presencePenalty: 1, frequencyPenalty: -1 }, false).options).toEqual({ presence_penalty: 1, frequency_penalty: -1 });
-    expect(() => toOllamaChatBody({ ...base, logitBias: { '42': 5 } }, false)).toThrow(expect.objectContaining({ code: 'unsupported_parameter', param: 'logit_bias' }));
+    expect(() => toOllamaChatBody({ ...base, logitBias: { '42': 5 } }, false)).toThrow(
+      expect.objectContaining({ code: 'unsupported_parameter', param: 'logit_bias' }),
+    );
   });
 });

@@ -18,7 +18,8 @@ export function toOllamaChatBody(request: ChatRequest, stream: boolean): Record<
   if (request.presencePenalty !== undefined) options.presence_penalty = request.presencePenalty;
   if (request.frequencyPenalty !== undefined) options.frequency_penalty = request.frequencyPenalty;
   // The native API has no logit bias; refused rather than silently dropped.
-  if (request.logitBias !== undefined && Object.keys(request.logitBias).length > 0) throw new GatewayError('unsupported_parameter', 'ollama does not support logit_bias', { param: 'logit_bias' });
+  if (request.logitBias !== undefined && Object.keys(request.logitBias).length > 0)
+    throw new GatewayError('unsupported_parameter', 'ollama does not support logit_bias', { param: 'logit_bias' });
   if (Object.keys(options).length > 0) body.options = options;
   const tools = toolsFor(request);
   if (tools.length > 0) body.tools = tools;

@@ -23,7 +23,9 @@ describe('openai-compatible adapter', () => {
 
   beforeAll(async () => {
     upstream = await startMockOpenAIUpstream({ apiKey });
-    adapter = createProvider(providerConfig({ name: 'openai', kind: 'openai-compatible', baseUrl: upstream.url, apiKey, headers: { 'openai-organization': 'org-test' } }));
+    adapter = createProvider(
+      providerConfig({ name: 'openai', kind: 'openai-compatible', baseUrl: upstream.url, apiKey, headers: { 'openai-organization': 'org-test' } }),
+    );
   });
   afterAll(() => upstream.close());
   beforeEach(() => upstream.reset());
@@ -53,7 +55,11 @@ describe('openai-compatible adapter', () => {
     const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : []));
     expect(text.join('')).toBe(expected.text);
     expect(text).toHaveLength(expected.outputTokens);
-    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', usage: { inputTokens: expected.inputTokens, outputTokens: expected.outputTokens } });
+    expect(parts.at(-1)).toMatchObject({
+      type: 'finish',
+      finishReason: 'stop',
+      usage: { inputTokens: expected.inputTokens, outputTokens: expected.outputTokens },
+    });
     expect(parts.at(-1)).not.toHaveProperty('usage.estimated');
     expect(upstream.requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
@@ -103,7 +109,12 @@ describe('openai-compatible adapter', () => {
 
     it('maps 429 with retry-after seconds and retry-after-ms', async () => {
       upstream.behave('*', { status: 429, retryAfterSeconds: 3 });
-      await expect(adapter.generate(question, { signal: signal() })).rejects.toMatchObject({ code: 'upstream_rate_limited', status: 429, retryable: true, retryAfterMs: 3000 });
+      await expect(adapter.generate(question, { signal: signal() })).rejects.toMatchObject({
+        code: 'upstream_rate_limited',
+        status: 429,
+        retryable: true,
+        retryAfterMs: 3000,
+      });
       upstream.behave('*', { status: 429, retryAfterSeconds: 3, retryAfterMs: 250 });
       await expect(adapter.generate(question, { signal: signal() })).rejects.toMatchObject({ retryAfterMs: 250 });
     });
@@ -140,7 +151,12 @@ describe('openai-compatible adapter', () => {
 
     it('maps a garbage 200 to a non-retryable upstream_error', async () => {
       upstream.behave('*', { garbage: true });
-      await expect(adapter.generate(question, { signal: signal() })).rejects.toMatchObject({ code: 'upstream_error', status: 502, retryable: false, upstreamStatus: 200 });
+      await expect(adapter.generate(question, { signal: signal() })).rejects.toMatchObject({
+        code: 'upstream_error',
+        status: 502,
+        retryable: false,
+        upstreamStatus: 200,
+      });
       const parts = await collect(adapter.stream(question, { signal: signal() }));
       expect(parts[0]).toMatchObject({ type: 'error', error: { code: 'upstream_error' } });
     });
@@ -207,7 +223,10 @@ describe('openai-compatible presets', () => {
 
   it('refuses tools for perplexity, and offers no embeddings', async () => {
     const perplexity = createProvider(providerConfig({ name: 'perplexity', kind: 'openai-compatible', baseUrl: upstream.url, apiKey: 'pplx-key-1234567' }));
-    await expect(perplexity.generate({ ...question, tools: [weatherTool] }, { signal: signal() })).rejects.toMatchObject({ code: 'unsupported_parameter', param: 'tools' });
+    await expect(perplexity.generate({ ...question, tools: [weatherTool] }, { signal: signal() })).rejects.toMatchObject({
+      code: 'unsupported_parameter',
+      param: 'tools',
+    });
     expect(upstream.requests).toHaveLength(0);
     await perplexity.generate({ ...question, tools: [weatherTool], toolChoice: 'none' }, { signal: signal() });
     expect(upstream.requests[0]?.body).not.toHaveProperty('tools');
@@ -221,7 +240,9 @@ describe('openai-compatible presets', () => {
     await custom.generate({ ...question, maxTokens: 5 }, { signal: signal() });
     expect(upstream.requests[0]?.body).toMatchObject({ max_completion_tokens: 5 });
     expect(custom.embed).toBeUndefined();
-    expect(() => createProvider(providerConfig({ name: 'x', kind: 'openai-compatible', baseUrl: upstream.url, options: { preset: 'nope' } }))).toThrow(/unknown preset/);
+    expect(() => createProvider(providerConfig({ name: 'x', kind: 'openai-compatible', baseUrl: upstream.url, options: { preset: 'nope' } }))).toThrow(
+      /unknown preset/,
+    );
   });
 });
 
@@ -239,8 +260,13 @@ describe('openai-compatible with an injected dispatcher', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'Paris.' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 },
     };
-    agent.get('https://api.openai.test').intercept({ path: '/v1/chat/completions', method: 'POST', headers: { authorization: `Bearer ${apiKey}` } }).reply(200, completion);
-    const intercepted = createProvider(providerConfig({ name: 'openai', kind: 'openai-compatible', baseUrl: 'https://api.openai.test/v1', apiKey }), { dispatcher: agent });
+    agent
+      .get('https://api.openai.test')
+      .intercept({ path: '/v1/chat/completions', method: 'POST', headers: { authorization: `Bearer ${apiKey}` } })
+      .reply(200, completion);
+    const intercepted = createProvider(providerConfig({ name: 'openai', kind: 'openai-compatible', baseUrl: 'https://api.openai.test/v1', apiKey }), {
+      dispatcher: agent,
+    });
     const response = await intercepted.generate(question, { signal: signal() });
     expect(response.content).toEqual([{ type: 'text', text: 'Paris.' }]);
     expect(response.usage).toMatchObject({ inputTokens: 12, outputTokens: 2 });

@@ -59,7 +59,13 @@ export function createOpenAIDialectAdapter(context: HttpContext, dialect: OpenAI
   if (dialect.completions) {
     adapter.complete = (request, options) =>
       runCall(context, options.signal, async (call) => {
-        const response = await postJson(context, call, dialect.url('completions', request.model), dialect.headers, toOpenAICompletionBody(request, { stream: false }));
+        const response = await postJson(
+          context,
+          call,
+          dialect.url('completions', request.model),
+          dialect.headers,
+          toOpenAICompletionBody(request, { stream: false }),
+        );
         return fromOpenAICompletionResponse(await readJson(response, context));
       });
   }

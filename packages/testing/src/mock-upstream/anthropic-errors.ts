@@ -22,7 +22,10 @@ export function writeAnthropicError(response: ServerResponse, failure: StatusFai
   writeJson(
     response,
     failure.status,
-    { type: 'error', error: { type, message: failure.errorMessage ?? (type === 'overloaded_error' ? 'Overloaded' : `mock upstream error (status ${failure.status})`) } },
+    {
+      type: 'error',
+      error: { type, message: failure.errorMessage ?? (type === 'overloaded_error' ? 'Overloaded' : `mock upstream error (status ${failure.status})`) },
+    },
     { 'request-id': 'req_mock', ...retryAfterHeaders(failure) },
   );
 }

@@ -35,7 +35,12 @@ export async function handleAnthropicMessages(exchange: MockExchange, model: str
   if (!(await applyPlan(exchange, plan, (failure) => writeAnthropicError(exchange.response, failure)))) return;
   const stream = body.stream === true;
   if (plan.failure?.kind === 'garbage') {
-    if (stream) await sendFrames(exchange, [{ text: 'event: message_start\ndata: {"type": "message_start", "message": {\n\n' }], { contentType: 'text/event-stream', tokenDelayMs: 0, end: 'end' });
+    if (stream)
+      await sendFrames(exchange, [{ text: 'event: message_start\ndata: {"type": "message_start", "message": {\n\n' }], {
+        contentType: 'text/event-stream',
+        tokenDelayMs: 0,
+        end: 'end',
+      });
     else exchange.response.writeHead(200, { 'content-type': 'application/json' }).end('{"type": "message", "content": [');
     return;
   }
@@ -46,16 +51,28 @@ export async function handleAnthropicMessages(exchange: MockExchange, model: str
     const content = answer.toolCall
       ? [{ type: 'tool_use', id: ids.toolUseId, name: answer.toolCall.name, input: JSON.parse(answer.toolCall.arguments) as unknown }]
       : [{ type: 'text', text: answer.text }];
-    writeJson(exchange.response, 200, {
-      ...messageShell(ids.id, model, answer, omitUsage),
-      content,
-      stop_reason: stopReasonOf(answer),
-      stop_sequence: answer.stopSequence ?? null,
-      ...(omitUsage ? {} : { usage: { ...inputUsage(answer), output_tokens: answer.outputTokens } }),
-    }, { 'request-id': 'req_mock' });
+    writeJson(
+      exchange.response,
+      200,
+      {
+        ...messageShell(ids.id, model, answer, omitUsage),
+        content,
+        stop_reason: stopReasonOf(answer),
+        stop_sequence: answer.stopSequence ?? null,
+        ...(omitUsage ? {} : { usage: { ...inputUsage(answer), output_tokens: answer.outputTokens } }),
+      },
+      { 'request-id': 'req_mock' },
+    );
     return;
   }
-  const failure = plan.failure?.kind === 'cut' ? { afterTokens: plan.failure.afterTokens, type: anthropicErrorType({ status: 529, errorType: plan.behavior.errorType }), message: plan.behavior.errorMessage ?? 'Overloaded' } : undefined;
+  const failure =
+    plan.failure?.kind === 'cut'
+      ? {
+          afterTokens: plan.failure.afterTokens,
+          type: anthropicErrorType({ status: 529, errorType: plan.behavior.errorType }),
+          message: plan.behavior.errorMessage ?? 'Overloaded',
+        }
+      : undefined;
   await sendFrames(exchange, eventFrames(ids, model, answer, omitUsage, failure), {
     contentType: 'text/event-stream',
     tokenDelayMs: plan.behavior.tokenDelayMs ?? 0,
@@ -99,7 +116,10 @@ function eventFrames(
   omitUsage: boolean,
   failure: { afterTokens: number; type: string; message: string } | undefined,
 ): Frame[] {
-  const event = (type: string, data: Record<string, unknown>, token = false): Frame => ({ text: `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`, token });
+  const event = (type: string, data: Record<string, unknown>, token = false): Frame => ({
+    text: `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`,
+    token,
+  });
   const frames: Frame[] = [event('message_start', { message: messageShell(ids.id, model, answer, omitUsage) })];
   const block = answer.toolCall ? { type: 'tool_use', id: ids.toolUseId, name: answer.toolCall.name, input: {} } : { type: 'text', text: '' };
   frames.push(event('content_block_start', { index: 0, content_block: block }), event('ping', {}));
@@ -114,7 +134,10 @@ function eventFrames(
   }
   frames.push(
     event('content_block_stop', { index: 0 }),
-    event('message_delta', { delta: { stop_reason: stopReasonOf(answer), stop_sequence: answer.stopSequence ?? null }, ...(omitUsage ? {} : { usage: { output_tokens: answer.outputTokens } }) }),
+    event('message_delta', {
+      delta: { stop_reason: stopReasonOf(answer), stop_sequence: answer.stopSequence ?? null },
+      ...(omitUsage ? {} : { usage: { output_tokens: answer.outputTokens } }),
+    }),
     event('message_stop', {}),
   );
   return frames;
@@ -137,11 +160,15 @@ export function validateAnthropicRequest(exchange: MockExchange, apiKey: string 
     return undefined;
   }
   const body = asRecord(exchange.body);
-  const problem = exchange.invalidJson ? 'There was an issue with your request body: invalid JSON'
-    : typeof body.model !== 'string' ? 'model: Field required'
-    : asNumber(body.max_tokens) === undefined ? 'max_tokens: Field required'
-    : asArray(body.messages).length === 0 ? 'messages: Field required'
-    : undefined;
+  const problem = exchange.invalidJson
+    ? 'There was an issue with your request body: invalid JSON'
+    : typeof body.model !== 'string'
+      ? 'model: Field required'
+      : asNumber(body.max_tokens) === undefined
+        ? 'max_tokens: Field required'
+        : asArray(body.messages).length === 0
+          ? 'messages: Field required'
+          : undefined;
   if (problem) {
     writeAnthropicError(exchange.response, { kind: 'status', status: 400, errorMessage: problem });
     return undefined;

@@ -28,11 +28,7 @@ export function estimateInputTokens(texts: string[]): number {
   return Math.ceil(characters / 4);
 }
 
-export function expectedMockAnswer(
-  messagesText: string[],
-  lastUserText: string,
-  options: { text?: string; maxTokens?: number } = {},
-): MockAnswer {
+export function expectedMockAnswer(messagesText: string[], lastUserText: string, options: { text?: string; maxTokens?: number } = {}): MockAnswer {
   let text = options.text ?? `echo: ${lastUserText}`;
   let pieces = wordPieces(text);
   const truncated = options.maxTokens !== undefined && pieces.length > options.maxTokens;

@@ -15,7 +15,13 @@ describe('mock OpenAI upstream', () => {
   beforeEach(() => upstream.reset());
 
   it('answers chat with the echo rule and usage', async () => {
-    const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hello there' }] });
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'hello there' },
+      ],
+    });
     const expected = expectedMockAnswer(['be brief', 'hello there'], 'hello there');
     expect(completion.choices[0]?.message.content).toBe('echo: hello there');
     expect(completion.usage?.prompt_tokens).toBe(expected.inputTokens);
@@ -24,7 +30,12 @@ describe('mock OpenAI upstream', () => {
   });
 
   it('streams one delta per word and a usage chunk', async () => {
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'one two' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'one two' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const deltas: string[] = [];
     let usage: OpenAI.CompletionUsage | null | undefined;
     for await (const chunk of stream) {
@@ -77,7 +88,10 @@ describe('mock OpenAI upstream', () => {
   it('counts a client that goes away mid-stream and closes stalled sockets on close()', async () => {
     upstream.behave('*', { tokenDelayMs: 50, text: 'a b c d e f g h i j' });
     const controller = new AbortController();
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true }, { signal: controller.signal });
+    const stream = await client.chat.completions.create(
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true },
+      { signal: controller.signal },
+    );
     let seen = 0;
     // The SDK ends the loop quietly on abort; the server must still see the client leave.
     for await (const chunk of stream) {
@@ -88,7 +102,9 @@ describe('mock OpenAI upstream', () => {
 
     const stalled = await startMockOpenAIUpstream();
     stalled.behave('*', { stall: true });
-    const pending = fetch(`${stalled.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [] }) }).catch((caught: unknown) => caught);
+    const pending = fetch(`${stalled.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [] }) }).catch(
+      (caught: unknown) => caught,
+    );
     await expect.poll(() => stalled.requests.length).toBe(1);
     await stalled.close();
     expect(await pending).toBeInstanceOf(Error);
@@ -122,7 +138,16 @@ describe('mock Anthropic upstream', () => {
       body: JSON.stringify({ model: 'claude-x', max_tokens: 2, stream: true, messages: [{ role: 'user', content: 'hi you' }] }),
     });
     const events = [...(await response.text()).matchAll(/^event: (\w+)$/gm)].map((match) => match[1]);
-    expect(events).toEqual(['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(events).toEqual([
+      'message_start',
+      'content_block_start',
+      'ping',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
   });
 
   it('answers with tool_use when a tool is forced', async () => {
@@ -147,18 +172,35 @@ describe('mock Anthropic upstream', () => {
   });
 
   it('stops before the first requested stop sequence the answer contains', async () => {
-    const request = { model: 'claude-x', max_tokens: 100, stop_sequences: ['never', ' three', ' two'], messages: [{ role: 'user' as const, content: 'one two three four' }] };
+    const request = {
+      model: 'claude-x',
+      max_tokens: 100,
+      stop_sequences: ['never', ' three', ' two'],
+      messages: [{ role: 'user' as const, content: 'one two three four' }],
+    };
     const message = await client.messages.create(request);
-    expect(message).toMatchObject({ content: [{ type: 'text', text: 'echo: one' }], stop_reason: 'stop_sequence', stop_sequence: ' two', usage: { output_tokens: 2 } });
+    expect(message).toMatchObject({
+      content: [{ type: 'text', text: 'echo: one' }],
+      stop_reason: 'stop_sequence',
+      stop_sequence: ' two',
+      usage: { output_tokens: 2 },
+    });
     const streamed = await client.messages.stream(request).finalMessage();
-    expect(streamed).toMatchObject({ content: [{ type: 'text', text: 'echo: one' }], stop_reason: 'stop_sequence', stop_sequence: ' two', usage: { output_tokens: 2 } });
+    expect(streamed).toMatchObject({
+      content: [{ type: 'text', text: 'echo: one' }],
+      stop_reason: 'stop_sequence',
+      stop_sequence: ' two',
+      usage: { output_tokens: 2 },
+    });
     const untouched = await client.messages.create({ ...request, stop_sequences: ['absent'] });
     expect(untouched).toMatchObject({ content: [{ type: 'text', text: 'echo: one two three four' }], stop_reason: 'end_turn', stop_sequence: null });
   });
 
   it('sends 529 overloaded_error and in-stream error events', async () => {
     upstream.behave('claude-x', { status: 529 });
-    const error = await client.messages.create({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((caught: unknown) => caught);
+    const error = await client.messages
+      .create({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })
+      .catch((caught: unknown) => caught);
     expect((error as { status?: number }).status).toBe(529);
     expect(String(error)).toContain('overloaded_error');
 
@@ -176,8 +218,14 @@ describe('mock Ollama upstream', () => {
   afterAll(() => upstream.close());
 
   it('streams NDJSON with a final done line', async () => {
-    const response = await fetch(`${upstream.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', messages: [{ role: 'user', content: 'hey' }] }) });
-    const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as { message: { content: string }; done: boolean; eval_count?: number; prompt_eval_count?: number });
+    const response = await fetch(`${upstream.url}/api/chat`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'llama3.2', messages: [{ role: 'user', content: 'hey' }] }),
+    });
+    const lines = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { message: { content: string }; done: boolean; eval_count?: number; prompt_eval_count?: number });
     expect(lines.map((line) => line.message.content).join('')).toBe('echo: hey');
     expect(lines.at(-1)).toMatchObject({ done: true, done_reason: 'stop', eval_count: 2, prompt_eval_count: 1 });
   });

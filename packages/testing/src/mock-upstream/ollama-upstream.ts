@@ -16,7 +16,11 @@ export function startMockOllamaUpstream(options: MockUpstreamOptions = {}): Prom
     if (exchange.method === 'POST' && (exchange.path === '/api/chat' || exchange.path === '/api/embed')) {
       const model = asRecord(exchange.body).model;
       if (exchange.invalidJson || typeof model !== 'string' || model === '') {
-        writeOllamaError(exchange, { kind: 'status', status: 400, errorMessage: exchange.invalidJson ? 'invalid character in JSON body' : 'model is required' });
+        writeOllamaError(exchange, {
+          kind: 'status',
+          status: 400,
+          errorMessage: exchange.invalidJson ? 'invalid character in JSON body' : 'model is required',
+        });
         return;
       }
       await (exchange.path === '/api/chat' ? handleOllamaChat(exchange, model) : handleOllamaEmbed(exchange, model));
@@ -41,6 +45,8 @@ async function handleOllamaEmbed(exchange: MockExchange, model: string): Promise
     embeddings: inputs.map((input) => mockEmbedding(input, dimensions)),
     total_duration: 1_000_000,
     load_duration: 100_000,
-    ...(plan.behavior.omitUsage ? {} : { prompt_eval_count: plan.behavior.usage?.input ?? inputs.reduce((total, input) => total + estimateInputTokens([input]), 0) }),
+    ...(plan.behavior.omitUsage
+      ? {}
+      : { prompt_eval_count: plan.behavior.usage?.input ?? inputs.reduce((total, input) => total + estimateInputTokens([input]), 0) }),
   });
 }

@@ -39,7 +39,12 @@ export async function handleOpenAIChat(exchange: MockExchange, model: string): P
   if (!(await applyPlan(exchange, plan, (failure) => writeOpenAIError(exchange.response, failure)))) return;
   const stream = body.stream === true;
   if (plan.failure?.kind === 'garbage') {
-    if (stream) await sendFrames(exchange, [{ text: 'data: {"id": "chatcmpl-garbage", "choices": [\n\n' }, { text: 'data: [DONE]\n\n' }], { contentType: 'text/event-stream', tokenDelayMs: 0, end: 'end' });
+    if (stream)
+      await sendFrames(exchange, [{ text: 'data: {"id": "chatcmpl-garbage", "choices": [\n\n' }, { text: 'data: [DONE]\n\n' }], {
+        contentType: 'text/event-stream',
+        tokenDelayMs: 0,
+        end: 'end',
+      });
     else exchange.response.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "chatcmpl-garbage", "choices": [');
     return;
   }
@@ -89,7 +94,13 @@ function completionBody({ id, toolCallId }: { id: string; toolCallId: string }, 
   };
 }
 
-function chunkFrames({ id, toolCallId }: { id: string; toolCallId: string }, model: string, answer: ChatAnswer, includeUsage: boolean, cutAfter: number | undefined): Frame[] {
+function chunkFrames(
+  { id, toolCallId }: { id: string; toolCallId: string },
+  model: string,
+  answer: ChatAnswer,
+  includeUsage: boolean,
+  cutAfter: number | undefined,
+): Frame[] {
   const created = Math.floor(Date.now() / 1000);
   const frame = (choices: unknown[], extra: Record<string, unknown> = {}, token = false): Frame => ({
     text: `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_mock', choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`,
@@ -99,7 +110,16 @@ function chunkFrames({ id, toolCallId }: { id: string; toolCallId: string }, mod
 
   const frames: Frame[] = [];
   if (answer.toolCall) {
-    frames.push(frame([choice({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: toolCallId, type: 'function', function: { name: answer.toolCall.name, arguments: '' } }], refusal: null })]));
+    frames.push(
+      frame([
+        choice({
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ index: 0, id: toolCallId, type: 'function', function: { name: answer.toolCall.name, arguments: '' } }],
+          refusal: null,
+        }),
+      ]),
+    );
   } else {
     frames.push(frame([choice({ role: 'assistant', content: '', refusal: null })]));
   }

@@ -24,7 +24,10 @@ export async function routeOpenAI(exchange: MockExchange, options: MockUpstreamO
   if (method === 'GET' && path === '/v1/models') {
     if (!authorized(exchange, bearerOf(exchange), options)) return true;
     const created = Math.floor(Date.now() / 1000);
-    writeJson(exchange.response, 200, { object: 'list', data: (options.models ?? defaultModels).map((id) => ({ id, object: 'model', created, owned_by: 'mock' })) });
+    writeJson(exchange.response, 200, {
+      object: 'list',
+      data: (options.models ?? defaultModels).map((id) => ({ id, object: 'model', created, owned_by: 'mock' })),
+    });
     return true;
   }
   if (method !== 'POST') return false;
@@ -48,7 +51,9 @@ export async function routeOpenAI(exchange: MockExchange, options: MockUpstreamO
 async function serveAzure(exchange: MockExchange, deployment: string, endpoint: string, options: MockUpstreamOptions): Promise<void> {
   const apiKey = exchange.request.headers['api-key'];
   if (typeof apiKey !== 'string' || apiKey === '') {
-    writeJson(exchange.response, 401, { error: { code: '401', message: 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.' } });
+    writeJson(exchange.response, 401, {
+      error: { code: '401', message: 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.' },
+    });
     return;
   }
   if (!authorized(exchange, apiKey, options)) return;
@@ -78,7 +83,9 @@ function authorized(exchange: MockExchange, presented: string | undefined, optio
   writeOpenAIError(exchange.response, {
     kind: 'status',
     status: 401,
-    errorMessage: presented ? `Incorrect API key provided: ${presented}. You can find your API key at https://platform.openai.com/account/api-keys.` : 'You didn\'t provide an API key.',
+    errorMessage: presented
+      ? `Incorrect API key provided: ${presented}. You can find your API key at https://platform.openai.com/account/api-keys.`
+      : "You didn't provide an API key.",
   });
   return false;
 }
@@ -94,5 +101,10 @@ function badRequest(exchange: MockExchange, message: string): void {
 }
 
 function notFound(exchange: MockExchange): void {
-  writeOpenAIError(exchange.response, { kind: 'status', status: 404, errorType: 'invalid_request_error', errorMessage: `Unknown request URL: ${exchange.method} ${exchange.path}.` });
+  writeOpenAIError(exchange.response, {
+    kind: 'status',
+    status: 404,
+    errorType: 'invalid_request_error',
+    errorMessage: `Unknown request URL: ${exchange.method} ${exchange.path}.`,
+  });
 }

@@ -40,7 +40,18 @@ function principal(monthlyBudgetUsd: string | null): Principal {
 async function recordSpend(orgId: string, day: string, costUsd: string) {
   await database.db
     .insertInto('usage_daily')
-    .values({ org_id: orgId, key_id: 'key', model: 'gpt-4o', day, attempts: 1, input_tokens: 1, output_tokens: 1, cached_input_tokens: 0, cost_usd: costUsd, duration_ms_total: 1 })
+    .values({
+      org_id: orgId,
+      key_id: 'key',
+      model: 'gpt-4o',
+      day,
+      attempts: 1,
+      input_tokens: 1,
+      output_tokens: 1,
+      cached_input_tokens: 0,
+      cost_usd: costUsd,
+      duration_ms_total: 1,
+    })
     .execute();
 }
 

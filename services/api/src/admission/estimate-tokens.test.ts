@@ -29,7 +29,16 @@ describe('estimateTokens', () => {
         },
       ],
     };
-    const characters = 'm'.length + 'abcdefgh'.length + 'user'.length + 'text'.length + 'abcd'.length + 'image'.length + 'base64'.length + 'image/png'.length + 'image_url'.length;
+    const characters =
+      'm'.length +
+      'abcdefgh'.length +
+      'user'.length +
+      'text'.length +
+      'abcd'.length +
+      'image'.length +
+      'base64'.length +
+      'image/png'.length +
+      'image_url'.length;
     expect(estimateTokens(body)).toBe(Math.ceil(characters / 4) + 10);
   });
 

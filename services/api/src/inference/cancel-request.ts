@@ -27,7 +27,13 @@ export async function cancelRequest(context: ApiContext, state: RequestState): P
     completedAt: Date.now(),
   };
   const cancelled: RequestState = { ...state, status: 'cancelled', outcome, completedAt: outcome.completedAt };
-  await saveCancelledJob(context.redis, prefix, state.data.requestId, { orgId: state.data.orgId, job: renderJobObject(context.config, cancelled) }, context.config.jobs.retentionSeconds);
+  await saveCancelledJob(
+    context.redis,
+    prefix,
+    state.data.requestId,
+    { orgId: state.data.orgId, job: renderJobObject(context.config, cancelled) },
+    context.config.jobs.retentionSeconds,
+  );
   // Nothing more will be spent, but the job itself belongs in the ledger's record of jobs.
   await appendLedgerEntries(context.redis, prefix, [{ type: 'job', record: jobRecordOf(state.data, outcome) }]);
   if (state.data.replyTo) await publishReply(context.redis, prefix, state.data.replyTo, replyOf(state.data, state.jobId, outcome));

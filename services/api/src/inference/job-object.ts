@@ -16,7 +16,7 @@ export function renderUsage(usage: Usage | undefined) {
 }
 
 /** The OpenAI-style error of a job object; records keep at least code and message. */
-export function renderError(error: Partial<ErrorBody> & { code: string; message: string } | undefined) {
+export function renderError(error: (Partial<ErrorBody> & { code: string; message: string }) | undefined) {
   return error ? { message: error.message, type: error.type ?? 'api_error', code: error.code, param: error.param ?? null } : null;
 }
 

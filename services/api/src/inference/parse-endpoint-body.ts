@@ -1,10 +1,5 @@
 import type { CanonicalCall, InferenceEndpoint } from '@switchyard/core';
-import {
-  parseAnthropicMessagesRequest,
-  parseOpenAIChatRequest,
-  parseOpenAICompletionRequest,
-  parseOpenAIEmbeddingsRequest,
-} from '@switchyard/formats';
+import { parseAnthropicMessagesRequest, parseOpenAIChatRequest, parseOpenAICompletionRequest, parseOpenAIEmbeddingsRequest } from '@switchyard/formats';
 
 export type ParsedInference = {
   requestedModel: string;
@@ -26,7 +21,12 @@ export function parseEndpointBody(endpoint: InferenceEndpoint, body: unknown): P
     }
     case '/v1/embeddings': {
       const parsed = parseOpenAIEmbeddingsRequest(body);
-      return { requestedModel: parsed.model, call: { kind: 'embeddings', request: parsed.request, encodingFormat: parsed.encodingFormat }, stream: false, includeUsage: false };
+      return {
+        requestedModel: parsed.model,
+        call: { kind: 'embeddings', request: parsed.request, encodingFormat: parsed.encodingFormat },
+        stream: false,
+        includeUsage: false,
+      };
     }
     case '/v1/completions': {
       const parsed = parseOpenAICompletionRequest(body);

@@ -7,7 +7,10 @@ export function parsePrefer(request: Request, maxWaitSeconds: number): { respond
   let respondAsync = false;
   let waitSeconds: number | undefined;
   for (const token of text.split(/[,;]/)) {
-    const [name, value] = token.trim().split('=').map((part) => part.trim().toLowerCase());
+    const [name, value] = token
+      .trim()
+      .split('=')
+      .map((part) => part.trim().toLowerCase());
     if (name === 'respond-async') respondAsync = true;
     if (name === 'wait' && value && /^\d+$/.test(value)) waitSeconds = Math.min(Number(value), maxWaitSeconds);
   }

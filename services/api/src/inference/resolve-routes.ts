@@ -45,7 +45,10 @@ function checkCapabilities(model: ModelConfig, call: CanonicalCall, name: string
       const request = call.request;
       if (!capabilities.chat) refuse(`model ${name} does not support chat`, 'model');
       if (request.tools?.length && !capabilities.tools) refuse(`model ${name} does not support tools`, 'tools');
-      if (!capabilities.vision && request.messages.some((message) => message.role !== 'system' && Array.isArray(message.content) && message.content.some((part) => part.type === 'image'))) {
+      if (
+        !capabilities.vision &&
+        request.messages.some((message) => message.role !== 'system' && Array.isArray(message.content) && message.content.some((part) => part.type === 'image'))
+      ) {
         refuse(`model ${name} does not support image input`, 'messages');
       }
       if (request.maxTokens !== undefined && request.maxTokens > model.maxOutputTokens) {

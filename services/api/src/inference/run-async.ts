@@ -11,7 +11,12 @@ import { startRequest } from './start-request.ts';
  * waits up to N seconds on its reply channel and answers 200 with the finished job.
  * Resolves with the usage of a job that finished while it waited.
  */
-export async function runAsync(context: ApiContext, response: Response, spec: InferenceSpec, options: { ttlSeconds?: number; waitSeconds?: number }): Promise<Usage | undefined> {
+export async function runAsync(
+  context: ApiContext,
+  response: Response,
+  spec: InferenceSpec,
+  options: { ttlSeconds?: number; waitSeconds?: number },
+): Promise<Usage | undefined> {
   const ttlMs = (options.ttlSeconds ?? context.config.jobs.defaultTtlSeconds) * 1000;
   const waitMs = (options.waitSeconds ?? 0) * 1000;
   const started = await startRequest(context, { ...spec, mode: 'async', deadline: Date.now() + ttlMs, waitMs });

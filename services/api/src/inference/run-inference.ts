@@ -46,7 +46,8 @@ export async function runInference(context: ApiContext, request: Request, respon
       ...(input.job?.metadata ? { metadata: input.job.metadata } : {}),
       ...(input.job?.webhookUrl ? { webhookUrl: input.job.webhookUrl } : {}),
     };
-    if (input.job || prefer.respondAsync) usage = await runAsync(context, response, spec, { ttlSeconds: input.job?.ttlSeconds, waitSeconds: prefer.waitSeconds });
+    if (input.job || prefer.respondAsync)
+      usage = await runAsync(context, response, spec, { ttlSeconds: input.job?.ttlSeconds, waitSeconds: prefer.waitSeconds });
     else if (parsed.stream) usage = await runStream(context, response, spec);
     else usage = await runSync(context, response, spec);
   } finally {

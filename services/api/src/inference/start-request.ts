@@ -1,8 +1,25 @@
 // The one way a request starts, whatever answers it (sync, stream, async job): build the
 // job, pick where in its chain it starts, check the queue has room, register whatever
 // listens for it BEFORE the enqueue, enqueue, and record a queued async job.
-import { GatewayError, jobRecordOf, type CanonicalCall, type InferenceEndpoint, type InferenceJobData, type JobMode, type Route, type StreamMessage } from '@switchyard/core';
-import { appendLedgerEntries, inferenceJobName, inferenceJobOptions, readRequestState, replyFromState, type RequestState, type ResultWait } from '@switchyard/queue';
+import {
+  GatewayError,
+  jobRecordOf,
+  type CanonicalCall,
+  type InferenceEndpoint,
+  type InferenceJobData,
+  type JobMode,
+  type Route,
+  type StreamMessage,
+} from '@switchyard/core';
+import {
+  appendLedgerEntries,
+  inferenceJobName,
+  inferenceJobOptions,
+  readRequestState,
+  replyFromState,
+  type RequestState,
+  type ResultWait,
+} from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import type { Principal } from '../middleware/authenticate.ts';
 import { cancelRequest } from './cancel-request.ts';

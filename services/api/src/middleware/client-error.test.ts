@@ -18,6 +18,8 @@ describe('clientErrorResponse', () => {
     expect(head).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
     expect(head).toContain('x-request-id: req_abc');
     expect(head).toContain(`content-length: ${Buffer.byteLength(body!)}`);
-    expect(JSON.parse(body!)).toEqual({ error: { message: 'request headers are too large', type: 'request_too_large', param: null, code: 'request_too_large' } });
+    expect(JSON.parse(body!)).toEqual({
+      error: { message: 'request headers are too large', type: 'request_too_large', param: null, code: 'request_too_large' },
+    });
   });
 });

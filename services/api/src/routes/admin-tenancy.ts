@@ -1,5 +1,17 @@
 import { GatewayError } from '@switchyard/core';
-import { createApiKey, createOrg, getOrg, listApiKeys, listOrgs, revokeApiKey, updateOrg, type ApiKeySummary, type Database, type Kysely, type Org } from '@switchyard/db';
+import {
+  createApiKey,
+  createOrg,
+  getOrg,
+  listApiKeys,
+  listOrgs,
+  revokeApiKey,
+  updateOrg,
+  type ApiKeySummary,
+  type Database,
+  type Kysely,
+  type Org,
+} from '@switchyard/db';
 import { createKeyBody, createOrgBody, parseAdminBody, updateOrgBody } from './admin-bodies.ts';
 
 const seconds = (date: Date | null): number | null => (date ? Math.floor(date.getTime() / 1000) : null);

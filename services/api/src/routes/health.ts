@@ -21,10 +21,7 @@ export async function providerStatus(context: ApiContext) {
   await Promise.all(
     enabledProviders(context.config).map(async (provider) => {
       const queue = context.queues.get(provider.name);
-      const [counts, workers] = await Promise.all([
-        queue.getJobCounts('wait', 'prioritized', 'delayed', 'active'),
-        queue.getWorkersCount().catch(() => 0),
-      ]);
+      const [counts, workers] = await Promise.all([queue.getJobCounts('wait', 'prioritized', 'delayed', 'active'), queue.getWorkersCount().catch(() => 0)]);
       const deployments = context.breakers.deployments(provider.name);
       const breaker = providerBreakerState(deployments.map((deployment) => deployment.state));
       const degraded = deployments.some((deployment) => deployment.state !== 'closed');
@@ -48,8 +45,14 @@ export function createHealthRouter(context: ApiContext): Router {
   });
   router.get('/ready', async (_request: Request, response: Response) => {
     const [redis, postgres] = await Promise.all([
-      context.redis.ping().then(() => true, () => false),
-      sql`select 1`.execute(context.db).then(() => true, () => false),
+      context.redis.ping().then(
+        () => true,
+        () => false,
+      ),
+      sql`select 1`.execute(context.db).then(
+        () => true,
+        () => false,
+      ),
     ]);
     response.status(redis && postgres ? 200 : 503).json({ status: redis && postgres ? 'ready' : 'not_ready', redis, postgres });
   });

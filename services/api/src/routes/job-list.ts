@@ -43,6 +43,7 @@ function limitParameter(request: Request): number {
   const value = request.query.limit;
   if (value === undefined || value === '') return 20;
   const limit = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(limit >= 1 && limit <= 100)) throw new GatewayError('invalid_request', `limit must be an integer from 1 to 100, got ${JSON.stringify(value)}`, { param: 'limit' });
+  if (!(limit >= 1 && limit <= 100))
+    throw new GatewayError('invalid_request', `limit must be an integer from 1 to 100, got ${JSON.stringify(value)}`, { param: 'limit' });
   return limit;
 }

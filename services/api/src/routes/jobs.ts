@@ -23,7 +23,12 @@ const createJobSchema = z.strictObject({
   // Accepted once webhooks deliver; until then a URL that would silently do nothing is refused.
   webhook_url: z.string().optional(),
   metadata: metadataSchema.optional(),
-  ttl_seconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+  ttl_seconds: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
 });
 
 /** A chat body posted to /v1/jobs as is: say what the route takes. */
@@ -41,7 +46,9 @@ function invalid(error: z.ZodError, body: unknown): GatewayError {
   if (hint) return new GatewayError('invalid_request', hint, { param: 'endpoint' });
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
-    return new GatewayError('invalid_request', `unknown field(s): ${issue.keys.join(', ')} (a job takes endpoint, body, metadata, ttl_seconds)`, { param: issue.keys[0] ?? null });
+    return new GatewayError('invalid_request', `unknown field(s): ${issue.keys.join(', ')} (a job takes endpoint, body, metadata, ttl_seconds)`, {
+      param: issue.keys[0] ?? null,
+    });
   }
   const param = issue.path.join('.') || null;
   return new GatewayError('invalid_request', `${param ?? 'body'}: ${issue.message}`, { param });
@@ -76,9 +83,13 @@ export function createJobsRouter(context: ApiContext): Router {
     if (!parsedJob.success) throw invalid(parsedJob.error, request.body);
     const job = parsedJob.data;
     if (job.webhook_url !== undefined) {
-      throw new GatewayError('unsupported_parameter', 'webhook_url is not supported yet: webhooks on completion are not built; poll GET /v1/jobs/{id} or stream GET /v1/jobs/{id}/events', {
-        param: 'webhook_url',
-      });
+      throw new GatewayError(
+        'unsupported_parameter',
+        'webhook_url is not supported yet: webhooks on completion are not built; poll GET /v1/jobs/{id} or stream GET /v1/jobs/{id}/events',
+        {
+          param: 'webhook_url',
+        },
+      );
     }
     await runInference(context, request, response, {
       endpoint: job.endpoint,

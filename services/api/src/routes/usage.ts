@@ -32,7 +32,8 @@ function groupByParameter(request: Request): UsageGroupBy | undefined {
   const value = request.query.group_by;
   if (value === undefined || value === '') return undefined;
   const grouping = groupings.find((candidate) => candidate === value);
-  if (!grouping) throw new GatewayError('invalid_request', `group_by must be one of ${groupings.join(', ')}, got ${JSON.stringify(value)}`, { param: 'group_by' });
+  if (!grouping)
+    throw new GatewayError('invalid_request', `group_by must be one of ${groupings.join(', ')}, got ${JSON.stringify(value)}`, { param: 'group_by' });
   return grouping;
 }
 

@@ -1,13 +1,6 @@
 import type { Request, Response } from 'express';
 import { GatewayError, type InferenceEndpoint } from '@switchyard/core';
-import {
-  lastTokenStreamSeq,
-  loadCancelledJob,
-  readTokenStream,
-  replyFromState,
-  streamWatchChannel,
-  type RequestState,
-} from '@switchyard/queue';
+import { lastTokenStreamSeq, loadCancelledJob, readTokenStream, replyFromState, streamWatchChannel, type RequestState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
 import { createSseResponse } from './sse-response.ts';
@@ -49,7 +42,13 @@ export function createJobEventsHandler(context: ApiContext, findOwnState: FindOw
     const sse = createSseResponse(response, { keepAliveMs: streamingDefaults.keepAliveMs });
     const relay = createStreamRelay({
       sink: sse,
-      renderer: createStreamEventRenderer({ endpoint: data.endpoint, requestId: id, createdAt: data.createdAt, includeUsage: data.includeUsage ?? false, eventIds: true }),
+      renderer: createStreamEventRenderer({
+        endpoint: data.endpoint,
+        requestId: id,
+        createdAt: data.createdAt,
+        includeUsage: data.includeUsage ?? false,
+        eventIds: true,
+      }),
       startAfter,
       fallbackModel: data.requestedModel,
       readAfter: (seq) => readTokenStream(context.redis, prefix, id, { afterSeq: seq, count: streamingDefaults.readPageEntries }),
@@ -62,7 +61,10 @@ export function createJobEventsHandler(context: ApiContext, findOwnState: FindOw
       // A job that streamed numbered its events by its stream; once that is gone, a retelling
       // numbers them differently, so a resume point from the original would land wrong.
       if (state.outcome && startAfter > 0 && data.stream && (await lastTokenStreamSeq(context.redis, prefix, id)) === 0) {
-        throw new GatewayError('not_found', `the stream of job '${id}' has expired, so it cannot be resumed; read it from the start or GET /v1/jobs/${id}`, { status: 410, param: 'id' });
+        throw new GatewayError('not_found', `the stream of job '${id}' has expired, so it cannot be resumed; read it from the start or GET /v1/jobs/${id}`, {
+          status: 410,
+          param: 'id',
+        });
       }
     } catch (error) {
       stopWatching();
@@ -119,16 +121,30 @@ function parseStartAfter(request: Request): number {
 /** A job cancelled before any worker took it has no state but its final job object: its stream is its error. */
 async function answerCancelledJob(context: ApiContext, response: Response, orgId: string, id: string): Promise<void> {
   const cancelled = await loadCancelledJob(context.redis, context.config.redis.prefix, id);
-  const job = cancelled?.orgId === orgId ? (cancelled.job as { endpoint?: InferenceEndpoint; created_at?: number; model?: string; error?: { code?: string; message?: string } }) : undefined;
+  const job =
+    cancelled?.orgId === orgId
+      ? (cancelled.job as { endpoint?: InferenceEndpoint; created_at?: number; model?: string; error?: { code?: string; message?: string } })
+      : undefined;
   if (!job) throw new GatewayError('not_found', `No job found with id '${id}'.`, { param: 'id' });
   if (job.endpoint !== '/v1/chat/completions' && job.endpoint !== '/v1/messages') {
     throw new GatewayError('invalid_request', `events are only available for chat jobs, not ${job.endpoint}`, { param: 'id' });
   }
-  const renderer = createStreamEventRenderer({ endpoint: job.endpoint, requestId: id, createdAt: (job.created_at ?? 0) * 1000, includeUsage: false, eventIds: true });
+  const renderer = createStreamEventRenderer({
+    endpoint: job.endpoint,
+    requestId: id,
+    createdAt: (job.created_at ?? 0) * 1000,
+    includeUsage: false,
+    eventIds: true,
+  });
   const sse = createSseResponse(response, { keepAliveMs: streamingDefaults.keepAliveMs });
   sse.open({ 'x-job-id': id });
   const error = { code: job.error?.code ?? 'cancelled', message: job.error?.message ?? 'the job was cancelled' };
   // Its only event, sent whatever the resume point: at or past the end, the ending event comes again.
-  sse.write(renderer.render({ type: 'error', error }, job.model ?? '').map((event) => event.text).join(''));
+  sse.write(
+    renderer
+      .render({ type: 'error', error }, job.model ?? '')
+      .map((event) => event.text)
+      .join(''),
+  );
   sse.end();
 }

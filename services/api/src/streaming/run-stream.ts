@@ -25,7 +25,13 @@ export async function runStream(context: ApiContext, response: Response, spec: I
   const sse = createSseResponse(response, { keepAliveMs: streamingDefaults.keepAliveMs });
   const relay = createStreamRelay({
     sink: sse,
-    renderer: createStreamEventRenderer({ endpoint: spec.endpoint, requestId: spec.requestId, createdAt, includeUsage: spec.includeUsage ?? false, eventIds: false }),
+    renderer: createStreamEventRenderer({
+      endpoint: spec.endpoint,
+      requestId: spec.requestId,
+      createdAt,
+      includeUsage: spec.includeUsage ?? false,
+      eventIds: false,
+    }),
     startAfter: 0,
     fallbackModel: spec.requestedModel,
     readAfter: (seq) => readTokenStream(context.redis, prefix, spec.requestId, { afterSeq: seq, count: streamingDefaults.readPageEntries }),
@@ -36,7 +42,15 @@ export async function runStream(context: ApiContext, response: Response, spec: I
 
   let request: StartedRequest;
   try {
-    request = await startRequest(context, { ...spec, stream: true, mode: 'sync', createdAt, deadline: createdAt + timeoutMs, waitMs: timeoutMs + 1000, onParts: relay.offer });
+    request = await startRequest(context, {
+      ...spec,
+      stream: true,
+      mode: 'sync',
+      createdAt,
+      deadline: createdAt + timeoutMs,
+      waitMs: timeoutMs + 1000,
+      onParts: relay.offer,
+    });
   } catch (error) {
     relay.abandon();
     throw error;

@@ -7,7 +7,13 @@ const sse = (events: RenderedEvent[]) => events.map((event) => event.text).join(
 
 describe('stream event renderer', () => {
   it('renders OpenAI chunks with one id per event, the usage chunk when asked, and [DONE]', () => {
-    const renderer = createStreamEventRenderer({ endpoint: '/v1/chat/completions', requestId: 'req_abc', createdAt: 1_700_000_000_500, includeUsage: true, eventIds: true });
+    const renderer = createStreamEventRenderer({
+      endpoint: '/v1/chat/completions',
+      requestId: 'req_abc',
+      createdAt: 1_700_000_000_500,
+      includeUsage: true,
+      eventIds: true,
+    });
     const first = renderer.render({ type: 'text-delta', text: 'Hi' }, 'gpt-4o');
     // The role chunk and the first delta come from one part but are two events, with two ids.
     expect(first.map((event) => event.id)).toEqual([1, 2]);
@@ -16,7 +22,11 @@ describe('stream event renderer', () => {
     expect(events[0]!.startsWith('id: 1\ndata: {')).toBe(true);
     expect(events[1]!.startsWith('id: 2\ndata: {')).toBe(true);
     expect(JSON.parse(events[1]!.slice('id: 2\ndata: '.length))).toMatchObject({
-      id: 'chatcmpl-abc', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o', choices: [{ delta: { content: 'Hi' } }],
+      id: 'chatcmpl-abc',
+      object: 'chat.completion.chunk',
+      created: 1_700_000_000,
+      model: 'gpt-4o',
+      choices: [{ delta: { content: 'Hi' } }],
     });
     const last = sse(renderer.render(finish, 'ignored')).split('\n\n').filter(Boolean);
     expect(last.map((event) => event.split('\n')[0])).toEqual(['id: 3', 'id: 4', 'id: 5']);
@@ -27,9 +37,17 @@ describe('stream event renderer', () => {
   it('renders Anthropic events without ids for a live stream', () => {
     const renderer = createStreamEventRenderer({ endpoint: '/v1/messages', requestId: 'req_abc', createdAt: 0, includeUsage: false, eventIds: false });
     const text = sse(renderer.render({ type: 'text-delta', text: 'Hi' }, 'gpt-4o')) + sse(renderer.render(finish, 'gpt-4o'));
-    const names = text.split('\n\n').filter(Boolean).map((event) => event.split('\n')[0]);
+    const names = text
+      .split('\n\n')
+      .filter(Boolean)
+      .map((event) => event.split('\n')[0]);
     expect(names).toEqual([
-      'event: message_start', 'event: content_block_start', 'event: content_block_delta', 'event: content_block_stop', 'event: message_delta', 'event: message_stop',
+      'event: message_start',
+      'event: content_block_start',
+      'event: content_block_delta',
+      'event: content_block_stop',
+      'event: message_delta',
+      'event: message_stop',
     ]);
     expect(text).toContain('"id":"msg_abc"');
   });
@@ -45,7 +63,7 @@ describe('stream event renderer', () => {
     expect(tell()).toEqual(events);
   });
 
-  it('renders an error before any part in each format\'s error shape', () => {
+  it("renders an error before any part in each format's error shape", () => {
     const error: StreamPart = { type: 'error', error: { code: 'upstream_overloaded', message: 'busy' } };
     const openai = createStreamEventRenderer({ endpoint: '/v1/chat/completions', requestId: 'req_x', createdAt: 0, includeUsage: false, eventIds: false });
     expect(sse(openai.render(error, 'm'))).toBe('data: {"error":{"message":"busy","type":"overloaded","code":"upstream_overloaded"}}\n\n');
@@ -53,9 +71,11 @@ describe('stream event renderer', () => {
     expect(sse(anthropic.render(error, 'm'))).toBe('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"busy"}}\n\n');
   });
 
-  it('frames an error of the connection without an id, so the client\'s last id stays on the stream', () => {
+  it("frames an error of the connection without an id, so the client's last id stays on the stream", () => {
     const renderer = createStreamEventRenderer({ endpoint: '/v1/chat/completions', requestId: 'req_x', createdAt: 0, includeUsage: false, eventIds: true });
     renderer.render({ type: 'text-delta', text: 'Hi' }, 'm');
-    expect(renderer.renderNotice({ code: 'client_too_slow', message: 'slow' }, 'm')).toMatch(/^data: \{"error":\{"message":"slow",.*"code":"client_too_slow"\}\}\n\n$/);
+    expect(renderer.renderNotice({ code: 'client_too_slow', message: 'slow' }, 'm')).toMatch(
+      /^data: \{"error":\{"message":"slow",.*"code":"client_too_slow"\}\}\n\n$/,
+    );
   });
 });

@@ -38,7 +38,12 @@ export function createStreamEventRenderer(options: StreamEventRendererOptions): 
   let renderer: StreamResponseRenderer | undefined;
   let count = 0;
   const start = (model: string): StreamResponseRenderer =>
-    (renderer ??= createStreamResponseRenderer(options.endpoint, { requestId: options.requestId, createdAt: options.createdAt, model, includeUsage: options.includeUsage }));
+    (renderer ??= createStreamResponseRenderer(options.endpoint, {
+      requestId: options.requestId,
+      createdAt: options.createdAt,
+      model,
+      includeUsage: options.includeUsage,
+    }));
 
   return {
     render(part, model) {

@@ -13,7 +13,11 @@ const parts: StreamPart[] = [
 ];
 const completed: ReplyMessage = { kind: 'result', requestId: 'req_1', jobId: 'req_1', status: 'completed', attempts: 1, model: 'gpt-4o', output: {} };
 const failed: ReplyMessage = {
-  kind: 'result', requestId: 'req_1', jobId: 'req_1', status: 'failed', attempts: 1,
+  kind: 'result',
+  requestId: 'req_1',
+  jobId: 'req_1',
+  status: 'failed',
+  attempts: 1,
   error: { code: 'provider_unavailable', type: 'overloaded', status: 503, message: 'down' },
 };
 
@@ -43,7 +47,13 @@ const idOf = (block: string) => /^id: (\d+)\n/.exec(block)?.[1];
 /** One reading of a finished job: its stream (batches of one part each) or, when that is empty, its settled reply. */
 async function read(endpoint: InferenceEndpoint, startAfter: number, stream: StreamPart[], reply: ReplyMessage, synthesize?: StreamPart[]) {
   const out = sink();
-  const batches: StreamMessage[] = stream.map((part, index) => ({ kind: 'parts', requestId: 'req_1', seq: index + 1, parts: [part], ...(index === 0 ? { model: 'gpt-4o' } : {}) }));
+  const batches: StreamMessage[] = stream.map((part, index) => ({
+    kind: 'parts',
+    requestId: 'req_1',
+    seq: index + 1,
+    parts: [part],
+    ...(index === 0 ? { model: 'gpt-4o' } : {}),
+  }));
   const relay = createStreamRelay({
     sink: out,
     renderer: createStreamEventRenderer({ endpoint, requestId: 'req_1', createdAt: 1_700_000_000_000, includeUsage: true, eventIds: true }),

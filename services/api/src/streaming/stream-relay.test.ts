@@ -151,7 +151,11 @@ describe('stream relay', () => {
     const failed = relayWith(failedSink, fakeStream());
     await failed.start({ catchUp: false });
     const failure: ReplyMessage = {
-      kind: 'result', requestId: 'req_1', jobId: 'req_1', status: 'failed', attempts: 1,
+      kind: 'result',
+      requestId: 'req_1',
+      jobId: 'req_1',
+      status: 'failed',
+      attempts: 1,
       error: { code: 'provider_unavailable', type: 'overloaded', status: 503, message: 'down' },
     };
     await failed.settle(failure);

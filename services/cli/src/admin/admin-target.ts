@@ -42,7 +42,9 @@ function runningInstanceAdmin(config: SwitchyardConfig, dataDir: string, holder:
   if (!holder.adminUrl) throw new Error(`${inUse}, which is still starting; try again in a moment`);
   const adminKey = holder.adminToken ?? config.adminKey;
   if (!adminKey) {
-    throw new Error(`${inUse}, which runs with its own SWITCHYARD_ADMIN_KEY: set the same SWITCHYARD_ADMIN_KEY for this command, or set DATABASE_URL to a shared Postgres`);
+    throw new Error(
+      `${inUse}, which runs with its own SWITCHYARD_ADMIN_KEY: set the same SWITCHYARD_ADMIN_KEY for this command, or set DATABASE_URL to a shared Postgres`,
+    );
   }
   return createHttpAdmin({ url: holder.adminUrl, adminKey });
 }

@@ -19,7 +19,9 @@ async function announceToRunningApis(config: SwitchyardConfig, reason: string): 
     await redis.connect();
     await bumpAuthRevision(redis, config.redis.prefix);
   } catch {
-    process.stderr.write(`switchyard: warning: ${reason}, but Redis at ${redisUrlForLogs(config.redis.url)} is unreachable: running api processes notice within 10 s\n`);
+    process.stderr.write(
+      `switchyard: warning: ${reason}, but Redis at ${redisUrlForLogs(config.redis.url)} is unreachable: running api processes notice within 10 s\n`,
+    );
   } finally {
     redis.disconnect();
   }

@@ -48,7 +48,9 @@ export async function runAdmin(command: string, positionals: string[], flags: Fl
   try {
     switch (subcommand) {
       case 'migrate':
-        process.stdout.write(target.runningInstance ? `migrations applied (by the running switchyard all, pid ${target.runningInstance.pid})\n` : 'migrations applied\n');
+        process.stdout.write(
+          target.runningInstance ? `migrations applied (by the running switchyard all, pid ${target.runningInstance.pid})\n` : 'migrations applied\n',
+        );
         return;
       case 'orgs create':
         print(await admin.createOrg({ name: flags.name, ...orgLimits(flags) }));

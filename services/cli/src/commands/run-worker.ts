@@ -6,7 +6,13 @@ import { stopOnSignals } from '../shutdown.ts';
 /** Workers never touch Postgres: they need only Redis and the provider keys. */
 export async function runWorker(logger: Logger, options: { providers: string; concurrency?: number }): Promise<void> {
   const config = loadConfig();
-  const providers = options.providers === 'all' ? 'all' : options.providers.split(',').map((name) => name.trim()).filter(Boolean);
+  const providers =
+    options.providers === 'all'
+      ? 'all'
+      : options.providers
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
   const workers = await startWorkers({ config, logger, providers, concurrency: options.concurrency });
   stopOnSignals(logger, [() => workers.stop()]);
 }
