@@ -51,5 +51,3 @@ export function createLedgerEmitter(options: { redis: Redis; prefix: string; con
     },
   };
 }
-
-export type LedgerEmitter = ReturnType<typeof createLedgerEmitter>;

@@ -1,6 +1,9 @@
 import type { Response } from 'express';
 import { GatewayError, type Usage } from '@switchyard/core';
-import type { ApiContext } from '../context.ts';
+import type { Redis } from 'ioredis';
+import type { SwitchyardConfig } from '@switchyard/config';
+import type { Database, Kysely } from '@switchyard/db';
+import type { Logger } from '@switchyard/logger';
 import type { Principal } from '../middleware/authenticate.ts';
 import { createBudgetCheck } from './budget.ts';
 import { estimateTokens } from './estimate-tokens.ts';
@@ -24,7 +27,9 @@ export type Admission = {
 
 const nothingToSettle: AdmissionTicket = { settle: async () => {} };
 
-export function createAdmission(context: Pick<ApiContext, 'config' | 'redis' | 'db' | 'logger'>): Admission {
+export type AdmissionDependencies = { config: SwitchyardConfig; redis: Redis; db: Kysely<Database>; logger: Logger };
+
+export function createAdmission(context: AdmissionDependencies): Admission {
   const rateLimits = createRateLimits({ redis: context.redis, prefix: context.config.redis.prefix, logger: context.logger });
   const checkBudget = createBudgetCheck({ redis: context.redis, db: context.db, prefix: context.config.redis.prefix, logger: context.logger });
 
