@@ -48,7 +48,7 @@ ensure_dependencies() {
   local mode="${1:-all}"
   local stamp="$SWITCHYARD_ROOT/node_modules/.switchyard-install"
   local want
-  want="$mode $( { cat "$SWITCHYARD_ROOT/pnpm-lock.yaml" "$SWITCHYARD_ROOT"/package.json "$SWITCHYARD_ROOT"/*/*/package.json "$SWITCHYARD_ROOT"/test/package.json 2>/dev/null || true; } | cksum | cut -d' ' -f1)"
+  want="$mode $( { cat "$SWITCHYARD_ROOT/pnpm-lock.yaml" "$SWITCHYARD_ROOT"/package.json "$SWITCHYARD_ROOT"/services/*/package.json "$SWITCHYARD_ROOT"/packages/*/package.json "$SWITCHYARD_ROOT"/scripts/*/package.json "$SWITCHYARD_ROOT"/test/package.json 2>/dev/null || true; } | cksum | cut -d' ' -f1)"
   if [ -f "$stamp" ] && { [ "$(cat "$stamp")" = "$want" ] || { [ "$mode" = production ] && grep -q "^all $(echo "$want" | cut -d' ' -f2)\$" "$stamp"; }; }; then
     return
   fi

@@ -102,7 +102,7 @@ describe('key management', () => {
     expect(listing.status).toBe(200);
     expect(listing.body.data.map((key: { name: string }) => key.name)).toEqual(['first', 'kept']);
     const [revoked, active] = listing.body.data;
-    expect(Object.keys(active).sort()).toEqual(['created_at', 'id', 'key_prefix', 'last_used_at', 'name', 'object', 'org_id', 'revoked_at']);
+    expect(Object.keys(active).sort()).toEqual(['created_at', 'id', 'key_prefix', 'name', 'object', 'org_id', 'revoked_at']);
     expect(active).toMatchObject({ id: kept.body.id, key_prefix: kept.body.key_prefix, revoked_at: null });
     expect(revoked.revoked_at).toEqual(expect.any(Number));
     const text = JSON.stringify(listing.body);

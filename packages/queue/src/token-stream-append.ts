@@ -2,7 +2,7 @@
 // sets the key's lifetime and publishes the batch. XADD runs first and a refused XADD
 // (a second writer of the same request) publishes nothing. Flushes of every stream a
 // process writes are coalesced into one pipeline per event-loop turn, so 64 streams
-// cost one socket write, not 64.
+// cost one socket write, not 64 (see createTokenBatchAppender).
 import type { Redis } from 'ioredis';
 
 const appendScript = `
@@ -36,48 +36,60 @@ export type TokenBatchAppend = {
 };
 
 type Pending = { append: TokenBatchAppend; settle(error: unknown): void };
-const queues = new WeakMap<Redis, Pending[]>();
 
-/** Appends and publishes one batch; resolves once Redis has run it, in order with the connection's other appends. */
-export function appendTokenBatch(redis: Redis, append: TokenBatchAppend): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (error: unknown) => (error ? reject(error) : resolve());
-    let queue = queues.get(redis);
-    if (!queue) {
-      queue = [];
-      queues.set(redis, queue);
-      setImmediate(() => sendQueued(redis));
+/** Appends token batches; appends made in one event-loop turn share one pipeline. */
+export type TokenBatchAppender = {
+  /** Appends and publishes one batch; resolves once Redis has run it, in order with this appender's other appends. */
+  append(batch: TokenBatchAppend): Promise<void>;
+};
+
+/**
+ * One per process (or per connection): every stream writer given the same appender has
+ * its flushes coalesced with the others', so 64 streams cost one socket write, not 64.
+ */
+export function createTokenBatchAppender(redis: Redis): TokenBatchAppender {
+  let queue: Pending[] | undefined;
+
+  const sendQueued = () => {
+    const sending = queue ?? [];
+    queue = undefined;
+    const pipeline = redis.pipeline();
+    for (const { append } of sending) {
+      pipeline.eval(
+        appendScript,
+        1,
+        append.key,
+        append.id,
+        append.maxEntries,
+        append.ttlSeconds,
+        append.firstSeq,
+        append.partsJson,
+        append.model,
+        append.messageHead,
+        append.messageTail,
+        ...append.channels,
+      );
     }
-    queue.push({ append, settle });
-  });
-}
-
-function sendQueued(redis: Redis): void {
-  const queue = queues.get(redis) ?? [];
-  queues.delete(redis);
-  const pipeline = redis.pipeline();
-  for (const { append } of queue) {
-    pipeline.eval(
-      appendScript,
-      1,
-      append.key,
-      append.id,
-      append.maxEntries,
-      append.ttlSeconds,
-      append.firstSeq,
-      append.partsJson,
-      append.model,
-      append.messageHead,
-      append.messageTail,
-      ...append.channels,
+    pipeline.exec().then(
+      (results) => {
+        for (const [index, pending] of sending.entries()) pending.settle(results?.[index]?.[0] ?? null);
+      },
+      (error: unknown) => {
+        for (const pending of sending) pending.settle(error);
+      },
     );
-  }
-  pipeline.exec().then(
-    (results) => {
-      for (const [index, pending] of queue.entries()) pending.settle(results?.[index]?.[0] ?? null);
+  };
+
+  return {
+    append(batch) {
+      return new Promise((resolve, reject) => {
+        const settle = (error: unknown) => (error ? reject(error) : resolve());
+        if (!queue) {
+          queue = [];
+          setImmediate(sendQueued);
+        }
+        queue.push({ append: batch, settle });
+      });
     },
-    (error: unknown) => {
-      for (const pending of queue) pending.settle(error);
-    },
-  );
+  };
 }

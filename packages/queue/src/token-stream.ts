@@ -5,12 +5,14 @@
 // (a stalled job run twice) cannot append a diverging copy.
 import type { Redis } from 'ioredis';
 import type { StreamMessage, StreamPart } from '@switchyard/core';
-import { appendTokenBatch } from './token-stream-append.ts';
+import { createTokenBatchAppender, type TokenBatchAppender } from './token-stream-append.ts';
 import { streamKey, streamWatchChannel } from './names.ts';
 
 export type TokenStreamWriterOptions = {
   prefix: string;
   requestId: string;
+  /** Shares flushes with the process's other streams; absent, this writer flushes on its own. */
+  appender?: TokenBatchAppender;
   /** The waiting api process's channel, when one waits. */
   replyTo?: string;
   /** Catalog id of the serving model, sent with the first batch. */
@@ -54,6 +56,7 @@ export const tokenStreamDefaults = {
 
 export function createTokenStreamWriter(redis: Redis, options: TokenStreamWriterOptions): TokenStreamWriter {
   const settings = { ...tokenStreamDefaults, ...definedOnly(options) };
+  const appender = options.appender ?? createTokenBatchAppender(redis);
   const key = streamKey(options.prefix, options.requestId);
   const watchChannel = streamWatchChannel(options.prefix, options.requestId);
   // Built once: every published message is this head, the batch's seq and its parts.
@@ -85,18 +88,19 @@ export function createTokenStreamWriter(redis: Redis, options: TokenStreamWriter
 
     const model = first && options.model !== undefined ? options.model : '';
     inFlight++;
-    latest = appendTokenBatch(redis, {
-      key,
-      id: `0-${lastSeq}`,
-      maxEntries: settings.maxEntries,
-      ttlSeconds: closing ? settings.retentionSeconds : first ? settings.openTtlSeconds : 0,
-      firstSeq,
-      partsJson: JSON.stringify(parts),
-      model,
-      messageHead: `${messageHead}${firstSeq},"parts":`,
-      messageTail: model === '' ? '}' : `,"model":${JSON.stringify(model)}}`,
-      channels,
-    })
+    latest = appender
+      .append({
+        key,
+        id: `0-${lastSeq}`,
+        maxEntries: settings.maxEntries,
+        ttlSeconds: closing ? settings.retentionSeconds : first ? settings.openTtlSeconds : 0,
+        firstSeq,
+        partsJson: JSON.stringify(parts),
+        model,
+        messageHead: `${messageHead}${firstSeq},"parts":`,
+        messageTail: model === '' ? '}' : `,"model":${JSON.stringify(model)}}`,
+        channels,
+      })
       .catch((error: unknown) => {
         failure ??= error;
       })

@@ -4,7 +4,15 @@ import { GatewayError, replyOf, toGatewayError, type FinishedOutcome, type Infer
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import type { ProviderAdapter } from '@switchyard/providers';
-import { inferenceJobName, inferenceJobOptions, isCancelRequested, publishReply, type CircuitBreakers, type InferenceQueues } from '@switchyard/queue';
+import {
+  inferenceJobName,
+  inferenceJobOptions,
+  isCancelRequested,
+  publishReply,
+  type CircuitBreakers,
+  type InferenceQueues,
+  type TokenBatchAppender,
+} from '@switchyard/queue';
 import { callRoute } from './call-route.ts';
 import { countsAgainstBreaker, decideOnFailure, type FailureDecision } from './decide-on-failure.ts';
 import { StreamInterruptedError, streamRoute } from './stream-route.ts';
@@ -14,6 +22,8 @@ export type ProcessorDependencies = {
   adapters: Map<string, ProviderAdapter>;
   /** Commands connection: replies and forwards. */
   redis: Redis;
+  /** Token-stream flushes of every stream this process relays share its pipelines. */
+  appender: TokenBatchAppender;
   queues: InferenceQueues;
   breakers: CircuitBreakers;
   logger: Logger;
@@ -147,6 +157,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
               modelOptions,
               redis,
               prefix,
+              appender: dependencies.appender,
               mayHaveRunBefore: job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
               describeFailure,
             })

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { GatewayError, type ErrorCode, type InferenceJobData, type Route, type StreamPart, type Usage } from '@switchyard/core';
 import type { ProviderAdapter } from '@switchyard/providers';
-import { createTokenStreamWriter, lastTokenStreamSeq, tokenStreamDefaults, type TokenStreamWriterOptions } from '@switchyard/queue';
+import { createTokenStreamWriter, lastTokenStreamSeq, tokenStreamDefaults, type TokenBatchAppender, type TokenStreamWriterOptions } from '@switchyard/queue';
 import { answer, type RouteResult } from './call-route.ts';
 import { createStreamAccumulator } from './stream-accumulator.ts';
 import { streamUsage } from './stream-usage.ts';
@@ -29,6 +29,8 @@ export type StreamRouteOptions = {
   modelOptions: Record<string, unknown>;
   redis: Redis;
   prefix: string;
+  /** The process's shared token-batch appender (flushes of concurrent streams coalesce). */
+  appender?: TokenBatchAppender;
   /** The job ran before (stalled, or retried): parts may already have reached the client. */
   mayHaveRunBefore: boolean;
   /** The processor's naming of a failure (cancellation and deadline included). */
@@ -51,6 +53,7 @@ export async function streamRoute(adapter: ProviderAdapter, data: InferenceJobDa
     ...options.writer,
     prefix: options.prefix,
     requestId: data.requestId,
+    ...(options.appender ? { appender: options.appender } : {}),
     replyTo: data.replyTo,
     model: route.model,
     startAfter,

@@ -21,7 +21,6 @@ export type ApiKeySummary = {
   keyPrefix: string;
   createdAt: Date;
   revokedAt: Date | null;
-  lastUsedAt: Date | null;
 };
 
 export type ActiveApiKey = { id: string; orgId: string; name: string; org: Org };
@@ -77,7 +76,7 @@ export async function revokeApiKey(db: Kysely<Database>, id: string): Promise<bo
 export async function listApiKeys(db: Kysely<Database>, orgId: string): Promise<ApiKeySummary[]> {
   const rows = await db
     .selectFrom('api_keys')
-    .select(['id', 'org_id', 'name', 'key_prefix', 'created_at', 'revoked_at', 'last_used_at'])
+    .select(['id', 'org_id', 'name', 'key_prefix', 'created_at', 'revoked_at'])
     .where('org_id', '=', orgId)
     .orderBy('created_at')
     .orderBy('id')
@@ -89,6 +88,5 @@ export async function listApiKeys(db: Kysely<Database>, orgId: string): Promise<
     keyPrefix: row.key_prefix,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
-    lastUsedAt: row.last_used_at,
   }));
 }

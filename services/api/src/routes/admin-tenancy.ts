@@ -38,7 +38,6 @@ export function renderKeySummary(key: ApiKeySummary) {
     key_prefix: key.keyPrefix,
     created_at: seconds(key.createdAt)!,
     revoked_at: seconds(key.revokedAt),
-    last_used_at: seconds(key.lastUsedAt),
   };
 }
 
