@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
 import { startBenchRedis } from './bench-redis.ts';
-import { spawnNode, stopAllChildren, type ChildService } from './child-process.ts';
+import { spawnChild, stopAllChildren, type ChildService } from './child-process.ts';
 import { cpuMilliseconds } from './cpu-time.ts';
 import { freePort } from './free-port.ts';
 import { processMemory } from './proc-status.ts';
@@ -17,7 +17,8 @@ export type IdleMemory = { kind: string; command: string; database: string; rssM
 
 type Start = { kind: string; args: string[]; database: 'embedded' | 'postgres'; http: boolean };
 
-const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
+// Started as an operator starts them, so node flags the script adds (embedded `all`) count.
+const switchyardScript = fileURLToPath(new URL('../switchyard', import.meta.url));
 
 // `all` twice on one data directory: the first start creates the embedded database.
 const starts: Start[] = [
@@ -44,7 +45,7 @@ export async function measureIdleMemory(options: { redisUrl: string; idleMs: num
       const env: Record<string, string> = { REDIS_URL: options.redisUrl, SWITCHYARD_REDIS_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'warn' };
       if (start.database === 'embedded') env.SWITCHYARD_DATA_DIR = join(dataDir, 'pglite');
       else env.DATABASE_URL = database.url;
-      const child = spawnNode(start.kind, cliEntry, start.args, env);
+      const child = spawnChild(start.kind, switchyardScript, start.args, env);
       try {
         if (start.http) await waitForHealth(`http://127.0.0.1:${port}/health`, child);
         await waitUntilQuiet(child);

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectedMockAnswer } from '@switchyard/testing';
 import { useGateway } from '../support/use-gateway.ts';
+import { parseSseEvent, type SseEvent } from '../support/sse-events.ts';
 
 const upstreamKey = 'sk-upstream-openai-0123456789';
 const longText = Array.from({ length: 150 }, (_, index) => `token${index}`).join(' ');
@@ -16,26 +17,6 @@ const gateway = useGateway({
 const upstream = gateway.upstreams.openai;
 
 beforeAll(() => upstream.behave('gpt-4o', { tokenDelayMs: 5, text: longText }));
-
-type SseEvent = { id?: string; event?: string; data: string };
-
-function parseEvent(block: string): SseEvent | undefined {
-  const event: SseEvent = { data: '' };
-  let hasData = false;
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = line.slice(0, colon);
-    const value = line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'id') event.id = value;
-    else if (field === 'event') event.event = value;
-    else if (field === 'data') {
-      event.data += value;
-      hasData = true;
-    }
-  }
-  return hasData ? event : undefined;
-}
 
 /** Reads SSE events; with `stopAfter`, drops the connection once that many have arrived. */
 async function readEvents(path: string, options: { headers?: Record<string, string>; stopAfter?: number; key?: string } = {}) {
@@ -56,7 +37,7 @@ async function readEvents(path: string, options: { headers?: Record<string, stri
     const blocks = buffer.split('\n\n');
     buffer = blocks.pop()!;
     for (const block of blocks) {
-      const event = parseEvent(block);
+      const event = parseSseEvent(block);
       if (event) events.push(event);
     }
     if (options.stopAfter !== undefined && events.length >= options.stopAfter) {

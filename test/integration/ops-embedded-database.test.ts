@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '@switchyard/testing';
-import { freePort, spawnSwitchyard, waitForHttp, type ServiceProcess } from '../support/processes.ts';
+import { freePort, spawnSwitchyard, waitForHttp, type ServiceProcess, runSwitchyardCommand } from '../support/processes.ts';
 
 // `switchyard all` on the embedded database (no DATABASE_URL), and admin commands run as
 // separate processes beside it, the way an operator would type them.
-const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 let directory: string;
 let env: Record<string, string>;
 let url: string;
@@ -34,18 +31,8 @@ afterAll(async () => {
 });
 
 /** One admin command to completion. */
-function switchyard(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', cliEntry, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function switchyard(args: string[], extraEnv: Record<string, string> = {}) {
+  return runSwitchyardCommand(args, { ...env, ...extraEnv });
 }
 
 async function json<T>(args: string[]): Promise<T> {

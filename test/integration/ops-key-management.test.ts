@@ -1,12 +1,17 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, listOrgs } from '@switchyard/db';
-import { freePort, prepareProcessStack, spawnSwitchyard, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
+import {
+  freePort,
+  prepareProcessStack,
+  spawnSwitchyard,
+  waitForHttp,
+  type ProcessStack,
+  type ServiceProcess,
+  runSwitchyardCommand,
+} from '../support/processes.ts';
 
 // Two api OS processes on one Postgres and Redis, and the CLI as a third process: a key
 // revoked with `switchyard keys revoke` is refused by both apis at once.
-const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 let stack: ProcessStack;
 let apis: Array<{ url: string; process: ServiceProcess }>;
 let orgId: string;
@@ -31,18 +36,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function switchyard(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', cliEntry, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...stack.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function switchyard(args: string[]) {
+  return runSwitchyardCommand(args, stack.env);
 }
 
 async function json<T>(args: string[]): Promise<T> {

@@ -44,6 +44,21 @@ export function spawnSwitchyard(args: string[], env: Record<string, string>): Se
   };
 }
 
+/** Runs one `switchyard <args>` command (an admin command) to completion and collects its output. */
+export function runSwitchyardCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', cliEntry, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Polls until `url` answers 200 or the process dies. */
 export async function waitForHttp(url: string, service: ServiceProcess, timeoutMs = 30_000): Promise<void> {
   const answered = async () => {
