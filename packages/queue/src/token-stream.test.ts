@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamMessage, StreamPart } from '@switchyard/core';
-import { streamKey } from './names.ts';
-import { streamWatchChannel } from './names.ts';
+import { streamKey, streamWatchChannel } from './names.ts';
 import { createTokenStreamWriter, lastTokenStreamSeq, readTokenStream } from './token-stream.ts';
 
 const text = (value: string): StreamPart => ({ type: 'text-delta', text: value });
