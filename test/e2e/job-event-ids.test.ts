@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { createRedis, streamKey } from '@switchyard/queue';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { createJob as createJobOn } from '../support/jobs.ts';
 import { readSseEvents, type SseEvent } from '../support/sse-events.ts';
 
 const upstreamKey = 'sk-upstream-openai-0123456789';
@@ -30,15 +31,7 @@ const eventsUrl = (id: string) => `${gateway.url}/v1/jobs/${id}/events`;
 const read = (id: string, lastEventId?: string, onEvent?: (event: SseEvent, index: number) => void) =>
   readSseEvents(eventsUrl(id), { apiKey: gateway.apiKey, headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId }, onEvent });
 
-async function createJob(endpoint: string, body: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${gateway.url}/v1/jobs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ endpoint, body }),
-  });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { id: string }).id;
-}
+const createJob = (endpoint: string, body: Record<string, unknown>) => createJobOn(gateway, endpoint, body);
 
 async function finished(id: string): Promise<void> {
   await expect

@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectedMockAnswer } from '@switchyard/testing';
 import { useGateway } from '../support/use-gateway.ts';
-import { parseSseEvent, type SseEvent } from '../support/sse-events.ts';
+import { createJob as createJobOn } from '../support/jobs.ts';
+import { readSseEvents, type SseEvent } from '../support/sse-events.ts';
 
 const upstreamKey = 'sk-upstream-openai-0123456789';
 const longText = Array.from({ length: 150 }, (_, index) => `token${index}`).join(' ');
@@ -19,45 +20,14 @@ const upstream = gateway.upstreams.openai;
 beforeAll(() => upstream.behave('gpt-4o', { tokenDelayMs: 5, text: longText }));
 
 /** Reads SSE events; with `stopAfter`, drops the connection once that many have arrived. */
-async function readEvents(path: string, options: { headers?: Record<string, string>; stopAfter?: number; key?: string } = {}) {
-  const controller = new AbortController();
-  const response = await fetch(`${gateway.url}${path}`, {
-    headers: { authorization: `Bearer ${options.key ?? gateway.apiKey}`, ...options.headers },
-    signal: controller.signal,
+const readEvents = (path: string, options: { headers?: Record<string, string>; stopAfter?: number; key?: string } = {}) =>
+  readSseEvents(`${gateway.url}${path}`, {
+    apiKey: options.key ?? gateway.apiKey,
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.stopAfter !== undefined ? { stopAfter: options.stopAfter } : {}),
   });
-  const events: SseEvent[] = [];
-  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) return { status: response.status, events, body: await response.json() };
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    const blocks = buffer.split('\n\n');
-    buffer = blocks.pop()!;
-    for (const block of blocks) {
-      const event = parseSseEvent(block);
-      if (event) events.push(event);
-    }
-    if (options.stopAfter !== undefined && events.length >= options.stopAfter) {
-      controller.abort();
-      await reader.cancel().catch(() => {});
-      break;
-    }
-  }
-  return { status: response.status, events, body: undefined };
-}
 
-async function createJob(endpoint: string, body: Record<string, unknown>) {
-  const response = await fetch(`${gateway.url}/v1/jobs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ endpoint, body }),
-  });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { id: string }).id;
-}
+const createJob = (endpoint: string, body: Record<string, unknown>) => createJobOn(gateway, endpoint, body);
 
 const openAIText = (events: SseEvent[]) =>
   events

@@ -25,11 +25,14 @@ export type ReadEventsOptions = {
   headers?: Record<string, string>;
   /** Called with each event as it arrives (the read goes on meanwhile). */
   onEvent?(event: SseEvent, index: number): void;
+  /** Drops the connection once this many events have arrived (a client going away). */
+  stopAfter?: number;
 };
 
 /** Reads a whole event stream; a response that is not one comes back with its JSON body. */
 export async function readSseEvents(url: string, options: ReadEventsOptions): Promise<{ status: number; events: SseEvent[]; body: unknown }> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${options.apiKey}`, ...options.headers } });
+  const controller = new AbortController();
+  const response = await fetch(url, { headers: { authorization: `Bearer ${options.apiKey}`, ...options.headers }, signal: controller.signal });
   const events: SseEvent[] = [];
   if (!response.headers.get('content-type')?.startsWith('text/event-stream')) return { status: response.status, events, body: await response.json() };
   const reader = response.body!.getReader();
@@ -46,6 +49,11 @@ export async function readSseEvents(url: string, options: ReadEventsOptions): Pr
       if (!event) continue;
       events.push(event);
       options.onEvent?.(event, events.length - 1);
+    }
+    if (options.stopAfter !== undefined && events.length >= options.stopAfter) {
+      controller.abort();
+      await reader.cancel().catch(() => {});
+      break;
     }
   }
   return { status: response.status, events, body: undefined };

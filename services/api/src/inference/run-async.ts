@@ -3,8 +3,7 @@ import type { Usage } from '@switchyard/core';
 import { stateFromReply, type RequestState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { renderJobObject } from './job-object.ts';
-import type { InferenceSpec } from './run-sync.ts';
-import { startRequest } from './start-request.ts';
+import { startRequest, type InferenceSpec } from './start-request.ts';
 
 /**
  * Async path: 202 with the job object and its Location. With `Prefer: wait=N` the api

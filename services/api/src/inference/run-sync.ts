@@ -2,9 +2,7 @@ import type { Response } from 'express';
 import { GatewayError, type Usage } from '@switchyard/core';
 import type { ApiContext } from '../context.ts';
 import { sendReply } from './send-reply.ts';
-import { startRequest, type RequestSpec } from './start-request.ts';
-
-export type InferenceSpec = Omit<RequestSpec, 'mode' | 'deadline' | 'waitMs' | 'onParts'>;
+import { startRequest, type InferenceSpec } from './start-request.ts';
 
 /**
  * Sync path: listen for the result, enqueue, answer with the worker's reply. A client that

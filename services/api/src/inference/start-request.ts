@@ -47,6 +47,9 @@ export type RequestSpec = {
   onParts?: (message: StreamMessage) => void;
 };
 
+/** What an answering path (sync, stream, async) is handed: the request before its mode sets the rest. */
+export type InferenceSpec = Omit<RequestSpec, 'mode' | 'deadline' | 'waitMs' | 'onParts'>;
+
 export type StartedRequest = {
   data: InferenceJobData;
   /** The request's state in Redis now (forwards followed). */
