@@ -11,6 +11,8 @@ export type Backpressure = {
   admit(data: InferenceJobData, provider: string): void;
   /** The provider's last sampled load (live workers included); undefined before the first sample. */
   load(provider: string): ProviderLoad | undefined;
+  /** When a sample last saw a live worker on the provider's queue (a restart leaves a short gap). */
+  workerSeenAt(provider: string): number | undefined;
   close(): void;
 };
 
@@ -25,6 +27,7 @@ const maximumRetryAfterMs = 120_000;
 export function createBackpressure(options: { config: SwitchyardConfig; queues: InferenceQueues; logger: Logger; sampleMs?: number }): Backpressure {
   const { config, queues } = options;
   const loads = new Map<string, ProviderLoad>();
+  const workersSeenAt = new Map<string, number>();
 
   const sample = async () => {
     await Promise.all(
@@ -38,7 +41,9 @@ export function createBackpressure(options: { config: SwitchyardConfig; queues: 
         const waitingSync = counts.wait ?? 0;
         const waitingAll = waitingSync + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
         const completedTotal = Number(metrics.meta.count ?? 0);
-        loads.set(provider.name, nextLoad(loads.get(provider.name), { waitingSync, waitingAll, completedTotal, workers, sampledAt: Date.now() }));
+        const sampledAt = Date.now();
+        if (workers > 0) workersSeenAt.set(provider.name, sampledAt);
+        loads.set(provider.name, nextLoad(loads.get(provider.name), { waitingSync, waitingAll, completedTotal, workers, sampledAt }));
       }),
     );
   };
@@ -72,6 +77,7 @@ export function createBackpressure(options: { config: SwitchyardConfig; queues: 
       }
     },
     load: (provider) => loads.get(provider),
+    workerSeenAt: (provider) => workersSeenAt.get(provider),
     close: () => clearInterval(timer),
   };
 }

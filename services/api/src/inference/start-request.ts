@@ -85,16 +85,21 @@ export function jobDataOf(spec: RequestSpec, replyTo: string | undefined): Infer
   return data;
 }
 
+/** How long after its last live worker a provider still takes sync requests (a worker restart). */
+const workerGapGraceMs = 15_000;
+
 async function routeConditions(context: ApiContext, routes: Route[]): Promise<RouteCondition[]> {
   return Promise.all(
     routes.map(async (route): Promise<RouteCondition> => {
       let liveWorkers = context.backpressure.load(route.provider)?.workers;
       // Not sampled yet, or the sample may predate a worker that just started: ask before refusing anyone.
       if (!liveWorkers) liveWorkers = await context.queues.get(route.provider).getWorkersCount();
-      if (context.breakers.state(route) !== 'open') return { liveWorkers };
+      const seenAt = context.backpressure.workerSeenAt(route.provider);
+      const workerRecentlySeen = seenAt !== undefined && Date.now() - seenAt < workerGapGraceMs;
+      if (context.breakers.state(route) !== 'open') return { liveWorkers, workerRecentlySeen };
       // The local view says open; the shared state says for how long (0: let a probe through).
       const snapshot = await context.breakers.snapshot(route);
-      return { liveWorkers, openForMs: snapshot.state === 'open' ? (snapshot.retryAfterMs ?? 0) : 0 };
+      return { liveWorkers, workerRecentlySeen, openForMs: snapshot.state === 'open' ? (snapshot.retryAfterMs ?? 0) : 0 };
     }),
   );
 }

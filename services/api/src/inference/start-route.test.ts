@@ -20,6 +20,10 @@ describe('chooseStartRoute', () => {
     expect(chooseStartRoute(routes, [{}, {}], sync)).toEqual({ skip: 0 });
   });
 
+  it('keeps taking sync requests for a provider whose worker was live moments ago (a restart)', () => {
+    expect(chooseStartRoute(routes, [{ liveWorkers: 0, workerRecentlySeen: true }, { liveWorkers: 1 }], sync)).toEqual({ skip: 0 });
+  });
+
   it('queues async work for a provider with no worker yet', () => {
     expect(chooseStartRoute(routes, [{ liveWorkers: 0 }, { liveWorkers: 0 }], { ...sync, needsLiveWorker: false })).toEqual({ skip: 0 });
   });

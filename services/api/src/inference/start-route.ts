@@ -6,13 +6,16 @@ export type RouteCondition = {
   openForMs?: number;
   /** Live workers consuming the route's provider queue; undefined when not sampled yet. */
   liveWorkers?: number;
+  /** A worker served the provider moments ago (a restart or a rolling deploy): its queue will be read again. */
+  workerRecentlySeen?: boolean;
 };
 
 export type StartRoute = { skip: number } | { error: GatewayError };
 
 /**
  * Where a request starts in its chain: the first route whose breaker is not open and, for
- * a request someone waits on, whose provider has a live worker. When no route qualifies,
+ * a request someone waits on, whose provider has a live worker (or had one moments ago: a
+ * worker being replaced leaves a short gap that the queue bridges). When no route qualifies,
  * the caller hears 503 at once instead of waiting out its deadline. Async work may queue
  * for a provider with no worker yet.
  */
@@ -25,7 +28,7 @@ export function chooseStartRoute(routes: Route[], conditions: RouteCondition[], 
       shortestOpenMs = Math.min(shortestOpenMs, condition.openForMs);
       continue;
     }
-    if (options.needsLiveWorker && condition.liveWorkers === 0) {
+    if (options.needsLiveWorker && condition.liveWorkers === 0 && !condition.workerRecentlySeen) {
       if (!withoutWorkers.includes(route.provider)) withoutWorkers.push(route.provider);
       continue;
     }
