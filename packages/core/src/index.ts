@@ -7,3 +7,4 @@ export * from './storable-text.ts';
 export * from './usage.ts';
 export { mockEmbedding } from './mock-embedding.ts';
 export * from './request-records.ts';
+export { openSecret, sealSecret } from './secret-box.ts';

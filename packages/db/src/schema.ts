@@ -61,6 +61,10 @@ export interface JobsTable {
   completed_at: Timestamp | null;
   queue_ms: number | null;
   duration_ms: number | null;
+  /** The job's own webhook destination (POST /v1/jobs `webhook_url`), signed with the org default secret. */
+  webhook_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Event types the job's webhook_url receives; null means all `job.*` events. */
+  webhook_events: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface UsageEventsTable {
@@ -142,22 +146,71 @@ export interface WebhookEndpointsTable {
   url: string;
   /** Event types this endpoint receives (`job.completed`, ...). */
   events: Json;
-  /** Standard Webhooks signing secret (`whsec_...`). */
+  /** Standard Webhooks signing secret (`whsec_...`), sealed with `sealSecret` (encrypted when a key is configured). */
   secret: string;
   enabled: Generated<boolean>;
   disabled_reason: string | null;
   created_at: CreatedAt;
+  description: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The secret before the last rotation, sealed like `secret`; deliveries carry both signatures until it expires. */
+  previous_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_secret_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  updated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-export interface WebhookDeliveriesTable {
-  /** The `webhook-id` header: stable across retries of one event. */
+/** One webhook event (the outbox): written in the transaction that made its subject terminal. */
+export interface WebhookEventsTable {
+  /** The `webhook-id` header (`msg_...`), derived from type and subject: stable across replays and retries. */
   id: string;
+  org_id: string;
+  /** `job.completed`, `batch.failed`, ... */
+  type: string;
+  /** The job or batch id. */
+  subject_id: string;
+  /** The job or batch object as GET returns it. */
+  data: Json;
+  created_at: CreatedAt;
+}
+
+/** One attempt to deliver one delivery. */
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempt: number;
+  /** `delivered` | `failed` | `refused` (the SSRF guard refused the address: no connection made). */
+  outcome: string;
+  response_status: number | null;
+  duration_ms: number;
+  error: string | null;
+  started_at: Timestamp;
+}
+
+/** The org's default signing secret, for jobs' and batches' own webhook_url; created on first use. */
+export interface OrgWebhookSecretsTable {
+  org_id: string;
+  /** Sealed with `sealSecret`. */
+  secret: string;
+  created_at: CreatedAt;
+}
+
+/** One event to one destination; the webhooks service moves rows with `enqueued_at` null onto its queue. */
+export interface WebhookDeliveriesTable {
+  /** `whd_...`, derived from event and destination. */
+  id: string;
+  /** The event (`webhook_events.id`), which is the `webhook-id` header. */
+  event_id: string;
+  /** The job or batch id, for GET /v1/jobs/{id}/webhook_deliveries. */
+  subject_id: string;
+  /** `endpoint:<id>` for an org endpoint, `url` for the job's or batch's own webhook_url. */
+  destination: string;
   org_id: string;
   /** Null for deliveries to a job's or batch's own `webhook_url`. */
   endpoint_id: string | null;
   url: string;
   event_type: string;
+  /** The body sent: `{type, timestamp, data}`. */
   payload: Json;
+  /** `pending` (first attempt not made) | `retrying` | `delivered` | `failed` (gave up, refused or endpoint disabled). */
   status: string;
   attempts: Generated<number>;
   response_status: number | null;
@@ -166,6 +219,10 @@ export interface WebhookDeliveriesTable {
   last_attempt_at: Timestamp | null;
   next_attempt_at: Timestamp | null;
   delivered_at: Timestamp | null;
+  /** Bumped by a manual retry, so the redelivery gets a queue job of its own (`<id>-g<generation>`). */
+  generation: Generated<number>;
+  /** Null while the delivery waits in the outbox for the webhooks service to queue it. */
+  enqueued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface Database {
@@ -178,6 +235,9 @@ export interface Database {
   batches: BatchesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  webhook_events: WebhookEventsTable;
+  webhook_attempts: WebhookAttemptsTable;
+  org_webhook_secrets: OrgWebhookSecretsTable;
 }
 
 export type OrgRow = Selectable<OrgsTable>;

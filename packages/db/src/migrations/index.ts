@@ -4,6 +4,7 @@ import * as jobsAndUsage from './0002-jobs-and-usage.ts';
 import * as batchesAndFiles from './0003-batches-and-files.ts';
 import * as webhooks from './0004-webhooks.ts';
 import * as cacheWriteTokens from './0005-cache-write-tokens.ts';
+import * as webhookOutbox from './0006-webhook-outbox.ts';
 
 // Append only: a migration that has run anywhere is never edited, a change is a new step.
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-batches-and-files': batchesAndFiles,
   '0004-webhooks': webhooks,
   '0005-cache-write-tokens': cacheWriteTokens,
+  '0006-webhook-outbox': webhookOutbox,
 };

@@ -25,6 +25,7 @@ describe.each(engines)('tenancy on $kind', (engine) => {
       '0003-batches-and-files',
       '0004-webhooks',
       '0005-cache-write-tokens',
+      '0006-webhook-outbox',
     ]);
   });
 
