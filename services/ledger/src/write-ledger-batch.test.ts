@@ -34,8 +34,13 @@ describe.each(engines)('ledger writes on $kind', (engine) => {
     expect(before.events).toHaveLength(16);
     expect(before.jobs).toHaveLength(12);
 
+    expect(first.finished.map((row) => row.id).sort()).toEqual(
+      before.jobs.filter((job) => job.status !== 'queued' && job.status !== 'in_progress').map((job) => job.id),
+    );
+    expect(first.finished.length).toBeGreaterThan(0);
     const replay = await writeLedgerBatch(handle.db, entries);
     expect(replay.insertedUsage).toBe(0);
+    expect(replay.finished).toEqual([]);
     // A batch overlapping the first, with a duplicate inside itself.
     await writeLedgerBatch(handle.db, [...entries.slice(5, 9), ...entries.slice(5, 9)]);
     expect(await dump(handle.db, 'org_replay')).toEqual(before);
@@ -96,12 +101,15 @@ describe.each(engines)('ledger writes on $kind', (engine) => {
 
   it('lets a finished status win over queued and in_progress, whatever the arrival order', async () => {
     const base = { orgId: 'org_status', createdAt: 1_000, completedAt: undefined };
-    await writeLedgerBatch(handle.db, [{ type: 'job', record: jobRecord({ ...base, id: 'j1', status: 'queued', metadata: { team: 'x' } }) }]);
-    await writeLedgerBatch(handle.db, [
+    const queued = await writeLedgerBatch(handle.db, [{ type: 'job', record: jobRecord({ ...base, id: 'j1', status: 'queued', metadata: { team: 'x' } }) }]);
+    const completed = await writeLedgerBatch(handle.db, [
       { type: 'job', record: jobRecord({ ...base, id: 'j1', status: 'completed', output: { text: 'hi' }, costUsd: '0.5', completedAt: 3_000, attempts: 2 }) },
     ]);
-    await writeLedgerBatch(handle.db, [{ type: 'job', record: jobRecord({ ...base, id: 'j1', status: 'in_progress', startedAt: 2_000 }) }]);
-    await writeLedgerBatch(handle.db, [{ type: 'job', record: jobRecord({ ...base, id: 'j1', status: 'failed', completedAt: 4_000 }) }]);
+    const late = await writeLedgerBatch(handle.db, [{ type: 'job', record: jobRecord({ ...base, id: 'j1', status: 'in_progress', startedAt: 2_000 }) }]);
+    const second = await writeLedgerBatch(handle.db, [{ type: 'job', record: jobRecord({ ...base, id: 'j1', status: 'failed', completedAt: 4_000 }) }]);
+    // The job became final once: only the write that made it so reports it, with the full row.
+    expect([queued.finished, late.finished, second.finished]).toEqual([[], [], []]);
+    expect(completed.finished).toMatchObject([{ id: 'j1', status: 'completed', metadata: { team: 'x' } }]);
     expect(await findJob(handle.db, 'org_status', 'j1')).toEqual({
       id: 'j1',
       orgId: 'org_status',

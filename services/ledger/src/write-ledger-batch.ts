@@ -1,4 +1,4 @@
-import type { Database, Kysely, Transaction } from '@switchyard/db';
+import type { Database, JobRow, Kysely, Transaction } from '@switchyard/db';
 import { sql } from 'kysely';
 import { storableJson, type JobRecord, type LedgerEntry, type UsageRecord } from '@switchyard/core';
 
@@ -6,6 +6,8 @@ export type WrittenBatch = {
   /** Usage records new to the ledger; replays of recorded attempts are skipped. */
   insertedUsage: number;
   jobs: number;
+  /** Jobs this transaction made final: each job appears here once in its life, whatever is replayed. */
+  finished: JobRow[];
 };
 
 const finalStatuses = new Set<JobRecord['status']>(['completed', 'failed', 'cancelled', 'expired']);
@@ -22,8 +24,8 @@ export async function writeLedgerBatch(db: Kysely<Database>, entries: LedgerEntr
   const jobs = mergeJobRecords(entries.flatMap((entry) => (entry.type === 'job' ? [storableJson(entry.record)] : [])));
   return db.transaction().execute(async (transaction) => {
     const insertedUsage = usage.length > 0 ? await insertUsage(transaction, usage) : 0;
-    if (jobs.length > 0) await upsertJobs(transaction, jobs);
-    return { insertedUsage, jobs: jobs.length };
+    const finished = jobs.length > 0 ? await upsertJobs(transaction, jobs) : [];
+    return { insertedUsage, jobs: jobs.length, finished };
   });
 }
 
@@ -132,8 +134,12 @@ export function mergeJobRecords(records: JobRecord[]): JobRecord[] {
   return [...merged.values()];
 }
 
-async function upsertJobs(transaction: Transaction<Database>, records: JobRecord[]): Promise<void> {
-  await transaction
+/**
+ * Inserts or advances jobs; returns the rows that became final here. A row only moves up
+ * in rank, so a final row is never updated again and a replay returns nothing for it.
+ */
+async function upsertJobs(transaction: Transaction<Database>, records: JobRecord[]): Promise<JobRow[]> {
+  const written = await transaction
     .insertInto('jobs')
     .values(records.map(toJobRow))
     .onConflict((conflict) =>
@@ -159,7 +165,9 @@ async function upsertJobs(transaction: Transaction<Database>, records: JobRecord
         }))
         .where(sql<boolean>`${statusRankSql('jobs.status')} < ${statusRankSql('excluded.status')}`),
     )
+    .returningAll()
     .execute();
+  return written.filter((row) => finalStatuses.has(row.status as JobRecord['status']));
 }
 
 function toJobRow(record: JobRecord) {
