@@ -37,6 +37,16 @@ describe('loadConfig', () => {
     expect(config.providers.ollama!.enabled).toBe(true);
   });
 
+  it('reads the webhook retry schedule, allow list and encryption key from the environment', () => {
+    expect(loadConfig({ env: {} }).webhooks).toMatchObject({ retryScheduleSeconds: [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400], allow: [] });
+    const config = loadConfig({
+      env: { SWITCHYARD_WEBHOOK_RETRY_SCHEDULE: '1, 1,2.5', SWITCHYARD_WEBHOOK_ALLOW: '127.0.0.1:9000,10.1.0.0/16', SWITCHYARD_ENCRYPTION_KEY: 'k'.repeat(32) },
+    });
+    expect(config.webhooks).toMatchObject({ retryScheduleSeconds: [1, 1, 2.5], allow: ['127.0.0.1:9000', '10.1.0.0/16'] });
+    expect(config.encryptionKey).toBe('k'.repeat(32));
+    expect(() => loadConfig({ env: { SWITCHYARD_WEBHOOK_RETRY_SCHEDULE: '1,soon' } })).toThrow(/SWITCHYARD_WEBHOOK_RETRY_SCHEDULE.*"soon"/);
+  });
+
   it('names the key of a bad value', () => {
     expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(/PORT: must be a non-negative integer/);
     expect(() => loadConfig({ env: {}, overrides: { providers: { openai: { concurrency: -1 } } } })).toThrow(/providers\.openai\.concurrency/);

@@ -63,8 +63,29 @@ function envOverrides(env: NodeJS.ProcessEnv, providerNames: string[]): PlainObj
     redis: { url: env.REDIS_URL || undefined, prefix: env.SWITCHYARD_REDIS_PREFIX || undefined },
     database: { url: env.DATABASE_URL || undefined, dataDir: env.SWITCHYARD_DATA_DIR || undefined },
     adminKey: env.SWITCHYARD_ADMIN_KEY || undefined,
+    encryptionKey: env.SWITCHYARD_ENCRYPTION_KEY || undefined,
+    webhooks: { retryScheduleSeconds: secondsListFromEnv(env, 'SWITCHYARD_WEBHOOK_RETRY_SCHEDULE'), allow: listFromEnv(env, 'SWITCHYARD_WEBHOOK_ALLOW') },
     providers,
   };
+}
+
+/** `1,1,2` -> [1, 1, 2]; absent or empty -> undefined (the file or the default decides). */
+function secondsListFromEnv(env: NodeJS.ProcessEnv, name: string): number[] | undefined {
+  const entries = listFromEnv(env, name);
+  if (!entries) return undefined;
+  const bad = entries.find((entry) => !/^\d+(\.\d+)?$/.test(entry));
+  if (bad !== undefined) throw new ConfigError(`${name}: comma-separated seconds expected (e.g. 1,1,2), got ${JSON.stringify(bad)}`);
+  return entries.map(Number);
+}
+
+function listFromEnv(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const text = env[name]?.trim();
+  return text
+    ? text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 function readConfigFile(path: string): PlainObject {

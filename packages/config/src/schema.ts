@@ -122,6 +122,28 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Seals stored secrets (webhook signing secrets) with AES-256-GCM; without it they are stored in plaintext. */
+  encryptionKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  webhooks: z
+    .strictObject({
+      /** Delay before each retry after a failed delivery (published schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h). */
+      retryScheduleSeconds: z.array(z.number().nonnegative()).default([5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400]),
+      /** One delivery attempt's whole budget: connect, send and the receiver's answer. */
+      timeoutMs: z.number().int().positive().default(15_000),
+      /** Destinations exempt from the SSRF guard: exact `host:port` entries or CIDRs. */
+      allow: z.array(z.string().min(1)).default([]),
+      /** Deliveries in flight per webhooks process. */
+      concurrency: z.number().int().positive().default(64),
+      /** Deliveries in flight per destination, so one slow receiver cannot hold every slot. */
+      perDestinationConcurrency: z.number().int().positive().default(4),
+      /** How long the old secret keeps signing after a rotation. */
+      rotationOverlapSeconds: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(24 * 3600),
+    })
+    .prefault({}),
   worker: z
     .strictObject({
       /**

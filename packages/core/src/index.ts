@@ -8,3 +8,4 @@ export * from './usage.ts';
 export { mockEmbedding } from './mock-embedding.ts';
 export * from './request-records.ts';
 export { openSecret, sealSecret } from './secret-box.ts';
+export { isAllowListed, parseWebhookAllowList, portOf, refusedAddressReason, webhookUrlProblem, type WebhookAllowList } from './webhook-destination.ts';

@@ -44,3 +44,12 @@ export const ledgerFailuresKey = (prefix: string): string => `${prefix}:ledger:f
 
 /** Month-to-date spend of one org (UTC month), cached for the budget check. */
 export const monthToDateSpendKey = (prefix: string, orgId: string, month: string): string => `${prefix}:spend:${orgId}:${month}`;
+
+/** The BullMQ queue of webhook deliveries (one job per delivery generation: `<delivery id>-g<generation>`). */
+export const webhookQueueName = 'webhooks';
+
+/** Published after a commit that recorded webhook deliveries, so the webhooks service moves them at once instead of at its next poll. */
+export const webhookNudgeChannel = (prefix: string): string => `${prefix}:webhooks:nudge`;
+
+/** Deliveries in flight to one destination (host:port), bounding what one slow receiver can hold. */
+export const webhookDestinationSlotsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:slots:${destination}`;
