@@ -44,3 +44,9 @@ export const ledgerFailuresKey = (prefix: string): string => `${prefix}:ledger:f
 
 /** Month-to-date spend of one org (UTC month), cached for the budget check. */
 export const monthToDateSpendKey = (prefix: string, orgId: string, month: string): string => `${prefix}:spend:${orgId}:${month}`;
+
+/**
+ * One client `Idempotency-Key` of one org on one route: the in-flight claim, then the stored
+ * answer. The key itself is never in the name, only its SHA-256 (hex).
+ */
+export const idempotencyRecordKey = (prefix: string, orgId: string, route: string, keyHash: string): string => `${prefix}:idem:${orgId}:${route}:${keyHash}`;
