@@ -143,7 +143,14 @@ describe('the same key with another body', () => {
 
     const raw = await post('/v1/chat/completions', chat(`${marker} changed again`), { key });
     expect(raw.status).toBe(422);
-    expect(raw.body).toEqual({ error: { message: expect.stringContaining('different request body'), type: 'idempotency_error', param: 'Idempotency-Key', code: 'idempotency_key_reused' } });
+    expect(raw.body).toEqual({
+      error: {
+        message: expect.stringContaining('different request body'),
+        type: 'idempotency_error',
+        param: 'Idempotency-Key',
+        code: 'idempotency_key_reused',
+      },
+    });
     expect(raw.headers.get('idempotent-replayed')).toBeNull();
     expect(callsWith(marker)).toBe(1);
   });
@@ -333,6 +340,18 @@ describe('bad keys', () => {
     expect(anthropic.status).toBe(400);
     expect(anthropic.body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
     expect(callsWith(marker)).toBe(0);
+  });
+
+  it('refuses a key on a multipart body the route does not fingerprint', async () => {
+    const form = new FormData();
+    form.set('model', 'gpt-4o');
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gateway.apiKey}`, 'Idempotency-Key': newKey() },
+      body: form,
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({ code: 'unsupported_parameter', param: 'Idempotency-Key' });
   });
 
   it('accepts a key of exactly 255 printable characters', async () => {

@@ -30,6 +30,8 @@ import { claimIdempotencyKey, type HeldKey } from './idempotency-store.ts';
 
 /** When the holder of a key may be done: a retry after this is worth trying. */
 const inUseRetryAfterMs = 1000;
+/** The answer waits at most this long for its record to be stored (a slow Redis must not hold it back). */
+const settleWaitMs = 2000;
 /** Beyond the longest answer a request can wait for, so a live request never loses its claim. */
 const inFlightMarginMs = 60_000;
 
@@ -129,17 +131,32 @@ function captureAnswer(context: ApiContext, request: Request, response: Response
     if (settled) return (end as (...args: unknown[]) => Response).apply(this, args);
     collect(args[0] as Chunk, args[1]);
     // Stored before the last byte leaves: a client that retries at once finds the answer, not the claim.
-    void settle(true).finally(() => (end as (...args: unknown[]) => Response).apply(this, args));
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, settleWaitMs)));
+    void Promise.race([settle(true), waited]).finally(() => {
+      clearTimeout(timer);
+      (end as (...args: unknown[]) => Response).apply(this, args);
+    });
     return this;
   } as typeof response.end;
   response.on('close', () => void settle(false));
 }
 
+export type IdempotentOptions = {
+  /**
+   * What identifies the request besides the route, compared by SHA-256: by default the parsed
+   * JSON body. A multipart route passes what its upload parser produced (place the middleware
+   * after the parser), e.g. `(request) => ({ fields: request.body, file: request.file?.buffer })`
+   * or the raw bytes as one Buffer (hashed as they are).
+   */
+  canonicalBody?: (request: Request) => unknown;
+};
+
 /**
  * `Idempotency-Key` for one creating route, named by `route` (the key's scope, with the
  * org: the same key on two routes or two orgs is two keys). Must run after authentication.
  */
-export function idempotent(context: ApiContext, route: string): RequestHandler {
+export function idempotent(context: ApiContext, route: string, options: IdempotentOptions = {}): RequestHandler {
   const prefix = context.config.redis.prefix;
   const claimTtlMs = inFlightTtlMs(context.config);
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
@@ -149,7 +166,11 @@ export function idempotent(context: ApiContext, route: string): RequestHandler {
       return;
     }
     const principal = principalOf(response);
-    const fingerprint = requestFingerprint(route, request.body);
+    // A multipart body is not parsed before the route: without a canonical body every upload would look the same.
+    if (!options.canonicalBody && String(request.headers['content-type'] ?? '').startsWith('multipart/')) {
+      throw new GatewayError('unsupported_parameter', `${idempotencyHeader} is not supported on multipart requests to ${route}`, { param: idempotencyHeader });
+    }
+    const fingerprint = requestFingerprint(route, options.canonicalBody ? options.canonicalBody(request) : request.body);
     const recordKey = idempotencyRecordKey(prefix, principal.orgId, route, hashIdempotencyKey(key));
     const inFlight: InFlightRecord = { state: 'in_flight', fingerprint, requestId: response.locals.requestId as string, startedAt: Date.now() };
     let claim: Awaited<ReturnType<typeof claimIdempotencyKey>>;
