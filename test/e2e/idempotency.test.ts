@@ -305,6 +305,25 @@ describe('streams', () => {
     expect((await post('/v1/chat/completions', chat(marker), { key })).status).toBe(422);
   });
 
+  it('an Anthropic stream is replayed event for event through its SDK', async () => {
+    const marker = `anthropic-stream-${randomUUID()}`;
+    const key = newKey();
+    const read = async () => {
+      const { data, response } = await gateway.anthropic.messages
+        .create({ model: 'gpt-4o', max_tokens: 100, messages: [{ role: 'user', content: marker }], stream: true }, { headers: { 'Idempotency-Key': key } })
+        .withResponse();
+      const events = [];
+      for await (const event of data) events.push(event);
+      return { events, response };
+    };
+    const first = await read();
+    const second = await read();
+    expect(first.events.at(-1)?.type).toBe('message_stop');
+    expect(second.events).toEqual(first.events);
+    expect(second.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(callsWith(marker)).toBe(1);
+  });
+
   it('a stream cut by an upstream failure is not kept: the retry streams again', async () => {
     const marker = `cut-${randomUUID()}`;
     const key = newKey();

@@ -78,6 +78,12 @@ describe('stableStringify', () => {
     expect(stableStringify([undefined, 'x'])).toBe('[null,"x"]');
     expect(stableStringify(undefined)).toBe('null');
   });
+
+  it('stands bytes for their SHA-256, so an upload is compared by content', () => {
+    const file = { purpose: 'batch', file: Buffer.from('abc') };
+    expect(stableStringify(file)).toBe('{"file":{"$sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},"purpose":"batch"}');
+    expect(requestFingerprint('/v1/files', file)).not.toBe(requestFingerprint('/v1/files', { ...file, file: Buffer.from('abd') }));
+  });
 });
 
 describe('decideOnRecord', () => {

@@ -51,9 +51,13 @@ export function hashIdempotencyKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** JSON with object keys sorted at every level, so `{a,b}` and `{b,a}` are the same request. */
+/**
+ * JSON with object keys sorted at every level, so `{a,b}` and `{b,a}` are the same request.
+ * Bytes (an uploaded file's Buffer) stand as their SHA-256.
+ */
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (value instanceof Uint8Array) return `{"$sha256":"${createHash('sha256').update(value).digest('hex')}"}`;
   if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : stableStringify(item))).join(',')}]`;
   const entries = Object.keys(value)
     .sort()

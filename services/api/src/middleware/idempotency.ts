@@ -40,7 +40,7 @@ const inFlightMarginMs = 60_000;
  * stream waits `syncTimeoutMs` + 1 s, `Prefer: wait` up to `maxPreferWaitSeconds`), so only
  * a crashed api process lets it lapse.
  */
-export function inFlightTtlMs(config: SwitchyardConfig): number {
+function inFlightTtlMs(config: SwitchyardConfig): number {
   return Math.max(config.server.syncTimeoutMs + 1000, config.server.maxPreferWaitSeconds * 1000) + inFlightMarginMs;
 }
 
