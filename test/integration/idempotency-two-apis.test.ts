@@ -2,6 +2,7 @@
 // same key sent to both while the first request runs gets 409 idempotency_key_in_use from
 // one of them, the upstream is called once, and either api replays the stored answer.
 import { createHash, randomUUID } from 'node:crypto';
+import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '@switchyard/api';
 import { createSilentLogger } from '@switchyard/logger';
@@ -98,6 +99,22 @@ describe('the same key on two api processes at once', () => {
     expect(other.body.type).toBe('error');
 
     expect((await first).status).toBe(200);
+    expect(callsWith(marker)).toBe(1);
+  });
+
+  it('the openai SDK, retrying its 409 after retry-after-ms, gets the first answer from the other api', async () => {
+    upstream.behave(slowModel, { latencyMs: upstreamLatencyMs });
+    const marker = `sdk-retry-${randomUUID()}`;
+    const key = newKey();
+    const first = post(apis[0], '/v1/chat/completions', slowChat(marker), key);
+    await eventually('the first request to reach the upstream', () => callsWith(marker) === 1);
+
+    const retrying = new OpenAI({ apiKey: gateway.apiKey, baseURL: `${apis[1]}/v1`, maxRetries: 10 });
+    const { data, response } = await retrying.chat.completions
+      .create({ model: slowModel, messages: [{ role: 'user', content: marker }] }, { headers: { 'Idempotency-Key': key } })
+      .withResponse();
+    expect(response.headers.get('idempotent-replayed')).toBe('true');
+    expect(data).toEqual((await first).body);
     expect(callsWith(marker)).toBe(1);
   });
 
