@@ -127,16 +127,28 @@ function captureAnswer(context: ApiContext, request: Request, response: Response
     collect(chunk, rest[0]);
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   } as typeof response.write;
+  let ending: Promise<void> | undefined;
   response.end = function (this: Response, ...args: unknown[]) {
-    if (settled) return (end as (...args: unknown[]) => Response).apply(this, args);
+    const endNow = () => void (end as (...args: unknown[]) => Response).apply(this, args);
+    // A second end while the first waits goes after it, as it would have without the wait.
+    if (ending) {
+      void ending.then(endNow);
+      return this;
+    }
+    if (settled) {
+      endNow();
+      return this;
+    }
     collect(args[0] as Chunk, args[1]);
     // Stored before the last byte leaves: a client that retries at once finds the answer, not the claim.
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, settleWaitMs)));
-    void Promise.race([settle(true), waited]).finally(() => {
-      clearTimeout(timer);
-      (end as (...args: unknown[]) => Response).apply(this, args);
-    });
+    ending = Promise.race([settle(true), waited])
+      .catch(() => undefined)
+      .then(() => {
+        clearTimeout(timer);
+        endNow();
+      });
     return this;
   } as typeof response.end;
   response.on('close', () => void settle(false));
