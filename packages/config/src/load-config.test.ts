@@ -138,6 +138,17 @@ providers:
   });
 });
 
+describe('idempotency settings', () => {
+  it('keep answers 24 h and up to 1 MiB by default, take other values, and refuse bad ones', () => {
+    expect(loadConfig({ env: {} }).idempotency).toEqual({ ttlSeconds: 86_400, maxStoredBytes: 1_048_576 });
+    expect(loadConfig({ env: {}, file: yamlFile('idempotency:\n  ttlSeconds: 60\n') }).idempotency).toEqual({ ttlSeconds: 60, maxStoredBytes: 1_048_576 });
+    expect(() => loadConfig({ env: {}, overrides: { idempotency: { ttlSeconds: 0 } } })).toThrow(/idempotency\.ttlSeconds/);
+    expect(() => loadConfig({ env: {}, overrides: { idempotency: { ttlSecond: 60 } } })).toThrow(
+      /idempotency\.ttlSecond: unknown key \(did you mean idempotency\.ttlSeconds\?\)/,
+    );
+  });
+});
+
 describe('unknown keys', () => {
   it('stops start-up naming the key and the nearest known one', () => {
     expect(() => loadConfig({ env: {}, file: yamlFile('worker:\n  lockDurationMS: 1000\n') })).toThrow(

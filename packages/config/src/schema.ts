@@ -171,6 +171,23 @@ export const configSchema = z.strictObject({
         .default(24 * 3600),
     })
     .prefault({}),
+  /** `Idempotency-Key` on creating POSTs (services/api/src/middleware/idempotency.ts). */
+  idempotency: z
+    .strictObject({
+      /** How long a finished answer is kept and replayed for the same key. */
+      ttlSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(24 * 3600),
+      /** Answers larger than this are not stored (the key is released; a retry runs again). */
+      maxStoredBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
+    })
+    .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),
   models: z.record(z.string().min(1), modelSchema),
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),

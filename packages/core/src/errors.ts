@@ -23,7 +23,7 @@ export type ErrorCode =
   | 'permission_denied'
   | 'not_found'
   | 'model_not_found'
-  | 'idempotency_in_flight'
+  | 'idempotency_key_in_use'
   | 'idempotency_key_reused'
   | 'request_too_large'
   | 'rate_limited'
@@ -49,7 +49,7 @@ const typeAndStatusByCode: Record<ErrorCode, [ErrorType, number]> = {
   permission_denied: ['permission_error', 403],
   not_found: ['not_found_error', 404],
   model_not_found: ['not_found_error', 404],
-  idempotency_in_flight: ['idempotency_error', 409],
+  idempotency_key_in_use: ['idempotency_error', 409],
   idempotency_key_reused: ['idempotency_error', 422],
   request_too_large: ['request_too_large', 413],
   rate_limited: ['rate_limit_error', 429],

@@ -6,6 +6,7 @@ export {
   breakerKey,
   cancelChannel,
   cancelledJobKey,
+  idempotencyRecordKey,
   inferenceQueueName,
   ledgerDeadLetterKey,
   ledgerFailuresKey,

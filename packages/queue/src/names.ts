@@ -33,6 +33,12 @@ export const streamWatchChannel = (prefix: string, requestId: string): string =>
 /** Counter bumped on every key revocation or org change: api processes drop cached principals older than it. */
 export const authRevisionKey = (prefix: string): string => `${prefix}:auth:revision`;
 
+/**
+ * One client `Idempotency-Key` of one org on one route: the in-flight claim, then the stored
+ * answer. The key itself is never in the name, only its SHA-256 (hex).
+ */
+export const idempotencyRecordKey = (prefix: string, orgId: string, route: string, keyHash: string): string => `${prefix}:idem:${orgId}:${route}:${keyHash}`;
+
 /** The durable ledger queue (a Redis Stream read through one consumer group). */
 export const ledgerStreamKey = (prefix: string): string => `${prefix}:ledger`;
 

@@ -6,6 +6,7 @@ import { createAdminAuthenticator, createAuthenticator, createOperatorKeyAuthent
 import { useAnthropicErrors } from './middleware/error-format.ts';
 import { refuseDeepBodies } from './middleware/body-depth.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
+import { idempotent } from './middleware/idempotency.ts';
 import { assignRequestId } from './middleware/request-id.ts';
 import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
@@ -59,10 +60,11 @@ export function createApp(context: ApiContext): Express {
 
   const v1 = express.Router();
   v1.use(authenticate);
-  v1.post('/chat/completions', createInferenceHandler(context, '/v1/chat/completions'));
-  v1.post('/messages', createInferenceHandler(context, '/v1/messages'));
-  v1.post('/embeddings', createInferenceHandler(context, '/v1/embeddings'));
-  v1.post('/completions', createInferenceHandler(context, '/v1/completions'));
+  // Creating POSTs take an Idempotency-Key, scoped by the route name given (and the org).
+  v1.post('/chat/completions', idempotent(context, '/v1/chat/completions'), createInferenceHandler(context, '/v1/chat/completions'));
+  v1.post('/messages', idempotent(context, '/v1/messages'), createInferenceHandler(context, '/v1/messages'));
+  v1.post('/embeddings', idempotent(context, '/v1/embeddings'), createInferenceHandler(context, '/v1/embeddings'));
+  v1.post('/completions', idempotent(context, '/v1/completions'), createInferenceHandler(context, '/v1/completions'));
   v1.use(createModelsRouter(context.config));
   v1.use(createJobListRouter(context));
   v1.use(createJobsRouter(context));
@@ -73,8 +75,9 @@ export function createApp(context: ApiContext): Express {
   // The seed-compatible subset, same handlers.
   const seed = express.Router();
   seed.use(authenticate);
-  seed.post('/chat/completions', createInferenceHandler(context, '/v1/chat/completions'));
-  seed.post('/anthropic/messages', createInferenceHandler(context, '/v1/messages'));
+  // An alias shares its twin's Idempotency-Key scope: the same request under another path.
+  seed.post('/chat/completions', idempotent(context, '/v1/chat/completions'), createInferenceHandler(context, '/v1/chat/completions'));
+  seed.post('/anthropic/messages', idempotent(context, '/v1/messages'), createInferenceHandler(context, '/v1/messages'));
   seed.use(createModelsRouter(context.config));
   seed.use(createUsageRouter(context));
   seed.get('/health', createProviderHealthHandler(context));

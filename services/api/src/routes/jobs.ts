@@ -5,6 +5,7 @@ import { enabledProviders } from '@switchyard/config';
 import { findRequestState, loadCancelledJob, type RequestState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
+import { idempotent } from '../middleware/idempotency.ts';
 import { checkJobIdParameter } from '../middleware/job-id.ts';
 import { cancelRequest } from '../inference/cancel-request.ts';
 import { findFinishedJob } from '../inference/finished-job-object.ts';
@@ -78,7 +79,7 @@ export function createJobsRouter(context: ApiContext): Router {
   router.param('id', checkJobIdParameter);
   const notFound = (id: string) => new GatewayError('not_found', `No job found with id '${id}'.`, { param: 'id' });
 
-  router.post('/jobs', async (request: Request, response: Response) => {
+  router.post('/jobs', idempotent(context, '/v1/jobs'), async (request: Request, response: Response) => {
     const parsedJob = createJobSchema.safeParse(request.body);
     if (!parsedJob.success) throw invalid(parsedJob.error, request.body);
     const job = parsedJob.data;

@@ -3,6 +3,7 @@ import type { Usage } from '@switchyard/core';
 import { readTokenStream } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { startRequest, type InferenceSpec, type StartedRequest } from '../inference/start-request.ts';
+import { markAnswerComplete } from '../middleware/idempotency.ts';
 import { createSseResponse } from './sse-response.ts';
 import { createStreamEventRenderer } from './stream-event-renderer.ts';
 import { createStreamRelay } from './stream-relay.ts';
@@ -37,6 +38,8 @@ export async function runStream(context: ApiContext, response: Response, spec: I
     synthesize: (reply) => retellResponse(spec.endpoint, reply.output),
     maxLagParts: streamingDefaults.maxLagParts,
     onError: (error) => log(error, 'stream relay failed'),
+    // Only a stream that reached its finish part is the whole answer (kept for an Idempotency-Key replay).
+    onEnd: (finished) => markAnswerComplete(response, finished),
   });
 
   let request: StartedRequest;
@@ -64,6 +67,7 @@ export async function runStream(context: ApiContext, response: Response, spec: I
     void cancelJob();
   });
 
+  markAnswerComplete(response, false);
   sse.open({ 'x-job-id': spec.requestId });
   // Nothing was published before the job existed, so there is nothing to read back yet.
   void relay.start({ catchUp: false });

@@ -29,6 +29,8 @@ export type StreamRelayOptions = {
   /** A client this many parts behind the stream is cut off with an error. */
   maxLagParts: number;
   onError?(error: unknown): void;
+  /** Called once as the stream ends, before its last write: true when it ended with its finish part. */
+  onEnd?(finished: boolean): void;
 };
 
 export type StreamRelay = {
@@ -68,9 +70,10 @@ export function createStreamRelay(options: StreamRelayOptions): StreamRelay {
 
   const modelOf = () => sequencer.model ?? synthesizedModel ?? options.fallbackModel;
 
-  const finish = (write: boolean) => {
+  const finish = (write: boolean, finished = false) => {
     if (ended) return;
     ended = true;
+    options.onEnd?.(finished);
     if (write) sink.end();
     resolveDone();
   };
@@ -79,6 +82,7 @@ export function createStreamRelay(options: StreamRelayOptions): StreamRelay {
     if (parts.length === 0 || ended) return;
     let text = '';
     let terminal = false;
+    let finished = false;
     const model = modelOf();
     for (const { part } of parts) {
       for (const event of renderer.render(part, model)) {
@@ -89,13 +93,14 @@ export function createStreamRelay(options: StreamRelayOptions): StreamRelay {
       }
       if (part.type === 'finish' || part.type === 'error') {
         terminal = true;
+        finished = part.type === 'finish';
         break;
       }
     }
     if (terminal && sentEvents === 0 && lastEvent) text += lastEvent.text;
     const flowing = text === '' || sink.write(text);
     if (terminal) {
-      finish(true);
+      finish(true, finished);
       return;
     }
     if (!flowing && !paused) {
