@@ -56,3 +56,6 @@ export const webhookDestinationSlotsKey = (prefix: string, destination: string):
 
 /** Held while one process sends one delivery, so duplicate queue jobs of a delivery never send it at the same time. */
 export const webhookDeliveryLockKey = (prefix: string, deliveryId: string): string => `${prefix}:webhooks:sending:${deliveryId}`;
+
+/** Queue jobs put back while their destination was full, woken one by one as its slots free. */
+export const webhookParkedJobsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:parked:${destination}`;

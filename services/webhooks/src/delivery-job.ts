@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import { portOf } from '@switchyard/core';
 
 /** A queue job: one generation of one delivery. Only ids: the delivery row holds the rest (and the secrets stay in Postgres). */
 export type DeliveryJobData = {
@@ -6,7 +7,20 @@ export type DeliveryJobData = {
   generation: number;
   /** The delivery's attempts when this generation was queued, so the retry schedule restarts with each generation. */
   baseAttempts: number;
+  /** `host:port` of its URL when queued, so a job finds its destination full before reading Postgres. */
+  destination?: string;
 };
+
+/** The per-destination concurrency key of a URL: `host:port`, the host lower-cased; `invalid` for what is no http(s) URL. */
+export function destinationOf(urlText: string): string {
+  try {
+    const url = new URL(urlText);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'invalid';
+    return `${url.hostname.toLowerCase()}:${portOf(url)}`;
+  } catch {
+    return 'invalid';
+  }
+}
 
 /** What a job came to; kept on the completed job for whoever inspects the queue. */
 export type DeliveryJobResult = 'delivered' | 'failed' | 'skipped';

@@ -83,7 +83,7 @@ describe.each(engines)('outbox relay on $kind', (engine) => {
     await eventually('the new generation to be queued', async () => (await unqueued()) === 0);
     await relay.stop();
     const next = await queue.getJob(deliveryJobId(first!.id, 1));
-    expect(next?.data).toEqual({ deliveryId: first!.id, generation: 1, baseAttempts: 4 });
+    expect(next?.data).toEqual({ deliveryId: first!.id, generation: 1, baseAttempts: 4, destination: 'receiver.example:443' });
     expect(await queue.getJobCountByTypes('waiting')).toBe(3);
     await queue.close();
   });

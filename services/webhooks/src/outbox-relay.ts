@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
-import { deliveryJobName, deliveryJobOptions, type DeliveryJobData, type DeliveryJobResult } from './delivery-job.ts';
+import { destinationOf, deliveryJobName, deliveryJobOptions, type DeliveryJobData, type DeliveryJobResult } from './delivery-job.ts';
 
 export type OutboxRelay = {
   /** Runs a pass soon (coalesced with one already running): a producer just committed deliveries. */
@@ -39,7 +39,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     options.db.transaction().execute(async (transaction) => {
       const rows = await transaction
         .selectFrom('webhook_deliveries')
-        .select(['id', 'generation', 'attempts'])
+        .select(['id', 'generation', 'attempts', 'url'])
         .where('enqueued_at', 'is', null)
         .orderBy('created_at')
         .limit(batchSize)
@@ -48,7 +48,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         .execute();
       if (rows.length === 0) return 0;
       const jobs = rows.map((row) => {
-        const data: DeliveryJobData = { deliveryId: row.id, generation: row.generation, baseAttempts: row.attempts };
+        const data: DeliveryJobData = { deliveryId: row.id, generation: row.generation, baseAttempts: row.attempts, destination: destinationOf(row.url) };
         return { name: deliveryJobName, data, opts: deliveryJobOptions(data) };
       });
       await options.queue.addBulk(jobs);

@@ -1,93 +1,135 @@
 import { DelayedError, type Job } from 'bullmq';
-import { portOf } from '@switchyard/core';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import type { Dispatcher } from 'undici';
 import type { AttemptResult } from './attempt-result.ts';
 import { decideDelivery } from './decide-delivery.ts';
-import type { DeliveryJobData, DeliveryJobResult } from './delivery-job.ts';
-import type { DeliveryLock } from './delivery-lock.ts';
-import { deliveryTarget, loadDelivery, type DeliveryForAttempt } from './delivery-record.ts';
-import type { DestinationSlots } from './destination-slots.ts';
+import { destinationOf, type DeliveryJobData, type DeliveryJobResult } from './delivery-job.ts';
+import { loadDelivery, type DeliveryForAttempt } from './delivery-record.ts';
 import { failWithoutAttempt, recordAttempt } from './record-attempt.ts';
 import { sendWebhook } from './send-webhook.ts';
+import type { PermitAnswer, SendPermits } from './send-permits.ts';
 import { signatureHeaders } from './signature-headers.ts';
+import type { SlotWaiters } from './slot-waiters.ts';
 import type { WebhookMetrics } from './webhook-metrics.ts';
 
 export type ProcessorDependencies = {
   db: Kysely<Database>;
   dispatcher: Dispatcher;
-  slots: DestinationSlots;
-  lock: DeliveryLock;
+  permits: SendPermits;
+  waiters: SlotWaiters;
+  /** Moves a parked (delayed) job back to waiting. */
+  wake(jobId: string): Promise<void>;
   metrics: WebhookMetrics;
   logger: Logger;
   encryptionKey: string | undefined;
   timeoutMs: number;
   retryScheduleSeconds: readonly number[];
-  /** How long a job waits when its destination's slots or its delivery are taken (a little jitter is added). */
+  /** How long a job is put back when another sender holds its delivery (as much again of jitter is added). */
   busyDelayMs?: number;
 };
+
+/** A job waits in process for a slot of its full destination this long at a time, this many times, before it is parked. */
+const slotWaitMs = 1000;
+const maxSlotWaits = 5;
+/**
+ * A parked job wakes by itself after this (plus as much again of jitter) if no release wakes
+ * it first: the wake-up was lost (it raced the parking) or every holder of the destination died.
+ */
+const parkedDelayMs = 10_000;
+
+type DeliveryJob = Job<DeliveryJobData, DeliveryJobResult>;
 
 /** A row that says "not before" more than this ahead is postponed rather than tried (a retry replayed after a crash). */
 const earlyToleranceMs = 1000;
 
 /**
- * The delivery worker's processor: one attempt of one delivery per run. Duplicate and
- * stale jobs are harmless: only one sender holds a delivery at a time (`lock`), a delivery
- * already delivered or failed, or of a newer generation, is skipped. A destination whose
- * slots are all held, or a delivery another sender holds, puts the job back for a moment
- * without spending an attempt. A retry moves the job to delayed until its time.
+ * The delivery worker's processor: one attempt of one delivery per run. It first takes a
+ * send permit (a slot of the destination the job names, and the delivery itself); a full
+ * destination or a delivery another sender holds puts the job back without spending an
+ * attempt or reading Postgres. Duplicate and stale jobs are harmless: a
+ * delivery already delivered or failed, or of a newer generation, is skipped. A retry
+ * moves the job to delayed until its time.
  */
 export function createDeliveryProcessor(deps: ProcessorDependencies) {
-  const busyDelay = () => (deps.busyDelayMs ?? 200) + Math.floor(Math.random() * (deps.busyDelayMs ?? 200));
+  const busyDelayMs = deps.busyDelayMs ?? 250;
+  const later = (delayMs: number) => Date.now() + Math.round(delayMs * (1 + Math.random()));
 
-  return async (job: Job<DeliveryJobData, DeliveryJobResult>, token?: string): Promise<DeliveryJobResult> => {
+  /**
+   * A permit. While the destination is full, the job first waits in this process for one
+   * of its slots (bounded); past that it is parked: put back on the queue, to be woken by
+   * the next release of that destination (or by its timer, should the wake-up be lost).
+   */
+  const acquire = async (job: DeliveryJob, destination: string, holder: string): Promise<PermitAnswer | 'parked'> => {
+    for (let waits = 0; ; waits += 1) {
+      const park = waits >= maxSlotWaits || !deps.waiters.hasRoom(destination);
+      const answer = await deps.permits.acquire(destination, job.data.deliveryId, holder, park ? job.id : undefined);
+      if (answer !== 'full') return answer;
+      if (park) return 'parked';
+      await deps.waiters.wait(destination, slotWaitMs);
+    }
+  };
+  const release = async (destination: string, deliveryId: string, holder: string): Promise<void> => {
+    // A waiter of this process takes the freed slot; otherwise the oldest parked job is woken.
+    const parked = await deps.permits.release(destination, deliveryId, holder, deps.waiters.waiting(destination) > 0 ? 0 : 1);
+    deps.waiters.released(destination);
+    for (const jobId of parked) void deps.wake(jobId).catch(() => {});
+  };
+  const putBack = (job: DeliveryJob, token: string | undefined, answer: PermitAnswer | 'parked'): Promise<never> =>
+    postpone(job, token, later(answer === 'parked' ? parkedDelayMs : busyDelayMs));
+
+  return async (job: DeliveryJob, token?: string): Promise<DeliveryJobResult> => {
     const holder = `${job.id}:${token ?? 'none'}`;
-    if (!(await deps.lock.acquire(job.data.deliveryId, holder))) return postpone(job, token, Date.now() + busyDelay());
+    let held: string | undefined = job.data.destination ?? 'unknown';
+    const answer = await acquire(job, held, holder);
+    if (answer !== 'ok') return putBack(job, token, answer);
     try {
-      const delivery = await loadDelivery(deps.db, job.data.deliveryId);
+      const delivery = await loadDelivery(deps.db, job.data.deliveryId, deps.encryptionKey, new Date());
       if (!delivery || delivery.generation !== job.data.generation || delivery.status === 'delivered' || delivery.status === 'failed') return 'skipped';
       if (delivery.nextAttemptAt && delivery.nextAttemptAt.getTime() > Date.now() + earlyToleranceMs)
         return postpone(job, token, delivery.nextAttemptAt.getTime());
-      return await attempt(job, token, holder, delivery);
+      if ('unsendable' in delivery.target) return await notSent(delivery, delivery.target.unsendable);
+      // The endpoint's URL changed since the job was queued: its permit is for the other destination.
+      const destination = destinationOf(delivery.target.url);
+      if (destination !== held) {
+        await release(held, delivery.id, holder);
+        held = undefined;
+        const again = await acquire(job, destination, holder);
+        if (again !== 'ok') return putBack(job, token, again);
+        held = destination;
+      }
+      return await attempt(job, token, delivery, delivery.target, destination);
     } finally {
-      await deps.lock.release(job.data.deliveryId, holder).catch(() => {});
+      if (held !== undefined) await release(held, job.data.deliveryId, holder).catch(() => {});
     }
   };
 
+  async function notSent(delivery: DeliveryForAttempt, reason: string): Promise<DeliveryJobResult> {
+    await failWithoutAttempt(deps.db, delivery, `not sent: ${reason}`);
+    deps.metrics.deliveries.inc({ status: 'failed' });
+    deps.logger.warn({ deliveryId: delivery.id, eventId: delivery.eventId, reason }, 'webhook delivery not sent');
+    return 'failed';
+  }
+
   async function attempt(
-    job: Job<DeliveryJobData, DeliveryJobResult>,
+    job: DeliveryJob,
     token: string | undefined,
-    holder: string,
     delivery: DeliveryForAttempt,
+    target: { url: string; secrets: string[] },
+    destination: string,
   ): Promise<DeliveryJobResult> {
-    const target = await deliveryTarget(deps.db, delivery, deps.encryptionKey, new Date());
-    if ('unsendable' in target) {
-      await failWithoutAttempt(deps.db, delivery, `not sent: ${target.unsendable}`);
-      deps.metrics.deliveries.inc({ status: 'failed' });
-      deps.logger.warn({ deliveryId: delivery.id, eventId: delivery.eventId, reason: target.unsendable }, 'webhook delivery not sent');
-      return 'failed';
-    }
-    const url = parseUrl(target.url);
-    const destination = url ? `${url.hostname.toLowerCase()}:${portOf(url)}` : 'invalid';
     const startedAt = new Date();
+    const started = performance.now();
     let result: AttemptResult;
-    let durationMs = 0;
-    if (!url) {
+    if (destination === 'invalid') {
       result = { kind: 'refused', reason: 'only absolute http and https URLs are delivered to' };
     } else {
-      if (!(await deps.slots.acquire(destination, holder))) return postpone(job, token, Date.now() + busyDelay());
-      const started = performance.now();
-      try {
-        // The bytes signed are the bytes sent.
-        const body = JSON.stringify(delivery.payload);
-        const headers = signatureHeaders({ eventId: delivery.eventId, body, secrets: target.secrets, at: startedAt });
-        result = await sendWebhook({ dispatcher: deps.dispatcher, url, headers, body, timeoutMs: deps.timeoutMs });
-      } finally {
-        durationMs = Math.round(performance.now() - started);
-        await deps.slots.release(destination, holder).catch(() => {});
-      }
+      // The bytes signed are the bytes sent.
+      const body = JSON.stringify(delivery.payload);
+      const headers = signatureHeaders({ eventId: delivery.eventId, body, secrets: target.secrets, at: startedAt });
+      result = await sendWebhook({ dispatcher: deps.dispatcher, url: new URL(target.url), headers, body, timeoutMs: deps.timeoutMs });
     }
+    const durationMs = Math.round(performance.now() - started);
     const decision = decideDelivery(result, {
       attempt: delivery.attempts - job.data.baseAttempts + 1,
       scheduleSeconds: deps.retryScheduleSeconds,
@@ -127,16 +169,7 @@ export function createDeliveryProcessor(deps: ProcessorDependencies) {
 }
 
 /** Puts the job back in the delayed set until `timestamp`; BullMQ spends no attempt on it. */
-async function postpone(job: Job<DeliveryJobData, DeliveryJobResult>, token: string | undefined, timestamp: number): Promise<never> {
+async function postpone(job: DeliveryJob, token: string | undefined, timestamp: number): Promise<never> {
   await job.moveToDelayed(timestamp, token);
   throw new DelayedError();
-}
-
-function parseUrl(text: string): URL | undefined {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -15,52 +15,54 @@ export type AttemptRecord = {
 };
 
 /**
- * One attempt's trace, in one transaction: its `webhook_attempts` row, the delivery's new
- * state (attempts, status, last status and error, when it was tried and when it is tried
- * next) and, for a 410 from an org endpoint, the endpoint disabled. The delivery changes
- * only while it is still in the generation that was tried and not final, so a manual retry
- * made meanwhile is not overwritten. Resolves to whether the delivery changed.
+ * One attempt's trace, in one statement (so one round trip, and atomic like a transaction):
+ * its `webhook_attempts` row, the delivery's new state (attempts, status, last status and
+ * error, when it was tried and when it is tried next) and, for a 410 from an org endpoint,
+ * the endpoint disabled. The delivery changes only while it is still in the generation that
+ * was tried and not final, so a manual retry made meanwhile is not overwritten. Resolves to
+ * whether the delivery changed.
  */
 export async function recordAttempt(db: Kysely<Database>, record: AttemptRecord, now: Date): Promise<boolean> {
   const { decision } = record;
-  return db.transaction().execute(async (transaction) => {
-    await transaction
-      .insertInto('webhook_attempts')
-      .values({
+  const error = decision.status === 'delivered' ? null : decision.error;
+  const disable =
+    decision.status === 'failed' && decision.disableEndpoint && record.endpointId ? { id: record.endpointId, reason: decision.disableEndpoint } : undefined;
+  const updated = await db
+    .with('attempt', (creator) =>
+      creator.insertInto('webhook_attempts').values({
         delivery_id: record.deliveryId,
         attempt: record.attempt,
         outcome: decision.outcome,
         response_status: record.responseStatus,
         duration_ms: record.durationMs,
-        error: decision.status === 'delivered' ? null : decision.error,
+        error,
         started_at: record.startedAt,
-      })
-      .execute();
-    const updated = await transaction
-      .updateTable('webhook_deliveries')
-      .set({
-        attempts: record.attempt,
-        status: decision.status,
-        url: record.url,
-        response_status: record.responseStatus,
-        last_error: decision.status === 'delivered' ? null : decision.error,
-        last_attempt_at: record.startedAt,
-        next_attempt_at: decision.status === 'retrying' ? new Date(now.getTime() + decision.delayMs) : null,
-        delivered_at: decision.status === 'delivered' ? now : null,
-      })
-      .where('id', '=', record.deliveryId)
-      .where('generation', '=', record.generation)
-      .where('status', 'not in', ['delivered', 'failed'])
-      .executeTakeFirst();
-    if (decision.status === 'failed' && decision.disableEndpoint && record.endpointId) {
-      await transaction
+      }),
+    )
+    .with('endpoint', (creator) =>
+      creator
         .updateTable('webhook_endpoints')
-        .set({ enabled: false, disabled_reason: decision.disableEndpoint, updated_at: now })
-        .where('id', '=', record.endpointId)
-        .execute();
-    }
-    return Number(updated.numUpdatedRows) > 0;
-  });
+        .set({ enabled: false, disabled_reason: disable?.reason ?? null, updated_at: now })
+        // Matches nothing unless this attempt disables the endpoint.
+        .where('id', '=', disable?.id ?? '')
+        .where('id', '!=', ''),
+    )
+    .updateTable('webhook_deliveries')
+    .set({
+      attempts: record.attempt,
+      status: decision.status,
+      url: record.url,
+      response_status: record.responseStatus,
+      last_error: error,
+      last_attempt_at: record.startedAt,
+      next_attempt_at: decision.status === 'retrying' ? new Date(now.getTime() + decision.delayMs) : null,
+      delivered_at: decision.status === 'delivered' ? now : null,
+    })
+    .where('id', '=', record.deliveryId)
+    .where('generation', '=', record.generation)
+    .where('status', 'not in', ['delivered', 'failed'])
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
 }
 
 /** A delivery that will never be sent (its endpoint disabled or deleted, a URL no one can reach): failed with the reason, no attempt made. */

@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Job, Queue, Worker } from 'bullmq';
 import { parseWebhookAllowList } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
@@ -6,12 +6,12 @@ import type { Logger } from '@switchyard/logger';
 import { createRedis, createRedisHealthReporter, webhookNudgeChannel, webhookQueueName } from '@switchyard/queue';
 import type { Registry } from 'prom-client';
 import { infrastructureBackoffMs, type DeliveryJobData, type DeliveryJobResult } from './delivery-job.ts';
-import { createDeliveryLock } from './delivery-lock.ts';
-import { createDestinationSlots } from './destination-slots.ts';
 import { createGuardedAgent } from './guarded-agent.ts';
 import { startOutboxRelay } from './outbox-relay.ts';
 import { createDeliveryProcessor } from './process-delivery.ts';
 import { failWithoutAttempt } from './record-attempt.ts';
+import { createSendPermits } from './send-permits.ts';
+import { createSlotWaiters } from './slot-waiters.ts';
 import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics.ts';
 
 export type WebhooksDeps = {
@@ -51,8 +51,13 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RunningWebhooks
   const processor = createDeliveryProcessor({
     db: deps.db,
     dispatcher,
-    slots: createDestinationSlots({ redis, prefix, limit: settings.perDestinationConcurrency, leaseMs }),
-    lock: createDeliveryLock({ redis, prefix, leaseMs }),
+    permits: createSendPermits({ redis, prefix, limit: settings.perDestinationConcurrency, leaseMs }),
+    // At most a quarter of the worker waits for slots, so a slow receiver's backlog cannot crowd out the others.
+    waiters: createSlotWaiters({ perDestination: settings.perDestinationConcurrency, total: Math.floor(settings.concurrency / 4) }),
+    wake: async (jobId) => {
+      const parked = await Job.fromId<DeliveryJobData, DeliveryJobResult>(queue, jobId);
+      if (parked && (await parked.isDelayed())) await parked.promote();
+    },
     metrics,
     logger,
     encryptionKey: config.encryptionKey,
