@@ -15,6 +15,7 @@ export {
   replyChannel,
   streamKey,
   streamWatchChannel,
+  webhookNudgeChannel,
 } from './names.ts';
 export { inlineReplyMaxBytes, isCancelRequested, loadStoredReply, publishCancel, publishReply, publishToReplyChannel } from './publish.ts';
 export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';
