@@ -62,3 +62,4 @@ export {
 } from './circuit-breaker.ts';
 export { deploymentOf, type BreakerState, type BreakerTarget, type Deployment } from './circuit-breaker-deployment.ts';
 export { providerBreakerState, tripsBreaker, type BreakerTrip, type WindowCounts } from './circuit-breaker-decision.ts';
+export { webhookDeliveryLockKey, webhookDestinationSlotsKey, webhookQueueName } from './names.ts';
