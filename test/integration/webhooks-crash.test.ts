@@ -84,7 +84,8 @@ describe('webhooks crash safety', () => {
     expect(receiver.received.every((request) => verifiesWith(secret, request))).toBe(true);
     // One body per webhook-id, however often it was sent.
     const bodies = new Map<string, Set<string>>();
-    for (const request of receiver.received) bodies.set(request.headers['webhook-id']!, (bodies.get(request.headers['webhook-id']!) ?? new Set()).add(request.body));
+    for (const request of receiver.received)
+      bodies.set(request.headers['webhook-id']!, (bodies.get(request.headers['webhook-id']!) ?? new Set()).add(request.body));
     expect([...bodies.values()].every((set) => set.size === 1)).toBe(true);
     await eventually('every delivery row to be delivered', async () => {
       const open = await handle.db.selectFrom('webhook_deliveries').select('id').where('status', '!=', 'delivered').execute();
