@@ -41,7 +41,7 @@ async function call(method: string, path: string, body?: unknown): Promise<Answe
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
-const chat = (model = 'mock-fast') => ({ model, messages: [{ role: 'user', content: 'hello' }] });
+const chat = (model = 'mock-fast') => ({ model, messages: [{ role: 'user' as const, content: 'hello' }] });
 let defaultSecret: string;
 let endpoint: { id: string; secret: string };
 
@@ -158,12 +158,24 @@ describe('job webhooks end to end', () => {
     ]);
   });
 
+  it('sends an org endpoint the events of sync requests too, signed with its secret', async () => {
+    const completion = await gateway.openai.chat.completions.create(chat()).withResponse();
+    const id = completion.response.headers.get('x-job-id')!;
+    const eventId = webhookEventId('job.completed', id);
+    const [delivered] = await eventually(
+      'the sync job.completed at the org endpoint',
+      () => arrivalsOf(orgReceiver, eventId).length > 0 && arrivalsOf(orgReceiver, eventId),
+    );
+    expect(verifiesWith(endpoint.secret, delivered!)).toBe(true);
+    expect(JSON.parse(delivered!.body).data).toMatchObject({ id, status: 'completed', output: { id: completion.data.id } });
+  });
+
   it('made exactly one event per terminal job and no event for anything else', async () => {
     const events = await gateway.db.selectFrom('webhook_events').select(['subject_id', 'type']).where('org_id', '=', gateway.orgId).execute();
     const perJob = new Map<string, number>();
     for (const event of events) perJob.set(event.subject_id, (perJob.get(event.subject_id) ?? 0) + 1);
     expect([...perJob.values()].every((count) => count === 1)).toBe(true);
     expect(new Set(events.map((event) => event.type))).toEqual(new Set(['job.cancelled', 'job.expired', 'job.completed', 'job.failed']));
-    expect(events).toHaveLength(6);
+    expect(events).toHaveLength(7);
   });
 });

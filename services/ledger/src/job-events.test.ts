@@ -132,6 +132,22 @@ describe.each(engines)('job webhook events on $kind', (engine) => {
     expect(stored).toEqual({ webhook_url: ownUrl, webhook_events: null });
   });
 
+  it('gives a sync request its event only when an enabled org endpoint subscribes to it', async () => {
+    const orgId = await newOrg(handle.db, 'sync');
+    const sync = (id: string, status: 'completed' | 'failed') => ({ type: 'job' as const, record: jobRecord({ id, orgId, mode: 'sync', status }) });
+    await writeLedgerBatch(handle.db, [sync('req_unheard', 'completed')]);
+    await handle.db
+      .insertInto('webhook_endpoints')
+      .values([
+        { id: `we_failures_${orgId}`, org_id: orgId, url: 'https://failures.example/', events: '["job.failed"]', secret: 's' },
+        { id: `we_off_${orgId}`, org_id: orgId, url: 'https://off.example/', events: '[]', secret: 's', enabled: false },
+      ])
+      .execute();
+    const written = await writeLedgerBatch(handle.db, [sync('req_sync_ok', 'completed'), sync('req_sync_failed', 'failed')]);
+    expect(written.deliveries).toBe(1);
+    expect((await eventsOf(handle.db, orgId)).map((event) => [event.subject_id, event.type])).toEqual([['req_sync_failed', 'job.failed']]);
+  });
+
   it('makes no event for a batch line: its batch speaks for it', async () => {
     const orgId = await newOrg(handle.db, 'lines');
     const written = await writeLedgerBatch(handle.db, [
