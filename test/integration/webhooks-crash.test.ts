@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, getOrCreateOrgWebhookSecret, recordWebhookEvents, type DbHandle, type WebhookEventInput } from '@switchyard/db';
+import { createDb, getOrCreateOrgWebhookSecret, recordWebhookEvents, webhookEventId, type DbHandle, type WebhookEventInput } from '@switchyard/db';
 import { webhookNudgeChannel } from '@switchyard/queue';
 import { eventually } from '@switchyard/testing';
-import { prepareProcessStack, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
+import { prepareProcessStack, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
 import { startWebhookReceiver, verifiesWith, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 // `switchyard webhooks` as its own OS process, SIGKILLed mid-delivery and replaced.
@@ -92,4 +92,70 @@ describe('webhooks crash safety', () => {
       return open.length === 0;
     });
   }, 120_000);
+
+  it('loses no job event through api, worker, ledger and webhooks processes when the ledger and then webhooks are SIGKILLed', async () => {
+    const api = stack.start(['api']);
+    stack.start(['worker', '--provider', 'mock', '--concurrency', '32']);
+    let ledger = stack.start(['ledger']);
+    let webhooks = stack.start(['webhooks']);
+    await waitForHttp(`${stack.url}/health`, api);
+
+    const createJobs = (count: number) =>
+      Promise.all(
+        Array.from({ length: count }, async () => {
+          const response = await fetch(`${stack.url}/v1/jobs`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              endpoint: '/v1/chat/completions',
+              body: { model: 'mock-fast', messages: [{ role: 'user', content: 'hello' }] },
+              webhook_url: receiver.url,
+            }),
+          });
+          expect(response.status).toBe(202);
+          return ((await response.json()) as { id: string }).id;
+        }),
+      );
+    const arrivedFor = (jobIds: string[]) => {
+      const expected = new Set(jobIds.map((id) => webhookEventId('job.completed', id)));
+      return new Set(receiver.received.map((request) => request.headers['webhook-id']).filter((id) => expected.has(id!))).size;
+    };
+
+    const jobIds = await createJobs(60);
+    // The ledger dies while it writes finished jobs and their events (some committed, some not).
+    await eventually('the first events to arrive', async () => arrivedFor(jobIds) >= 5);
+    await ledger.stop('SIGKILL');
+    // Jobs finish while no ledger runs: their entries wait in the ledger stream.
+    jobIds.push(...(await createJobs(60)));
+    ledger = stack.start(['ledger']);
+    jobIds.push(...(await createJobs(60)));
+    await eventually('more events to arrive', async () => arrivedFor(jobIds) >= 70);
+    await webhooks.stop('SIGKILL');
+    webhooks = stack.start(['webhooks']);
+
+    await eventually(
+      'an event for every job',
+      async () => {
+        for (const service of [ledger, webhooks]) if (service.child.exitCode !== null) throw new Error(`a process exited:\n${service.output()}`);
+        return arrivedFor(jobIds) === jobIds.length;
+      },
+      // The killed ledger's unacknowledged entries are taken over after 30 s idle.
+      { timeoutMs: 120_000 },
+    );
+    // Exactly one distinct webhook-id per job, whatever was sent twice: every request about these jobs carries its job's event id.
+    const byJob = new Map<string, Set<string>>();
+    for (const request of receiver.received) {
+      const subject = (JSON.parse(request.body) as { data: { id: string } }).data.id;
+      if (!jobIds.includes(subject)) continue;
+      byJob.set(subject, (byJob.get(subject) ?? new Set()).add(request.headers['webhook-id']!));
+    }
+    expect(byJob.size).toBe(jobIds.length);
+    for (const [jobId, ids] of byJob) expect([...ids]).toEqual([webhookEventId('job.completed', jobId)]);
+    const secret = await getOrCreateOrgWebhookSecret(handle.db, orgId, encryptionKey);
+    expect(
+      receiver.received
+        .filter((request) => byJob.has((JSON.parse(request.body) as { data: { id: string } }).data.id))
+        .every((request) => verifiesWith(secret, request)),
+    ).toBe(true);
+  }, 200_000);
 });
