@@ -36,7 +36,7 @@ const maxSlotWaits = 5;
  * A parked job wakes by itself after this (plus as much again of jitter) if no release wakes
  * it first: the wake-up was lost (it raced the parking) or every holder of the destination died.
  */
-const parkedDelayMs = 10_000;
+const parkedDelayMs = 30_000;
 
 type DeliveryJob = Job<DeliveryJobData, DeliveryJobResult>;
 
@@ -70,8 +70,9 @@ export function createDeliveryProcessor(deps: ProcessorDependencies) {
     }
   };
   const release = async (destination: string, deliveryId: string, holder: string): Promise<void> => {
-    // A waiter of this process takes the freed slot; otherwise the oldest parked job is woken.
-    const parked = await deps.permits.release(destination, deliveryId, holder, deps.waiters.waiting(destination) > 0 ? 0 : 1);
+    // A waiter of this process takes the freed slot; otherwise the two oldest parked jobs are
+    // woken (two, so an id whose job already left the delayed set does not end the chain).
+    const parked = await deps.permits.release(destination, deliveryId, holder, deps.waiters.waiting(destination) > 0 ? 0 : 2);
     deps.waiters.released(destination);
     for (const jobId of parked) void deps.wake(jobId).catch(() => {});
   };
