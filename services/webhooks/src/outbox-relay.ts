@@ -35,34 +35,40 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let wake: (() => void) | undefined;
   let failures = 0;
 
+  // An idle outbox costs one indexed read per poll, not a transaction.
+  const anyUnqueued = async (): Promise<boolean> =>
+    (await options.db.selectFrom('webhook_deliveries').select('id').where('enqueued_at', 'is', null).limit(1).executeTakeFirst()) !== undefined;
+
   const pass = async (): Promise<number> =>
-    options.db.transaction().execute(async (transaction) => {
-      const rows = await transaction
-        .selectFrom('webhook_deliveries')
-        .select(['id', 'generation', 'attempts', 'url'])
-        .where('enqueued_at', 'is', null)
-        .orderBy('created_at')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      if (rows.length === 0) return 0;
-      const jobs = rows.map((row) => {
-        const data: DeliveryJobData = { deliveryId: row.id, generation: row.generation, baseAttempts: row.attempts, destination: destinationOf(row.url) };
-        return { name: deliveryJobName, data, opts: deliveryJobOptions(data) };
-      });
-      await options.queue.addBulk(jobs);
-      await transaction
-        .updateTable('webhook_deliveries')
-        .set({ enqueued_at: new Date() })
-        .where(
-          'id',
-          'in',
-          rows.map((row) => row.id),
-        )
-        .execute();
-      return rows.length;
-    });
+    !(await anyUnqueued())
+      ? 0
+      : options.db.transaction().execute(async (transaction) => {
+          const rows = await transaction
+            .selectFrom('webhook_deliveries')
+            .select(['id', 'generation', 'attempts', 'url'])
+            .where('enqueued_at', 'is', null)
+            .orderBy('created_at')
+            .limit(batchSize)
+            .forUpdate()
+            .skipLocked()
+            .execute();
+          if (rows.length === 0) return 0;
+          const jobs = rows.map((row) => {
+            const data: DeliveryJobData = { deliveryId: row.id, generation: row.generation, baseAttempts: row.attempts, destination: destinationOf(row.url) };
+            return { name: deliveryJobName, data, opts: deliveryJobOptions(data) };
+          });
+          await options.queue.addBulk(jobs);
+          await transaction
+            .updateTable('webhook_deliveries')
+            .set({ enqueued_at: new Date() })
+            .where(
+              'id',
+              'in',
+              rows.map((row) => row.id),
+            )
+            .execute();
+          return rows.length;
+        });
 
   const sleep = () =>
     new Promise<void>((resolve) => {

@@ -45,7 +45,8 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   }
   const ledgerRedis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix });
-  const webhooks = await startWebhooks({ config, db: database.db, logger });
+  // The ledger beside it nudges after every commit with deliveries, so a slow poll only backs that up (and spares embedded PGlite).
+  const webhooks = await startWebhooks({ config, db: database.db, logger, pollIntervalMs: 1000 });
   const workers = await startWorkers({ config, logger, providers: 'all' });
   const api = await startApi({ config, db: database.db, logger, port, host: options.host });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
