@@ -7,6 +7,7 @@ import { benchUsage, parseBenchArguments } from './arguments.ts';
 import { startBenchRedis } from './bench-redis.ts';
 import { spawnNode, stopAllChildren } from './child-process.ts';
 import { measureLedgerIngest } from './ledger-ingest.ts';
+import { measureWebhookDelivery, renderWebhookDelivery } from './webhook-delivery.ts';
 import { measureIdleMemory, renderIdleMemoryMarkdown, renderIdleMemoryTable } from './idle-memory.ts';
 import { describeMachine } from './machine.ts';
 import { startPassthrough } from './passthrough-target.ts';
@@ -51,6 +52,8 @@ async function main(argv: string[]): Promise<void> {
     await shutdownTargets();
     log('ledger ingest: usage records per second from the ledger stream into Postgres');
     const ledgerIngest = await measureLedgerIngest({ redisUrl: redis.url, records: options.quick ? 5_000 : 30_000 });
+    log('webhooks: deliveries per second to a local receiver, and event created -> delivered');
+    const webhookDelivery = await measureWebhookDelivery({ redisUrl: redis.url, backlog: options.quick ? 1000 : 5000, trickle: options.quick ? 200 : 1000 });
     // Not shortened by --quick: memory keeps settling for some seconds after start-up.
     const idleMs = 10_000;
     log(`idle memory: each process kind alone, ${idleMs / 1000} s idle`);
@@ -65,14 +68,18 @@ async function main(argv: string[]): Promise<void> {
     const report = buildReport({ command, machine, redis: redis.description, timing: options.timing, results });
     const ingest = { ...ledgerIngest, peakInferenceRequestsPerSecond: peakThroughput, ratio: ledgerIngest.usageRecordsPerSecond / peakThroughput };
     mkdirSync(dirname(options.output), { recursive: true });
-    writeFileSync(options.output, `${JSON.stringify({ ...report, ledgerIngest: ingest, idleMemory: { idleMs, processes: idleMemory } }, null, 2)}\n`);
+    writeFileSync(
+      options.output,
+      `${JSON.stringify({ ...report, ledgerIngest: ingest, webhookDelivery, idleMemory: { idleMs, processes: idleMemory } }, null, 2)}\n`,
+    );
     const ingestLine =
       `Ledger ingest: ${ingest.usageRecordsPerSecond.toFixed(0)} usage records/s into Postgres (${ingest.records} records + as many job records, batches of 500), ` +
       `${ingest.ratio.toFixed(1)}x the highest inference throughput of this run (${peakThroughput.toFixed(0)} req/s, one usage record each): ${ingest.ratio > 1 ? 'the ledger stays ahead' : 'the ledger FALLS BEHIND'}.`;
+    const webhookLine = renderWebhookDelivery(webhookDelivery);
     const memoryTable = `Idle memory (${idleMs / 1000} s after ready):\n${renderIdleMemoryTable(idleMemory)}`;
     const memoryMarkdown = renderIdleMemoryMarkdown(idleMemory, idleMs);
     process.stdout.write(
-      `${renderTable(report)}\n\n${ingestLine}\n\n${memoryTable}\n\nJSON: ${options.output}\n\nMarkdown for the README:\n\n${renderMarkdown(report)}\n\n${ingestLine}\n\n${memoryMarkdown}\n`,
+      `${renderTable(report)}\n\n${ingestLine}\n\n${webhookLine}\n\n${memoryTable}\n\nJSON: ${options.output}\n\nMarkdown for the README:\n\n${renderMarkdown(report)}\n\n${ingestLine}\n\n${webhookLine}\n\n${memoryMarkdown}\n`,
     );
   } finally {
     await shutdown();

@@ -159,11 +159,11 @@ describe('with workers', () => {
   });
 
   describe('POST /v1/jobs refuses what it would silently ignore', () => {
-    it('refuses webhook_url until webhooks deliver, and unknown fields', async () => {
+    it('refuses a webhook_url the destination policy refuses, and unknown fields', async () => {
       const withWebhook = await post(gateway, '/v1/jobs', {
         endpoint: '/v1/chat/completions',
         body: chatBody('mock-fast'),
-        webhook_url: 'https://example.com/hook',
+        webhook_url: 'http://127.0.0.1:9/hook',
       });
       expect(withWebhook.status).toBe(400);
       expect(((await withWebhook.json()) as { error: { param: string } }).error.param).toBe('webhook_url');

@@ -5,6 +5,7 @@ import { createTestDatabase, deletePrefix, testRedis, uniquePrefix, type TestDat
 import { startApi, type RunningApi } from '@switchyard/api';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '@switchyard/worker';
 import { startLedger, type Ledger } from '@switchyard/ledger';
+import { startWebhooks, type RunningWebhooks } from '@switchyard/webhooks';
 import { createRedis } from '@switchyard/queue';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
@@ -21,6 +22,8 @@ export type TestGateway = {
   api: RunningApi;
   workers: RunningWorkers | undefined;
   ledger: Ledger | undefined;
+  /** The webhooks delivery service, when asked for (`webhooks: true`). */
+  webhooks: RunningWebhooks | undefined;
   /** An org with one key, created for this gateway. */
   orgId: string;
   apiKey: string;
@@ -29,7 +32,14 @@ export type TestGateway = {
   stop(): Promise<void>;
 };
 
-export type TestGatewayOptions = { overrides?: Overrides; workers?: boolean; ledger?: boolean; workerOptions?: Partial<WorkerOptions> };
+export type TestGatewayOptions = {
+  overrides?: Overrides;
+  workers?: boolean;
+  ledger?: boolean;
+  /** Also run the webhooks delivery service (off by default: most tests send no webhooks). */
+  webhooks?: boolean;
+  workerOptions?: Partial<WorkerOptions>;
+};
 
 /**
  * The whole system in this process against real Redis (unique prefix) and a fresh real
@@ -66,6 +76,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const workers = options.workers === false ? undefined : await launchWorkers();
   const ledgerRedis = createRedis(redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = options.ledger === false ? undefined : await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix, blockMs: 200 });
+  const webhooks = options.webhooks ? await startWebhooks({ config, db: database.db, logger }) : undefined;
   const api = await startApi({ config, db: database.db, logger, port: 0, host: '127.0.0.1' });
 
   return {
@@ -78,6 +89,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     api,
     workers,
     ledger,
+    webhooks,
     ...tenant,
     createTenant,
     startWorkers: launchWorkers,
@@ -85,6 +97,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await api.stop({ graceMs: 1000 });
       await Promise.all(started.map((running) => running.stop()));
       await ledger?.stop();
+      await webhooks?.stop();
       await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());
       await database.close();
       await testDatabase.drop();

@@ -7,5 +7,6 @@ export * from './storable-text.ts';
 export * from './usage.ts';
 export { mockEmbedding } from './mock-embedding.ts';
 export * from './request-records.ts';
+export { renderJobError, renderJobRecordObject, renderJobUsage, unixSeconds, type JobObject } from './job-object.ts';
 export { openSecret, sealSecret } from './secret-box.ts';
 export { isAllowListed, parseWebhookAllowList, portOf, refusedAddressReason, webhookUrlProblem, type WebhookAllowList } from './webhook-destination.ts';

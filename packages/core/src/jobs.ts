@@ -49,7 +49,10 @@ export type InferenceJobData = {
   /** Absolute epoch ms; a job picked up after it is expired without calling upstream. */
   deadline: number;
   metadata?: Record<string, string>;
+  /** The job's own webhook destination, checked when the job was created. */
   webhookUrl?: string;
+  /** The event types `webhookUrl` receives; absent means every `job.*` type. */
+  webhookEvents?: string[];
   /** Routes of the chain skipped before queueing (circuit open): the chain is longer than `routes`. */
   skippedRoutes?: number;
 };

@@ -47,6 +47,8 @@ export function jobRecordOf(
     createdAt: data.createdAt,
   };
   if (data.metadata) record.metadata = data.metadata;
+  if (data.webhookUrl) record.webhookUrl = data.webhookUrl;
+  if (data.webhookEvents) record.webhookEvents = data.webhookEvents;
   if (!outcome) return record;
   record.completedAt = outcome.completedAt;
   if (outcome.provider) record.servedProvider = outcome.provider;

@@ -57,6 +57,10 @@ export const jobRecordSchema = z.object({
   output: z.unknown().optional(),
   error: errorBodySchema.optional(),
   metadata: z.record(z.string(), z.string()).optional(),
+  /** The job's own webhook destination (`POST /v1/jobs` `webhook_url`), on every record of the job. */
+  webhookUrl: z.string().optional(),
+  /** The event types `webhookUrl` receives; absent means every `job.*` type. */
+  webhookEvents: z.array(z.string()).optional(),
   attempts: count,
   usage: usageSchema.optional(),
   /** Total over every attempt of the request. */

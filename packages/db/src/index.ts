@@ -17,3 +17,21 @@ export { findJob, listJobs, toJobRecord, type JobPage } from './repositories/job
 export { monthlySpendByOrg, monthToDateSpend } from './reports/month-to-date-spend.ts';
 export { usageReport, type UsageGroupBy, type UsageReport, type UsageTotals } from './reports/usage-report.ts';
 export { recordWebhookEvents, webhookEventId, webhookEventTypes, type WebhookEventInput, type WebhookEventType } from './repositories/webhook-outbox.ts';
+export { getOrCreateOrgWebhookSecret } from './repositories/org-webhook-secrets.ts';
+export {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  findWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookEndpointSecret,
+  updateWebhookEndpoint,
+  type WebhookEndpoint,
+  type WebhookEndpointPatch,
+} from './repositories/webhook-endpoints.ts';
+export {
+  findWebhookDelivery,
+  listWebhookDeliveries,
+  retryWebhookDelivery,
+  type DeliveryScope,
+  type WebhookDelivery,
+} from './repositories/webhook-deliveries.ts';

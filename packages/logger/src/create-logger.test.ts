@@ -22,6 +22,8 @@ describe('createLogger', () => {
         headers: { authorization: 'Bearer sk-live-123', 'x-api-key': 'sk-ant-456' },
         request: { messages: [{ role: 'user', content: 'my secret plan' }] },
         requestId: 'req_1',
+        endpoint: { secret: 'whsec_current', previous_secret: 'whsec_previous' },
+        target: { secrets: ['whsec_signing'] },
       },
       'hello',
     );
@@ -29,6 +31,7 @@ describe('createLogger', () => {
     expect(text).not.toContain('sk-live-123');
     expect(text).not.toContain('sk-ant-456');
     expect(text).not.toContain('my secret plan');
+    expect(text).not.toMatch(/whsec_/);
     expect(JSON.parse(text).requestId).toBe('req_1');
   });
 });

@@ -9,6 +9,11 @@ export const redactedPaths = [
   '*.key',
   'secret',
   '*.secret',
+  // Webhook signing secrets: an endpoint row's previous secret, a delivery's signing secrets.
+  'previous_secret',
+  '*.previous_secret',
+  'secrets',
+  '*.secrets',
   'adminKey',
   '*.adminKey',
   'authorization',

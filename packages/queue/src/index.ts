@@ -16,6 +16,7 @@ export {
   replyChannel,
   streamKey,
   streamWatchChannel,
+  webhookNudgeChannel,
 } from './names.ts';
 export { inlineReplyMaxBytes, isCancelRequested, loadStoredReply, publishCancel, publishReply, publishToReplyChannel } from './publish.ts';
 export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';
@@ -62,3 +63,4 @@ export {
 } from './circuit-breaker.ts';
 export { deploymentOf, type BreakerState, type BreakerTarget, type Deployment } from './circuit-breaker-deployment.ts';
 export { providerBreakerState, tripsBreaker, type BreakerTrip, type WindowCounts } from './circuit-breaker-decision.ts';
+export { webhookDeliveryLockKey, webhookDestinationSlotsKey, webhookParkedJobsKey, webhookQueueName } from './names.ts';

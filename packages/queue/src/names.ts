@@ -59,3 +59,9 @@ export const webhookNudgeChannel = (prefix: string): string => `${prefix}:webhoo
 
 /** Deliveries in flight to one destination (host:port), bounding what one slow receiver can hold. */
 export const webhookDestinationSlotsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:slots:${destination}`;
+
+/** Held while one process sends one delivery, so duplicate queue jobs of a delivery never send it at the same time. */
+export const webhookDeliveryLockKey = (prefix: string, deliveryId: string): string => `${prefix}:webhooks:sending:${deliveryId}`;
+
+/** Queue jobs put back while their destination was full, woken one by one as its slots free. */
+export const webhookParkedJobsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:parked:${destination}`;

@@ -16,6 +16,8 @@ import { createJobListRouter } from './routes/job-list.ts';
 import { createJobsRouter } from './routes/jobs.ts';
 import { createModelsRouter } from './routes/models.ts';
 import { createUsageRouter } from './routes/usage.ts';
+import { createWebhookDeliveriesRouter } from './routes/webhooks-deliveries.ts';
+import { createWebhooksRouter } from './routes/webhooks.ts';
 
 /** The api's wiring: every route and middleware, in the order a request meets them. */
 export function createApp(context: ApiContext): Express {
@@ -68,6 +70,7 @@ export function createApp(context: ApiContext): Express {
   v1.use(createModelsRouter(context.config));
   v1.use(createJobListRouter(context));
   v1.use(createJobsRouter(context));
+  v1.use(createWebhooksRouter(context), createWebhookDeliveriesRouter(context));
   v1.use(createUsageRouter(context));
   v1.get('/health', createProviderHealthHandler(context));
   app.use('/v1', v1);

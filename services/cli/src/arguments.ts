@@ -3,12 +3,13 @@ import { parseArgs } from 'node:util';
 export const usage = `Usage: switchyard <command> [flags]
 
 Services
-  all [--port N] [--host ADDRESS]       api, workers for every enabled provider and the ledger, in one process
+  all [--port N] [--host ADDRESS]       api, workers for every enabled provider, the ledger and webhooks, in one process
                                         (listens on 127.0.0.1 unless --host or HOST says otherwise)
   api [--port N] [--host ADDRESS]       the HTTP ingress (needs DATABASE_URL; listens on 0.0.0.0 by default)
   worker --provider <name[,name]|all> [--concurrency N]
                                         provider workers
   ledger                                the ledger writer (needs DATABASE_URL)
+  webhooks                              webhook delivery from the outbox (needs DATABASE_URL; any number may run)
 
 Administration
   migrate                               apply database migrations

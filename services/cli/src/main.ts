@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one Switchyard binary. Each service's own wiring lives in its package
-// (startApi, startWorkers, startLedger); this file only dispatches. Each command loads only
+// (startApi, startWorkers, startLedger, startWebhooks); this file only dispatches. Each command loads only
 // its own modules, so a one-shot admin command does not pay for the whole system.
 import { ConfigError } from '@switchyard/config';
 import { createLogger } from '@switchyard/logger';
@@ -29,6 +29,8 @@ async function main(argv: string[]): Promise<void> {
       });
     case 'ledger':
       return (await import('./commands/run-ledger.ts')).runLedger(logger);
+    case 'webhooks':
+      return (await import('./commands/run-webhooks.ts')).runWebhooks(logger);
     case 'migrate':
     case 'orgs':
     case 'keys':

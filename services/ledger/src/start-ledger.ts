@@ -3,7 +3,15 @@ import { hostname } from 'node:os';
 import { monthlySpendByOrg, type Database, type Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import type { Redis } from 'ioredis';
-import { ackLedgerEntries, deadLetterLedgerEntries, readLedgerBatch, storeMonthToDateSpend, utcMonth, type LedgerMessage } from '@switchyard/queue';
+import {
+  ackLedgerEntries,
+  deadLetterLedgerEntries,
+  readLedgerBatch,
+  storeMonthToDateSpend,
+  utcMonth,
+  webhookNudgeChannel,
+  type LedgerMessage,
+} from '@switchyard/queue';
 import { createLedgerMetrics, type LedgerMetrics } from './ledger-metrics.ts';
 import { assertDatabaseAnswers, writeEachApart } from './write-each-apart.ts';
 import { writeLedgerBatch } from './write-ledger-batch.ts';
@@ -64,9 +72,11 @@ export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
     const entries = batch.messages.map((message) => message.entry);
     let committed = batch.messages;
     let retrying = false;
+    let deliveries = 0;
     try {
       const written = await writeLedgerBatch(deps.db, entries);
-      logger.debug({ entries: entries.length, insertedUsage: written.insertedUsage, jobs: written.jobs }, 'ledger batch written');
+      deliveries = written.deliveries;
+      logger.debug({ entries: entries.length, insertedUsage: written.insertedUsage, jobs: written.jobs, deliveries }, 'ledger batch written');
     } catch (error) {
       // Unreachable database: the error propagates and the batch stays pending as a whole.
       await assertDatabaseAnswers(deps.db);
@@ -74,7 +84,9 @@ export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
       const apart = await writeEachApart({ db: deps.db, redis: deps.redis, prefix: deps.prefix, logger, metrics, maxEntryFailures }, batch.messages);
       committed = apart.committed;
       retrying = apart.retrying.length > 0;
+      deliveries = apart.deliveries;
     }
+    if (deliveries > 0) await nudgeWebhooks(deps, logger);
     await refreshSpend(deps, committed);
     await ackLedgerEntries(
       deps.redis,
@@ -110,6 +122,16 @@ export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
       await reader.quit().catch(() => reader.disconnect());
     },
   };
+}
+
+/**
+ * Tells the webhooks service that deliveries wait in the outbox, so it queues them now
+ * rather than at its next poll. Best effort: a lost nudge costs one poll interval.
+ */
+async function nudgeWebhooks(deps: LedgerDeps, logger: Logger): Promise<void> {
+  await deps.redis
+    .publish(webhookNudgeChannel(deps.prefix), '1')
+    .catch((error: unknown) => logger.warn({ err: error }, 'could not nudge the webhooks service'));
 }
 
 /**

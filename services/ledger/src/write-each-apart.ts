@@ -21,6 +21,8 @@ export type WrittenApart = {
   deadLettered: RejectedLedgerMessage[];
   /** Entries that failed but have failures left; they stay pending and are tried again. */
   retrying: LedgerMessage[];
+  /** Webhook deliveries recorded by the entries that committed. */
+  deliveries: number;
 };
 
 /**
@@ -31,11 +33,12 @@ export type WrittenApart = {
  * goes to the dead-letter stream with the reason, logged as an error and counted.
  */
 export async function writeEachApart(context: WriteApartContext, messages: LedgerMessage[]): Promise<WrittenApart> {
-  const result: WrittenApart = { committed: [], deadLettered: [], retrying: [] };
+  const result: WrittenApart = { committed: [], deadLettered: [], retrying: [], deliveries: 0 };
   for (const message of messages) {
     try {
-      await writeLedgerBatch(context.db, [message.entry]);
+      const written = await writeLedgerBatch(context.db, [message.entry]);
       result.committed.push(message);
+      result.deliveries += written.deliveries;
     } catch (error) {
       await assertDatabaseAnswers(context.db);
       const failures = await recordLedgerFailure(context.redis, context.prefix, message.id);

@@ -1,6 +1,7 @@
 import type { Database, JobRow, Kysely, Transaction } from '@switchyard/db';
 import { sql } from 'kysely';
 import { storableJson, type JobRecord, type LedgerEntry, type UsageRecord } from '@switchyard/core';
+import { recordJobEvents } from './job-events.ts';
 
 export type WrittenBatch = {
   /** Usage records new to the ledger; replays of recorded attempts are skipped. */
@@ -8,6 +9,8 @@ export type WrittenBatch = {
   jobs: number;
   /** Jobs this transaction made final: each job appears here once in its life, whatever is replayed. */
   finished: JobRow[];
+  /** Webhook deliveries recorded for the jobs made final (their events are in the same transaction). */
+  deliveries: number;
 };
 
 const finalStatuses = new Set<JobRecord['status']>(['completed', 'failed', 'cancelled', 'expired']);
@@ -17,7 +20,8 @@ const finalStatuses = new Set<JobRecord['status']>(['completed', 'failed', 'canc
  * once), the daily rollup of exactly the events this call inserted, and job records. Any
  * replay of the same entries changes nothing, so a crash before the stream ack is harmless.
  * Every string is made storable first (no U+0000, no lone surrogate), so text that came
- * from a client or an upstream cannot make a row unwritable.
+ * from a client or an upstream cannot make a row unwritable. A job made final here gets its
+ * `job.<status>` webhook event in the same transaction: exactly once, like the final row.
  */
 export async function writeLedgerBatch(db: Kysely<Database>, entries: LedgerEntry[]): Promise<WrittenBatch> {
   const usage = entries.flatMap((entry) => (entry.type === 'usage' ? [storableJson(entry.record)] : []));
@@ -25,7 +29,8 @@ export async function writeLedgerBatch(db: Kysely<Database>, entries: LedgerEntr
   return db.transaction().execute(async (transaction) => {
     const insertedUsage = usage.length > 0 ? await insertUsage(transaction, usage) : 0;
     const finished = jobs.length > 0 ? await upsertJobs(transaction, jobs) : [];
-    return { insertedUsage, jobs: jobs.length, finished };
+    const deliveries = await recordJobEvents(transaction, finished);
+    return { insertedUsage, jobs: jobs.length, finished, deliveries };
   });
 }
 
@@ -152,6 +157,8 @@ async function upsertJobs(transaction: Transaction<Database>, records: JobRecord
           output: update.fn.coalesce('excluded.output', 'jobs.output'),
           error: update.fn.coalesce('excluded.error', 'jobs.error'),
           metadata: update.fn.coalesce('excluded.metadata', 'jobs.metadata'),
+          webhook_url: update.fn.coalesce('excluded.webhook_url', 'jobs.webhook_url'),
+          webhook_events: update.fn.coalesce('excluded.webhook_events', 'jobs.webhook_events'),
           attempts: sql`greatest(excluded.attempts, jobs.attempts)`,
           usage: update.fn.coalesce('excluded.usage', 'jobs.usage'),
           cost_usd: update.fn.coalesce('excluded.cost_usd', 'jobs.cost_usd'),
@@ -185,6 +192,8 @@ function toJobRow(record: JobRecord) {
     output: json(record.output),
     error: json(record.error),
     metadata: json(record.metadata),
+    webhook_url: record.webhookUrl ?? null,
+    webhook_events: json(record.webhookEvents),
     attempts: record.attempts,
     usage: json(record.usage),
     cost_usd: record.costUsd ?? null,

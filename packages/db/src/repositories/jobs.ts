@@ -50,6 +50,8 @@ export function toJobRecord(row: Selectable<JobsTable>): JobRecord {
   if (row.output !== null) record.output = row.output;
   if (row.error !== null) record.error = row.error as JobRecord['error'];
   if (row.metadata !== null) record.metadata = row.metadata as JobRecord['metadata'];
+  if (row.webhook_url !== null) record.webhookUrl = row.webhook_url;
+  if (Array.isArray(row.webhook_events)) record.webhookEvents = row.webhook_events as string[];
   if (row.usage !== null) record.usage = row.usage as JobRecord['usage'];
   if (row.cost_usd !== null) record.costUsd = trimScale(row.cost_usd);
   if (row.batch_id !== null) record.batchId = row.batch_id;

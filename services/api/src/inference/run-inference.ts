@@ -14,7 +14,7 @@ import { runSync } from './run-sync.ts';
 export type InferenceInput = {
   endpoint: InferenceEndpoint;
   body: unknown;
-  job?: { metadata?: Record<string, string>; ttlSeconds?: number; webhookUrl?: string };
+  job?: { metadata?: Record<string, string>; ttlSeconds?: number; webhookUrl?: string; webhookEvents?: string[] };
 };
 
 /**
@@ -45,6 +45,7 @@ export async function runInference(context: ApiContext, request: Request, respon
       includeUsage: parsed.includeUsage,
       ...(input.job?.metadata ? { metadata: input.job.metadata } : {}),
       ...(input.job?.webhookUrl ? { webhookUrl: input.job.webhookUrl } : {}),
+      ...(input.job?.webhookEvents ? { webhookEvents: input.job.webhookEvents } : {}),
     };
     if (input.job || prefer.respondAsync)
       usage = await runAsync(context, response, spec, { ttlSeconds: input.job?.ttlSeconds, waitSeconds: prefer.waitSeconds });

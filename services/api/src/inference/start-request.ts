@@ -41,6 +41,7 @@ export type RequestSpec = {
   deadline: number;
   metadata?: Record<string, string>;
   webhookUrl?: string;
+  webhookEvents?: string[];
   /** Wait for the result on this process's reply channel, up to this many ms. */
   waitMs?: number;
   /** Live stream parts, listened for before the enqueue. */
@@ -82,6 +83,7 @@ export function jobDataOf(spec: RequestSpec, replyTo: string | undefined): Infer
   if (replyTo) data.replyTo = replyTo;
   if (spec.metadata) data.metadata = spec.metadata;
   if (spec.webhookUrl) data.webhookUrl = spec.webhookUrl;
+  if (spec.webhookEvents) data.webhookEvents = spec.webhookEvents;
   return data;
 }
 

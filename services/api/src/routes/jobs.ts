@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { GatewayError, inferenceEndpoints } from '@switchyard/core';
+import { GatewayError, inferenceEndpoints, parseWebhookAllowList, webhookUrlProblem } from '@switchyard/core';
 import { enabledProviders } from '@switchyard/config';
 import { findRequestState, loadCancelledJob, type RequestState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
@@ -18,11 +18,14 @@ const metadataSchema = z
   .record(z.string().min(1).max(64, 'metadata keys are at most 64 characters'), z.string().max(512, 'metadata values are at most 512 characters'))
   .refine((metadata) => Object.keys(metadata).length <= 16, 'metadata holds at most 16 keys');
 
+const jobEventTypes = ['job.completed', 'job.failed', 'job.cancelled', 'job.expired'] as const;
+
 const createJobSchema = z.strictObject({
   endpoint: z.enum(inferenceEndpoints),
   body: z.record(z.string(), z.unknown()),
-  // Accepted once webhooks deliver; until then a URL that would silently do nothing is refused.
-  webhook_url: z.string().optional(),
+  // Checked against the webhook destination policy below; delivered by the webhooks service.
+  webhook_url: z.string().max(2048, 'webhook_url is at most 2048 characters').optional(),
+  webhook_events: z.array(z.enum(jobEventTypes)).min(1, 'webhook_events lists at least one event type (leave it out for all)').optional(),
   metadata: metadataSchema.optional(),
   ttl_seconds: z
     .number()
@@ -37,7 +40,7 @@ function bareBodyHint(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || 'endpoint' in body) return undefined;
   if (!('model' in body) && !('messages' in body) && !('input' in body)) return undefined;
   return (
-    'POST /v1/jobs takes {"endpoint": "/v1/chat/completions", "body": {...the endpoint\'s request...}, "metadata"?: {...}, "ttl_seconds"?: N}; ' +
+    'POST /v1/jobs takes {"endpoint": "/v1/chat/completions", "body": {...the endpoint\'s request...}, "metadata"?: {...}, "ttl_seconds"?: N, "webhook_url"?: "https://...", "webhook_events"?: [...]}; ' +
     'to run a body as it is asynchronously, POST it to its endpoint with the header `Prefer: respond-async`'
   );
 }
@@ -47,9 +50,13 @@ function invalid(error: z.ZodError, body: unknown): GatewayError {
   if (hint) return new GatewayError('invalid_request', hint, { param: 'endpoint' });
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
-    return new GatewayError('invalid_request', `unknown field(s): ${issue.keys.join(', ')} (a job takes endpoint, body, metadata, ttl_seconds)`, {
-      param: issue.keys[0] ?? null,
-    });
+    return new GatewayError(
+      'invalid_request',
+      `unknown field(s): ${issue.keys.join(', ')} (a job takes endpoint, body, metadata, ttl_seconds, webhook_url, webhook_events)`,
+      {
+        param: issue.keys[0] ?? null,
+      },
+    );
   }
   const param = issue.path.join('.') || null;
   return new GatewayError('invalid_request', `${param ?? 'body'}: ${issue.message}`, { param });
@@ -76,6 +83,16 @@ export function createJobsRouter(context: ApiContext): Router {
     return findFinishedJob(context.db, context.config, orgId, id);
   }
 
+  const allow = parseWebhookAllowList(context.config.webhooks.allow);
+  /** The job's own webhook: a destination the policy accepts, and a filter only with a URL. */
+  function checkWebhook(job: z.infer<typeof createJobSchema>): void {
+    if (job.webhook_events && job.webhook_url === undefined)
+      throw new GatewayError('invalid_request', 'webhook_events filters the events sent to webhook_url: give webhook_url too', { param: 'webhook_events' });
+    if (job.webhook_url === undefined) return;
+    const problem = webhookUrlProblem(job.webhook_url, allow);
+    if (problem) throw new GatewayError('invalid_request', `webhook_url ${problem}`, { param: 'webhook_url' });
+  }
+
   router.param('id', checkJobIdParameter);
   const notFound = (id: string) => new GatewayError('not_found', `No job found with id '${id}'.`, { param: 'id' });
 
@@ -83,19 +100,16 @@ export function createJobsRouter(context: ApiContext): Router {
     const parsedJob = createJobSchema.safeParse(request.body);
     if (!parsedJob.success) throw invalid(parsedJob.error, request.body);
     const job = parsedJob.data;
-    if (job.webhook_url !== undefined) {
-      throw new GatewayError(
-        'unsupported_parameter',
-        'webhook_url is not supported yet: webhooks on completion are not built; poll GET /v1/jobs/{id} or stream GET /v1/jobs/{id}/events',
-        {
-          param: 'webhook_url',
-        },
-      );
-    }
+    checkWebhook(job);
     await runInference(context, request, response, {
       endpoint: job.endpoint,
       body: job.body,
-      job: { ...(job.metadata ? { metadata: job.metadata } : {}), ...(job.ttl_seconds ? { ttlSeconds: job.ttl_seconds } : {}) },
+      job: {
+        ...(job.metadata ? { metadata: job.metadata } : {}),
+        ...(job.ttl_seconds ? { ttlSeconds: job.ttl_seconds } : {}),
+        ...(job.webhook_url ? { webhookUrl: job.webhook_url } : {}),
+        ...(job.webhook_events ? { webhookEvents: [...new Set(job.webhook_events)] } : {}),
+      },
     });
   });
 

@@ -5,6 +5,7 @@ import type { Logger } from '@switchyard/logger';
 import { startApi } from '@switchyard/api';
 import { startWorkers } from '@switchyard/worker';
 import { startLedger } from '@switchyard/ledger';
+import { startWebhooks } from '@switchyard/webhooks';
 import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
 import { acquireEmbeddedDatabase, describeHolder, type EmbeddedDatabaseLock } from '../embedded-database-lock.ts';
@@ -44,14 +45,18 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   }
   const ledgerRedis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix });
+  // The ledger beside it nudges after every commit with deliveries, so a slow poll only backs that up (and spares embedded PGlite).
+  const webhooks = await startWebhooks({ config, db: database.db, logger, pollIntervalMs: 1000 });
   const workers = await startWorkers({ config, logger, providers: 'all' });
   const api = await startApi({ config, db: database.db, logger, port, host: options.host });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
-  // Ingress first, then the workers finish what they hold, then the ledger drains.
+  // Ingress first, then the workers finish what they hold, then the ledger drains, then
+  // webhooks finish their attempts in flight (what the ledger's last batch queued waits in the outbox).
   stopOnSignals(logger, [
     () => api.stop(),
     () => workers.stop(),
     () => ledger.stop(),
+    () => webhooks.stop(),
     async () => void (await ledgerRedis.quit()),
     () => database.close(),
     async () => lock?.release(),
