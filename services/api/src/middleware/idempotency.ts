@@ -10,7 +10,7 @@
 // and body gets the stored answer with `Idempotent-Replayed: true`; the handler never runs.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { GatewayError } from '@switchyard/core';
+import { GatewayError, openSecret, sealSecret } from '@switchyard/core';
 import { idempotencyRecordKey } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from './authenticate.ts';
@@ -55,11 +55,12 @@ export function markAnswerComplete(response: Response, complete: boolean): void 
   response.locals[incompleteFlag] = !complete;
 }
 
-function replay(response: Response, record: StoredRecord): void {
+/** The stored body is sealed under SWITCHYARD_ENCRYPTION_KEY when one is set: answers may carry a just-created webhook secret. */
+function replay(response: Response, record: StoredRecord, encryptionKey: string | undefined): void {
   response.status(record.status);
   for (const [name, value] of Object.entries(record.headers)) response.setHeader(name, value);
   response.setHeader('Idempotent-Replayed', 'true');
-  response.end(Buffer.from(record.body, 'base64'));
+  response.end(Buffer.from(openSecret(record.body, encryptionKey), 'base64'));
 }
 
 type Chunk = string | Uint8Array | undefined | null | ((error?: Error | null) => void);
@@ -106,7 +107,7 @@ function captureAnswer(context: ApiContext, request: Request, response: Response
           requestId,
           status: response.statusCode,
           headers: headersToReplay(response.getHeaders()),
-          body: Buffer.concat(chunks).toString('base64'),
+          body: sealSecret(Buffer.concat(chunks).toString('base64'), context.config.encryptionKey),
           storedAt: Date.now(),
         };
         if (!(await held.store(record, ttlSeconds * 1000))) context.logger.warn({ requestId }, 'idempotency claim lapsed before the answer was stored');
@@ -203,7 +204,7 @@ export function idempotent(context: ApiContext, route: string, options: Idempote
         next();
         return;
       case 'replay':
-        replay(response, decision.record);
+        replay(response, decision.record, context.config.encryptionKey);
         return;
       case 'mismatch':
         throw new GatewayError(

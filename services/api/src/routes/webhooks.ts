@@ -11,6 +11,7 @@ import {
 } from '@switchyard/db';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
+import { idempotent } from '../middleware/idempotency.ts';
 import { parseAdminBody } from './admin-bodies.ts';
 import { checkWebhookUrl, createWebhookEndpointBody, updateWebhookEndpointBody } from './webhooks-bodies.ts';
 import { listEnvelope, pageAfter, pageLimit } from './webhooks-paging.ts';
@@ -43,7 +44,7 @@ export function createWebhooksRouter(context: ApiContext): Router {
     response.json({ object: 'webhook_secret', key: await getOrCreateOrgWebhookSecret(context.db, principal.orgId, encryptionKey) });
   });
 
-  router.post('/webhooks', async (request: Request, response: Response) => {
+  router.post('/webhooks', idempotent(context, '/v1/webhooks'), async (request: Request, response: Response) => {
     const principal = principalOf(response);
     const body = parseAdminBody(createWebhookEndpointBody, request.body);
     checkWebhookUrl(body.url, allow, 'url');
