@@ -9,6 +9,7 @@ import { createErrorHandler, notFoundHandler } from './middleware/error-handler.
 import { assignRequestId } from './middleware/request-id.ts';
 import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
+import { createFilesRouter } from './routes/files.ts';
 import { createHealthRouter, createProviderHealthHandler } from './routes/health.ts';
 import { createInferenceHandler } from './inference/run-inference.ts';
 import { createJobListRouter } from './routes/job-list.ts';
@@ -67,6 +68,7 @@ export function createApp(context: ApiContext): Express {
   v1.use(createJobListRouter(context));
   v1.use(createJobsRouter(context));
   v1.use(createUsageRouter(context));
+  v1.use(createFilesRouter(context));
   v1.get('/health', createProviderHealthHandler(context));
   app.use('/v1', v1);
 
