@@ -97,14 +97,14 @@ async function waitForHealth(url: string, child: ChildService, timeoutMs = 90_00
   throw new Error(`${child.name} did not answer ${url} within ${timeoutMs} ms:\n${child.output()}`);
 }
 
-async function adminPost(url: string, path: string, body: unknown): Promise<Record<string, any>> {
+async function adminPost(url: string, path: string, body: unknown): Promise<{ id: string; key?: string }> {
   const response = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as Record<string, any>;
+  return (await response.json()) as { id: string; key?: string };
 }
 
 export type UploadMemory = { command: string; mib: number; idleRssMb: number; uploadPeakRssMb: number; downloadPeakRssMb: number; afterRssMb: number };
@@ -142,7 +142,7 @@ async function measure(options: { mib: number; database: 'postgres' | 'embedded'
       duplex: 'half',
     } as RequestInit);
     const uploadPeakRssMb = uploadSampler.stop();
-    const file = (await uploaded.json()) as Record<string, any>;
+    const file = (await uploaded.json()) as { id: string; bytes: number };
     if (!uploaded.ok) throw new Error(`upload refused: ${uploaded.status} ${JSON.stringify(file)}`);
 
     const received = createHash('sha256');
