@@ -86,7 +86,7 @@ describe('files API (official OpenAI SDK)', () => {
     expect(error.status).toBe(413);
     expect(error.code).toBe('file_too_large');
     expect(error.param).toBe('file');
-    // Much larger than the limit: the rest of the body is dropped, the answer is the same.
+    // Declared much larger than the limit: refused before reading, the body is dropped, the answer is the same.
     const huge = await refusal(gateway.openai.files.create({ file: await toFile(Buffer.alloc(8 * maxBytes, 'a'), 'huge.bin'), purpose: 'user_data' }));
     expect(huge.status).toBe(413);
     expect(await storedRows()).toEqual(before);
