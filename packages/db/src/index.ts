@@ -35,3 +35,15 @@ export {
   type DeliveryScope,
   type WebhookDelivery,
 } from './repositories/webhook-deliveries.ts';
+export {
+  createStoredFile,
+  deleteStoredFile,
+  getStoredFile,
+  listStoredFiles,
+  readStoredFileBytes,
+  readStoredFileLines,
+  StoredFileRefusedError,
+  type StoredFile,
+  type StoredFilePage,
+} from './repositories/files.ts';
+export type { StoredFileLine } from './repositories/file-lines.ts';

@@ -10,6 +10,7 @@ import { idempotent } from './middleware/idempotency.ts';
 import { assignRequestId } from './middleware/request-id.ts';
 import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
+import { createFilesRouter } from './routes/files.ts';
 import { createHealthRouter, createProviderHealthHandler } from './routes/health.ts';
 import { createInferenceHandler } from './inference/run-inference.ts';
 import { createJobListRouter } from './routes/job-list.ts';
@@ -72,6 +73,7 @@ export function createApp(context: ApiContext): Express {
   v1.use(createJobsRouter(context));
   v1.use(createWebhooksRouter(context), createWebhookDeliveriesRouter(context));
   v1.use(createUsageRouter(context));
+  v1.use(createFilesRouter(context));
   v1.get('/health', createProviderHealthHandler(context));
   app.use('/v1', v1);
 
