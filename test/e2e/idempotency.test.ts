@@ -397,3 +397,40 @@ describe('expiry', () => {
     expect(callsWith(marker, shortLived.upstreams.openai)).toBe(2);
   });
 });
+
+// Sealed stored answers: a replayed webhook creation carries the new secret, so Redis must not hold it in the clear.
+const sealing = useGateway({ overrides: () => ({ encryptionKey: 'idempotency-test-encryption-key-0123' }) });
+
+describe('the other creating routes', () => {
+  it('replays POST /v1/webhooks with the same endpoint and secret, creates it once, and keeps no plaintext secret in Redis', async () => {
+    const key = newKey();
+    const body = { url: `https://hooks.example.com/${randomUUID()}`, events: ['job.completed'] };
+    const first = await post('/v1/webhooks', body, { key, on: sealing });
+    const again = await post('/v1/webhooks', body, { key, on: sealing });
+    expect(first.status).toBe(201);
+    expect(first.body.secret).toMatch(/^whsec_/);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const listed = await fetch(`${sealing.url}/v1/webhooks`, { headers: { authorization: `Bearer ${sealing.apiKey}` } }).then((response) => response.json());
+    expect(listed.data.filter((endpoint: { url: string }) => endpoint.url === body.url)).toHaveLength(1);
+    const stored = await sealing.redis.get(recordKey(sealing, '/v1/webhooks', key));
+    expect(stored).toBeTruthy();
+    expect(stored).not.toContain(first.body.secret);
+    // The answer is kept as base64: decoded, it must still not show the secret.
+    expect(Buffer.from(JSON.parse(stored!).body, 'base64').toString('utf8')).not.toContain(first.body.secret);
+  });
+
+  it('refuses a key on a streamed file upload with 400 instead of ignoring it', async () => {
+    const form = new FormData();
+    form.set('purpose', 'batch');
+    form.set('file', new Blob(['{"custom_id":"a"}\n']), 'lines.jsonl');
+    const response = await fetch(`${gateway.url}/v1/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gateway.apiKey}`, 'Idempotency-Key': newKey() },
+      body: form,
+    });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toMatchObject({ type: 'invalid_request_error', param: 'Idempotency-Key' });
+  });
+});
