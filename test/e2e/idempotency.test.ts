@@ -31,7 +31,7 @@ type Answer = { status: number; headers: Headers; text: string; body: any };
 async function post(
   path: string,
   body: unknown,
-  options: { key?: string; apiKey?: string; headers?: Record<string, string>; on?: GatewayFixture<'openai'> } = {},
+  options: { key?: string; apiKey?: string; headers?: Record<string, string>; on?: Pick<GatewayFixture<'openai'>, 'url' | 'apiKey'> } = {},
 ): Promise<Answer> {
   const on = options.on ?? gateway;
   const headers = new Headers({ authorization: `Bearer ${options.apiKey ?? on.apiKey}`, 'content-type': 'application/json', ...options.headers });
@@ -52,7 +52,7 @@ const callsWith = (marker: string, on = upstream) => on.requests.filter((request
 const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: 'gpt-4o', messages: [{ role: 'user', content }], ...extra });
 const messages = (content: string) => ({ model: 'gpt-4o', max_tokens: 100, messages: [{ role: 'user', content }] });
 const newKey = () => `key-${randomUUID()}`;
-const recordKey = (on: GatewayFixture<'openai'>, route: string, key: string, orgId = on.orgId) =>
+const recordKey = (on: Pick<GatewayFixture<'openai'>, 'prefix' | 'orgId'>, route: string, key: string, orgId = on.orgId) =>
   idempotencyRecordKey(on.prefix, orgId, route, createHash('sha256').update(key).digest('hex'));
 
 describe('a retry with the same key and body', () => {
@@ -412,7 +412,9 @@ describe('the other creating routes', () => {
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(first.body);
-    const listed = await fetch(`${sealing.url}/v1/webhooks`, { headers: { authorization: `Bearer ${sealing.apiKey}` } }).then((response) => response.json());
+    const listed = await fetch(`${sealing.url}/v1/webhooks`, { headers: { authorization: `Bearer ${sealing.apiKey}` } }).then(
+      (response) => response.json() as Promise<any>,
+    );
     expect(listed.data.filter((endpoint: { url: string }) => endpoint.url === body.url)).toHaveLength(1);
     const stored = await sealing.redis.get(recordKey(sealing, '/v1/webhooks', key));
     expect(stored).toBeTruthy();
@@ -431,6 +433,6 @@ describe('the other creating routes', () => {
       body: form,
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toMatchObject({ type: 'invalid_request_error', param: 'Idempotency-Key' });
+    expect(((await response.json()) as any).error).toMatchObject({ type: 'invalid_request_error', param: 'Idempotency-Key' });
   });
 });
