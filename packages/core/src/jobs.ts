@@ -52,6 +52,9 @@ export type InferenceJobData = {
   webhookUrl?: string;
   /** Routes of the chain skipped before queueing (circuit open): the chain is longer than `routes`. */
   skippedRoutes?: number;
+  /** Set on a batch line (mode `batch`): its batch and the line's `custom_id`. */
+  batchId?: string;
+  customId?: string;
 };
 
 export type FinishedStatus = 'completed' | 'failed' | 'cancelled' | 'expired';

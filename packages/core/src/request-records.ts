@@ -47,6 +47,8 @@ export function jobRecordOf(
     createdAt: data.createdAt,
   };
   if (data.metadata) record.metadata = data.metadata;
+  if (data.batchId !== undefined) record.batchId = data.batchId;
+  if (data.customId !== undefined) record.customId = data.customId;
   if (!outcome) return record;
   record.completedAt = outcome.completedAt;
   if (outcome.provider) record.servedProvider = outcome.provider;

@@ -17,3 +17,4 @@ export { findJob, listJobs, toJobRecord, type JobPage } from './repositories/job
 export { monthlySpendByOrg, monthToDateSpend } from './reports/month-to-date-spend.ts';
 export { usageReport, type UsageGroupBy, type UsageReport, type UsageTotals } from './reports/usage-report.ts';
 export { recordWebhookEvents, webhookEventId, webhookEventTypes, type WebhookEventInput, type WebhookEventType } from './repositories/webhook-outbox.ts';
+export { batchLineRequestId, closeBatchLines, countFinishedBatchLines, openBatchLineStatuses, type FinalLineStatus } from './repositories/batch-lines.ts';

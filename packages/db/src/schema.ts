@@ -138,6 +138,33 @@ export interface BatchesTable {
   cancelling_at: Timestamp | null;
   cancelled_at: Timestamp | null;
   expires_at: Timestamp | null;
+  /** `openai` (`batch_...`) or `anthropic` (`msgbatch_...`): which shell created it. */
+  shell: ColumnType<string, string | undefined, string>;
+  cancelled: ColumnType<number, number | undefined, number>;
+  expired: ColumnType<number, number | undefined, number>;
+  /** Input lines validation has read so far. */
+  validated: ColumnType<number, number | undefined, number>;
+  /** Validation read the whole input. */
+  validated_at: Timestamp | null;
+  /** `{input_tokens, output_tokens, total_tokens}` over the batch's jobs, set when it ends. */
+  usage: Json | null;
+  cost_usd: Decimal | null;
+}
+
+/** One input line of a batch and its state (migration 0008). */
+export interface BatchLinesTable {
+  batch_id: string;
+  line_index: number;
+  custom_id: string | null;
+  /** `pending` | `queued` | `invalid` | `completed` | `failed` | `cancelled` | `expired`. */
+  status: string;
+  /** The inference job data the line runs as; null for an invalid line. */
+  job: Json | null;
+  provider: string | null;
+  /** Why the line is invalid, cancelled or expired without a job result: `{code, message, param?}`. */
+  error: Json | null;
+  fed_at: Timestamp | null;
+  cleaned: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface WebhookEndpointsTable {
@@ -233,6 +260,7 @@ export interface Database {
   usage_daily: UsageDailyTable;
   files: FilesTable;
   batches: BatchesTable;
+  batch_lines: BatchLinesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_events: WebhookEventsTable;
@@ -243,4 +271,6 @@ export interface Database {
 export type OrgRow = Selectable<OrgsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type JobRow = Selectable<JobsTable>;
+export type BatchRow = Selectable<BatchesTable>;
+export type BatchLineRow = Selectable<BatchLinesTable>;
 export type UsageEventRow = Selectable<UsageEventsTable>;

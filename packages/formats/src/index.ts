@@ -41,3 +41,6 @@ export {
   toAnthropicStopReason,
   type AnthropicStopReason,
 } from './anthropic/stop-reason.ts';
+
+// Any endpoint's body into the canonical call (the api's requests and batch lines)
+export { parseEndpointBody, type ParsedInference } from './parse-endpoint-body.ts';

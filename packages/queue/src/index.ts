@@ -3,6 +3,8 @@ export { bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
 export {
   authRevisionKey,
+  batchLockKey,
+  batchNudgeChannel,
   breakerKey,
   cancelChannel,
   cancelledJobKey,
@@ -15,6 +17,7 @@ export {
   replyChannel,
   streamKey,
   streamWatchChannel,
+  webhookNudgeChannel,
 } from './names.ts';
 export { inlineReplyMaxBytes, isCancelRequested, loadStoredReply, publishCancel, publishReply, publishToReplyChannel } from './publish.ts';
 export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';

@@ -53,3 +53,9 @@ export const webhookNudgeChannel = (prefix: string): string => `${prefix}:webhoo
 
 /** Deliveries in flight to one destination (host:port), bounding what one slow receiver can hold. */
 export const webhookDestinationSlotsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:slots:${destination}`;
+
+/** Held by the driver working on one batch (validate, feed, finalize), so two drivers never do the same step at once. */
+export const batchLockKey = (prefix: string, batchId: string): string => `${prefix}:batch:lock:${batchId}`;
+
+/** Published when a batch is created or cancelled, so a driver looks at it now instead of at its next tick. */
+export const batchNudgeChannel = (prefix: string): string => `${prefix}:batch:nudge`;
