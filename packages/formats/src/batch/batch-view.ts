@@ -6,7 +6,8 @@ export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing'
 /** One problem with the batch as a whole (OpenAI's `errors.data[]`): a bad input file, too many lines, ... */
 export type BatchProblemView = { code: string; message: string; line?: number | null; param?: string | null };
 
-export type BatchUsageView = { inputTokens: number; outputTokens: number; cachedInputTokens?: number; reasoningTokens?: number };
+/** Summed over the batch's lines. */
+export type BatchUsageView = { input_tokens: number; output_tokens: number; total_tokens: number; cached_input_tokens?: number; reasoning_tokens?: number };
 
 export type BatchView = {
   id: string;
@@ -17,7 +18,8 @@ export type BatchView = {
   errorFileId: string | null;
   completionWindow: string;
   counts: { total: number; completed: number; failed: number; cancelled: number; expired: number };
-  errors: readonly BatchProblemView[] | null;
+  /** Why the batch failed as a whole (line errors go to the error file). */
+  errors: { object: 'list'; data: readonly BatchProblemView[] } | null;
   metadata: Record<string, string> | null;
   /** Epoch milliseconds. */
   createdAt: number;
@@ -45,7 +47,7 @@ export type BatchLineView = {
   /** Null when the line was not JSON or had no custom_id. */
   customId: string | null;
   outcome: BatchLineOutcome;
-  /** The gateway request (job) id, when the line was queued. */
+  /** The line's gateway request (job) id, `<batch id>-<index>`. */
   requestId: string | null;
   /** The HTTP status the endpoint answered, when it answered. */
   statusCode: number | null;

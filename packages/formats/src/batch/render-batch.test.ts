@@ -35,7 +35,7 @@ function batch(overrides: Partial<BatchView> = {}): BatchView {
 }
 
 function line(overrides: Partial<BatchLineView> = {}): BatchLineView {
-  return { index: 4, customId: 'c-4', outcome: 'succeeded', requestId: 'req_1', statusCode: 200, body: { id: 'chatcmpl-1' }, error: null, ...overrides };
+  return { index: 4, customId: 'c-4', outcome: 'succeeded', requestId: 'batch_abc-4', statusCode: 200, body: { id: 'chatcmpl-1' }, error: null, ...overrides };
 }
 
 describe('renderOpenAiBatch', () => {
@@ -76,8 +76,8 @@ describe('renderOpenAiBatch', () => {
     const object = renderOpenAiBatch(
       batch({
         status: 'failed',
-        errors: [{ code: 'invalid_file', message: 'not JSONL', line: 2 }],
-        usage: { inputTokens: 30, outputTokens: 12, cachedInputTokens: 5 },
+        errors: { object: 'list', data: [{ code: 'invalid_file', message: 'not JSONL', line: 2 }] },
+        usage: { input_tokens: 30, output_tokens: 12, total_tokens: 42, cached_input_tokens: 5 },
         costUsd: '0.000123',
       }),
     );
@@ -97,9 +97,9 @@ describe('renderOpenAiResultLine', () => {
   it('puts successes in the output file with the response body', () => {
     expect(isOpenAiOutputLine(line())).toBe(true);
     expect(renderOpenAiResultLine('batch_abc', line())).toEqual({
-      id: 'batch_req_1',
+      id: 'batch_req_abc-4',
       custom_id: 'c-4',
-      response: { status_code: 200, request_id: 'req_1', body: { id: 'chatcmpl-1' } },
+      response: { status_code: 200, request_id: 'batch_abc-4', body: { id: 'chatcmpl-1' } },
       error: null,
     });
   });
@@ -127,7 +127,7 @@ describe('renderOpenAiResultLine', () => {
       error: { code: 'invalid_json', message: 'line 5 is not JSON' },
     });
     expect(renderOpenAiResultLine('batch_abc', unparsed)).toEqual({
-      id: 'batch_req_abc_4',
+      id: 'batch_req_abc-4',
       custom_id: null,
       response: null,
       error: { code: 'invalid_json', message: 'line 5 is not JSON' },
@@ -193,7 +193,7 @@ describe('renderAnthropicResultLine', () => {
     const failed = line({ outcome: 'errored', statusCode: 404, body: { type: 'error', error: { type: 'not_found_error', message: 'no model' } } });
     expect(renderAnthropicResultLine(failed).result).toEqual({
       type: 'errored',
-      error: { type: 'error', error: { type: 'not_found_error', message: 'no model' }, request_id: 'req_1' },
+      error: { type: 'error', error: { type: 'not_found_error', message: 'no model' }, request_id: 'batch_abc-4' },
     });
   });
 

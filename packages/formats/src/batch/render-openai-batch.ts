@@ -48,10 +48,15 @@ export function renderOpenAiBatch(record: BatchView): OpenAiBatchObject {
     object: 'batch',
     endpoint: record.endpoint,
     errors:
-      record.errors && record.errors.length > 0
+      record.errors && record.errors.data.length > 0
         ? {
             object: 'list',
-            data: record.errors.map((problem) => ({ code: problem.code, message: problem.message, param: problem.param ?? null, line: problem.line ?? null })),
+            data: record.errors.data.map((problem) => ({
+              code: problem.code,
+              message: problem.message,
+              param: problem.param ?? null,
+              line: problem.line ?? null,
+            })),
           }
         : null,
     input_file_id: record.inputFileId,
@@ -72,11 +77,11 @@ export function renderOpenAiBatch(record: BatchView): OpenAiBatchObject {
     metadata: record.metadata,
     usage: usage
       ? {
-          input_tokens: usage.inputTokens,
-          input_tokens_details: { cached_tokens: usage.cachedInputTokens ?? 0 },
-          output_tokens: usage.outputTokens,
-          output_tokens_details: { reasoning_tokens: usage.reasoningTokens ?? 0 },
-          total_tokens: usage.inputTokens + usage.outputTokens,
+          input_tokens: usage.input_tokens,
+          input_tokens_details: { cached_tokens: usage.cached_input_tokens ?? 0 },
+          output_tokens: usage.output_tokens,
+          output_tokens_details: { reasoning_tokens: usage.reasoning_tokens ?? 0 },
+          total_tokens: usage.total_tokens,
         }
       : null,
     cost_usd: record.costUsd,

@@ -24,11 +24,10 @@ export function isOpenAiOutputLine(result: BatchLineView): boolean {
  * The line as OpenAI writes it: an answered request carries `response` (its status, request
  * id and body, a success or the endpoint's error envelope) and `error: null`; a line that
  * never got an answer (not JSON, wrong url, cancelled, expired) carries `response: null`
- * and `error`. `id` is `batch_<request id>` (the gateway's `req_...`), or made of the batch
- * id and the line's position when it never became a request.
+ * and `error`. `id` is `batch_req_<batch id's suffix>-<line index>`, after the line's job id.
  */
 export function renderOpenAiResultLine(batchId: string, result: BatchLineView): OpenAiResultLine {
-  const id = result.requestId ? `batch_${result.requestId}` : `batch_req_${batchId.replace(/^batch_/, '')}_${result.index}`;
+  const id = `batch_req_${(result.requestId ?? `${batchId}-${result.index}`).replace(/^(msg)?batch_/, '')}`;
   if (result.statusCode !== null && (result.outcome === 'succeeded' || result.outcome === 'errored')) {
     return { id, custom_id: result.customId, response: { status_code: result.statusCode, request_id: result.requestId, body: result.body }, error: null };
   }
