@@ -17,3 +17,15 @@ export { findJob, listJobs, toJobRecord, type JobPage } from './repositories/job
 export { monthlySpendByOrg, monthToDateSpend } from './reports/month-to-date-spend.ts';
 export { usageReport, type UsageGroupBy, type UsageReport, type UsageTotals } from './reports/usage-report.ts';
 export { recordWebhookEvents, webhookEventId, webhookEventTypes, type WebhookEventInput, type WebhookEventType } from './repositories/webhook-outbox.ts';
+export {
+  createStoredFile,
+  deleteStoredFile,
+  getStoredFile,
+  listStoredFiles,
+  readStoredFileBytes,
+  readStoredFileLines,
+  StoredFileRefusedError,
+  type StoredFile,
+  type StoredFilePage,
+} from './repositories/files.ts';
+export type { StoredFileLine } from './repositories/file-lines.ts';

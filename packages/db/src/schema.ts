@@ -108,10 +108,23 @@ export interface FilesTable {
   org_id: string;
   purpose: string;
   filename: string;
-  bytes: number;
-  /** The file's content (JSONL for batches); batch input files are at most 200 MB. */
-  content: string;
-  created_at: CreatedAt;
+  /** Bigint since 0007: an output file may outgrow 2 GiB. */
+  bytes: BigCount;
+  /** Unused since 0007 (content lives in `file_chunks`); kept for rows written before. */
+  content: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `uploading` (invisible: chunks still arriving, or the upload died) | `processed`. */
+  status: ColumnType<string, string | undefined, string>;
+  /** Lines as `readStoredFileLines` yields them; null when not counted. */
+  line_count: number | null;
+  /** When the upload completed (set again as the status turns `processed`). */
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One piece (1 MiB) of a file's bytes, in order of `seq` from 0. */
+export interface FileChunksTable {
+  file_id: string;
+  seq: number;
+  data: ColumnType<Uint8Array, Uint8Array, Uint8Array>;
 }
 
 export interface BatchesTable {
@@ -232,6 +245,7 @@ export interface Database {
   usage_events: UsageEventsTable;
   usage_daily: UsageDailyTable;
   files: FilesTable;
+  file_chunks: FileChunksTable;
   batches: BatchesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;

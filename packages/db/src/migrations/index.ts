@@ -5,6 +5,7 @@ import * as batchesAndFiles from './0003-batches-and-files.ts';
 import * as webhooks from './0004-webhooks.ts';
 import * as cacheWriteTokens from './0005-cache-write-tokens.ts';
 import * as webhookOutbox from './0006-webhook-outbox.ts';
+import * as fileChunks from './0007-file-chunks.ts';
 
 // Append only: a migration that has run anywhere is never edited, a change is a new step.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-webhooks': webhooks,
   '0005-cache-write-tokens': cacheWriteTokens,
   '0006-webhook-outbox': webhookOutbox,
+  '0007-file-chunks': fileChunks,
 };

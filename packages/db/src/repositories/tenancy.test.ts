@@ -26,6 +26,7 @@ describe.each(engines)('tenancy on $kind', (engine) => {
       '0004-webhooks',
       '0005-cache-write-tokens',
       '0006-webhook-outbox',
+      '0007-file-chunks',
     ]);
   });
 
