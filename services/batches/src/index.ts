@@ -17,6 +17,5 @@ export type {
 export { batchEndpoints } from './types.ts';
 export { cancelBatch, createBatch, getBatch, listBatches } from './batches.ts';
 export { readBatchResults } from './read-results.ts';
-export { renderOpenAiBatch, type OpenAiBatchObject } from './render-openai-batch.ts';
 export { startBatchDriver, type BatchDriver } from './driver/start-driver.ts';
 export { maxBatchLines, parseCompletionWindow } from './limits.ts';

@@ -88,9 +88,3 @@ export async function* readLineResults(
     after = rows[rows.length - 1]!.line_index;
   }
 }
-
-/** One line of the OpenAI output or error file. */
-export function openAiFileLine(result: BatchLineResult): string {
-  const response = result.statusCode === null ? null : { status_code: result.statusCode, request_id: result.requestId, body: result.body };
-  return `${JSON.stringify({ id: result.requestId, custom_id: result.customId, response, error: result.error })}\n`;
-}

@@ -1,8 +1,8 @@
 import { recordWebhookEvents, type BatchesTable } from '@switchyard/db';
+import { renderOpenAiBatch } from '@switchyard/formats';
 import type { Updateable } from 'kysely';
 import { toBatchRecord } from '../batch-record.ts';
 import { nudgeWebhooks } from '../nudge.ts';
-import { renderOpenAiBatch } from '../render-openai-batch.ts';
 import type { BatchEngineDeps, BatchRecord, BatchStatus } from '../types.ts';
 
 type TerminalStatus = Extract<BatchStatus, 'completed' | 'failed' | 'cancelled' | 'expired'>;

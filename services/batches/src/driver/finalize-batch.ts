@@ -2,7 +2,8 @@
 // Postgres into stored files, the usage totals, then the terminal status (and its event).
 import { createStoredFile, type BatchRow } from '@switchyard/db';
 import { sql } from 'kysely';
-import { openAiFileLine, readLineResults } from '../line-results.ts';
+import { renderOpenAiResultLine } from '@switchyard/formats';
+import { readLineResults } from '../line-results.ts';
 import type { BatchEngineDeps, BatchShell, BatchStatus } from '../types.ts';
 import { endBatch } from './end-batch.ts';
 
@@ -10,7 +11,7 @@ const outputStatuses = ['completed'] as const;
 const errorStatuses = ['invalid', 'failed', 'cancelled', 'expired'] as const;
 
 async function* fileLines(deps: BatchEngineDeps, batch: BatchRow, statuses: readonly string[]): AsyncIterable<string> {
-  for await (const result of readLineResults(deps.db, batch.id, batch.shell as BatchShell, { statuses })) yield openAiFileLine(result);
+  for await (const result of readLineResults(deps.db, batch.id, batch.shell as BatchShell, { statuses })) yield `${JSON.stringify(renderOpenAiResultLine(batch.id, result))}\n`;
 }
 
 /**
