@@ -6,6 +6,7 @@ import { startApi, type RunningApi } from '@switchyard/api';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '@switchyard/worker';
 import { startLedger, type Ledger } from '@switchyard/ledger';
 import { createRedis } from '@switchyard/queue';
+import { startBatchDriver, type BatchDriver } from '@switchyard/batches';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
 
@@ -21,6 +22,8 @@ export type TestGateway = {
   api: RunningApi;
   workers: RunningWorkers | undefined;
   ledger: Ledger | undefined;
+  /** The batch driver (runs with the ledger unless `batchDriver: false`). */
+  batchDriver: BatchDriver | undefined;
   /** An org with one key, created for this gateway. */
   orgId: string;
   apiKey: string;
@@ -29,7 +32,7 @@ export type TestGateway = {
   stop(): Promise<void>;
 };
 
-export type TestGatewayOptions = { overrides?: Overrides; workers?: boolean; ledger?: boolean; workerOptions?: Partial<WorkerOptions> };
+export type TestGatewayOptions = { overrides?: Overrides; workers?: boolean; ledger?: boolean; batchDriver?: boolean; workerOptions?: Partial<WorkerOptions> };
 
 /**
  * The whole system in this process against real Redis (unique prefix) and a fresh real
@@ -66,6 +69,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const workers = options.workers === false ? undefined : await launchWorkers();
   const ledgerRedis = createRedis(redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = options.ledger === false ? undefined : await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix, blockMs: 200 });
+  const driverRedis = createRedis(redis.url, { role: 'blocking', name: 'batch-driver' });
+  const batchDriver =
+    options.ledger === false || options.batchDriver === false ? undefined : await startBatchDriver({ db: database.db, redis: driverRedis, config, logger });
   const api = await startApi({ config, db: database.db, logger, port: 0, host: '127.0.0.1' });
 
   return {
@@ -78,11 +84,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     api,
     workers,
     ledger,
+    batchDriver,
     ...tenant,
     createTenant,
     startWorkers: launchWorkers,
     async stop() {
       await api.stop({ graceMs: 1000 });
+      await batchDriver?.stop();
+      await driverRedis.quit().catch(() => driverRedis.disconnect());
       await Promise.all(started.map((running) => running.stop()));
       await ledger?.stop();
       await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());

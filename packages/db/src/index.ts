@@ -17,9 +17,7 @@ export { findJob, listJobs, toJobRecord, type JobPage } from './repositories/job
 export { monthlySpendByOrg, monthToDateSpend } from './reports/month-to-date-spend.ts';
 export { usageReport, type UsageGroupBy, type UsageReport, type UsageTotals } from './reports/usage-report.ts';
 export { recordWebhookEvents, webhookEventId, webhookEventTypes, type WebhookEventInput, type WebhookEventType } from './repositories/webhook-outbox.ts';
-<<<<<<< HEAD
 export { batchLineRequestId, closeBatchLines, countFinishedBatchLines, openBatchLineStatuses, type FinalLineStatus } from './repositories/batch-lines.ts';
-=======
 export {
   createStoredFile,
   deleteStoredFile,
@@ -32,4 +30,3 @@ export {
   type StoredFilePage,
 } from './repositories/files.ts';
 export type { StoredFileLine } from './repositories/file-lines.ts';
->>>>>>> h-files

@@ -137,9 +137,9 @@ export interface BatchesTable {
   status: string;
   output_file_id: string | null;
   error_file_id: string | null;
-  total: number;
-  completed: number;
-  failed: number;
+  total: ColumnType<number, number | undefined, number>;
+  completed: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
   metadata: Json | null;
   errors: Json | null;
   created_at: CreatedAt;

@@ -30,7 +30,14 @@ export async function createBatch(deps: BatchEngineDeps, input: CreateBatchInput
   if ('fileId' in input.source) {
     const file = await getStoredFile(deps.db, input.orgId, input.source.fileId);
     if (!file) throw new GatewayError('not_found', `No such File object: ${input.source.fileId}`, { param: 'input_file_id' });
-    if (file.purpose !== 'batch') throw new GatewayError('invalid_request', `file ${file.id} has purpose '${file.purpose}', not 'batch'`, { param: 'input_file_id' });
+    if (file.purpose !== 'batch')
+      throw new GatewayError('invalid_request', `file ${file.id} has purpose '${file.purpose}', not 'batch'`, { param: 'input_file_id' });
+    // Counted at upload (blank lines included): a cheap refusal at once; validation counts requests exactly.
+    if (file.lineCount !== null && file.lineCount > deps.config.batches.maxLines) {
+      throw new GatewayError('invalid_request', `file ${file.id} has ${file.lineCount} lines; a batch holds at most ${deps.config.batches.maxLines} requests`, {
+        param: 'input_file_id',
+      });
+    }
     inputFileId = file.id;
   } else {
     if (input.source.lines.length === 0) throw new GatewayError('invalid_request', 'a batch needs at least one request', { param: 'requests' });
@@ -68,20 +75,36 @@ export async function getBatch(db: Kysely<Database>, orgId: string, id: string):
   return row && toBatchRecord(row);
 }
 
-/** The org's batches, newest first; `after` is the id of the last batch of the previous page. */
-export async function listBatches(db: Kysely<Database>, orgId: string, options: { limit: number; after?: string; shell?: BatchShell }): Promise<BatchPage> {
+/**
+ * The org's batches, newest first. `after`: the page older than that batch (OpenAI's `after`,
+ * Anthropic's `after_id`); `before`: the page newer than it (Anthropic's `before_id`), still
+ * newest first. `hasMore` says whether more lie beyond the page in the direction read.
+ */
+export async function listBatches(
+  db: Kysely<Database>,
+  orgId: string,
+  options: { limit: number; after?: string; before?: string; shell?: BatchShell },
+): Promise<BatchPage> {
   let query = db.selectFrom('batches').selectAll().where('org_id', '=', orgId);
   if (options.shell) query = query.where('shell', '=', options.shell);
-  if (options.after) {
-    const cursor = await db.selectFrom('batches').select(['created_at', 'id']).where('org_id', '=', orgId).where('id', '=', options.after).executeTakeFirst();
-    if (cursor) query = query.where(sql<boolean>`(created_at, id) < (${cursor.created_at}, ${cursor.id})`);
-  }
+  const cursorId = options.before ?? options.after;
+  const cursor = cursorId
+    ? await db.selectFrom('batches').select(['created_at', 'id']).where('org_id', '=', orgId).where('id', '=', cursorId).executeTakeFirst()
+    : undefined;
+  const newer = options.before !== undefined;
+  if (cursor)
+    query = query.where(
+      newer ? sql<boolean>`(created_at, id) > (${cursor.created_at}, ${cursor.id})` : sql<boolean>`(created_at, id) < (${cursor.created_at}, ${cursor.id})`,
+    );
+  const direction = newer ? 'asc' : 'desc';
   const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('created_at', direction)
+    .orderBy('id', direction)
     .limit(options.limit + 1)
     .execute();
-  return { data: rows.slice(0, options.limit).map(toBatchRecord), hasMore: rows.length > options.limit };
+  const page = rows.slice(0, options.limit);
+  if (newer) page.reverse();
+  return { data: page.map(toBatchRecord), hasMore: rows.length > options.limit };
 }
 
 /**

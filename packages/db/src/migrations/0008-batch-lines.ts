@@ -19,7 +19,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('usage', 'jsonb')
     .addColumn('cost_usd', 'numeric')
     .execute();
-  await db.schema.createIndex('batches_active').on('batches').column('status').where(sql.ref('status'), 'in', ['validating', 'in_progress', 'finalizing', 'cancelling']).execute();
+  await db.schema
+    .createIndex('batches_active')
+    .on('batches')
+    .column('status')
+    .where(sql.ref('status'), 'in', ['validating', 'in_progress', 'finalizing', 'cancelling'])
+    .execute();
 
   await db.schema
     .createTable('batch_lines')

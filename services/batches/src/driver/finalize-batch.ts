@@ -11,7 +11,8 @@ const outputStatuses = ['completed'] as const;
 const errorStatuses = ['invalid', 'failed', 'cancelled', 'expired'] as const;
 
 async function* fileLines(deps: BatchEngineDeps, batch: BatchRow, statuses: readonly string[]): AsyncIterable<string> {
-  for await (const result of readLineResults(deps.db, batch.id, batch.shell as BatchShell, { statuses })) yield `${JSON.stringify(renderOpenAiResultLine(batch.id, result))}\n`;
+  for await (const result of readLineResults(deps.db, batch.id, batch.shell as BatchShell, { statuses }))
+    yield `${JSON.stringify(renderOpenAiResultLine(batch.id, result))}\n`;
 }
 
 /**
@@ -35,7 +36,11 @@ async function writeFile(deps: BatchEngineDeps, batch: BatchRow, kind: 'output' 
     { orgId: batch.org_id, purpose: 'batch_output', filename: `${batch.id}_${kind}.jsonl` },
     fileLines(deps, batch, statuses),
   );
-  await deps.db.updateTable('batches').set({ [column]: file.id }).where('id', '=', batch.id).execute();
+  await deps.db
+    .updateTable('batches')
+    .set({ [column]: file.id })
+    .where('id', '=', batch.id)
+    .execute();
   return file.id;
 }
 

@@ -48,7 +48,11 @@ export function validateLine(context: LineContext, index: number, text: string):
   else {
     if (value.method !== 'POST') return refuse(customId, { code: 'invalid_request', message: "method must be 'POST'", param: 'method' });
     if (value.url !== context.endpoint) {
-      return refuse(customId, { code: 'invalid_request', message: `url must be the batch's endpoint ${context.endpoint}, got ${JSON.stringify(value.url)}`, param: 'url' });
+      return refuse(customId, {
+        code: 'invalid_request',
+        message: `url must be the batch's endpoint ${context.endpoint}, got ${JSON.stringify(value.url)}`,
+        param: 'url',
+      });
     }
     body = value.body;
   }

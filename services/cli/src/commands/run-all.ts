@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { startBatchDriver } from '@switchyard/batches';
 import { loadConfig } from '@switchyard/config';
 import { createApiKey, createOrg, listOrgs } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
@@ -44,14 +45,18 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   }
   const ledgerRedis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix });
+  const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
+  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config, logger });
   const workers = await startWorkers({ config, logger, providers: 'all' });
   const api = await startApi({ config, db: database.db, logger, port, host: options.host });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
   // Ingress first, then the workers finish what they hold, then the ledger drains.
   stopOnSignals(logger, [
     () => api.stop(),
+    () => driver.stop(),
     () => workers.stop(),
     () => ledger.stop(),
+    async () => void (await driverRedis.quit()),
     async () => void (await ledgerRedis.quit()),
     () => database.close(),
     async () => lock?.release(),
