@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createBatch, getBatch } from '@switchyard/batches';
+import { createBatch, getBatch, type BatchRecord } from '@switchyard/batches';
 import { loadConfig } from '@switchyard/config';
 import { createDb } from '@switchyard/db';
 import { createSilentLogger } from '@switchyard/logger';
@@ -100,11 +100,14 @@ async function main(argv: string[]): Promise<void> {
           if (response.ok && !done) probeLatencies.push(performance.now() - sentAt);
         }
       })();
-      let ended;
+      let ended: BatchRecord | undefined;
       for (;;) {
         peakMemory = Math.max(peakMemory, await usedMemory());
-        ended = await getBatch(database.db, stack.orgId, batch.id);
-        if (ended && ['completed', 'failed', 'cancelled', 'expired'].includes(ended.status)) break;
+        const current = await getBatch(database.db, stack.orgId, batch.id);
+        if (current && ['completed', 'failed', 'cancelled', 'expired'].includes(current.status)) {
+          ended = current;
+          break;
+        }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       done = true;

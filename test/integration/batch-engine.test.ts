@@ -84,13 +84,13 @@ describe('batch engine', () => {
       expect(line.response?.status_code).toBe(200);
       expect(line.error).toBeNull();
       expect(line.response?.request_id).toMatch(new RegExp(`^${created.id}-\\d+$`));
-      expect((line.response?.body as { object: string }).object).toBe('chat.completion');
+      expect(line.response?.body).toMatchObject({ object: 'chat.completion' });
     }
     // Envelope problems carry `error`; a body the endpoint refused reads as the endpoint's answer.
     const errorCodes = Object.fromEntries(
       errors.map((line) => [
         line.custom_id ?? `null-${line.error?.code}`,
-        line.error?.code ?? `${line.response?.status_code} ${(line.response?.body as { error: { code: string } }).error.code}`,
+        line.error?.code ?? `${line.response?.status_code} ${(line.response?.body as { error?: { code: string } } | undefined)?.error?.code}`,
       ]),
     );
     expect(errorCodes).toEqual({
