@@ -112,6 +112,12 @@ describe('batch engine', () => {
     expect(results.map((result) => result.index)).toEqual([...results.map((result) => result.index)].sort((a, b) => a - b));
     expect(results).toHaveLength(66);
 
+    // Their usage is the org's like any request's: GET /v1/usage counts the 60 lines (the first requests of this org).
+    const report = (await (await fetch(`${gateway.url}/v1/usage`, { headers: { authorization: `Bearer ${gateway.apiKey}` } })).json()) as {
+      total_requests: number;
+    };
+    expect(report.total_requests).toBe(60);
+
     // Its finished jobs do not linger in Redis.
     await eventually('the finished line jobs to be cleaned out of Redis', async () => {
       const counts = await gateway.api.context.queues.get('openai').getJobCounts('completed');
