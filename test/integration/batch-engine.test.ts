@@ -11,7 +11,7 @@ const gateway = useGateway({
   upstreams: { openai: { kind: 'openai' } },
   overrides: ({ openai }) => ({
     providers: { openai: { apiKey: 'sk-upstream', baseUrl: openai.url } },
-    batches: { maxQueuedLines, chunkLines: 5, tickMs: 50 },
+    batches: { maxQueuedLines, chunkLines: 5, tickMs: 50, checkQueuedEveryMs: 200 },
   }),
   workerOptions: { concurrency: 4 },
 });
@@ -185,6 +185,32 @@ describe('batch engine', () => {
     expect(results.filter((outcome) => outcome === 'canceled')).toHaveLength(ended.counts.cancelled);
     // Nothing of it is left to run.
     expect(await unfinishedJobs()).toBe(0);
+  });
+
+  it('queues again a queued line whose job Redis lost, and still answers every line once', async () => {
+    gateway.upstreams.openai.behave('gpt-4o-mini', { latencyMs: 100 });
+    const lines = Array.from({ length: 30 }, (_, index) => chatLine(`lost-${index}`, `lost ${index}`));
+    const created = await createBatch(deps(), {
+      orgId: gateway.orgId,
+      keyId: 'key_batch_test',
+      endpoint: '/v1/chat/completions',
+      completionWindow: '24h',
+      source: { lines },
+      shell: 'openai',
+    });
+    const queue = gateway.api.context.queues.get('openai');
+    // A waiting line job vanishes from Redis (as after a restart without persistence).
+    const lostId = await eventually('a line job waiting on the queue', async () => {
+      const waiting = await queue.getJobs(['prioritized', 'waiting']);
+      const job = waiting.find((candidate) => candidate.id?.startsWith(`${created.id}-`));
+      return job && (await queue.remove(job.id!)) === 1 ? job.id! : undefined;
+    });
+    const ended = await untilEnded(gateway.orgId, created.id);
+    expect(ended.status).toBe('completed');
+    expect(ended.counts).toMatchObject({ total: 30, completed: 30 });
+    const output = await readFileLines(gateway.db, ended.outputFileId);
+    expect(new Set(output.map((line) => line.custom_id)).size).toBe(30);
+    expect(output.find((line) => line.response?.request_id === lostId)?.response?.status_code).toBe(200);
   });
 
   it('starts no line of an org at its monthly budget; the lines wait (here until cancelled)', async () => {

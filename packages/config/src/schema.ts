@@ -187,6 +187,8 @@ export const configSchema = z.strictObject({
       tickMs: z.number().int().positive().default(250),
       /** Lines per `addBulk` (and per validation step). */
       chunkLines: z.number().int().positive().default(250),
+      /** How often a running batch's queued lines are looked up in Redis (jobs failed without an outcome, jobs Redis lost). */
+      checkQueuedEveryMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),

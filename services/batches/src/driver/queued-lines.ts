@@ -2,7 +2,7 @@
 // those no worker holds (cancel, expiry).
 import { GatewayError, routeJobId, type InferenceJobData, type JobOutcome } from '@switchyard/core';
 import { closeBatchLines, type BatchRow, type FinalLineStatus } from '@switchyard/db';
-import type { InferenceQueues } from '@switchyard/queue';
+import { inferenceJobName, inferenceJobOptions, type InferenceQueues } from '@switchyard/queue';
 import type { BatchEngineDeps } from '../types.ts';
 
 /** Where a queued line's request is: not started, running, finished (the ledger closes it), gone, or failed without an outcome. */
@@ -32,6 +32,7 @@ async function placeOf(queues: InferenceQueues, data: InferenceJobData): Promise
  * Closes queued lines that will never run: with `dropAs` (cancel, expiry), every line no
  * worker holds is removed from its queue and closed with that status; always, a line whose
  * job BullMQ failed without an outcome (no ledger record will come) is closed `failed`.
+ * Without `dropAs`, a queued line whose job Redis no longer has is queued again.
  * Running lines are left to finish. Returns the lines still open on the queues.
  */
 export async function settleQueuedLines(deps: BatchEngineDeps, queues: InferenceQueues, batch: BatchRow, dropAs?: 'cancelled' | 'expired'): Promise<number> {
@@ -43,14 +44,25 @@ export async function settleQueuedLines(deps: BatchEngineDeps, queues: Inference
     .orderBy('line_index')
     .execute();
   const close: Record<FinalLineStatus, number[]> = { completed: [], failed: [], cancelled: [], expired: [] };
+  const lost: InferenceJobData[] = [];
   const settle = async (line: (typeof lines)[number]) => {
-    const { place, remove } = await placeOf(queues, line.job as InferenceJobData);
+    const data = line.job as InferenceJobData;
+    const { place, remove } = await placeOf(queues, data);
     if (place === 'failed') close.failed.push(line.line_index);
+    // Queued but its job is gone, and no line job is removed before it is final: Redis lost it (a restart
+    // without persistence). It never finished, so it is added again under its own id.
+    else if (!dropAs && place === 'missing') lost.push(data);
     else if (dropAs && place === 'missing') close[dropAs].push(line.line_index);
     else if (dropAs && place === 'waiting' && remove && (await remove())) close[dropAs].push(line.line_index);
   };
   // A hundred lines' lookups in flight at a time: a full window is a few round trips, not a thousand.
   for (let start = 0; start < lines.length; start += 100) await Promise.all(lines.slice(start, start + 100).map(settle));
+  for (const data of lost) {
+    const provider = data.routes[0]!.provider;
+    const attempts = deps.config.providers[provider]?.attempts ?? 1;
+    await queues.get(provider).add(inferenceJobName, data, inferenceJobOptions(data, { attempts, retentionSeconds: deps.config.jobs.retentionSeconds }));
+  }
+  if (lost.length > 0) deps.logger.warn({ batchId: batch.id, lines: lost.length }, 'queued batch lines missing from Redis were queued again');
   const failure = new GatewayError('internal_error', 'the job failed in the worker').toBody();
   await closeBatchLines(deps.db, batch.id, close.failed, 'failed', { code: failure.code, message: failure.message });
   if (dropAs) await closeBatchLines(deps.db, batch.id, close[dropAs], dropAs);

@@ -8,8 +8,6 @@ export type BatchDriver = { stop(): Promise<void> };
 
 /** How long a driver's hold on a batch lasts without renewal (a killed driver's batch waits this long); renewed every third of it while a step runs. */
 const lockTtlMs = 5000;
-/** How often the queued lines of a running batch are checked for jobs that failed without an outcome. */
-const inspectEveryMs = 10_000;
 
 /**
  * The batch driver: every `batches.tickMs` (and at once when nudged on create or cancel) it
@@ -39,7 +37,7 @@ export async function startBatchDriver(deps: BatchEngineDeps): Promise<BatchDriv
     try {
       const batch = await deps.db.selectFrom('batches').selectAll().where('id', '=', batchId).executeTakeFirst();
       if (!batch || !(activeBatchStatuses as readonly string[]).includes(batch.status)) return;
-      const inspectQueued = Date.now() - (lastInspected.get(batchId) ?? 0) >= inspectEveryMs;
+      const inspectQueued = Date.now() - (lastInspected.get(batchId) ?? 0) >= deps.config.batches.checkQueuedEveryMs;
       if (inspectQueued) lastInspected.set(batchId, Date.now());
       await stepBatch({ deps: { ...deps, logger }, queues, lock, inspectQueued }, batch);
     } catch (error) {
