@@ -121,6 +121,9 @@ async function main(argv: string[]): Promise<void> {
         status: ended.status,
         completed: ended.counts.completed,
         batchSeconds: Number(seconds.toFixed(2)),
+        validationSeconds: ended.inProgressAt === null ? null : Number(((ended.inProgressAt - ended.createdAt) / 1000).toFixed(2)),
+        finalizingSeconds:
+          ended.finalizingAt === null || ended.completedAt === null ? null : Number(((ended.completedAt - ended.finalizingAt) / 1000).toFixed(2)),
         batchLinesPerSecond: Number(linesPerSecond.toFixed(1)),
         syncRequestsPerSecondC64: Number(syncPerSecond.toFixed(1)),
         ratio: Number((linesPerSecond / syncPerSecond).toFixed(2)),
@@ -138,10 +141,10 @@ async function main(argv: string[]): Promise<void> {
       `${JSON.stringify({ command: ['pnpm bench:batch', ...argv].join(' '), redis: redis.description, workerConcurrency, rows }, null, 2)}\n`,
     );
     process.stdout.write(
-      `\n| upstream | lines | batch lines/s | sync req/s (c64) | ratio | Redis peak (baseline) | chat p50 during batch | chat p50 idle |\n|---|---|---|---|---|---|---|---|\n${rows
+      `\n| upstream | lines | batch lines/s | validation / finalizing | sync req/s (c64) | ratio | Redis peak (baseline) | chat p50 during batch | chat p50 idle |\n|---|---|---|---|---|---|---|---|---|\n${rows
         .map(
           (row) =>
-            `| ${row.upstreamLatencyMs} ms | ${row.lines} (${row.status}) | ${row.batchLinesPerSecond} | ${row.syncRequestsPerSecondC64} | ${row.ratio}x | ${row.redisPeakMb} MB (${row.redisBaselineMb} MB) | ${row.chatP50DuringBatchMs} ms | ${row.chatP50IdleMs} ms |`,
+            `| ${row.upstreamLatencyMs} ms | ${row.lines} (${row.status}) | ${row.batchLinesPerSecond} | ${row.validationSeconds} s / ${row.finalizingSeconds} s | ${row.syncRequestsPerSecondC64} | ${row.ratio}x | ${row.redisPeakMb} MB (${row.redisBaselineMb} MB) | ${row.chatP50DuringBatchMs} ms | ${row.chatP50IdleMs} ms |`,
         )
         .join('\n')}\n\nJSON: ${values.output}\n`,
     );
