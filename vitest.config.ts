@@ -14,6 +14,7 @@ const load = [
   'test/integration/concurrency-processes.test.ts',
   'test/integration/worker-crash-recovery.test.ts',
   'test/integration/priority-and-backpressure.test.ts',
+  'test/integration/batch-crash.test.ts',
 ];
 
 // A test beside the code belongs to the integration lane when it reaches a real service.

@@ -7,6 +7,7 @@ import { startWorkers, type RunningWorkers, type WorkerOptions } from '@switchya
 import { startLedger, type Ledger } from '@switchyard/ledger';
 import { startWebhooks, type RunningWebhooks } from '@switchyard/webhooks';
 import { createRedis } from '@switchyard/queue';
+import { startBatchDriver, type BatchDriver } from '@switchyard/batches';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
 
@@ -24,6 +25,8 @@ export type TestGateway = {
   ledger: Ledger | undefined;
   /** The webhooks delivery service, when asked for (`webhooks: true`). */
   webhooks: RunningWebhooks | undefined;
+  /** The batch driver (runs with the ledger unless `batchDriver: false`). */
+  batchDriver: BatchDriver | undefined;
   /** An org with one key, created for this gateway. */
   orgId: string;
   apiKey: string;
@@ -38,6 +41,8 @@ export type TestGatewayOptions = {
   ledger?: boolean;
   /** Also run the webhooks delivery service (off by default: most tests send no webhooks). */
   webhooks?: boolean;
+  /** The batch driver runs with the ledger unless this is false. */
+  batchDriver?: boolean;
   workerOptions?: Partial<WorkerOptions>;
 };
 
@@ -77,6 +82,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const ledgerRedis = createRedis(redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = options.ledger === false ? undefined : await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix, blockMs: 200 });
   const webhooks = options.webhooks ? await startWebhooks({ config, db: database.db, logger }) : undefined;
+  const driverRedis = createRedis(redis.url, { role: 'blocking', name: 'batch-driver' });
+  const batchDriver =
+    options.ledger === false || options.batchDriver === false ? undefined : await startBatchDriver({ db: database.db, redis: driverRedis, config, logger });
   const api = await startApi({ config, db: database.db, logger, port: 0, host: '127.0.0.1' });
 
   return {
@@ -90,11 +98,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     workers,
     ledger,
     webhooks,
+    batchDriver,
     ...tenant,
     createTenant,
     startWorkers: launchWorkers,
     async stop() {
       await api.stop({ graceMs: 1000 });
+      await batchDriver?.stop();
+      await driverRedis.quit().catch(() => driverRedis.disconnect());
       await Promise.all(started.map((running) => running.stop()));
       await ledger?.stop();
       await webhooks?.stop();

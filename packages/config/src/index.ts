@@ -15,3 +15,4 @@ export { resolveConfigPath } from './config-path.ts';
 export { modelNotFoundMessage, suggestModels } from './model-not-found.ts';
 export { editDistance, suggestNames, type NameCandidate } from './suggest-names.ts';
 export { seedAliases, seedModels, seedProviders } from './seed-catalog.ts';
+export { checkStreaming, resolveRoutes } from './resolve-routes.ts';

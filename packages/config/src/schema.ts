@@ -200,6 +200,26 @@ export const configSchema = z.strictObject({
       maxLines: z.number().int().positive().default(50_000),
     })
     .prefault({}),
+  batches: z
+    .strictObject({
+      /** Lines of one batch on the provider queues at once; the driver refills as they finish. */
+      maxQueuedLines: z.number().int().positive().default(1000),
+      /** Lines one batch may hold; a larger input fails validation. */
+      maxLines: z.number().int().positive().default(50_000),
+      /** What the one accepted completion window ('24h') lasts, in seconds; tests shorten it. */
+      completionWindowSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(24 * 3600),
+      /** How often the driver looks at every active batch (it is also nudged on create and cancel). */
+      tickMs: z.number().int().positive().default(250),
+      /** Lines per `addBulk` (and per validation step). */
+      chunkLines: z.number().int().positive().default(250),
+      /** How often a running batch's queued lines are looked up in Redis (jobs failed without an outcome, jobs Redis lost). */
+      checkQueuedEveryMs: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),
   models: z.record(z.string().min(1), modelSchema),
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),

@@ -55,6 +55,9 @@ export type InferenceJobData = {
   webhookEvents?: string[];
   /** Routes of the chain skipped before queueing (circuit open): the chain is longer than `routes`. */
   skippedRoutes?: number;
+  /** Set on a batch line (mode `batch`): its batch and the line's `custom_id`. */
+  batchId?: string;
+  customId?: string;
 };
 
 export type FinishedStatus = 'completed' | 'failed' | 'cancelled' | 'expired';

@@ -49,6 +49,8 @@ export function jobRecordOf(
   if (data.metadata) record.metadata = data.metadata;
   if (data.webhookUrl) record.webhookUrl = data.webhookUrl;
   if (data.webhookEvents) record.webhookEvents = data.webhookEvents;
+  if (data.batchId !== undefined) record.batchId = data.batchId;
+  if (data.customId !== undefined) record.customId = data.customId;
   if (!outcome) return record;
   record.completedAt = outcome.completedAt;
   if (outcome.provider) record.servedProvider = outcome.provider;

@@ -35,6 +35,7 @@ export {
   type DeliveryScope,
   type WebhookDelivery,
 } from './repositories/webhook-deliveries.ts';
+export { batchLineRequestId, closeBatchLines, countFinishedBatchLines, openBatchLineStatuses, type FinalLineStatus } from './repositories/batch-lines.ts';
 export {
   createStoredFile,
   deleteStoredFile,

@@ -137,9 +137,9 @@ export interface BatchesTable {
   status: string;
   output_file_id: string | null;
   error_file_id: string | null;
-  total: number;
-  completed: number;
-  failed: number;
+  total: ColumnType<number, number | undefined, number>;
+  completed: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
   metadata: Json | null;
   errors: Json | null;
   created_at: CreatedAt;
@@ -151,6 +151,33 @@ export interface BatchesTable {
   cancelling_at: Timestamp | null;
   cancelled_at: Timestamp | null;
   expires_at: Timestamp | null;
+  /** `openai` (`batch_...`) or `anthropic` (`msgbatch_...`): which shell created it. */
+  shell: ColumnType<string, string | undefined, string>;
+  cancelled: ColumnType<number, number | undefined, number>;
+  expired: ColumnType<number, number | undefined, number>;
+  /** Input lines validation has read so far. */
+  validated: ColumnType<number, number | undefined, number>;
+  /** Validation read the whole input. */
+  validated_at: Timestamp | null;
+  /** `{input_tokens, output_tokens, total_tokens}` over the batch's jobs, set when it ends. */
+  usage: Json | null;
+  cost_usd: Decimal | null;
+}
+
+/** One input line of a batch and its state (migration 0008). */
+export interface BatchLinesTable {
+  batch_id: string;
+  line_index: number;
+  custom_id: string | null;
+  /** `pending` | `queued` | `invalid` | `completed` | `failed` | `cancelled` | `expired`. */
+  status: string;
+  /** The inference job data the line runs as; null for an invalid line. */
+  job: Json | null;
+  provider: string | null;
+  /** Why the line is invalid, cancelled or expired without a job result: `{code, message, param?}`. */
+  error: Json | null;
+  fed_at: Timestamp | null;
+  cleaned: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface WebhookEndpointsTable {
@@ -247,6 +274,7 @@ export interface Database {
   files: FilesTable;
   file_chunks: FileChunksTable;
   batches: BatchesTable;
+  batch_lines: BatchLinesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_events: WebhookEventsTable;
@@ -257,4 +285,6 @@ export interface Database {
 export type OrgRow = Selectable<OrgsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type JobRow = Selectable<JobsTable>;
+export type BatchRow = Selectable<BatchesTable>;
+export type BatchLineRow = Selectable<BatchLinesTable>;
 export type UsageEventRow = Selectable<UsageEventsTable>;

@@ -41,3 +41,13 @@ export {
   toAnthropicStopReason,
   type AnthropicStopReason,
 } from './anthropic/stop-reason.ts';
+
+// Any endpoint's body into the canonical call (the api's requests and batch lines)
+export { parseEndpointBody, type ParsedInference } from './parse-endpoint-body.ts';
+
+// Batches: the OpenAI and Anthropic batch objects and result lines over one engine's records
+export type { BatchLineView, BatchView } from './batch/batch-view.ts';
+export { renderOpenAiBatch, type OpenAiBatchObject } from './batch/render-openai-batch.ts';
+export { isOpenAiOutputLine, renderOpenAiResultLine, type OpenAiResultLine } from './batch/render-openai-result-line.ts';
+export { renderAnthropicBatch, type AnthropicBatchObject } from './batch/render-anthropic-batch.ts';
+export { renderAnthropicResultLine, type AnthropicResultLine } from './batch/render-anthropic-result-line.ts';

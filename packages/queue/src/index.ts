@@ -3,6 +3,8 @@ export { bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
 export {
   authRevisionKey,
+  batchLockKey,
+  batchNudgeChannel,
   breakerKey,
   cancelChannel,
   cancelledJobKey,

@@ -65,3 +65,8 @@ export const webhookDeliveryLockKey = (prefix: string, deliveryId: string): stri
 
 /** Queue jobs put back while their destination was full, woken one by one as its slots free. */
 export const webhookParkedJobsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:parked:${destination}`;
+/** Held by the driver working on one batch (validate, feed, finalize), so two drivers never do the same step at once. */
+export const batchLockKey = (prefix: string, batchId: string): string => `${prefix}:batch:lock:${batchId}`;
+
+/** Published when a batch is created or cancelled, so a driver looks at it now instead of at its next tick. */
+export const batchNudgeChannel = (prefix: string): string => `${prefix}:batch:nudge`;

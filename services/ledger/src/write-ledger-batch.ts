@@ -1,4 +1,4 @@
-import type { Database, JobRow, Kysely, Transaction } from '@switchyard/db';
+import { countFinishedBatchLines, type Database, type JobRow, type Kysely, type Transaction } from '@switchyard/db';
 import { sql } from 'kysely';
 import { storableJson, type JobRecord, type LedgerEntry, type UsageRecord } from '@switchyard/core';
 import { recordJobEvents } from './job-events.ts';
@@ -29,6 +29,11 @@ export async function writeLedgerBatch(db: Kysely<Database>, entries: LedgerEntr
   return db.transaction().execute(async (transaction) => {
     const insertedUsage = usage.length > 0 ? await insertUsage(transaction, usage) : 0;
     const finished = jobs.length > 0 ? await upsertJobs(transaction, jobs) : [];
+    // Batch lines: their line status and the batch's request_counts move with the job, once.
+    await countFinishedBatchLines(
+      transaction,
+      finished.filter((row) => row.batch_id),
+    );
     const deliveries = await recordJobEvents(transaction, finished);
     return { insertedUsage, jobs: jobs.length, finished, deliveries };
   });

@@ -6,6 +6,7 @@ import * as webhooks from './0004-webhooks.ts';
 import * as cacheWriteTokens from './0005-cache-write-tokens.ts';
 import * as webhookOutbox from './0006-webhook-outbox.ts';
 import * as fileChunks from './0007-file-chunks.ts';
+import * as batchLines from './0008-batch-lines.ts';
 
 // Append only: a migration that has run anywhere is never edited, a change is a new step.
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-cache-write-tokens': cacheWriteTokens,
   '0006-webhook-outbox': webhookOutbox,
   '0007-file-chunks': fileChunks,
+  '0008-batch-lines': batchLines,
 };

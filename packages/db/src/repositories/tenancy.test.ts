@@ -27,6 +27,7 @@ describe.each(engines)('tenancy on $kind', (engine) => {
       '0005-cache-write-tokens',
       '0006-webhook-outbox',
       '0007-file-chunks',
+      '0008-batch-lines',
     ]);
   });
 

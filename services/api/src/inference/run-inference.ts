@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
+import { checkStreaming, resolveRoutes } from '@switchyard/config';
 import type { InferenceEndpoint, Usage } from '@switchyard/core';
+import { parseEndpointBody } from '@switchyard/formats';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
 import { streamingUnsupported } from '../streaming/streaming-unsupported.ts';
 import { runStream } from '../streaming/run-stream.ts';
-import { parseEndpointBody } from './parse-endpoint-body.ts';
 import { parsePrefer } from './prefer-header.ts';
-import { checkStreaming, resolveRoutes } from './resolve-routes.ts';
 import { runAsync } from './run-async.ts';
 import { runSync } from './run-sync.ts';
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { startBatchDriver } from '@switchyard/batches';
 import { loadConfig } from '@switchyard/config';
 import { createApiKey, createOrg, listOrgs } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
@@ -47,6 +48,8 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix });
   // The ledger beside it nudges after every commit with deliveries, so a slow poll only backs that up (and spares embedded PGlite).
   const webhooks = await startWebhooks({ config, db: database.db, logger, pollIntervalMs: 1000 });
+  const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
+  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config, logger });
   const workers = await startWorkers({ config, logger, providers: 'all' });
   const api = await startApi({ config, db: database.db, logger, port, host: options.host });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
@@ -54,9 +57,11 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   // webhooks finish their attempts in flight (what the ledger's last batch queued waits in the outbox).
   stopOnSignals(logger, [
     () => api.stop(),
+    () => driver.stop(),
     () => workers.stop(),
     () => ledger.stop(),
     () => webhooks.stop(),
+    async () => void (await driverRedis.quit()),
     async () => void (await ledgerRedis.quit()),
     () => database.close(),
     async () => lock?.release(),

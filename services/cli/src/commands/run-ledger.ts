@@ -1,3 +1,4 @@
+import { startBatchDriver } from '@switchyard/batches';
 import { loadConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import { startLedger } from '@switchyard/ledger';
@@ -5,11 +6,20 @@ import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
 import { stopOnSignals } from '../shutdown.ts';
 
-/** `switchyard ledger`: the only writer of usage and finished jobs to Postgres. */
+/** `switchyard ledger`: the only writer of usage and finished jobs to Postgres, and the batch driver. */
 export async function runLedger(logger: Logger): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config, { command: 'ledger', allowEmbedded: false });
   const redis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = await startLedger({ redis, db: database.db, logger, prefix: config.redis.prefix });
-  stopOnSignals(logger, [() => ledger.stop(), async () => void (await redis.quit()), () => database.close()]);
+  // The batch driver lives beside the ledger: both are Postgres writers, one per deployment's worth.
+  const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
+  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config, logger });
+  stopOnSignals(logger, [
+    () => driver.stop(),
+    () => ledger.stop(),
+    async () => void (await driverRedis.quit()),
+    async () => void (await redis.quit()),
+    () => database.close(),
+  ]);
 }

@@ -1,5 +1,7 @@
 import { GatewayError, type CanonicalCall, type Route } from '@switchyard/core';
-import { modelNotFoundMessage, resolveModel, routesFor, type ModelConfig, type SwitchyardConfig } from '@switchyard/config';
+import { resolveModel, routesFor, type SwitchyardConfig } from './load-config.ts';
+import { modelNotFoundMessage } from './model-not-found.ts';
+import type { ModelConfig } from './schema.ts';
 
 /** The model a request names, checked against what the model can do, and its route chain. */
 export function resolveRoutes(config: SwitchyardConfig, requestedModel: string, call: CanonicalCall): { model: ModelConfig; routes: Route[] } {

@@ -1,5 +1,8 @@
 import type { CanonicalCall, InferenceEndpoint } from '@switchyard/core';
-import { parseAnthropicMessagesRequest, parseOpenAIChatRequest, parseOpenAICompletionRequest, parseOpenAIEmbeddingsRequest } from '@switchyard/formats';
+import { parseAnthropicMessagesRequest } from './anthropic/parse-messages-request.ts';
+import { parseOpenAIChatRequest } from './openai/parse-chat-request.ts';
+import { parseOpenAICompletionRequest } from './openai/parse-completion-request.ts';
+import { parseOpenAIEmbeddingsRequest } from './openai/parse-embeddings-request.ts';
 
 export type ParsedInference = {
   requestedModel: string;
