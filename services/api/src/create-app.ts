@@ -9,6 +9,8 @@ import { createErrorHandler, notFoundHandler } from './middleware/error-handler.
 import { assignRequestId } from './middleware/request-id.ts';
 import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
+import { createBatchesRouter } from './routes/batches.ts';
+import { createMessageBatchesRouter } from './routes/message-batches.ts';
 import { createHealthRouter, createProviderHealthHandler } from './routes/health.ts';
 import { createInferenceHandler } from './inference/run-inference.ts';
 import { createJobListRouter } from './routes/job-list.ts';
@@ -60,12 +62,15 @@ export function createApp(context: ApiContext): Express {
   const v1 = express.Router();
   v1.use(authenticate);
   v1.post('/chat/completions', createInferenceHandler(context, '/v1/chat/completions'));
+  // Ahead of the Messages route, so `/messages/batches` is never taken for an inference call.
+  v1.use('/messages/batches', createMessageBatchesRouter(context));
   v1.post('/messages', createInferenceHandler(context, '/v1/messages'));
   v1.post('/embeddings', createInferenceHandler(context, '/v1/embeddings'));
   v1.post('/completions', createInferenceHandler(context, '/v1/completions'));
   v1.use(createModelsRouter(context.config));
   v1.use(createJobListRouter(context));
   v1.use(createJobsRouter(context));
+  v1.use(createBatchesRouter(context));
   v1.use(createUsageRouter(context));
   v1.get('/health', createProviderHealthHandler(context));
   app.use('/v1', v1);
