@@ -189,6 +189,18 @@ export const configSchema = z.strictObject({
       chunkLines: z.number().int().positive().default(250),
     })
     .prefault({}),
+  files: z
+    .strictObject({
+      /** Largest upload (`POST /v1/files`) in bytes; past it the upload stops with 413 file_too_large. */
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(200 * 1024 * 1024),
+      /** Most lines a `purpose=batch` upload may hold (OpenAI's 50 000 requests per batch). */
+      maxLines: z.number().int().positive().default(50_000),
+    })
+    .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),
   models: z.record(z.string().min(1), modelSchema),
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),

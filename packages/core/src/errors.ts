@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'idempotency_in_flight'
   | 'idempotency_key_reused'
   | 'request_too_large'
+  | 'file_too_large'
   | 'rate_limited'
   | 'budget_exceeded'
   | 'queue_full'
@@ -52,6 +53,7 @@ const typeAndStatusByCode: Record<ErrorCode, [ErrorType, number]> = {
   idempotency_in_flight: ['idempotency_error', 409],
   idempotency_key_reused: ['idempotency_error', 422],
   request_too_large: ['request_too_large', 413],
+  file_too_large: ['request_too_large', 413],
   rate_limited: ['rate_limit_error', 429],
   budget_exceeded: ['rate_limit_error', 429],
   queue_full: ['rate_limit_error', 429],

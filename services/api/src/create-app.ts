@@ -11,6 +11,7 @@ import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
 import { createBatchesRouter } from './routes/batches.ts';
 import { createMessageBatchesRouter } from './routes/message-batches.ts';
+import { createFilesRouter } from './routes/files.ts';
 import { createHealthRouter, createProviderHealthHandler } from './routes/health.ts';
 import { createInferenceHandler } from './inference/run-inference.ts';
 import { createJobListRouter } from './routes/job-list.ts';
@@ -72,6 +73,7 @@ export function createApp(context: ApiContext): Express {
   v1.use(createJobsRouter(context));
   v1.use(createBatchesRouter(context));
   v1.use(createUsageRouter(context));
+  v1.use(createFilesRouter(context));
   v1.get('/health', createProviderHealthHandler(context));
   app.use('/v1', v1);
 

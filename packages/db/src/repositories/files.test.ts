@@ -155,6 +155,23 @@ describe.each(engines)('stored files on $kind', (engine) => {
     expect(await handle.db.selectFrom('files').select('id').where('purpose', '=', 'slow').execute()).toEqual([]);
   });
 
+  it('lets beforeComplete settle the purpose or refuse the file before it is visible', async () => {
+    const settled = await createStoredFile(handle.db, { ...meta(), purpose: 'unknown-yet' }, piecesOf('a\nb'), {
+      beforeComplete: async (summary) => {
+        expect(summary).toEqual({ bytes: 3, lineCount: 2 });
+        return { purpose: 'batch' };
+      },
+    });
+    expect(settled.purpose).toBe('batch');
+    expect((await getStoredFile(handle.db, orgId, settled.id))?.purpose).toBe('batch');
+    const refusal = new Error('purpose is missing');
+    const refused = await createStoredFile(handle.db, { ...meta(), purpose: 'refused-later' }, piecesOf('x'), {
+      beforeComplete: () => Promise.reject(refusal),
+    }).catch((error: unknown) => error);
+    expect(refused).toBe(refusal);
+    expect(await handle.db.selectFrom('files').select('id').where('purpose', '=', 'refused-later').execute()).toEqual([]);
+  });
+
   it('lists by org and purpose, newest first or oldest first, with an after cursor', async () => {
     const ids: string[] = [];
     for (let index = 0; index < 3; index++) ids.push((await createStoredFile(handle.db, { ...meta(), purpose: 'listing' }, piecesOf(`${index}\n`))).id);

@@ -51,7 +51,18 @@ export async function createStoredFile(
   db: Kysely<Database>,
   meta: { orgId: string; purpose: string; filename: string },
   content: AsyncIterable<Uint8Array | string>,
-  options: { maxBytes?: number; countLines?: boolean; maxLines?: number; allowEmpty?: boolean } = {},
+  options: {
+    maxBytes?: number;
+    countLines?: boolean;
+    maxLines?: number;
+    allowEmpty?: boolean;
+    /**
+     * Runs once the content is in and within limits, before the file becomes visible: it may
+     * throw to refuse the file (which is then removed) or settle its purpose, for a multipart
+     * upload whose `purpose` field comes after its `file`.
+     */
+    beforeComplete?: (summary: { bytes: number; lineCount: number | null }) => Promise<{ purpose?: string } | undefined>;
+  } = {},
 ): Promise<StoredFile> {
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   const maxLines = options.maxLines ?? Number.POSITIVE_INFINITY;
@@ -96,9 +107,10 @@ export async function createStoredFile(
     if (bytes === 0 && !options.allowEmpty) throw new StoredFileRefusedError('empty', 'The file is empty.');
     const lineCount = counter ? counter.total() : null;
     if (lineCount !== null && lineCount > maxLines) throw tooManyLines(maxLines);
+    const settled = await options.beforeComplete?.({ bytes, lineCount });
     const row = await db
       .updateTable('files')
-      .set({ status: 'processed', bytes, line_count: lineCount, created_at: sql<Date>`now()` })
+      .set({ status: 'processed', bytes, line_count: lineCount, created_at: sql<Date>`now()`, ...(settled?.purpose ? { purpose: settled.purpose } : {}) })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
