@@ -12,7 +12,7 @@ const gateway = useGateway({
   overrides: {
     // One call at a time on a slow model, so a cancelled batch still has lines waiting.
     providers: { mock: { concurrency: 1 } },
-    models: { 'mock-batch-slow': { provider: 'mock', options: { latencyMs: 400 } } },
+    models: { 'mock-batch-slow': { provider: 'mock', options: { latencyMs: 1500 } } },
     batches: { tickMs: 50 },
   },
 });

@@ -40,7 +40,9 @@ export function createMessageBatchesRouter(context: ApiContext): Router {
       source: { lines },
       shell: 'anthropic',
     });
-    response.json(renderAnthropicBatch(record, resultsUrlOf(request, record.id)));
+    const batch = renderAnthropicBatch(record, resultsUrlOf(request, record.id));
+    // The engine counts lines as it validates them, after this answer; every request is still to run.
+    response.json({ ...batch, request_counts: { ...batch.request_counts, processing: lines.length } });
   });
 
   router.get('/', async (request: Request, response: Response) => {
