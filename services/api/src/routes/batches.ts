@@ -26,7 +26,7 @@ export function createBatchesRouter(context: ApiContext): Router {
 
   async function findOwnBatch(orgId: string, id: string): Promise<BatchRecord> {
     const record = isJobId(id) ? await getBatch(context.db, orgId, id) : undefined;
-    if (!record || record.shell !== 'openai') throw notFound(id);
+    if (record?.shell !== 'openai') throw notFound(id);
     return record;
   }
 

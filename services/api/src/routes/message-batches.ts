@@ -25,7 +25,7 @@ export function createMessageBatchesRouter(context: ApiContext): Router {
 
   async function findOwnBatch(orgId: string, id: string): Promise<BatchRecord> {
     const record = isJobId(id) ? await getBatch(context.db, orgId, id) : undefined;
-    if (!record || record.shell !== 'anthropic') throw notFound(id);
+    if (record?.shell !== 'anthropic') throw notFound(id);
     return record;
   }
 
