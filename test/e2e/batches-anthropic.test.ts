@@ -60,6 +60,12 @@ describe('a message batch', () => {
     expect(Date.parse(batch.ended_at ?? '')).toBeGreaterThan(0);
     expect(batch.results_url).toBe(`${gateway.url}/v1/messages/batches/${created.id}/results`);
 
+    // Behind a proxy, results_url names the host and scheme the client called.
+    const proxied = await fetch(`${gateway.url}/v1/messages/batches/${created.id}`, {
+      headers: { 'x-api-key': gateway.apiKey, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'gateway.example.com' },
+    });
+    expect(((await proxied.json()) as MessageBatch).results_url).toBe(`https://gateway.example.com/v1/messages/batches/${created.id}/results`);
+
     const results = await resultsOf(anthropic, created.id);
     expect(results.map((result) => result.custom_id).sort()).toEqual(['hello', 'no-model', 'second']);
     const byId = new Map(results.map((result) => [result.custom_id, result.result]));

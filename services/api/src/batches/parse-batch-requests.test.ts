@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '@switchyard/config';
 import { GatewayError, parseWebhookAllowList } from '@switchyard/core';
 import { parseAnthropicBatchRequest } from './parse-anthropic-batch.ts';
 import { parseOpenAiBatchRequest } from './parse-openai-batch.ts';
@@ -16,6 +17,10 @@ function refusal(run: () => unknown): GatewayError {
 }
 
 describe('parseOpenAiBatchRequest', () => {
+  it("keeps OpenAI's limit of 50,000 requests per batch by default (tests configure less)", () => {
+    expect(loadConfig({ env: {} }).batches.maxLines).toBe(50_000);
+  });
+
   it('takes a file batch as OpenAI does', () => {
     const parsed = parseOpenAiBatchRequest(
       { input_file_id: 'file-1', endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { team: 'a' } },

@@ -12,7 +12,7 @@ import { streamJsonLines } from '../batches/stream-jsonl.ts';
 const notFound = (id: string) => new GatewayError('not_found', `No Message Batch found with id '${id}'.`, { param: 'message_batch_id' });
 
 /** Where the SDK's `results()` fetches the lines: absolute, on the host the client called (proxies' forwarded headers honoured). */
-const resultsUrlOf = (request: Request, id: string) => `${request.protocol}://${request.get('host')}/v1/messages/batches/${id}/results`;
+const resultsUrlOf = (request: Request, id: string) => `${request.protocol}://${request.host}/v1/messages/batches/${id}/results`;
 
 /**
  * Anthropic's Message Batches API over the batch engine, mounted at `/messages/batches` ahead
