@@ -45,5 +45,3 @@ function normalizeDecimal(value: string): string {
 
 /** Statuses the driver still works on. */
 export const activeBatchStatuses = ['validating', 'in_progress', 'finalizing', 'cancelling'] as const;
-/** Statuses a batch never leaves. */
-export const terminalBatchStatuses = ['completed', 'failed', 'cancelled', 'expired'] as const;

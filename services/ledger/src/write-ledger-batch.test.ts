@@ -46,6 +46,29 @@ describe.each(engines)('ledger writes on $kind', (engine) => {
     expect(await dump(handle.db, 'org_replay')).toEqual(before);
   });
 
+  it('moves batch lines and their batch counts once per line, whatever is replayed', async () => {
+    const batchId = 'batch_ledgercounts';
+    await handle.db
+      .insertInto('batches')
+      .values({ id: batchId, org_id: 'org_batch', key_id: 'key', endpoint: '/v1/chat/completions', completion_window: '24h', status: 'in_progress', total: 4 })
+      .execute();
+    await handle.db
+      .insertInto('batch_lines')
+      .values([0, 1, 2, 3].map((index) => ({ batch_id: batchId, line_index: index, custom_id: `c${index}`, status: index === 3 ? 'cancelled' : 'queued' })))
+      .execute();
+    const line = (index: number, status: 'completed' | 'failed') =>
+      ({ type: 'job', record: jobRecord({ id: `${batchId}-${index}`, orgId: 'org_batch', mode: 'batch', status, batchId, customId: `c${index}` }) }) as const;
+    // Line 3 was closed by the engine (cancelled before it ran): a late job result counts nothing.
+    const entries: LedgerEntry[] = [line(0, 'completed'), line(1, 'failed'), line(3, 'completed')];
+    await writeLedgerBatch(handle.db, entries);
+    await writeLedgerBatch(handle.db, entries);
+    await writeLedgerBatch(handle.db, [line(2, 'completed'), line(0, 'completed')]);
+    const batch = await handle.db.selectFrom('batches').selectAll().where('id', '=', batchId).executeTakeFirstOrThrow();
+    expect({ completed: batch.completed, failed: batch.failed, cancelled: batch.cancelled }).toEqual({ completed: 2, failed: 1, cancelled: 0 });
+    const lines = await handle.db.selectFrom('batch_lines').select(['line_index', 'status']).where('batch_id', '=', batchId).orderBy('line_index').execute();
+    expect(lines.map((row) => row.status)).toEqual(['completed', 'failed', 'completed', 'cancelled']);
+  });
+
   it('reports totals that equal the exact sum of the recorded costs, for its own org only', async () => {
     const entriesA = requestEntries('org_a', 30);
     const entriesB = requestEntries('org_b', 7);

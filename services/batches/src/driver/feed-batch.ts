@@ -47,15 +47,13 @@ async function feedChunk(deps: BatchEngineDeps, queues: InferenceQueues, batch: 
   }
   for (const [provider, jobs] of byProvider) {
     const attempts = deps.config.providers[provider]?.attempts ?? 1;
-    await queues
-      .get(provider)
-      .addBulk(
-        jobs.map((data) => ({
-          name: inferenceJobName,
-          data,
-          opts: inferenceJobOptions(data, { attempts, retentionSeconds: deps.config.jobs.retentionSeconds }),
-        })),
-      );
+    await queues.get(provider).addBulk(
+      jobs.map((data) => ({
+        name: inferenceJobName,
+        data,
+        opts: inferenceJobOptions(data, { attempts, retentionSeconds: deps.config.jobs.retentionSeconds }),
+      })),
+    );
   }
   await deps.db
     .updateTable('batch_lines')

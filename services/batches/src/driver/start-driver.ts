@@ -6,8 +6,8 @@ import { stepBatch } from './step-batch.ts';
 
 export type BatchDriver = { stop(): Promise<void> };
 
-/** How long a driver's hold on a batch lasts without renewal (a killed driver's batch waits this long). */
-const lockTtlMs = 15_000;
+/** How long a driver's hold on a batch lasts without renewal (a killed driver's batch waits this long); renewed every third of it while a step runs. */
+const lockTtlMs = 5000;
 /** How often the queued lines of a running batch are checked for jobs that failed without an outcome. */
 const inspectEveryMs = 10_000;
 
@@ -35,6 +35,7 @@ export async function startBatchDriver(deps: BatchEngineDeps): Promise<BatchDriv
   const step = async (batchId: string) => {
     const lock = await tryLockBatch(deps.redis, prefix, batchId, lockTtlMs);
     if (!lock) return;
+    const renewal = setInterval(() => void lock.extend().catch(() => {}), lockTtlMs / 3);
     try {
       const batch = await deps.db.selectFrom('batches').selectAll().where('id', '=', batchId).executeTakeFirst();
       if (!batch || !(activeBatchStatuses as readonly string[]).includes(batch.status)) return;
@@ -44,6 +45,7 @@ export async function startBatchDriver(deps: BatchEngineDeps): Promise<BatchDriv
     } catch (error) {
       logger.error({ err: error, batchId }, 'batch step failed; retried at the next tick');
     } finally {
+      clearInterval(renewal);
       await lock.release().catch(() => {});
     }
   };
