@@ -120,6 +120,21 @@ describe('cancel', () => {
   });
 });
 
+describe('results of a large batch', () => {
+  it('streams one line per request across many pages of the engine, each custom_id once', async () => {
+    // Cancelled at once: every request ends (canceled, or succeeded if it ran) without waiting for the slow model.
+    const requests = Array.from({ length: 1200 }, (_, index) => request(`many-${index}`, 'x', 'mock-batch-slow'));
+    const created = await anthropic.messages.batches.create({ requests });
+    expect(created.request_counts.processing).toBe(1200);
+    await anthropic.messages.batches.cancel(created.id);
+    const batch = await untilEnded(anthropic, created.id);
+    expect(batch.request_counts.canceled + batch.request_counts.succeeded).toBe(1200);
+    const results = await resultsOf(anthropic, created.id);
+    expect(results).toHaveLength(1200);
+    expect(new Set(results.map((result) => result.custom_id)).size).toBe(1200);
+  });
+});
+
 describe('list and tenancy', () => {
   it('pages newest first with after_id as the SDK follows it, showing only the caller’s batches', async () => {
     const ids: string[] = [];
