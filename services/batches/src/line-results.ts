@@ -39,7 +39,12 @@ function resultOf(batchId: string, shell: BatchShell, line: LineWithJob): BatchL
       return { ...base, outcome: 'errored', statusCode: jobError.status, body, error: { code: jobError.code, message: jobError.message } };
     }
     case 'invalid': {
-      const error = line.error as { code: string; message: string };
+      const error = line.error as { code: string; message: string } | ErrorBody;
+      if ('status' in error && typeof error.status === 'number') {
+        // The endpoint's own validation refused the body: told as the sync endpoint answers it.
+        const body = shell === 'anthropic' ? renderAnthropicError(error) : renderOpenAIError(error);
+        return { ...base, outcome: 'errored', statusCode: error.status, body, error: { code: error.code, message: error.message } };
+      }
       return { ...base, outcome: 'errored', statusCode: null, body: null, error: { code: error.code, message: error.message } };
     }
     case 'cancelled':

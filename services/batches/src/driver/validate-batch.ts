@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { BatchEngineDeps, BatchEndpoint, BatchShell } from '../types.ts';
 import type { BatchLock } from './batch-lock.ts';
 import { endBatch } from './end-batch.ts';
-import { validateLine, type LineContext, type ValidatedLine } from './validate-line.ts';
+import { validateLine, type LineContext, type LineError, type ValidatedLine } from './validate-line.ts';
 
 type PendingLine = { index: number; text: string };
 
@@ -137,6 +137,6 @@ async function storeChunk(deps: BatchEngineDeps, context: LineContext, chunk: Pe
   });
 }
 
-function invalidRow(batchId: string, index: number, customId: string | null, error: { code: string; message: string; param?: string }) {
+function invalidRow(batchId: string, index: number, customId: string | null, error: LineError) {
   return { batch_id: batchId, line_index: index, custom_id: customId, status: 'invalid', job: null, provider: null, error: JSON.stringify(error) };
 }

@@ -1,5 +1,5 @@
 import { resolveRoutes, type SwitchyardConfig } from '@switchyard/config';
-import { GatewayError, toGatewayError, type InferenceJobData } from '@switchyard/core';
+import { GatewayError, toGatewayError, type ErrorBody, type InferenceJobData } from '@switchyard/core';
 import { batchLineRequestId } from '@switchyard/db';
 import { parseEndpointBody } from '@switchyard/formats';
 import type { BatchEndpoint, BatchShell } from '../types.ts';
@@ -17,7 +17,12 @@ export type LineContext = {
   expiresAt: number;
 };
 
-export type LineError = { code: string; message: string; param?: string };
+/**
+ * Why a line is invalid. An envelope problem (not JSON, no custom_id, wrong url) has a code
+ * and message only; a body the endpoint itself refused keeps the endpoint's whole error
+ * (its HTTP `status` included), so the line reads as the sync endpoint would have answered.
+ */
+export type LineError = { code: string; message: string; param?: string } | ErrorBody;
 
 export type ValidatedLine = { index: number; customId: string | null; parsedJson: boolean } & ({ job: InferenceJobData } | { error: LineError });
 
@@ -80,8 +85,6 @@ export function validateLine(context: LineContext, index: number, text: string):
     if (parsed.includeUsage) job.includeUsage = true;
     return { index, customId, parsedJson: true, job };
   } catch (caught) {
-    const error = toGatewayError(caught);
-    const body = error.toBody();
-    return refuse(customId, { code: body.code, message: body.message, ...(body.param ? { param: body.param } : {}) });
+    return refuse(customId, toGatewayError(caught).toBody());
   }
 }
