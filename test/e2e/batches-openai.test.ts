@@ -188,6 +188,18 @@ describe('validation at creation', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.param).toBe('input_file_id');
   });
+
+  it('answers ids that cannot exist (a NUL, kilobytes) with 404, without echoing them', async () => {
+    const file = await rejection(openai.batches.create({ input_file_id: 'file-\u0000bad', endpoint: '/v1/chat/completions', completion_window: '24h' }));
+    expect(file.status).toBe(404);
+    const long = 'x'.repeat(4000);
+    const batch = await rejection(openai.batches.retrieve(long));
+    expect(batch.status).toBe(404);
+    expect(batch.message).not.toContain(long);
+    const message = await fetch(`${gateway.url}/v1/messages/batches/${long}`, { headers: { 'x-api-key': gateway.apiKey } });
+    expect(message.status).toBe(404);
+    expect(await message.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+  });
 });
 
 describe('tenancy', () => {

@@ -10,10 +10,12 @@ import { parseOpenAiBatchRequest } from '../batches/parse-openai-batch.ts';
 
 /** Text that cannot be an id (a NUL, which Postgres refuses) names no file; the engine checks the rest (owner, purpose, lines). */
 function checkFileIdShape(fileId: string): void {
-  if (!isJobId(fileId)) throw new GatewayError('not_found', `No such File object: ${JSON.stringify(fileId)}`, { param: 'input_file_id' });
+  if (!isJobId(fileId)) throw new GatewayError('not_found', 'No such File object.', { param: 'input_file_id' });
 }
 
-const notFound = (id: string) => new GatewayError('not_found', `No batch found with id '${id}'.`, { param: 'batch_id' });
+// Text that cannot be an id is not echoed back (it may be kilobytes of anything).
+const notFound = (id: string) =>
+  new GatewayError('not_found', isJobId(id) ? `No batch found with id '${id}'.` : 'No batch found with that id.', { param: 'batch_id' });
 
 /**
  * OpenAI's Batch API over the batch engine: `POST /batches` (a file of requests, or inline

@@ -9,7 +9,11 @@ import { listCursor, listLimit } from '../batches/list-parameters.ts';
 import { parseAnthropicBatchRequest } from '../batches/parse-anthropic-batch.ts';
 import { streamJsonLines } from '../batches/stream-jsonl.ts';
 
-const notFound = (id: string) => new GatewayError('not_found', `No Message Batch found with id '${id}'.`, { param: 'message_batch_id' });
+// Text that cannot be an id is not echoed back (it may be kilobytes of anything).
+const notFound = (id: string) =>
+  new GatewayError('not_found', isJobId(id) ? `No Message Batch found with id '${id}'.` : 'No Message Batch found with that id.', {
+    param: 'message_batch_id',
+  });
 
 /** Where the SDK's `results()` fetches the lines: absolute, on the host the client called (proxies' forwarded headers honoured). */
 const resultsUrlOf = (request: Request, id: string) => `${request.protocol}://${request.host}/v1/messages/batches/${id}/results`;
