@@ -108,6 +108,10 @@ describe('a file batch', () => {
     expect(batch.request_counts).toEqual({ total: 7, completed: 3, failed: 4 });
     for (const field of ['in_progress_at', 'finalizing_at', 'completed_at', 'expires_at'] as const) expect(batch[field]).toBeGreaterThan(0);
     expect(batch.failed_at).toBeNull();
+    // Usage and cost of the three lines that ran (mock-fast is priced), summed by the ledger.
+    expect(batch.usage?.input_tokens).toBeGreaterThan(0);
+    expect(batch.usage?.total_tokens).toBe((batch.usage?.input_tokens ?? 0) + (batch.usage?.output_tokens ?? 0));
+    expect(Number((batch as Batch & { cost_usd: string }).cost_usd)).toBeGreaterThan(0);
 
     const output = await linesOf(openai, batch.output_file_id);
     const errors = await linesOf(openai, batch.error_file_id);
@@ -116,6 +120,9 @@ describe('a file batch', () => {
     expect(errors.filter((line) => line.custom_id === null)).toHaveLength(1);
     expect(output.map((line) => line.custom_id).sort()).toEqual(['good-1', 'good-2', 'good-3']);
 
+    const usageOf = (line: ResultLine) => line.response!.body.usage as { prompt_tokens: number; completion_tokens: number };
+    expect(batch.usage?.input_tokens).toBe(output.reduce((sum, line) => sum + usageOf(line).prompt_tokens, 0));
+    expect(batch.usage?.output_tokens).toBe(output.reduce((sum, line) => sum + usageOf(line).completion_tokens, 0));
     for (const line of output) {
       expect(line.id).toMatch(/^batch_req_/);
       expect(line.error).toBeNull();
@@ -162,6 +169,24 @@ describe('the inline requests extension', () => {
     expect(batch).toMatchObject({ status: 'completed', request_counts: { total: 2, completed: 2, failed: 0 } });
     const output = await linesOf(openai, batch.output_file_id);
     expect(output.map((line) => line.custom_id).sort()).toEqual(['inline-1', 'inline-2']);
+  });
+});
+
+describe('other endpoints', () => {
+  it('runs an embeddings batch whose lines answer as /v1/embeddings does', async () => {
+    const body = { model: 'mock-embed', input: ['batch me', 'and me'], dimensions: 4 };
+    const created = await openai.post<Batch>('/batches', {
+      body: { endpoint: '/v1/embeddings', requests: [{ custom_id: 'embed', method: 'POST', url: '/v1/embeddings', body }] },
+    });
+    const batch = await untilEnded(openai, created.id);
+    expect(batch).toMatchObject({ status: 'completed', endpoint: '/v1/embeddings', request_counts: { total: 1, completed: 1, failed: 0 } });
+    const [line] = await linesOf(openai, batch.output_file_id);
+    const sync = await fetch(`${gateway.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(line?.response?.body).toEqual(await sync.json());
   });
 });
 
