@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cancelBatch, createBatch, getBatch, listBatches, readBatchResults, type BatchRecord } from '@switchyard/batches';
+import { updateOrg } from '@switchyard/db';
 import { eventually } from '@switchyard/testing';
 import { chatLine, engineDeps, readFileLines, uploadBatchFile } from '../support/batches.ts';
 import { useGateway } from '../support/use-gateway.ts';
@@ -84,13 +85,13 @@ describe('batch engine', () => {
       expect(line.response?.status_code).toBe(200);
       expect(line.error).toBeNull();
       expect(line.response?.request_id).toMatch(new RegExp(`^${created.id}-\\d+$`));
-      expect((line.response?.body as { object: string }).object).toBe('chat.completion');
+      expect(line.response?.body).toMatchObject({ object: 'chat.completion' });
     }
     // Envelope problems carry `error`; a body the endpoint refused reads as the endpoint's answer.
     const errorCodes = Object.fromEntries(
       errors.map((line) => [
         line.custom_id ?? `null-${line.error?.code}`,
-        line.error?.code ?? `${line.response?.status_code} ${(line.response?.body as { error: { code: string } }).error.code}`,
+        line.error?.code ?? `${line.response?.status_code} ${(line.response?.body as { error?: { code: string } } | undefined)?.error?.code}`,
       ]),
     );
     expect(errorCodes).toEqual({
@@ -178,6 +179,29 @@ describe('batch engine', () => {
     expect(results.filter((outcome) => outcome === 'canceled')).toHaveLength(ended.counts.cancelled);
     // Nothing of it is left to run.
     expect(await unfinishedJobs()).toBe(0);
+  });
+
+  it('starts no line of an org at its monthly budget; the lines wait (here until cancelled)', async () => {
+    const broke = await gateway.createTenant('org-broke');
+    await updateOrg(gateway.db, broke.orgId, { monthlyBudgetUsd: '0' });
+    const upstreamCalls = gateway.upstreams.openai.requests.length;
+    const created = await createBatch(deps(), {
+      orgId: broke.orgId,
+      keyId: 'key_broke',
+      endpoint: '/v1/chat/completions',
+      completionWindow: '24h',
+      source: { lines: Array.from({ length: 12 }, (_, index) => chatLine(`broke-${index}`, 'over budget')) },
+      shell: 'openai',
+    });
+    await eventually('the batch to be validated and running', async () => (await getBatch(gateway.db, broke.orgId, created.id))?.status === 'in_progress');
+    // Several driver ticks pass: nothing is fed while the org is over its budget.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await unfinishedJobs()).toBe(0);
+    await cancelBatch(deps(), broke.orgId, created.id);
+    const ended = await untilEnded(broke.orgId, created.id);
+    expect(ended.status).toBe('cancelled');
+    expect(ended.counts).toMatchObject({ total: 12, completed: 0, cancelled: 12 });
+    expect(gateway.upstreams.openai.requests.length).toBe(upstreamCalls);
   });
 
   it("keeps each org's batches to itself", async () => {

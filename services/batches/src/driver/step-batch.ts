@@ -3,6 +3,7 @@ import type { InferenceQueues } from '@switchyard/queue';
 import { sql } from 'kysely';
 import type { BatchEngineDeps } from '../types.ts';
 import type { BatchLock } from './batch-lock.ts';
+import { orgWithinBudget } from './budget-gate.ts';
 import { cleanFinishedLines } from './clean-lines.ts';
 import { feedBatch } from './feed-batch.ts';
 import { finalizeBatch } from './finalize-batch.ts';
@@ -28,7 +29,8 @@ async function openLines(context: StepContext, batch: BatchRow): Promise<number>
 }
 
 /**
- * One step of one batch, by its status: validate; feed the window (or, past its expiry or
+ * One step of one batch, by its status: validate; feed the window while the org is within
+ * its monthly budget (or, past its expiry or
  * when cancelling, close what has not run); clean finished lines' jobs out of Redis; and
  * finalize once every line is final. Every part is idempotent, so a step cut by a crash is
  * simply taken again by the next driver.
@@ -47,7 +49,7 @@ export async function stepBatch(context: StepContext, batch: BatchRow): Promise<
     await settleQueuedLines(deps, queues, batch, dropAs);
   } else {
     if (context.inspectQueued) await settleQueuedLines(deps, queues, batch);
-    await feedBatch(deps, queues, batch);
+    if (await orgWithinBudget(deps, batch.org_id)) await feedBatch(deps, queues, batch);
   }
   await cleanFinishedLines(deps, queues, batch, deps.config.batches.chunkLines * 4);
   if ((await openLines(context, batch)) > 0) return;
