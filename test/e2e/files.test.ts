@@ -1,6 +1,7 @@
 import { toFile, APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createStoredFile } from '@switchyard/db';
+import { eventually } from '@switchyard/testing';
 import { openAIClient } from '../support/clients.ts';
 import { useGateway } from '../support/use-gateway.ts';
 
@@ -68,8 +69,8 @@ describe('files API (official OpenAI SDK)', () => {
   it("answers 404 for another org's file, and lists only the org's own", async () => {
     const mine = await gateway.openai.files.create({ file: await toFile(Buffer.from('private\n'), 'mine.txt'), purpose: 'user_data' });
     const other = openAIClient(gateway, (await gateway.createTenant('org-files-other')).apiKey);
-    for (const attempt of [other.files.retrieve(mine.id), other.files.content(mine.id), other.files.delete(mine.id)]) {
-      const error = await refusal(attempt);
+    for (const attempt of [() => other.files.retrieve(mine.id), () => other.files.content(mine.id), () => other.files.delete(mine.id)]) {
+      const error = await refusal(attempt());
       expect(error.status).toBe(404);
       expect(error.type).toBe('not_found_error');
     }
@@ -85,7 +86,7 @@ describe('files API (official OpenAI SDK)', () => {
     expect(error.status).toBe(413);
     expect(error.code).toBe('file_too_large');
     expect(error.param).toBe('file');
-    // Much larger than the limit: the rest of the body is dropped, the answer is the same.
+    // Declared much larger than the limit: refused before reading, the body is dropped, the answer is the same.
     const huge = await refusal(gateway.openai.files.create({ file: await toFile(Buffer.alloc(8 * maxBytes, 'a'), 'huge.bin'), purpose: 'user_data' }));
     expect(huge.status).toBe(413);
     expect(await storedRows()).toEqual(before);
@@ -162,6 +163,45 @@ describe('files API (official OpenAI SDK)', () => {
     const raw = await fetch(`${gateway.url}/v1/files?limit=2&purpose=batch`, { headers: { authorization: `Bearer ${tenant.apiKey}` } });
     expect(await raw.json()).toMatchObject({ object: 'list', has_more: true, first_id: ids[2], last_id: ids[1] });
     expect((await refusal(client.files.list({ limit: 0 }))).param).toBe('limit');
+  });
+
+  it('removes an upload whose client goes away halfway, and never lists it', async () => {
+    const controller = new AbortController();
+    let sentFirstPart!: () => void;
+    const firstPartSent = new Promise<void>((resolve) => {
+      sentFirstPart = resolve;
+    });
+    const boundary = 'abandoned-upload';
+    const body = new ReadableStream<Uint8Array>({
+      start(stream) {
+        stream.enqueue(
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n` +
+              `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.bin"\r\n\r\n${'a'.repeat(64 * 1024)}`,
+          ),
+        );
+        sentFirstPart();
+      },
+    });
+    const request = fetch(`${gateway.url}/v1/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+      signal: controller.signal,
+    } as RequestInit).catch((error: unknown) => error);
+    await firstPartSent;
+    await eventually('the upload to be in progress', async () => (await storedRows()).some((row) => row.status === 'uploading'));
+    expect((await gateway.openai.files.list({ purpose: 'user_data' })).data.map((file) => file.filename)).not.toContain('cut.bin');
+    controller.abort();
+    await request;
+    await eventually('the partial upload to be removed', async () => (await storedRows()).every((row) => row.status === 'processed'));
+    const orphans = await gateway.db
+      .selectFrom('file_chunks')
+      .select('file_id')
+      .where('file_id', 'not in', gateway.db.selectFrom('files').select('id'))
+      .execute();
+    expect(orphans).toEqual([]);
   });
 
   it('serves batch output files the engine writes through the repository', async () => {

@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { SWITCHYARD_WEBHOOK_RETRY_SCHEDULE: '1,soon' } })).toThrow(/SWITCHYARD_WEBHOOK_RETRY_SCHEDULE.*"soon"/);
   });
 
+  it('limits uploaded files to 200 MiB and batch files to 50 000 lines unless configured', () => {
+    expect(loadConfig({ env: {} }).files).toEqual({ maxBytes: 200 * 1024 * 1024, maxLines: 50_000 });
+    expect(loadConfig({ env: {}, overrides: { files: { maxBytes: 1024 } } }).files).toEqual({ maxBytes: 1024, maxLines: 50_000 });
+    expect(() => loadConfig({ env: {}, overrides: { files: { maxBytes: 0 } } })).toThrow(/files\.maxBytes/);
+    expect(() => loadConfig({ env: {}, overrides: { files: { maxByte: 1024 } } })).toThrow(/maxByte/);
+  });
+
   it('names the key of a bad value', () => {
     expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(/PORT: must be a non-negative integer/);
     expect(() => loadConfig({ env: {}, overrides: { providers: { openai: { concurrency: -1 } } } })).toThrow(/providers\.openai\.concurrency/);

@@ -21,6 +21,8 @@ const uploadPurposes = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data
 /** What a listing may filter on: the uploadable purposes and the ones the gateway writes (batch results). */
 const listPurposes = [...uploadPurposes, 'batch_output'] as const;
 const fileIdPattern = /^file-[A-Za-z0-9]{1,64}$/;
+/** Room for the multipart framing and text fields around the file's own bytes. */
+const multipartAllowance = 1024 * 1024;
 
 /**
  * `/files`: OpenAI's Files API, org-scoped. Uploads are streamed from the multipart body into
@@ -89,6 +91,9 @@ export function createFilesRouter(context: ApiContext): Router {
  */
 async function receiveUpload(context: ApiContext, request: Request, orgId: string): Promise<StoredFile> {
   const { maxBytes, maxLines } = context.config.files;
+  // A body declared far larger than the limit is refused before a byte is stored.
+  const declared = Number(request.headers['content-length']);
+  if (declared > maxBytes + multipartAllowance) throw new StoredFileRefusedError('too_large', '', maxBytes);
   const upload = await readMultipartUpload(request, 'file', async (part) => {
     const early = part.fieldsBefore.get('purpose');
     if (early !== undefined) checkUploadPurpose(early);
