@@ -49,5 +49,5 @@ export { parseEndpointBody, type ParsedInference } from './parse-endpoint-body.t
 export type { BatchLineView, BatchView } from './batch/batch-view.ts';
 export { renderOpenAiBatch, type OpenAiBatchObject } from './batch/render-openai-batch.ts';
 export { isOpenAiOutputLine, renderOpenAiResultLine, type OpenAiResultLine } from './batch/render-openai-result-line.ts';
-export { renderAnthropicBatch, type AnthropicBatchObject } from './batch/render-anthropic-batch.ts';
+export { anthropicProcessingStatus, renderAnthropicBatch, type AnthropicBatchObject } from './batch/render-anthropic-batch.ts';
 export { renderAnthropicResultLine, type AnthropicResultLine } from './batch/render-anthropic-result-line.ts';

@@ -10,6 +10,8 @@ import { idempotent } from './middleware/idempotency.ts';
 import { assignRequestId } from './middleware/request-id.ts';
 import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
+import { createBatchesRouter } from './routes/batches.ts';
+import { createMessageBatchesRouter } from './routes/message-batches.ts';
 import { createFilesRouter } from './routes/files.ts';
 import { createHealthRouter, createProviderHealthHandler } from './routes/health.ts';
 import { createInferenceHandler } from './inference/run-inference.ts';
@@ -65,12 +67,15 @@ export function createApp(context: ApiContext): Express {
   v1.use(authenticate);
   // Creating POSTs take an Idempotency-Key, scoped by the route name given (and the org).
   v1.post('/chat/completions', idempotent(context, '/v1/chat/completions'), createInferenceHandler(context, '/v1/chat/completions'));
+  // Ahead of the Messages route, so `/messages/batches` is never taken for an inference call.
+  v1.use('/messages/batches', createMessageBatchesRouter(context));
   v1.post('/messages', idempotent(context, '/v1/messages'), createInferenceHandler(context, '/v1/messages'));
   v1.post('/embeddings', idempotent(context, '/v1/embeddings'), createInferenceHandler(context, '/v1/embeddings'));
   v1.post('/completions', idempotent(context, '/v1/completions'), createInferenceHandler(context, '/v1/completions'));
   v1.use(createModelsRouter(context.config));
   v1.use(createJobListRouter(context));
   v1.use(createJobsRouter(context));
+  v1.use(createBatchesRouter(context));
   v1.use(createWebhooksRouter(context), createWebhookDeliveriesRouter(context));
   v1.use(createUsageRouter(context));
   v1.use(createFilesRouter(context));

@@ -24,9 +24,17 @@ const gatewayErrorTypes: ReadonlySet<string> = new Set<ErrorType>([
   'timeout',
 ]);
 
-/** Anthropic's error type for an HTTP status, when nothing better is known. */
+/** A line refused before it ran, by the code of its refusal (the rest are invalid_request_error). */
+const refusedLineTypes: Partial<Record<string, string>> = {
+  model_not_found: 'not_found_error',
+  not_found: 'not_found_error',
+  request_too_large: 'request_too_large',
+};
+
+/** Anthropic's error type for an HTTP status; a line refused before it ran (no status) was the caller's mistake. */
 function errorTypeOfStatus(status: number | null): string {
   switch (status) {
+    case null:
     case 400:
       return 'invalid_request_error';
     case 401:
@@ -61,7 +69,8 @@ function anthropicError(result: BatchLineView): AnthropicErrorResponse {
     return { type: 'error', error: { type: result.body.error.type, message: result.body.error.message }, request_id: result.requestId };
   }
   const declared = result.error?.type;
-  const type = declared && gatewayErrorTypes.has(declared) ? toAnthropicErrorType(declared as ErrorType) : errorTypeOfStatus(result.statusCode);
+  const refusedAs = result.statusCode === null && result.error ? refusedLineTypes[result.error.code] : undefined;
+  const type = declared && gatewayErrorTypes.has(declared) ? toAnthropicErrorType(declared as ErrorType) : (refusedAs ?? errorTypeOfStatus(result.statusCode));
   return { type: 'error', error: { type, message: result.error?.message ?? 'the request failed' }, request_id: result.requestId };
 }
 

@@ -67,9 +67,9 @@ describe('renderOpenAiBatch', () => {
     });
   });
 
-  it('counts cancelled and expired lines as failed, so completed + failed reaches total', () => {
+  it('counts cancelled and expired lines in neither completed nor failed, as OpenAI', () => {
     const object = renderOpenAiBatch(batch({ status: 'cancelled', counts: { total: 10, completed: 3, failed: 1, cancelled: 4, expired: 2 } }));
-    expect(object.request_counts).toEqual({ total: 10, completed: 3, failed: 7 });
+    expect(object.request_counts).toEqual({ total: 10, completed: 3, failed: 1 });
   });
 
   it('renders errors as a list and usage with its details', () => {
@@ -197,13 +197,17 @@ describe('renderAnthropicResultLine', () => {
     });
   });
 
-  it('maps a gateway error type, or else the status, to an Anthropic error type', () => {
+  it('maps a gateway error type, or else the status, to an Anthropic error type; a line refused before it ran is invalid_request_error', () => {
     const byType = line({ outcome: 'errored', statusCode: 502, body: null, error: { code: 'upstream_error', type: 'upstream_error', message: 'bad gateway' } });
     expect(renderAnthropicResultLine(byType).result).toMatchObject({ error: { error: { type: 'api_error', message: 'bad gateway' } } });
     const byStatus = line({ outcome: 'errored', statusCode: 429, body: null, error: { code: 'rate_limited', message: 'slow down' } });
     expect(renderAnthropicResultLine(byStatus).result).toMatchObject({ error: { error: { type: 'rate_limit_error' } } });
-    const unanswered = line({ outcome: 'errored', requestId: null, statusCode: null, body: null, error: { code: 'invalid_json', message: 'not JSON' } });
-    expect(renderAnthropicResultLine(unanswered).result).toMatchObject({ error: { error: { type: 'api_error', message: 'not JSON' }, request_id: null } });
+    const refused = line({ outcome: 'errored', requestId: null, statusCode: null, body: null, error: { code: 'invalid_json', message: 'not JSON' } });
+    expect(renderAnthropicResultLine(refused).result).toMatchObject({
+      error: { error: { type: 'invalid_request_error', message: 'not JSON' }, request_id: null },
+    });
+    const unknownModel = line({ outcome: 'errored', statusCode: null, body: null, error: { code: 'model_not_found', message: 'no model x' } });
+    expect(renderAnthropicResultLine(unknownModel).result).toMatchObject({ error: { error: { type: 'not_found_error', message: 'no model x' } } });
   });
 
   it('renders canceled and expired lines bare', () => {

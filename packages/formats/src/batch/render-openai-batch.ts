@@ -37,9 +37,9 @@ const seconds = (epochMs: number | null): number | null => (epochMs === null ? n
 
 /**
  * The batch as OpenAI renders it (Unix seconds, `null` for what has not happened), for
- * `/v1/batches` answers and `batch.*` webhook payloads alike. `request_counts.failed`
- * counts every line that did not succeed (errored, cancelled, expired: each has a line in
- * the error file), so `completed + failed` reaches `total` once the batch has ended.
+ * `/v1/batches` answers and `batch.*` webhook payloads alike. As at OpenAI,
+ * `request_counts` counts cancelled and expired lines in neither `completed` nor `failed`
+ * (they still have their line in the error file).
  */
 export function renderOpenAiBatch(record: BatchView): OpenAiBatchObject {
   const { counts, usage } = record;
@@ -73,7 +73,7 @@ export function renderOpenAiBatch(record: BatchView): OpenAiBatchObject {
     expired_at: seconds(record.expiredAt),
     cancelling_at: seconds(record.cancellingAt),
     cancelled_at: seconds(record.cancelledAt),
-    request_counts: { total: counts.total, completed: counts.completed, failed: counts.failed + counts.cancelled + counts.expired },
+    request_counts: { total: counts.total, completed: counts.completed, failed: counts.failed },
     metadata: record.metadata,
     usage: usage
       ? {
