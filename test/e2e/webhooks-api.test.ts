@@ -3,22 +3,14 @@ import { eventually } from '@switchyard/testing';
 import { APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { openAIClient } from '../support/clients.ts';
+import { callApi, type ApiAnswer } from '../support/call-api.ts';
 import { useGateway } from '../support/use-gateway.ts';
 
 const encryptionKey = 'test-encryption-key-0123456789';
 const allowed = '127.0.0.1:4599';
 const gateway = useGateway({ overrides: { encryptionKey, webhooks: { allow: [allowed], rotationOverlapSeconds: 3600 } } });
 
-type Answer = { status: number; body: Record<string, any> };
-
-async function call(method: string, path: string, body?: unknown, apiKey = gateway.apiKey): Promise<Answer> {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
+const call = (method: string, path: string, body?: unknown, apiKey = gateway.apiKey): Promise<ApiAnswer> => callApi(gateway, method, path, body, apiKey);
 
 const chat = { model: 'mock-fast', messages: [{ role: 'user', content: 'hello' }] };
 const refusedUrls = [

@@ -1,6 +1,7 @@
 import { webhookEventId } from '@switchyard/db';
 import { eventually } from '@switchyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callApi, type ApiAnswer } from '../support/call-api.ts';
 import { useGateway } from '../support/use-gateway.ts';
 import { startWebhookReceiver, verifiesWith, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -22,15 +23,7 @@ const gateway = useGateway({
   overrides: () => ({ webhooks: { allow: [ownReceiver.hostPort, orgReceiver.hostPort], retryScheduleSeconds: [1, 1] } }),
 });
 
-type Answer = { status: number; body: Record<string, any> };
-async function call(method: string, path: string, body?: unknown): Promise<Answer> {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${gateway.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
+const call = (method: string, path: string, body?: unknown): Promise<ApiAnswer> => callApi(gateway, method, path, body);
 
 const line = (customId: string, model = 'mock-fast') => ({
   custom_id: customId,

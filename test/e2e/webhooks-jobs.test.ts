@@ -1,6 +1,7 @@
 import { webhookEventId } from '@switchyard/db';
 import { eventually, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callApi, type ApiAnswer } from '../support/call-api.ts';
 import { useGateway } from '../support/use-gateway.ts';
 import { startWebhookReceiver, verifiesWith, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -31,15 +32,7 @@ const gateway = useGateway({
   }),
 });
 
-type Answer = { status: number; body: Record<string, any> };
-async function call(method: string, path: string, body?: unknown): Promise<Answer> {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${gateway.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
+const call = (method: string, path: string, body?: unknown): Promise<ApiAnswer> => callApi(gateway, method, path, body);
 
 const chat = (model = 'mock-fast') => ({ model, messages: [{ role: 'user' as const, content: 'hello' }] });
 let defaultSecret: string;
