@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { createApiKey, createDb, createOrg, migrateToLatest } from '@switchyard/db';
 import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
 import type { BenchRedis } from './bench-redis.ts';
-import { spawnNode, type ChildService } from './child-process.ts';
+import { seedBenchTenant } from './bench-tenant.ts';
+import { spawnNode, waitForHealth, type ChildService } from './child-process.ts';
 import { freePort } from './free-port.ts';
 
 const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
@@ -32,17 +32,7 @@ export async function startBatchStack(options: { upstreamUrl: string; redis: Ben
     await deletePrefix(options.redis.url, prefix);
   };
   try {
-    const handle = await createDb({ url: database.url });
-    let apiKey: string;
-    let orgId: string;
-    try {
-      await migrateToLatest(handle.db);
-      const org = await createOrg(handle.db, { name: 'bench-batch' });
-      orgId = org.id;
-      apiKey = (await createApiKey(handle.db, { orgId, name: 'bench' })).key;
-    } finally {
-      await handle.close();
-    }
+    const { orgId, apiKey } = await seedBenchTenant(database.url, 'bench-batch');
     const port = await freePort();
     const env = {
       REDIS_URL: options.redis.url,
@@ -58,19 +48,7 @@ export async function startBatchStack(options: { upstreamUrl: string; redis: Ben
     const api = spawnNode('api', cliEntry, ['api'], env);
     children.push(api);
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (api.child.exitCode !== null) throw new Error(`api exited early:\n${api.output()}`);
-      if (
-        await fetch(`${url}/health`).then(
-          (response) => response.ok,
-          () => false,
-        )
-      )
-        break;
-      if (Date.now() > deadline) throw new Error(`api did not answer within 30 s:\n${api.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForHealth(`${url}/health`, api);
     return { url, apiKey, orgId, databaseUrl: database.url, prefix, env, stop };
   } catch (error) {
     await stop();

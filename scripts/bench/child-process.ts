@@ -90,3 +90,18 @@ function nodeFlags(name: string): string[] {
     `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
   ];
 }
+
+/** Polls `url` until it answers 2xx; fails at once, with the child's output, if the child exits first. */
+export async function waitForHealth(url: string, service: ChildService, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited early:\n${service.output()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`${service.name} did not answer ${url} within ${timeoutMs} ms:\n${service.output()}`);
+}

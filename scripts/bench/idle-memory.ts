@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
 import { startBenchRedis } from './bench-redis.ts';
-import { spawnChild, stopAllChildren, type ChildService } from './child-process.ts';
+import { spawnChild, stopAllChildren, waitForHealth, type ChildService } from './child-process.ts';
 import { cpuMilliseconds } from './cpu-time.ts';
 import { freePort } from './free-port.ts';
 import { processMemory } from './proc-status.ts';
@@ -47,7 +47,7 @@ export async function measureIdleMemory(options: { redisUrl: string; idleMs: num
       else env.DATABASE_URL = database.url;
       const child = spawnChild(start.kind, switchyardScript, start.args, env);
       try {
-        if (start.http) await waitForHealth(`http://127.0.0.1:${port}/health`, child);
+        if (start.http) await waitForHealth(`http://127.0.0.1:${port}/health`, child, 60_000);
         await waitUntilQuiet(child);
         await sleep(options.idleMs);
         const memory = processMemory(child.pid);
@@ -83,20 +83,6 @@ export function renderIdleMemoryMarkdown(rows: IdleMemory[], idleMs: number): st
     '|---|---|---|---|---|',
     ...rows.map((row) => `| ${row.kind} | \`${row.command}\` | ${row.database} | ${row.rssMb.toFixed(0)} MB | ${row.peakRssMb.toFixed(0)} MB |`),
   ].join('\n');
-}
-
-async function waitForHealth(url: string, child: ChildService, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.child.exitCode !== null) throw new Error(`${child.name} exited early:\n${child.output()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${child.name} did not answer ${url} within ${timeoutMs} ms:\n${child.output()}`);
 }
 
 // Worker and ledger announce nothing: ready is when start-up work (imports, connections,

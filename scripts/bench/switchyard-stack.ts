@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { createApiKey, createDb, createOrg, migrateToLatest } from '@switchyard/db';
 import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
 import type { BenchRedis } from './bench-redis.ts';
-import { spawnNode, type ChildService } from './child-process.ts';
+import { seedBenchTenant } from './bench-tenant.ts';
+import { spawnNode, waitForHealth, type ChildService } from './child-process.ts';
 import { freePort } from './free-port.ts';
 import type { Target } from './targets.ts';
 
@@ -26,15 +26,7 @@ export async function startSwitchyard(options: { upstreamUrl: string; redis: Ben
     await deletePrefix(options.redis.url, prefix);
   };
   try {
-    const handle = await createDb({ url: database.url });
-    let apiKey: string;
-    try {
-      await migrateToLatest(handle.db);
-      const org = await createOrg(handle.db, { name: 'bench' });
-      apiKey = (await createApiKey(handle.db, { orgId: org.id, name: 'bench' })).key;
-    } finally {
-      await handle.close();
-    }
+    const { apiKey } = await seedBenchTenant(database.url, 'bench');
     const port = await freePort();
     const env = {
       REDIS_URL: options.redis.url,
@@ -58,18 +50,4 @@ export async function startSwitchyard(options: { upstreamUrl: string; redis: Ben
     await stop();
     throw error;
   }
-}
-
-async function waitForHealth(url: string, service: ChildService, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited early:\n${service.output()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${service.name} did not answer ${url} within ${timeoutMs} ms:\n${service.output()}`);
 }

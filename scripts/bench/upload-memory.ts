@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
 import { startBenchRedis } from './bench-redis.ts';
-import { spawnChild, stopAllChildren, type ChildService } from './child-process.ts';
+import { spawnChild, stopAllChildren, waitForHealth, type ChildService } from './child-process.ts';
 import { freePort } from './free-port.ts';
 import { processMemory } from './proc-status.ts';
 
@@ -83,20 +83,6 @@ function multipartUpload(totalBytes: number, digest: ReturnType<typeof createHas
   });
 }
 
-async function waitForHealth(url: string, child: ChildService, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.child.exitCode !== null) throw new Error(`${child.name} exited early:\n${child.output()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${child.name} did not answer ${url} within ${timeoutMs} ms:\n${child.output()}`);
-}
-
 async function adminPost(url: string, path: string, body: unknown): Promise<{ id: string; key?: string }> {
   const response = await fetch(`${url}${path}`, {
     method: 'POST',
@@ -127,7 +113,7 @@ async function measure(options: { mib: number; database: 'postgres' | 'embedded'
   else env.SWITCHYARD_DATA_DIR = join(dataDir, 'pglite');
   const child = spawnChild(`switchyard ${args.join(' ')}`, switchyardScript, args, env);
   try {
-    await waitForHealth(`${url}/health`, child);
+    await waitForHealth(`${url}/health`, child, 90_000, 200);
     const org = await adminPost(url, '/v1/admin/orgs', { name: 'bench-upload' });
     const apiKey = (await adminPost(url, `/v1/admin/orgs/${org.id}/keys`, { name: 'bench' })).key as string;
     await sleep(2000);
