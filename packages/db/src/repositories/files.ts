@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { newFileId } from '@switchyard/core';
 import type { Database, FilesTable } from '../schema.ts';
 import { LineCounter, splitLines, type StoredFileLine } from './file-lines.ts';
+import { afterCursor } from './keyset.ts';
 
 /** A complete, visible file. `createdAt` is in epoch milliseconds. */
 export type StoredFile = {
@@ -149,7 +150,7 @@ export async function listStoredFiles(
     const after = options.after;
     const cursor = db.selectFrom('files').select('created_at').where('org_id', '=', orgId).where('id', '=', after);
     // Ties on created_at are broken by id ascending in both orders; an unknown cursor matches nothing.
-    query = query.where((eb) => eb.or([eb('created_at', order === 'desc' ? '<' : '>', cursor), eb.and([eb('created_at', '=', cursor), eb('id', '>', after)])]));
+    query = query.where(afterCursor(cursor, after, order));
   }
   const rows = await query
     .orderBy('created_at', order)

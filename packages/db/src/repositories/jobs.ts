@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { JobRecord } from '@switchyard/core';
 import type { Database, JobsTable } from '../schema.ts';
+import { afterCursor } from './keyset.ts';
 
 export type JobPage = { data: JobRecord[]; hasMore: boolean };
 
@@ -21,9 +22,7 @@ export async function listJobs(
   if (options.after) {
     const cursor = db.selectFrom('jobs').where('org_id', '=', orgId).where('id', '=', options.after);
     // Same order as the (org_id, created_at desc, id) index; an unknown cursor matches nothing.
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '<', cursor.select('created_at')), eb.and([eb('created_at', '=', cursor.select('created_at')), eb('id', '>', options.after!)])]),
-    );
+    query = query.where(afterCursor(cursor.select('created_at'), options.after, 'desc'));
   }
   const rows = await query
     .orderBy('created_at', 'desc')

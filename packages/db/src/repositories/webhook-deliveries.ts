@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhookAttemptsTable, WebhookDeliveriesTable } from '../schema.ts';
+import { afterCursor } from './keyset.ts';
 
 export type WebhookAttempt = {
   attempt: number;
@@ -51,9 +52,7 @@ export async function listWebhookDeliveries(
   if (options.after) {
     const cursor = scoped().where('id', '=', options.after);
     // Same order as below; an unknown cursor matches nothing.
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '<', cursor.select('created_at')), eb.and([eb('created_at', '=', cursor.select('created_at')), eb('id', '>', options.after!)])]),
-    );
+    query = query.where(afterCursor(cursor.select('created_at'), options.after, 'desc'));
   }
   const rows = await query
     .orderBy('created_at', 'desc')

@@ -2,6 +2,7 @@ import { newId, sealSecret } from '@switchyard/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhookEndpointsTable } from '../schema.ts';
 import { newWebhookSecret } from './org-webhook-secrets.ts';
+import { afterCursor } from './keyset.ts';
 
 /** An org webhook endpoint as its owner may see it: never its secrets. */
 export type WebhookEndpoint = {
@@ -54,9 +55,7 @@ export async function listWebhookEndpoints(db: Kysely<Database>, orgId: string, 
   let query = db.selectFrom('webhook_endpoints').selectAll().where('org_id', '=', orgId);
   if (options.after) {
     const cursor = db.selectFrom('webhook_endpoints').where('org_id', '=', orgId).where('id', '=', options.after);
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '>', cursor.select('created_at')), eb.and([eb('created_at', '=', cursor.select('created_at')), eb('id', '>', options.after!)])]),
-    );
+    query = query.where(afterCursor(cursor.select('created_at'), options.after, 'asc'));
   }
   const rows = await query
     .orderBy('created_at', 'asc')
