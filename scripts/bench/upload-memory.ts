@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
 import { startBenchRedis } from './bench-redis.ts';
-import { spawnChild, stopAllChildren, waitForHealth, type ChildService } from './child-process.ts';
+import { spawnChild, stopAllChildren, waitForHealth } from './child-process.ts';
 import { freePort } from './free-port.ts';
 import { processMemory } from './proc-status.ts';
 
