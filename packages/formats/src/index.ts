@@ -46,7 +46,7 @@ export {
 export { parseEndpointBody, type ParsedInference } from './parse-endpoint-body.ts';
 
 // Batches: the OpenAI and Anthropic batch objects and result lines over one engine's records
-export type { BatchLineView, BatchView } from './batch/batch-view.ts';
+export type { BatchLineOutcome, BatchLineView, BatchStatus, BatchView } from './batch/batch-view.ts';
 export { renderOpenAiBatch, type OpenAiBatchObject } from './batch/render-openai-batch.ts';
 export { isOpenAiOutputLine, renderOpenAiResultLine, type OpenAiResultLine } from './batch/render-openai-result-line.ts';
 export { anthropicProcessingStatus, renderAnthropicBatch, type AnthropicBatchObject } from './batch/render-anthropic-batch.ts';

@@ -3,6 +3,7 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
+import type { BatchLineOutcome, BatchView } from '@switchyard/formats';
 import type { Redis } from 'ioredis';
 
 export const batchEndpoints = ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', '/v1/completions'] as const;
@@ -10,7 +11,7 @@ export type BatchEndpoint = (typeof batchEndpoints)[number];
 
 export type BatchShell = 'openai' | 'anthropic';
 
-export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
+export type { BatchLineOutcome, BatchStatus } from '@switchyard/formats';
 
 /** One raw JSONL line of a batch input, with its 0-based position. */
 export type BatchLineInput = { index: number; text: string };
@@ -34,39 +35,21 @@ export type BatchCounts = { total: number; completed: number; failed: number; ca
 
 export type BatchError = { code: string; message: string; line?: number; param?: string };
 
-export type BatchRecord = {
+/** A batch as the engine keeps it: the renderers' view, narrowed to what the engine always knows. */
+export type BatchRecord = BatchView & {
   /** `batch_...` (OpenAI shell) or `msgbatch_...` (Anthropic shell). */
   id: string;
   orgId: string;
   endpoint: BatchEndpoint;
   shell: BatchShell;
-  status: BatchStatus;
-  /** The input file; for a batch created from lines, the file the engine stored them in. */
-  inputFileId: string | null;
-  outputFileId: string | null;
-  errorFileId: string | null;
-  completionWindow: string;
   counts: BatchCounts;
   /** Why the batch failed validation as a whole (not per-line errors, which go to the error file). */
   errors: { object: 'list'; data: BatchError[] } | null;
-  metadata: Record<string, string> | null;
-  /** Epoch ms, or null while the batch has not reached the state. */
-  createdAt: number;
-  inProgressAt: number | null;
-  finalizingAt: number | null;
-  completedAt: number | null;
-  failedAt: number | null;
-  expiredAt: number | null;
-  cancellingAt: number | null;
-  cancelledAt: number | null;
-  expiresAt: number | null;
   /** Summed over the batch's line jobs (every attempt the ledger recorded). */
   usage: { input_tokens: number; output_tokens: number; total_tokens: number };
   /** Exact decimal string. */
   costUsd: string;
 };
-
-export type BatchLineOutcome = 'succeeded' | 'errored' | 'canceled' | 'expired';
 
 export type BatchLineResult = {
   index: number;
