@@ -3,11 +3,10 @@
 // one of them, the upstream is called once, and either api replays the stored answer.
 import { createHash, randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '@switchyard/api';
-import { createSilentLogger } from '@switchyard/logger';
+import { afterEach, describe, expect, it } from 'vitest';
 import { idempotencyRecordKey } from '@switchyard/queue';
 import { eventually } from '@switchyard/testing';
+import { useSecondApi } from '../support/second-api.ts';
 import { useGateway } from '../support/use-gateway.ts';
 
 const upstreamKey = 'sk-upstream-idempotency-two-0123456789';
@@ -20,19 +19,8 @@ const gateway = useGateway({
   overrides: ({ openai }) => ({ providers: { openai: { apiKey: upstreamKey, baseUrl: openai.url, attempts: 1 } } }),
 });
 const upstream = gateway.upstreams.openai;
-let second: RunningApi;
 /** The two api processes' base URLs. */
-let apis: [string, string];
-
-beforeAll(async () => {
-  second = await startApi({ config: gateway.config, db: gateway.database.db, logger: createSilentLogger(), port: 0, host: '127.0.0.1' });
-  apis = [gateway.url, second.url];
-});
-
-// Runs before the gateway's own afterAll: the second api goes first.
-afterAll(async () => {
-  await second?.stop({ graceMs: 1000 });
-});
+const apis = useSecondApi(gateway);
 
 afterEach(() => gateway.resetUpstreams());
 

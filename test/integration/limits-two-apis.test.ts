@@ -1,12 +1,11 @@
 // Budgets and rate limits hold across api processes: two api instances share one Redis
 // and one Postgres, and every limit trips at exactly its configured value.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareUsd, costUsd, normalizeUsd } from '@switchyard/core';
-import { startApi, type RunningApi } from '@switchyard/api';
 import { createApiKey, createOrg, type OrgLimits } from '@switchyard/db';
-import { createSilentLogger } from '@switchyard/logger';
 import { monthToDateSpendKey, readMonthToDateSpend, utcMonth } from '@switchyard/queue';
 import { eventually, expectedMockAnswer } from '@switchyard/testing';
+import { useSecondApi } from '../support/second-api.ts';
 import { useGateway } from '../support/use-gateway.ts';
 
 const upstreamKey = 'sk-upstream-limits-0123456789';
@@ -17,19 +16,8 @@ const gateway = useGateway({
 });
 const upstream = gateway.upstreams.openai;
 const redis = gateway.redis;
-let second: RunningApi;
 /** The two api processes' base URLs. */
-let apis: [string, string];
-
-beforeAll(async () => {
-  second = await startApi({ config: gateway.config, db: gateway.database.db, logger: createSilentLogger(), port: 0, host: '127.0.0.1' });
-  apis = [gateway.url, second.url];
-});
-
-// Runs before the gateway's own afterAll: the second api goes first.
-afterAll(async () => {
-  await second?.stop({ graceMs: 1000 });
-});
+const apis = useSecondApi(gateway);
 
 async function tenant(name: string, limits: OrgLimits, keys = 1) {
   const org = await createOrg(gateway.database.db, { name, ...limits });
