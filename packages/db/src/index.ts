@@ -16,7 +16,15 @@ export {
 export { findJob, listJobs, toJobRecord, type JobPage } from './repositories/jobs.ts';
 export { monthlySpendByOrg, monthToDateSpend } from './reports/month-to-date-spend.ts';
 export { usageReport, type UsageGroupBy, type UsageReport, type UsageTotals } from './reports/usage-report.ts';
-export { recordWebhookEvents, webhookEventId, webhookEventTypes, type WebhookEventInput, type WebhookEventType } from './repositories/webhook-outbox.ts';
+export {
+  enabledWebhookEndpoints,
+  recordWebhookEvents,
+  subscribes,
+  webhookEventId,
+  webhookEventTypes,
+  type WebhookEventInput,
+  type WebhookEventType,
+} from './repositories/webhook-outbox.ts';
 export { getOrCreateOrgWebhookSecret } from './repositories/org-webhook-secrets.ts';
 export {
   createWebhookEndpoint,

@@ -1,5 +1,14 @@
 import { renderJobRecordObject } from '@switchyard/core';
-import { recordWebhookEvents, toJobRecord, type Database, type JobRow, type Transaction, type WebhookEventType } from '@switchyard/db';
+import {
+  enabledWebhookEndpoints,
+  recordWebhookEvents,
+  subscribes,
+  toJobRecord,
+  type Database,
+  type JobRow,
+  type Transaction,
+  type WebhookEventType,
+} from '@switchyard/db';
 
 /**
  * The webhook events of jobs made final by this transaction: one `job.<status>` event per
@@ -12,10 +21,13 @@ import { recordWebhookEvents, toJobRecord, type Database, type JobRow, type Tran
  */
 export async function recordJobEvents(transaction: Transaction<Database>, finished: readonly JobRow[]): Promise<number> {
   const candidates = finished.filter((row) => row.batch_id === null).map((row) => ({ row, type: `job.${row.status}` as WebhookEventType }));
-  const listened = await subscribedTypes(
+  if (candidates.length === 0) return 0;
+  // Loaded once: it decides which sync requests get an event, and where every event goes.
+  const endpoints = await enabledWebhookEndpoints(
     transaction,
-    candidates.filter(({ row }) => row.mode === 'sync').map(({ row }) => row.org_id),
+    candidates.map(({ row }) => row.org_id),
   );
+  const listened = (orgId: string, type: string) => endpoints.some((endpoint) => endpoint.org_id === orgId && subscribes(endpoint.events, type));
   const events = candidates
     .filter(({ row, type }) => row.mode !== 'sync' || listened(row.org_id, type))
     .map(({ row, type }) => ({
@@ -26,20 +38,5 @@ export async function recordJobEvents(transaction: Transaction<Database>, finish
       webhookUrl: row.webhook_url,
       webhookEvents: Array.isArray(row.webhook_events) ? (row.webhook_events as string[]) : null,
     }));
-  return recordWebhookEvents(transaction, events);
-}
-
-/** Whether an enabled endpoint of the org receives the type (an endpoint with no list receives every type). */
-async function subscribedTypes(transaction: Transaction<Database>, orgIds: string[]): Promise<(orgId: string, type: string) => boolean> {
-  if (orgIds.length === 0) return () => false;
-  const endpoints = await transaction
-    .selectFrom('webhook_endpoints')
-    .select(['org_id', 'events'])
-    .where('org_id', 'in', [...new Set(orgIds)])
-    .where('enabled', '=', true)
-    .execute();
-  return (orgId, type) =>
-    endpoints.some(
-      (endpoint) => endpoint.org_id === orgId && (!Array.isArray(endpoint.events) || endpoint.events.length === 0 || endpoint.events.includes(type)),
-    );
+  return recordWebhookEvents(transaction, events, endpoints);
 }

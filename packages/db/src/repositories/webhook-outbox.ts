@@ -45,7 +45,12 @@ function digest(text: string): string {
  * subscribed to the type (an endpoint with no event list receives every type). Returns the
  * number of deliveries created, so the caller may nudge the webhooks service.
  */
-export async function recordWebhookEvents(transaction: Transaction<Database> | Kysely<Database>, events: readonly WebhookEventInput[]): Promise<number> {
+export async function recordWebhookEvents(
+  transaction: Transaction<Database> | Kysely<Database>,
+  events: readonly WebhookEventInput[],
+  /** The enabled endpoints of the events' orgs, when the caller has loaded them already. */
+  loaded?: readonly EnabledWebhookEndpoint[],
+): Promise<number> {
   if (events.length === 0) return 0;
   const unique = [...new Map(events.map((event) => [webhookEventId(event.type, event.subjectId), event])).entries()];
   const inserted = await transaction
@@ -58,12 +63,7 @@ export async function recordWebhookEvents(transaction: Transaction<Database> | K
   const createdAt = new Map(inserted.map((row) => [row.id, row.created_at]));
   const fresh = unique.filter(([id]) => createdAt.has(id));
   const orgIds = [...new Set(fresh.map(([, event]) => event.orgId))];
-  const endpoints = await transaction
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'org_id', 'url', 'events'])
-    .where('org_id', 'in', orgIds)
-    .where('enabled', '=', true)
-    .execute();
+  const endpoints = loaded ?? (await enabledWebhookEndpoints(transaction, orgIds));
 
   const deliveries = fresh.flatMap(([eventId, event]) => {
     const payload = JSON.stringify({ type: event.type, timestamp: createdAt.get(eventId)!.toISOString(), data: event.data ?? null });
@@ -94,7 +94,23 @@ export async function recordWebhookEvents(transaction: Transaction<Database> | K
   return deliveries.length;
 }
 
+export type EnabledWebhookEndpoint = { id: string; org_id: string; url: string; events: unknown };
+
+/** The enabled org endpoints of these orgs: who may receive their events. */
+export async function enabledWebhookEndpoints(
+  transaction: Transaction<Database> | Kysely<Database>,
+  orgIds: readonly string[],
+): Promise<EnabledWebhookEndpoint[]> {
+  if (orgIds.length === 0) return [];
+  return transaction
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'org_id', 'url', 'events'])
+    .where('org_id', 'in', [...new Set(orgIds)])
+    .where('enabled', '=', true)
+    .execute();
+}
+
 /** An endpoint's `events`: a list of types; empty or absent means every type. */
-function subscribes(events: unknown, type: string): boolean {
+export function subscribes(events: unknown, type: string): boolean {
   return !Array.isArray(events) || events.length === 0 || events.includes(type);
 }
