@@ -102,6 +102,8 @@ export const configSchema = z.strictObject({
       metricsKey: z.string().min(16, 'must be at least 16 characters').optional(),
       /** Longest `Prefer: wait=N` honoured, in seconds. */
       maxPreferWaitSeconds: z.number().int().positive().default(60),
+      /** Where `worker`, `ledger` and `webhooks` serve GET /metrics (METRICS_PORT, `--metrics-port`); absent: not served. The api serves it on its own port. */
+      metricsPort: z.number().int().min(0).max(65535).optional(),
     })
     .prefault({}),
   redis: z
@@ -218,6 +220,15 @@ export const configSchema = z.strictObject({
       chunkLines: z.number().int().positive().default(250),
       /** How often a running batch's queued lines are looked up in Redis (jobs failed without an outcome, jobs Redis lost). */
       checkQueuedEveryMs: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+  /** Alert rules on metrics (services/alerts): evaluated by one leader at a time. */
+  alerts: z
+    .strictObject({
+      /** Off: no process evaluates rules (the routes still manage them). */
+      enabled: z.boolean().default(true),
+      /** How often the leader evaluates every rule. */
+      evaluateIntervalMs: z.number().int().positive().default(15_000),
     })
     .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),

@@ -58,6 +58,8 @@ export type InferenceJobData = {
   /** Set on a batch line (mode `batch`): its batch and the line's `custom_id`. */
   batchId?: string;
   customId?: string;
+  /** W3C trace context (`traceparent`, `tracestate`) of the api span that queued the job, when tracing is on. */
+  trace?: Record<string, string>;
 };
 
 export type FinishedStatus = 'completed' | 'failed' | 'cancelled' | 'expired';

@@ -2,12 +2,15 @@ export { createRedis, createRedisHealthReporter, reconnectDelayMs, redisReachabl
 export { bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
 export {
+  alertLeaderKey,
   authRevisionKey,
   batchLockKey,
   batchNudgeChannel,
   breakerKey,
   cancelChannel,
   cancelledJobKey,
+  configInstancesKey,
+  configReloadChannel,
   idempotencyRecordKey,
   inferenceQueueName,
   ledgerDeadLetterKey,

@@ -70,3 +70,12 @@ export const batchLockKey = (prefix: string, batchId: string): string => `${pref
 
 /** Published when a batch is created or cancelled, so a driver looks at it now instead of at its next tick. */
 export const batchNudgeChannel = (prefix: string): string => `${prefix}:batch:nudge`;
+
+/** Published by a process whose config was reloaded (admin route or SIGHUP): every other process re-reads its own file and environment. */
+export const configReloadChannel = (prefix: string): string => `${prefix}:config:reload`;
+
+/** Hash of every live process's config state (instance id -> JSON {kind, version, status, loaded_at, errors}), for GET /v1/admin/config/status. */
+export const configInstancesKey = (prefix: string): string => `${prefix}:config:instances`;
+
+/** Held by the one process evaluating alert rules; others wait for it to lapse. */
+export const alertLeaderKey = (prefix: string): string => `${prefix}:alerts:leader`;

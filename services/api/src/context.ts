@@ -5,6 +5,7 @@ import type { Logger } from '@switchyard/logger';
 import type { CircuitBreakers, InferenceQueues, ReplyBus } from '@switchyard/queue';
 import type { Admission } from './admission/admission.ts';
 import type { Backpressure } from './inference/backpressure.ts';
+import type { ApiMetrics } from './metrics.ts';
 
 /** Everything the api's routes need, passed in once by createApp. */
 export type ApiContext = {
@@ -18,4 +19,6 @@ export type ApiContext = {
   breakers: CircuitBreakers;
   backpressure: Backpressure;
   admission: Admission;
+  /** Registered once per process; every app built on this context reports into it. */
+  metrics: ApiMetrics;
 };

@@ -8,7 +8,6 @@ import { refuseDeepBodies } from './middleware/body-depth.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { idempotent } from './middleware/idempotency.ts';
 import { assignRequestId } from './middleware/request-id.ts';
-import { createMetrics } from './metrics.ts';
 import { createAdminRouter } from './routes/admin.ts';
 import { createBatchesRouter } from './routes/batches.ts';
 import { createMessageBatchesRouter } from './routes/message-batches.ts';
@@ -40,13 +39,14 @@ export function createApp(context: ApiContext): Express {
   );
   const authenticate = authenticator.middleware;
 
-  const metrics = createMetrics(context);
+  const metrics = context.metrics;
   app.use(assignRequestId);
   app.use(metrics.observe);
   app.use(createHealthRouter(context));
   const metricsKey = context.config.server.metricsKey;
-  if (metricsKey) app.get('/metrics', createOperatorKeyAuthenticator(metricsKey, { name: 'metrics', setting: 'SWITCHYARD_METRICS_KEY' }), metrics.handler);
-  else app.get('/metrics', metrics.handler);
+  if (metricsKey)
+    app.get('/metrics', createOperatorKeyAuthenticator(metricsKey, { name: 'metrics', setting: 'SWITCHYARD_METRICS_KEY' }), metrics.handler(context));
+  else app.get('/metrics', metrics.handler(context));
   app.use(['/v1/messages', '/api/ai/anthropic/messages'], useAnthropicErrors);
   // Bodies are read as JSON whatever they are labelled (curl's default is a form type);
   // multipart uploads are left for the routes that take them.

@@ -1,18 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ApiContext } from './context.ts';
 import { providerStatus } from './routes/health.ts';
 
 const breakerValue = { closed: 0, half_open: 1, open: 2 } as const;
 
-/**
- * Prometheus metrics of one api process. Queue depth per provider is what the
- * Kubernetes manifests scale workers on (KEDA, infra/k8s).
- */
-export function createMetrics(context: ApiContext) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'switchyard_api_' });
+export type ApiMetrics = ReturnType<typeof createApiMetrics>;
 
+/**
+ * Prometheus metrics of one api process, registered once on the process registry (which
+ * `all` shares with its other services). Queue depth per provider is what the Kubernetes
+ * manifests scale workers on (KEDA, infra/k8s).
+ */
+export function createApiMetrics(registry: Registry) {
   const requests = new Counter({
     name: 'switchyard_http_requests_total',
     help: 'HTTP requests by route and status',
@@ -63,7 +63,8 @@ export function createMetrics(context: ApiContext) {
     next();
   };
 
-  const handler = async (_request: Request, response: Response) => {
+  /** GET /metrics: the cluster view (queues, workers, breakers) is read at scrape time through the serving app's context. */
+  const handler = (context: ApiContext) => async (_request: Request, response: Response) => {
     const providers = await providerStatus(context);
     // Deployments come and go with the catalog: only the current ones are reported.
     breaker.reset();

@@ -11,6 +11,9 @@ import { createBackpressure } from './inference/backpressure.ts';
 import { createApp } from './create-app.ts';
 import { answerClientErrors } from './middleware/client-error.ts';
 import type { ApiContext } from './context.ts';
+import { createApiMetrics } from './metrics.ts';
+import { createProcessRegistry } from '@switchyard/observability';
+import type { Registry } from 'prom-client';
 
 export type RunningApi = {
   url: string;
@@ -21,7 +24,17 @@ export type RunningApi = {
   stop(options?: { graceMs?: number }): Promise<void>;
 };
 
-export async function startApi(options: { config: SwitchyardConfig; db: Kysely<Database>; logger: Logger; port?: number; host?: string }): Promise<RunningApi> {
+export type ApiOptions = {
+  config: SwitchyardConfig;
+  db: Kysely<Database>;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  /** The process registry (`all` passes the one its other services share); a new one otherwise. */
+  registry?: Registry;
+};
+
+export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const { config, db, logger } = options;
   const instanceId = newId('api', 12);
   // One clear line when Redis is unreachable, not one stack trace per reconnect attempt.
@@ -44,7 +57,8 @@ export async function startApi(options: { config: SwitchyardConfig; db: Kysely<D
   void breakers.refresh().catch(() => {});
   const backpressure = createBackpressure({ config, queues, logger });
   const admission = createAdmission({ config, redis, db, logger });
-  const context: ApiContext = { config, logger, redis, queues, replyBus, db, breakers, backpressure, admission };
+  const metrics = createApiMetrics(options.registry ?? createProcessRegistry());
+  const context: ApiContext = { config, logger, redis, queues, replyBus, db, breakers, backpressure, admission, metrics };
   const app = createApp(context);
 
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { ConfigError, type SwitchyardConfig } from './load-config.ts';
+
+/** Settings a running process cannot take over: its connections and listeners were made with them. */
+export const restartOnlySettings = ['redis.url', 'redis.prefix', 'database.url', 'database.dataDir', 'server.port', 'server.host', 'encryptionKey'] as const;
+
+export type ConfigState = {
+  /** `error`: the last reload was refused and the config loaded before it still serves. */
+  status: 'ok' | 'error';
+  loadedAt: Date;
+  version: string;
+  /** The refused reload's problems, one per line, each naming its key. */
+  errors: string[];
+};
+
+export type ReloadResult = { ok: true; version: string; changed: boolean } | { ok: false; errors: string[] };
+
+/**
+ * The config of one process, swappable while it runs. Readers take `current()` once per
+ * request or job and keep that object, so work in flight finishes on the config it started with.
+ */
+export type LiveConfig = {
+  current(): SwitchyardConfig;
+  state(): ConfigState;
+  /** Loads again (file and environment), validates, and swaps, or keeps the current config and says why. */
+  reload(): ReloadResult;
+  /** Called after each swap that changed something; returns the unsubscribe. */
+  onChange(listener: (next: SwitchyardConfig, previous: SwitchyardConfig) => void): () => void;
+};
+
+/** A short content hash: two processes with the same version run the same config. */
+export function configVersion(config: SwitchyardConfig): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
+}
+
+const settingAt = (config: SwitchyardConfig, path: string): unknown =>
+  path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), config);
+
+/** One line per problem of a refused load (a ConfigError lists them under its first line). */
+function problemsOf(error: unknown): string[] {
+  if (!(error instanceof ConfigError)) return [(error as Error)?.message ?? String(error)];
+  const lines = error.message.split('\n').map((line) => line.trim());
+  return lines[0] === 'invalid configuration:' ? lines.slice(1).filter(Boolean) : lines.filter(Boolean);
+}
+
+export function createLiveConfig(load: () => SwitchyardConfig, initial: SwitchyardConfig = load()): LiveConfig {
+  let config = initial;
+  let state: ConfigState = { status: 'ok', loadedAt: new Date(), version: configVersion(config), errors: [] };
+  const listeners = new Set<(next: SwitchyardConfig, previous: SwitchyardConfig) => void>();
+
+  const refuse = (errors: string[]): ReloadResult => {
+    state = { ...state, status: 'error', errors };
+    return { ok: false, errors };
+  };
+
+  return {
+    current: () => config,
+    state: () => state,
+    reload() {
+      let next: SwitchyardConfig;
+      try {
+        next = load();
+      } catch (error) {
+        return refuse(problemsOf(error));
+      }
+      const moved = restartOnlySettings.filter((path) => JSON.stringify(settingAt(next, path)) !== JSON.stringify(settingAt(config, path)));
+      if (moved.length > 0) return refuse(moved.map((path) => `${path}: cannot change while running (restart the process)`));
+      const version = configVersion(next);
+      const changed = version !== state.version;
+      const previous = config;
+      config = next;
+      state = { status: 'ok', loadedAt: new Date(), version, errors: [] };
+      if (changed) for (const listener of listeners) listener(next, previous);
+      return { ok: true, version, changed };
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
