@@ -41,7 +41,7 @@ describe('operations', () => {
     await client.chat.completions.create({ model: 'mock-fast', messages: [{ role: 'user', content: 'count me' }] });
     const metrics = await call('/metrics');
     expect(metrics.status).toBe(200);
-    expect(metrics.text).toContain('switchyard_queue_waiting{provider="mock"} 0');
+    for (const lane of ['sync', 'async', 'batch', 'delayed']) expect(metrics.text).toContain(`switchyard_queue_waiting{provider="mock",lane="${lane}"} 0`);
     expect(metrics.text).toContain('switchyard_breaker_state{provider="mock",model="mock-fast"} 0');
     expect(metrics.text).toMatch(/switchyard_http_requests_total\{route="\/v1\/chat\/completions",status="200"\} [1-9]/);
   });

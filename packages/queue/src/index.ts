@@ -48,6 +48,7 @@ export { inferenceJobName, inferenceJobOptions } from './job-options.ts';
 export {
   ackLedgerEntries,
   appendLedgerEntries,
+  countUnwrittenLedgerEntries,
   deadLetterLedgerEntries,
   readLedgerBatch,
   readMonthToDateSpend,

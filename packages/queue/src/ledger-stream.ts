@@ -119,6 +119,15 @@ export async function ackLedgerEntries(redis: Redis, prefix: string, ids: string
 }
 
 /**
+ * Entries on the ledger stream not yet in Postgres: those no ledger has read plus those read
+ * and not acknowledged (the group's lag plus its pending). Acknowledging deletes an entry, so
+ * this is the stream's length, one O(1) command that also holds before the group exists.
+ */
+export async function countUnwrittenLedgerEntries(redis: Redis, prefix: string): Promise<number> {
+  return redis.xlen(ledgerStreamKey(prefix));
+}
+
+/**
  * Counts one more failed write of the entry `id` and returns how many it has had. The
  * count lives in Redis, so it survives restarts and follows the entry to whichever ledger
  * claims it; acknowledging or dead-lettering the entry forgets it.

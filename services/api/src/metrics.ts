@@ -1,16 +1,21 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { ApiContext } from './context.ts';
-import { providerStatus } from './routes/health.ts';
+import { enabledProviders, type SwitchyardConfig } from '@switchyard/config';
+import type { CircuitBreakers, InferenceQueues, ReplyBus } from '@switchyard/queue';
+import { lanePriorities, queueLanes, waitingByLane } from './queue-lanes.ts';
 
 const breakerValue = { closed: 0, half_open: 1, open: 2 } as const;
 
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
 
+/** What a scrape reads: the serving app's context (named here, not imported, so the context can hold the metrics). */
+type ClusterView = { config: SwitchyardConfig; queues: InferenceQueues; breakers: CircuitBreakers; replyBus: ReplyBus };
+
 /**
  * Prometheus metrics of one api process, registered once on the process registry (which
  * `all` shares with its other services). Queue depth per provider is what the Kubernetes
- * manifests scale workers on (KEDA, infra/k8s).
+ * manifests scale workers on (KEDA, infra/k8s): every lane of it, since Redis list scalers
+ * see only the plain wait list and miss prioritised and delayed jobs.
  */
 export function createApiMetrics(registry: Registry) {
   const requests = new Counter({
@@ -28,8 +33,8 @@ export function createApiMetrics(registry: Registry) {
   });
   const queued = new Gauge({
     name: 'switchyard_queue_waiting',
-    help: 'Jobs waiting per provider queue (all lanes)',
-    labelNames: ['provider'],
+    help: 'Jobs waiting per provider queue and lane (sync, async, batch; delayed: retries in backoff)',
+    labelNames: ['provider', 'lane'],
     registers: [registry],
   });
   const active = new Gauge({
@@ -63,16 +68,29 @@ export function createApiMetrics(registry: Registry) {
     next();
   };
 
+  /** One provider's cluster view: three Redis round trips (counts per priority, delayed and active, worker connections). */
+  const readProvider = async (context: ClusterView, provider: string) => {
+    const queue = context.queues.get(provider);
+    const [perPriority, counts, workerCount] = await Promise.all([
+      queue.getCountsPerPriority([...lanePriorities]),
+      queue.getJobCounts('delayed', 'active'),
+      queue.getWorkersCount().catch(() => 0),
+    ]);
+    return { provider, lanes: waitingByLane(perPriority, counts.delayed ?? 0), active: counts.active ?? 0, workers: workerCount };
+  };
+
   /** GET /metrics: the cluster view (queues, workers, breakers) is read at scrape time through the serving app's context. */
-  const handler = (context: ApiContext) => async (_request: Request, response: Response) => {
-    const providers = await providerStatus(context);
-    // Deployments come and go with the catalog: only the current ones are reported.
-    breaker.reset();
-    for (const [name, status] of Object.entries(providers)) {
-      queued.set({ provider: name }, status.queued);
-      active.set({ provider: name }, status.in_progress);
-      workers.set({ provider: name }, status.workers);
-      for (const [model, deployment] of Object.entries(status.models)) breaker.set({ provider: name, model }, breakerValue[deployment.breaker]);
+  const handler = (context: ClusterView) => async (_request: Request, response: Response) => {
+    const providers = await Promise.all(enabledProviders(context.config).map((provider) => readProvider(context, provider.name)));
+    // Providers and deployments come and go with the catalog: only the current ones are
+    // reported, and the gauges are swapped in one step, so a concurrent scrape never sees half.
+    for (const gauge of [queued, active, workers, breaker]) gauge.reset();
+    for (const view of providers) {
+      for (const lane of queueLanes) queued.set({ provider: view.provider, lane }, view.lanes[lane]);
+      active.set({ provider: view.provider }, view.active);
+      workers.set({ provider: view.provider }, view.workers);
+      for (const deployment of context.breakers.deployments(view.provider))
+        breaker.set({ provider: view.provider, model: deployment.model }, breakerValue[deployment.state]);
     }
     pending.set(context.replyBus.pendingCount);
     response.setHeader('content-type', registry.contentType);

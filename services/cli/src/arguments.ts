@@ -6,10 +6,14 @@ Services
   all [--port N] [--host ADDRESS]       api, workers for every enabled provider, the ledger and webhooks, in one process
                                         (listens on 127.0.0.1 unless --host or HOST says otherwise)
   api [--port N] [--host ADDRESS]       the HTTP ingress (needs DATABASE_URL; listens on 0.0.0.0 by default)
-  worker --provider <name[,name]|all> [--concurrency N]
+  worker --provider <name[,name]|all> [--concurrency N] [--metrics-port N]
                                         provider workers
-  ledger                                the ledger writer (needs DATABASE_URL)
-  webhooks                              webhook delivery from the outbox (needs DATABASE_URL; any number may run)
+  ledger [--metrics-port N]             the ledger writer and the batch driver (needs DATABASE_URL)
+  webhooks [--metrics-port N]           webhook delivery from the outbox (needs DATABASE_URL; any number may run)
+
+  The api (and all) serve GET /metrics on their own port; worker, ledger and webhooks on
+  --metrics-port N or METRICS_PORT (not served when neither is set). With
+  SWITCHYARD_METRICS_KEY set, scrapes need Authorization: Bearer <key>.
 
 Administration
   migrate                               apply database migrations
@@ -24,7 +28,8 @@ With the embedded database (no DATABASE_URL) while "switchyard all" runs, these 
 go through its admin API.
 
 Configuration comes from SWITCHYARD_CONFIG (YAML) and the environment (REDIS_URL,
-DATABASE_URL, PORT, HOST, SWITCHYARD_ADMIN_KEY, <PROVIDER>_API_KEY, <PROVIDER>_BASE_URL).`;
+DATABASE_URL, PORT, HOST, METRICS_PORT, SWITCHYARD_ADMIN_KEY, SWITCHYARD_METRICS_KEY,
+<PROVIDER>_API_KEY, <PROVIDER>_BASE_URL).`;
 
 export function parseCommandLine(argv: string[]) {
   return parseArgs({
@@ -34,6 +39,7 @@ export function parseCommandLine(argv: string[]) {
     options: {
       provider: { type: 'string' },
       concurrency: { type: 'string' },
+      'metrics-port': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       name: { type: 'string' },

@@ -15,6 +15,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const logger = createLogger({ name: `switchyard-${command}` });
   const port = positiveInteger(values.port, 'port');
+  const metricsPort = positiveInteger(values['metrics-port'], 'metrics-port');
   switch (command) {
     case 'all':
       // One machine's whole system: reachable from this machine only unless asked.
@@ -26,11 +27,12 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./commands/run-worker.ts')).runWorker(logger, {
         providers: values.provider,
         concurrency: positiveInteger(values.concurrency, 'concurrency'),
+        metricsPort,
       });
     case 'ledger':
-      return (await import('./commands/run-ledger.ts')).runLedger(logger);
+      return (await import('./commands/run-ledger.ts')).runLedger(logger, { metricsPort });
     case 'webhooks':
-      return (await import('./commands/run-webhooks.ts')).runWebhooks(logger);
+      return (await import('./commands/run-webhooks.ts')).runWebhooks(logger, { metricsPort });
     case 'migrate':
     case 'orgs':
     case 'keys':

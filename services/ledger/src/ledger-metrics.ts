@@ -1,4 +1,4 @@
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 export type DeadLetterReason = 'invalid' | 'unwritable';
 
@@ -6,6 +6,11 @@ export type LedgerMetrics = {
   registry: Registry;
   /** Entries moved to the dead-letter stream: `invalid` never parsed, `unwritable` kept failing to write. */
   deadLetters: Counter<'reason'>;
+  /**
+   * Makes `switchyard_ledger_lag` read `count` at scrape time (a running ledger's stream
+   * backlog); returns the function that stops it, for the ledger's `stop()`.
+   */
+  watchLag(count: () => Promise<number>): () => void;
 };
 
 /**
@@ -21,5 +26,27 @@ export function createLedgerMetrics(registry: Registry = new Registry()): Ledger
   });
   // Both series exist from the start, so an alert on their rate sees a zero, not a gap.
   for (const reason of ['invalid', 'unwritable'] satisfies DeadLetterReason[]) deadLetters.inc({ reason }, 0);
-  return { registry, deadLetters };
+
+  // Ledgers of one process read the same stream; the gauge reports what they see.
+  const counters = new Set<() => Promise<number>>();
+  new Gauge({
+    name: 'switchyard_ledger_lag',
+    help: 'Ledger stream entries not yet written to Postgres (never read, or read and not acknowledged)',
+    registers: [registry],
+    async collect() {
+      const counts = await Promise.all([...counters].map((count) => count().catch(() => undefined)));
+      const known = counts.filter((value): value is number => value !== undefined);
+      // Redis unreachable: the last value stays, and the scrape still answers.
+      if (known.length > 0) this.set(Math.max(...known));
+    },
+  });
+
+  return {
+    registry,
+    deadLetters,
+    watchLag(count) {
+      counters.add(count);
+      return () => void counters.delete(count);
+    },
+  };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '@switchyard/logger';
 import type { Redis } from 'ioredis';
 import {
   ackLedgerEntries,
+  countUnwrittenLedgerEntries,
   deadLetterLedgerEntries,
   readLedgerBatch,
   storeMonthToDateSpend,
@@ -12,6 +13,7 @@ import {
   webhookNudgeChannel,
   type LedgerMessage,
 } from '@switchyard/queue';
+import type { Registry } from 'prom-client';
 import { createLedgerMetrics, type LedgerMetrics } from './ledger-metrics.ts';
 import { assertDatabaseAnswers, writeEachApart } from './write-each-apart.ts';
 import { writeLedgerBatch } from './write-ledger-batch.ts';
@@ -30,7 +32,9 @@ export type LedgerDeps = {
   maxEntryFailures?: number;
   /** Pause before retrying entries that failed on their own. */
   entryRetryDelayMs?: number;
-  /** Where the ledger's counters go; a fresh registry by default. */
+  /** The process registry the ledger's metrics go on (`all` shares one); a new one otherwise. */
+  registry?: Registry;
+  /** The ledger's metrics, made by the caller (tests read them); created on `registry` otherwise. */
   metrics?: LedgerMetrics;
 };
 
@@ -51,7 +55,8 @@ export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
   // Blocking reads hold their connection, so they get one of their own.
   const reader = deps.redis.duplicate();
   reader.on('error', (error) => logger.warn({ err: error }, 'ledger reader connection error'));
-  const metrics = deps.metrics ?? createLedgerMetrics();
+  const metrics = deps.metrics ?? createLedgerMetrics(deps.registry);
+  const unwatchLag = metrics.watchLag(() => countUnwrittenLedgerEntries(deps.redis, deps.prefix));
   const maxEntryFailures = deps.maxEntryFailures ?? 5;
   let stopping = false;
   let failures = 0;
@@ -118,6 +123,7 @@ export async function startLedger(deps: LedgerDeps): Promise<Ledger> {
     metrics,
     async stop() {
       stopping = true;
+      unwatchLag();
       await loop;
       await reader.quit().catch(() => reader.disconnect());
     },

@@ -41,7 +41,7 @@ export function createLedgerEmitter(options: { redis: Redis; prefix: string; con
   }
 
   return {
-    usageEntry: (event: AttemptEvent): LedgerEntry => ({ type: 'usage', record: usageRecord(event) }),
+    usageEntry: (event: AttemptEvent): LedgerEntry & { type: 'usage' } => ({ type: 'usage', record: usageRecord(event) }),
     /** The finished job's record; none for a forward (the next route's job finishes it). */
     jobEntries: (data: InferenceJobData, outcome: JobOutcome): LedgerEntry[] =>
       outcome.status === 'forwarded' ? [] : [{ type: 'job', record: jobRecordOf(data, outcome, pricingOf) }],

@@ -13,8 +13,10 @@ import {
   inferenceQueueName,
   publishReply,
 } from '@switchyard/queue';
+import { Registry } from 'prom-client';
 import { createLedgerEmitter } from './ledger-emitter.ts';
 import { createInferenceProcessor, RetryRouteError, type ProcessorDependencies } from './process-inference-job.ts';
+import { createWorkerMetrics } from './worker-metrics.ts';
 
 export type WorkerOptions = {
   config: SwitchyardConfig;
@@ -29,6 +31,8 @@ export type WorkerOptions = {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   onAttemptFinished?: ProcessorDependencies['onAttemptFinished'];
+  /** The process registry the worker's metrics go on (`all` shares one); a new one otherwise. */
+  registry?: Registry;
 };
 
 export type RunningWorkers = {
@@ -69,6 +73,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   });
   await breakers.refresh();
   const ledger = createLedgerEmitter({ redis, prefix, config });
+  const metrics = createWorkerMetrics(options.registry ?? new Registry(), providers);
   // Usage of a job's attempts is held until the job's run ends, then written with the job
   // record in one round trip, after the caller has had its reply.
   const pendingUsage = new Map<string, LedgerEntry[]>();
@@ -83,7 +88,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     logger,
     onAttemptFinished: async (event) => {
       const key = usageKey(event.data);
-      pendingUsage.set(key, [...(pendingUsage.get(key) ?? []), ledger.usageEntry(event)]);
+      const entry = ledger.usageEntry(event);
+      metrics.attemptFinished(entry.record);
+      pendingUsage.set(key, [...(pendingUsage.get(key) ?? []), entry]);
       await options.onAttemptFinished?.(event);
     },
   });
@@ -91,19 +98,24 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   // replays them (idempotent on the ledger side) instead of losing them.
   const processor = async (job: Job<InferenceJobData, JobOutcome>, token?: string, signal?: AbortSignal): Promise<JobOutcome> => {
     const key = usageKey(job.data);
+    metrics.jobStarted(job);
     try {
       const outcome = await processInferenceJob(job, token, signal);
       await ledger.append([...(pendingUsage.get(key) ?? []), ...ledger.jobEntries(job.data, outcome)]);
+      metrics.jobFinished(job.data, outcome.status);
       return outcome;
     } catch (error) {
+      if (error instanceof RetryRouteError) metrics.retryScheduled(job.data);
       await ledger.append(pendingUsage.get(key) ?? []);
       throw error;
     } finally {
       pendingUsage.delete(key);
+      metrics.jobStopped(job.data);
     }
   };
   const reportFinalFailure = async (job: Job<InferenceJobData, JobOutcome>, error: Error) => {
     if ((await job.getState()) !== 'failed') return;
+    metrics.jobFinished(job.data, 'failed');
     logger.error(
       { requestId: job.data.requestId, provider: job.data.routes[job.data.routeIndex]?.provider, reason: error.message },
       'job failed without an outcome',

@@ -1,6 +1,8 @@
 import { batchNudgeChannel, createInferenceQueues } from '@switchyard/queue';
+import { Registry } from 'prom-client';
 import { activeBatchStatuses } from '../batch-record.ts';
 import type { BatchEngineDeps } from '../types.ts';
+import { registerBatchLineMetrics } from './batch-line-metrics.ts';
 import { tryLockBatch } from './batch-lock.ts';
 import { stepBatch } from './step-batch.ts';
 
@@ -14,9 +16,10 @@ const lockTtlMs = 5000;
  * takes a step of every active batch, each batch under its own Redis lock, concurrently, so a
  * long validation never holds up another batch's feeding. All of its state is in Postgres
  * (lines, counts) and Redis (the queued jobs, by deterministic id), so a driver started after
- * a crash simply carries on. Runs inside `ledger` and `all`.
+ * a crash simply carries on. Runs inside `ledger` and `all`; its metrics go on `registry`
+ * (the process's; a new one otherwise).
  */
-export async function startBatchDriver(deps: BatchEngineDeps): Promise<BatchDriver> {
+export async function startBatchDriver(deps: BatchEngineDeps & { registry?: Registry }): Promise<BatchDriver> {
   const prefix = deps.config.redis.prefix;
   const logger = deps.logger.child({ component: 'batch-driver' });
   const queues = createInferenceQueues({ connection: deps.redis, prefix });
@@ -25,6 +28,7 @@ export async function startBatchDriver(deps: BatchEngineDeps): Promise<BatchDriv
   let wake: (() => void) | undefined;
   subscriber.on('message', () => wake?.());
   await subscriber.subscribe(batchNudgeChannel(prefix));
+  registerBatchLineMetrics(deps.registry ?? new Registry(), deps.db);
 
   const running = new Map<string, Promise<void>>();
   const lastInspected = new Map<string, number>();

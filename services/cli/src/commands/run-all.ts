@@ -7,6 +7,7 @@ import { startApi } from '@switchyard/api';
 import { startWorkers } from '@switchyard/worker';
 import { startLedger } from '@switchyard/ledger';
 import { startWebhooks } from '@switchyard/webhooks';
+import { createProcessRegistry } from '@switchyard/observability';
 import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
 import { acquireEmbeddedDatabase, describeHolder, type EmbeddedDatabaseLock } from '../embedded-database-lock.ts';
@@ -44,14 +45,16 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
         `-H "Content-Type: application/json" -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'\n\n`,
     );
   }
+  // One registry for the whole process, served by the api on its own port at /metrics.
+  const registry = createProcessRegistry();
   const ledgerRedis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
-  const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix });
+  const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix, registry });
   // The ledger beside it nudges after every commit with deliveries, so a slow poll only backs that up (and spares embedded PGlite).
-  const webhooks = await startWebhooks({ config, db: database.db, logger, pollIntervalMs: 1000 });
+  const webhooks = await startWebhooks({ config, db: database.db, logger, pollIntervalMs: 1000, registry });
   const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
-  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config, logger });
-  const workers = await startWorkers({ config, logger, providers: 'all' });
-  const api = await startApi({ config, db: database.db, logger, port, host: options.host });
+  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config, logger, registry });
+  const workers = await startWorkers({ config, logger, providers: 'all', registry });
+  const api = await startApi({ config, db: database.db, logger, port, host: options.host, registry });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
   // Ingress first, then the workers finish what they hold, then the ledger drains, then
   // webhooks finish their attempts in flight (what the ledger's last batch queued waits in the outbox).
