@@ -7,8 +7,11 @@ import type { Registry } from 'prom-client';
 
 export type MetricsServer = { url: string; port: number; stop(): Promise<void> };
 
+/** The error envelope the api answers with (OpenAI's shape), so a scraper sees one format from every process. */
 const answerError = (response: ServerResponse, error: GatewayError, headers: Record<string, string> = {}) =>
-  response.writeHead(error.status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(error.toBody()));
+  response
+    .writeHead(error.status, { 'content-type': 'application/json', ...headers })
+    .end(JSON.stringify({ error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code } }));
 
 const sameSecret = (presented: string, expected: string): boolean => {
   const a = Buffer.from(presented);
@@ -32,11 +35,16 @@ export async function serveMetrics(options: { registry: Registry; port: number; 
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
+    // Answered as the api answers its own /metrics: no key 401, another key 403.
     const presented = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
-    if (metricsKey && (!presented || !sameSecret(presented, metricsKey))) {
-      answerError(response, new GatewayError('invalid_api_key', 'GET /metrics needs Authorization: Bearer <SWITCHYARD_METRICS_KEY>'), {
+    if (metricsKey && !presented) {
+      answerError(response, new GatewayError('missing_api_key', 'GET /metrics needs Authorization: Bearer <SWITCHYARD_METRICS_KEY>'), {
         'www-authenticate': 'Bearer',
       });
+      return;
+    }
+    if (metricsKey && presented && !sameSecret(presented, metricsKey)) {
+      answerError(response, new GatewayError('permission_denied', 'not the metrics key'));
       return;
     }
     registry.metrics().then(

@@ -5,6 +5,7 @@ import type { LedgerEntry, UsageRecord } from '@switchyard/core';
 import {
   ackLedgerEntries,
   appendLedgerEntries,
+  countUnwrittenLedgerEntries,
   deadLetterLedgerEntries,
   readLedgerBatch,
   readMonthToDateSpend,
@@ -72,6 +73,19 @@ describe('ledger stream', () => {
     );
     expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(0);
     expect((await readLedgerBatch(redis, prefix, 'one', { count: 10, blockMs: 10 })).messages).toEqual([]);
+  });
+
+  it('counts entries not yet written: never read, and read but not acknowledged', async () => {
+    const prefix = newPrefix();
+    expect(await countUnwrittenLedgerEntries(redis, prefix)).toBe(0);
+    await appendLedgerEntries(redis, prefix, [usage('req_1'), usage('req_2'), usage('req_3')]);
+    expect(await countUnwrittenLedgerEntries(redis, prefix)).toBe(3);
+    const batch = await readLedgerBatch(redis, prefix, 'one', { count: 2, blockMs: 10 });
+    expect(await countUnwrittenLedgerEntries(redis, prefix)).toBe(3);
+    await ackLedgerEntries(redis, prefix, [batch.messages[0]!.id]);
+    expect(await countUnwrittenLedgerEntries(redis, prefix)).toBe(2);
+    await deadLetterLedgerEntries(redis, prefix, [{ id: batch.messages[1]!.id, raw: batch.messages[1]!.raw, reason: 'test' }]);
+    expect(await countUnwrittenLedgerEntries(redis, prefix)).toBe(1);
   });
 
   it('hands an unacknowledged batch back to its consumer, and to another once it idles', async () => {
