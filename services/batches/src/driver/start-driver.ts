@@ -1,3 +1,4 @@
+import { asLiveConfig, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
 import { batchNudgeChannel, createInferenceQueues } from '@switchyard/queue';
 import { activeBatchStatuses } from '../batch-record.ts';
 import type { BatchEngineDeps } from '../types.ts';
@@ -16,7 +17,11 @@ const lockTtlMs = 5000;
  * (lines, counts) and Redis (the queued jobs, by deterministic id), so a driver started after
  * a crash simply carries on. Runs inside `ledger` and `all`.
  */
-export async function startBatchDriver(deps: BatchEngineDeps): Promise<BatchDriver> {
+export async function startBatchDriver(options: Omit<BatchEngineDeps, 'config'> & { config: SwitchyardConfig | LiveConfig }): Promise<BatchDriver> {
+  // A LiveConfig's reloads (batches.*, providers' attempts) are taken at the next step.
+  const live = asLiveConfig(options.config);
+  const depsNow = (): BatchEngineDeps => ({ ...options, config: live.current() });
+  const deps = depsNow();
   const prefix = deps.config.redis.prefix;
   const logger = deps.logger.child({ component: 'batch-driver' });
   const queues = createInferenceQueues({ connection: deps.redis, prefix });
@@ -31,6 +36,7 @@ export async function startBatchDriver(deps: BatchEngineDeps): Promise<BatchDriv
   let stopping = false;
 
   const step = async (batchId: string) => {
+    const deps = depsNow();
     const lock = await tryLockBatch(deps.redis, prefix, batchId, lockTtlMs);
     if (!lock) return;
     const renewal = setInterval(() => void lock.extend().catch(() => {}), lockTtlMs / 3);
@@ -69,7 +75,7 @@ export async function startBatchDriver(deps: BatchEngineDeps): Promise<BatchDriv
       }
       if (stopping) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deps.config.batches.tickMs);
+        const timer = setTimeout(resolve, live.current().batches.tickMs);
         wake = () => {
           clearTimeout(timer);
           resolve();

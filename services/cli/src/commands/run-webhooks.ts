@@ -1,13 +1,14 @@
-import { loadConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import { startWebhooks } from '@switchyard/webhooks';
 import { openDatabase } from '../database.ts';
+import { followConfig } from '../reload-on-signal.ts';
 import { stopOnSignals } from '../shutdown.ts';
 
 /** `switchyard webhooks`: delivers webhook events from the outbox; any number may run. */
 export async function runWebhooks(logger: Logger): Promise<void> {
-  const config = loadConfig();
+  const { live, bus } = await followConfig(logger, 'webhooks');
+  const config = live.current();
   const database = await openDatabase(config, { command: 'webhooks', allowEmbedded: false });
   const webhooks = await startWebhooks({ config, db: database.db, logger });
-  stopOnSignals(logger, [() => webhooks.stop(), () => database.close()]);
+  stopOnSignals(logger, [() => webhooks.stop(), () => bus.close(), () => database.close()]);
 }

@@ -1,11 +1,11 @@
-import { loadConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import { startWorkers } from '@switchyard/worker';
+import { followConfig } from '../reload-on-signal.ts';
 import { stopOnSignals } from '../shutdown.ts';
 
 /** Workers never touch Postgres: they need only Redis and the provider keys. */
 export async function runWorker(logger: Logger, options: { providers: string; concurrency?: number }): Promise<void> {
-  const config = loadConfig();
+  const { live, bus } = await followConfig(logger, 'worker');
   const providers =
     options.providers === 'all'
       ? 'all'
@@ -13,6 +13,6 @@ export async function runWorker(logger: Logger, options: { providers: string; co
           .split(',')
           .map((name) => name.trim())
           .filter(Boolean);
-  const workers = await startWorkers({ config, logger, providers, concurrency: options.concurrency });
-  stopOnSignals(logger, [() => workers.stop()]);
+  const workers = await startWorkers({ config: live, logger, providers, concurrency: options.concurrency });
+  stopOnSignals(logger, [() => workers.stop(), () => bus.close()]);
 }
