@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asLiveConfig, createLiveConfig } from './live-config.ts';
+import { asLiveConfig, configVersion, createLiveConfig } from './live-config.ts';
 import { loadConfig } from './load-config.ts';
 
 describe('createLiveConfig', () => {
@@ -83,5 +83,15 @@ describe('asLiveConfig', () => {
     expect(fixed.current()).toBe(config);
     expect(fixed.reload()).toMatchObject({ ok: true, changed: false });
     expect(asLiveConfig(fixed)).toBe(fixed);
+  });
+});
+
+describe('configVersion', () => {
+  it('is the same for processes serving the same config on different ports, and moves with what they serve', () => {
+    const first = loadConfig({ env: { PORT: '8080' } });
+    const second = loadConfig({ env: { PORT: '8081', METRICS_PORT: '9100' } });
+    expect(configVersion(second)).toBe(configVersion(first));
+    expect(second.server.port).toBe(8081);
+    expect(configVersion(loadConfig({ env: {}, overrides: { aliases: { quick: 'mock-fast' } } }))).not.toBe(configVersion(first));
   });
 });

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { ConfigError, type SwitchyardConfig } from './load-config.ts';
 
 /** Settings a running process cannot take over: its connections and listeners were made with them. */
-export const restartOnlySettings = ['redis.url', 'redis.prefix', 'database.url', 'database.dataDir', 'server.port', 'server.host', 'encryptionKey'] as const;
+export const restartOnlySettings = [
+  'redis.url',
+  'redis.prefix',
+  'database.url',
+  'database.dataDir',
+  'server.port',
+  'server.host',
+  'server.metricsPort',
+  'encryptionKey',
+] as const;
 
 export type ConfigState = {
   /** `error`: the last reload was refused and the config loaded before it still serves. */
@@ -31,9 +40,19 @@ export type LiveConfig = {
   onChange(listener: ChangeListener): () => void;
 };
 
-/** A short content hash: two processes with the same version run the same config. */
+/**
+ * A short content hash: two processes with the same version serve the same config. The
+ * restart-only settings are left out: they tell processes apart (each api its own port)
+ * rather than what they serve.
+ */
 export function configVersion(config: SwitchyardConfig): string {
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
+  const served = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
+  for (const path of restartOnlySettings) {
+    const [section, key] = path.split('.') as [string, string | undefined];
+    if (key === undefined) delete served[section];
+    else if (served[section]) delete served[section][key];
+  }
+  return createHash('sha256').update(JSON.stringify(served)).digest('hex').slice(0, 12);
 }
 
 const settingAt = (config: SwitchyardConfig, path: string): unknown =>
