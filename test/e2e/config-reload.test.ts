@@ -48,7 +48,9 @@ describe('POST /v1/admin/config/reload in one process', () => {
 
     const status = await admin('GET', '/config/status');
     expect(status.body).toMatchObject({ status: 'ok', version: reloaded.body.version, loaded_at: reloaded.body.loaded_at });
-    expect(status.body.instances).toEqual([expect.objectContaining({ id: status.body.instance_id, kind: 'all', version: reloaded.body.version, status: 'ok' })]);
+    expect(status.body.instances).toEqual([
+      expect.objectContaining({ id: status.body.instance_id, kind: 'all', version: reloaded.body.version, status: 'ok' }),
+    ]);
 
     // The same file again changes nothing.
     expect((await admin('POST', '/config/reload')).body).toMatchObject({ status: 'ok', changed: false, version: reloaded.body.version });
@@ -62,10 +64,7 @@ describe('POST /v1/admin/config/reload in one process', () => {
     expect(refused.body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request' });
     expect(refused.body.error.message).toContain('models.mock-broken.upstreem');
     expect(refused.body.error.message).toContain('models.mock-broken.fallbacks');
-    expect(refused.body.error.errors).toEqual([
-      'models.mock-broken.upstreem: unknown key',
-      'models.mock-broken.fallbacks: unknown model "no-such-model"',
-    ]);
+    expect(refused.body.error.errors).toEqual(['models.mock-broken.upstreem: unknown key', 'models.mock-broken.fallbacks: unknown model "no-such-model"']);
 
     const status = await admin('GET', '/config/status');
     expect(status.body).toMatchObject({ status: 'error', version: before.body.version, loaded_at: before.body.loaded_at, errors: refused.body.error.errors });

@@ -92,7 +92,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const webhooks = options.webhooks ? await startWebhooks({ config, db: database.db, logger }) : undefined;
   const driverRedis = createRedis(redis.url, { role: 'blocking', name: 'batch-driver' });
   const batchDriver =
-    options.ledger === false || options.batchDriver === false ? undefined : await startBatchDriver({ db: database.db, redis: driverRedis, config: liveConfig, logger });
+    options.ledger === false || options.batchDriver === false
+      ? undefined
+      : await startBatchDriver({ db: database.db, redis: driverRedis, config: liveConfig, logger });
   const api = await startApi({ config: liveConfig, configBus, db: database.db, logger, port: 0, host: '127.0.0.1' });
 
   return {

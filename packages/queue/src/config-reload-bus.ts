@@ -74,7 +74,15 @@ export async function startConfigReloadBus(options: {
 
   const entry = (): ConfigInstance => {
     const state = config.state();
-    return { id: instanceId, kind, version: state.version, status: state.status, loadedAt: state.loadedAt.toISOString(), errors: state.errors, seenAt: Date.now() };
+    return {
+      id: instanceId,
+      kind,
+      version: state.version,
+      status: state.status,
+      loadedAt: state.loadedAt.toISOString(),
+      errors: state.errors,
+      seenAt: Date.now(),
+    };
   };
   const record = async () => {
     const { id, ...fields } = entry();
@@ -85,7 +93,8 @@ export async function startConfigReloadBus(options: {
 
   const reloadHere = async (origin: ReloadOrigin): Promise<ReloadOutcome> => {
     const outcome = config.reload();
-    if (outcome.ok) logger.info({ origin, version: outcome.version, changed: outcome.changed }, `config reloaded (${outcome.changed ? 'changed' : 'unchanged'})`);
+    if (outcome.ok)
+      logger.info({ origin, version: outcome.version, changed: outcome.changed }, `config reloaded (${outcome.changed ? 'changed' : 'unchanged'})`);
     else logger.warn({ origin, errors: outcome.errors }, `config reload refused; the previous config keeps serving: ${outcome.errors.join('; ')}`);
     await recordQuietly();
     return outcome;

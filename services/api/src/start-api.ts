@@ -63,7 +63,9 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     channel: replyChannel(config.redis.prefix, instanceId),
     onError: (error) => logger.warn({ err: error }, 'reply bus error'),
   });
-  const ownBus = options.configBus ? undefined : await startConfigReloadBus({ config: liveConfig, redisUrl: config.redis.url, prefix: config.redis.prefix, kind: 'api', logger });
+  const ownBus = options.configBus
+    ? undefined
+    : await startConfigReloadBus({ config: liveConfig, redisUrl: config.redis.url, prefix: config.redis.prefix, kind: 'api', logger });
   const configBus = options.configBus ?? ownBus!;
   const metrics = createApiMetrics(options.registry ?? createProcessRegistry());
   const shared = { logger, redis, queues, replyBus, db, metrics, liveConfig, configBus };

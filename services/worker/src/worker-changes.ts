@@ -18,8 +18,7 @@ export function workerSettingsOf(config: SwitchyardConfig, provider: string, ove
     concurrency: overrides.concurrency ?? settings.concurrency,
     // A limiter is always set: without one BullMQ ignores the pause a 429 puts on the queue
     // (queue.rateLimit). Unlimited providers get a ceiling they never reach.
-    limiter:
-      settings.requestsPerMinute > 0 ? { max: settings.requestsPerMinute, duration: 60_000 } : { max: Number.MAX_SAFE_INTEGER - 1, duration: 1000 },
+    limiter: settings.requestsPerMinute > 0 ? { max: settings.requestsPerMinute, duration: 60_000 } : { max: Number.MAX_SAFE_INTEGER - 1, duration: 1000 },
     lockDuration: overrides.lockDurationMs ?? config.worker.lockDurationMs,
     stalledInterval: overrides.stalledIntervalMs ?? config.worker.stalledIntervalMs,
     maxConcurrency: settings.maxConcurrency,

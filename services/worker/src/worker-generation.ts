@@ -45,7 +45,12 @@ export function selectedProviders(config: SwitchyardConfig, wanted: string[] | '
   return wanted === 'all' ? enabled : wanted.filter((name) => enabled.includes(name));
 }
 
-export function createWorkerGeneration(shared: SharedWorkerParts, config: SwitchyardConfig, providers: string[], previous?: WorkerGeneration): WorkerGeneration {
+export function createWorkerGeneration(
+  shared: SharedWorkerParts,
+  config: SwitchyardConfig,
+  providers: string[],
+  previous?: WorkerGeneration,
+): WorkerGeneration {
   const adapters = new Map<string, ProviderAdapter>();
   for (const name of providers) {
     const provider = config.providers[name]!;

@@ -28,10 +28,7 @@ export function createConfigAdminRouter(context: ApiContext): Router {
   router.post('/config/reload', async (_request: Request, response: Response) => {
     const outcome = await context.configBus.reload('admin');
     if (!outcome.ok) {
-      const error = new GatewayError(
-        'invalid_request',
-        `config reload refused (${problemKeys(outcome.errors).join(', ')}); the previous config keeps serving`,
-      );
+      const error = new GatewayError('invalid_request', `config reload refused (${problemKeys(outcome.errors).join(', ')}); the previous config keeps serving`);
       const envelope = renderOpenAIError(error.toBody());
       response.status(error.status).json({ error: { ...envelope.error, errors: outcome.errors } });
       return;
