@@ -1,6 +1,7 @@
 // Config reload in one gateway process: a reload swaps what new requests see, a refused one
 // keeps the old config serving, and a request in flight finishes on the config it started with.
 import { afterEach, describe, expect, it } from 'vitest';
+import { costUsd, normalizeUsd } from '@switchyard/core';
 import { eventually } from '@switchyard/testing';
 import { adminKey } from '../support/gateway.ts';
 import { useGateway } from '../support/use-gateway.ts';
@@ -18,7 +19,12 @@ async function chat(model: string, content = 'hello') {
     headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
   });
-  return { status: response.status, model: response.headers.get('x-switchyard-model'), body: (await response.json()) as Record<string, any> };
+  return {
+    status: response.status,
+    model: response.headers.get('x-switchyard-model'),
+    jobId: response.headers.get('x-job-id'),
+    body: (await response.json()) as Record<string, any>,
+  };
 }
 
 afterEach(async () => {
@@ -88,5 +94,19 @@ describe('POST /v1/admin/config/reload in one process', () => {
     expect(finished.status).toBe(200);
     expect(finished.body.choices[0].message.content).toContain('started before the reload');
     expect(gateway.workers?.providers).not.toContain('mock');
+  });
+
+  it('prices the requests after a reload at the reloaded prices', async () => {
+    const pricing = { input: '7.00', output: '11.00' };
+    gateway.setOverrides({ models: { 'mock-fast': { pricing } } });
+    expect((await admin('POST', '/config/reload')).body).toMatchObject({ status: 'ok', changed: true });
+    const answer = await chat('mock-fast', 'priced after the reload');
+    expect(answer.status).toBe(200);
+    const row = await eventually('the usage row of the request', () =>
+      gateway.db.selectFrom('usage_events').selectAll().where('request_id', '=', answer.jobId!).executeTakeFirst(),
+    );
+    const usage = { inputTokens: answer.body.usage.prompt_tokens, outputTokens: answer.body.usage.completion_tokens };
+    expect(normalizeUsd(row.cost_usd)).toBe(normalizeUsd(costUsd(usage, pricing)));
+    expect(normalizeUsd(row.cost_usd)).not.toBe(normalizeUsd(costUsd(usage, gateway.config.models['mock-fast']!.pricing)));
   });
 });

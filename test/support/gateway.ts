@@ -89,7 +89,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const workers = options.workers === false ? undefined : await launchWorkers();
   const ledgerRedis = createRedis(redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = options.ledger === false ? undefined : await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix, blockMs: 200 });
-  const webhooks = options.webhooks ? await startWebhooks({ config, db: database.db, logger }) : undefined;
+  const webhooks = options.webhooks ? await startWebhooks({ config: liveConfig, db: database.db, logger }) : undefined;
   const driverRedis = createRedis(redis.url, { role: 'blocking', name: 'batch-driver' });
   const batchDriver =
     options.ledger === false || options.batchDriver === false

@@ -49,7 +49,7 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   const ledgerRedis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix });
   // The ledger beside it nudges after every commit with deliveries, so a slow poll only backs that up (and spares embedded PGlite).
-  const webhooks = await startWebhooks({ config, db: database.db, logger, pollIntervalMs: 1000 });
+  const webhooks = await startWebhooks({ config: live, db: database.db, logger, pollIntervalMs: 1000 });
   const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
   const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config: live, logger });
   const workers = await startWorkers({ config: live, logger, providers: 'all' });

@@ -9,6 +9,6 @@ export async function runWebhooks(logger: Logger): Promise<void> {
   const { live, bus } = await followConfig(logger, 'webhooks');
   const config = live.current();
   const database = await openDatabase(config, { command: 'webhooks', allowEmbedded: false });
-  const webhooks = await startWebhooks({ config, db: database.db, logger });
+  const webhooks = await startWebhooks({ config: live, db: database.db, logger });
   stopOnSignals(logger, [() => webhooks.stop(), () => bus.close(), () => database.close()]);
 }
