@@ -122,7 +122,11 @@ export async function startConfigReloadBus(options: {
     async reload(origin) {
       const outcome = await reloadHere(origin);
       // Published whatever the outcome: each process judges its own file and reports it.
-      await commands.publish(channel, JSON.stringify({ from: instanceId } satisfies ReloadNotice));
+      await commands
+        .publish(channel, JSON.stringify({ from: instanceId } satisfies ReloadNotice))
+        .catch((error: unknown) =>
+          logger.warn({ error: (error as Error).message }, 'could not tell the other processes to reload; reload them one by one (SIGHUP)'),
+        );
       return outcome;
     },
     async instances() {
