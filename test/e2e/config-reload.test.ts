@@ -52,6 +52,9 @@ describe('POST /v1/admin/config/reload in one process', () => {
     expect(byAlias.body.model).toBe('mock-added');
     expect(byAlias.body.choices[0].message.content).toContain('through the alias');
 
+    const listed = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${gateway.apiKey}` } });
+    expect(((await listed.json()) as { data: Array<{ id: string }> }).data.map((model) => model.id)).toContain('mock-added');
+
     const status = await admin('GET', '/config/status');
     expect(status.body).toMatchObject({ status: 'ok', version: reloaded.body.version, loaded_at: reloaded.body.loaded_at });
     expect(status.body.instances).toEqual([
@@ -108,5 +111,13 @@ describe('POST /v1/admin/config/reload in one process', () => {
     const usage = { inputTokens: answer.body.usage.prompt_tokens, outputTokens: answer.body.usage.completion_tokens };
     expect(normalizeUsd(row.cost_usd)).toBe(normalizeUsd(costUsd(usage, pricing)));
     expect(normalizeUsd(row.cost_usd)).not.toBe(normalizeUsd(costUsd(usage, gateway.config.models['mock-fast']!.pricing)));
+  });
+
+  it('keeps serving across a limiter change, which takes a new BullMQ Worker for the provider', async () => {
+    gateway.setOverrides({ providers: { mock: { requestsPerMinute: 6000, concurrency: 4 } } });
+    expect((await admin('POST', '/config/reload')).body).toMatchObject({ status: 'ok', changed: true });
+    const answers = await Promise.all(['one', 'two', 'three'].map((content) => chat('mock-fast', content)));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect(gateway.workers?.providers).toContain('mock');
   });
 });
