@@ -1,4 +1,4 @@
-import { loadConfig, type SwitchyardConfig } from '@switchyard/config';
+import { createLiveConfig, loadConfig, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
 import { createApiKey, createDb, createOrg, migrateToLatest, type DbHandle } from '@switchyard/db';
 import { createSilentLogger } from '@switchyard/logger';
 import { createTestDatabase, deletePrefix, testRedis, uniquePrefix, type TestDatabase } from '@switchyard/testing';
@@ -6,7 +6,7 @@ import { startApi, type RunningApi } from '@switchyard/api';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '@switchyard/worker';
 import { startLedger, type Ledger } from '@switchyard/ledger';
 import { startWebhooks, type RunningWebhooks } from '@switchyard/webhooks';
-import { createRedis } from '@switchyard/queue';
+import { createRedis, startConfigReloadBus } from '@switchyard/queue';
 import { startBatchDriver, type BatchDriver } from '@switchyard/batches';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
@@ -15,7 +15,12 @@ export type Overrides = Record<string, unknown>;
 
 export type TestGateway = {
   url: string;
+  /** The config the gateway started with. */
   config: SwitchyardConfig;
+  /** The config every part of the gateway follows; `reload()` (or POST /v1/admin/config/reload) takes what `setOverrides` last gave. */
+  liveConfig: LiveConfig;
+  /** What the config loader applies over the gateway's base from now on (replacing the options' `overrides`). */
+  setOverrides(overrides: Overrides): void;
   database: DbHandle;
   testDatabase: TestDatabase;
   prefix: string;
@@ -61,10 +66,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     adminKey,
     server: { port: 0, host: '127.0.0.1' },
   };
-  const config = loadConfig({ env: {}, overrides: mergeOverrides(base, options.overrides ?? {}) });
+  let overrides = options.overrides ?? {};
+  const liveConfig = createLiveConfig(() => loadConfig({ env: {}, overrides: mergeOverrides(base, overrides) }));
+  const config = liveConfig.current();
   const database = await createDb({ url: testDatabase.url });
   await migrateToLatest(database.db);
   const logger = createSilentLogger();
+  const configBus = await startConfigReloadBus({ config: liveConfig, redisUrl: redis.url, prefix, kind: 'all', logger });
 
   const createTenant = async (name: string) => {
     const org = await createOrg(database.db, { name });
@@ -74,22 +82,28 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const tenant = await createTenant('org-a');
   const started: RunningWorkers[] = [];
   const launchWorkers = async (workerOptions: Partial<WorkerOptions> = {}) => {
-    const workers = await startWorkers({ config, logger, providers: 'all', ...options.workerOptions, ...workerOptions });
+    const workers = await startWorkers({ config: liveConfig, logger, providers: 'all', ...options.workerOptions, ...workerOptions });
     started.push(workers);
     return workers;
   };
   const workers = options.workers === false ? undefined : await launchWorkers();
   const ledgerRedis = createRedis(redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = options.ledger === false ? undefined : await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix, blockMs: 200 });
-  const webhooks = options.webhooks ? await startWebhooks({ config, db: database.db, logger }) : undefined;
+  const webhooks = options.webhooks ? await startWebhooks({ config: liveConfig, db: database.db, logger }) : undefined;
   const driverRedis = createRedis(redis.url, { role: 'blocking', name: 'batch-driver' });
   const batchDriver =
-    options.ledger === false || options.batchDriver === false ? undefined : await startBatchDriver({ db: database.db, redis: driverRedis, config, logger });
-  const api = await startApi({ config, db: database.db, logger, port: 0, host: '127.0.0.1' });
+    options.ledger === false || options.batchDriver === false
+      ? undefined
+      : await startBatchDriver({ db: database.db, redis: driverRedis, config: liveConfig, logger });
+  const api = await startApi({ config: liveConfig, configBus, db: database.db, logger, port: 0, host: '127.0.0.1' });
 
   return {
     url: api.url,
     config,
+    liveConfig,
+    setOverrides: (next) => {
+      overrides = next;
+    },
     database,
     testDatabase,
     prefix,
@@ -110,6 +124,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await ledger?.stop();
       await webhooks?.stop();
       await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());
+      await configBus.close();
       await database.close();
       await testDatabase.drop();
       await deletePrefix(redis.url, prefix);

@@ -16,4 +16,4 @@ export { modelNotFoundMessage, suggestModels } from './model-not-found.ts';
 export { editDistance, suggestNames, type NameCandidate } from './suggest-names.ts';
 export { seedAliases, seedModels, seedProviders } from './seed-catalog.ts';
 export { checkStreaming, resolveRoutes } from './resolve-routes.ts';
-export { configVersion, createLiveConfig, restartOnlySettings, type ConfigState, type LiveConfig, type ReloadResult } from './live-config.ts';
+export { asLiveConfig, configVersion, createLiveConfig, restartOnlySettings, type ConfigState, type LiveConfig, type ReloadResult } from './live-config.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLiveConfig } from './live-config.ts';
+import { asLiveConfig, configVersion, createLiveConfig } from './live-config.ts';
 import { loadConfig } from './load-config.ts';
 
 describe('createLiveConfig', () => {
@@ -10,8 +10,11 @@ describe('createLiveConfig', () => {
     const seen: string[] = [];
     live.onChange((next, previous) => seen.push(`${Object.keys(previous.aliases).includes('quick')}->${next.aliases.quick}`));
 
-    expect(live.reload()).toEqual({ ok: true, version: live.state().version, changed: false });
+    const loadedAt = live.state().loadedAt;
+    expect(live.reload()).toEqual({ ok: true, version: live.state().version, changed: false, loadedAt });
     expect(seen).toEqual([]);
+    // Nothing changed: the same object keeps serving.
+    expect(live.current()).toBe(first);
 
     aliases = { ...first.aliases, quick: 'mock-fast' };
     const result = live.reload();
@@ -43,5 +46,52 @@ describe('createLiveConfig', () => {
     prefix = 'two';
     expect(live.reload()).toEqual({ ok: false, errors: ['redis.prefix: cannot change while running (restart the process)'] });
     expect(live.current().redis.prefix).toBe('one');
+  });
+
+  it('names every problem of a refused file in one answer: unknown keys and broken references', () => {
+    let overrides: Record<string, unknown> = {};
+    const live = createLiveConfig(() => loadConfig({ env: {}, overrides }));
+    overrides = { models: { 'mock-new': { provider: 'mock', upstreem: 'x', fallbacks: ['gone'] } }, aliases: { quick: 'nowhere' } };
+    const result = live.reload();
+    expect(result.ok).toBe(false);
+    expect(live.state().errors).toEqual([
+      'models.mock-new.upstreem: unknown key',
+      'models.mock-new.fallbacks: unknown model "gone"',
+      'aliases.quick: unknown model "nowhere"',
+    ]);
+  });
+
+  it('keeps every listener informed when one of them throws', () => {
+    let aliases: Record<string, string> = {};
+    const live = createLiveConfig(() => loadConfig({ env: {}, overrides: { aliases } }));
+    const heard: string[] = [];
+    live.onChange(() => {
+      throw new Error('listener broke');
+    });
+    live.onChange((next) => heard.push(next.aliases.quick ?? ''));
+    aliases = { quick: 'mock-fast' };
+    expect(() => live.reload()).toThrow('listener broke');
+    expect(heard).toEqual(['mock-fast']);
+    expect(live.current().aliases.quick).toBe('mock-fast');
+  });
+});
+
+describe('asLiveConfig', () => {
+  it('turns a plain config into one that never changes, and passes a live one through', () => {
+    const config = loadConfig({ env: {} });
+    const fixed = asLiveConfig(config);
+    expect(fixed.current()).toBe(config);
+    expect(fixed.reload()).toMatchObject({ ok: true, changed: false });
+    expect(asLiveConfig(fixed)).toBe(fixed);
+  });
+});
+
+describe('configVersion', () => {
+  it('is the same for processes serving the same config on different ports, and moves with what they serve', () => {
+    const first = loadConfig({ env: { PORT: '8080' } });
+    const second = loadConfig({ env: { PORT: '8081', METRICS_PORT: '9100' } });
+    expect(configVersion(second)).toBe(configVersion(first));
+    expect(second.server.port).toBe(8081);
+    expect(configVersion(loadConfig({ env: {}, overrides: { aliases: { quick: 'mock-fast' } } }))).not.toBe(configVersion(first));
   });
 });

@@ -4,6 +4,7 @@ import type { Route } from '@switchyard/core';
 import { providerDefaults, ProviderOptionsError, type ProviderSettings } from '@switchyard/providers/settings';
 import { resolveConfigPath } from './config-path.ts';
 import { configSchema, type ModelConfig, type ParsedConfig, type ParsedProviderConfig } from './schema.ts';
+import { referenceProblems } from './reference-problems.ts';
 import { knownKeysAt } from './schema-keys.ts';
 import { seedAliases, seedModels, seedProviders } from './seed-catalog.ts';
 import { suggestNames } from './suggest-names.ts';
@@ -132,12 +133,11 @@ export function loadConfig(options: LoadConfigOptions = {}): SwitchyardConfig {
   if (options.overrides) raw = deepMerge(raw, options.overrides);
 
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const lines = result.error.issues.flatMap(describeIssue);
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
-  }
+  if (!result.success) throw invalidConfiguration([...result.error.issues.flatMap(describeIssue), ...referenceProblems(raw)]);
   return finish(result.data, declared);
 }
+
+const invalidConfiguration = (lines: string[]): ConfigError => new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
 
 /** One line per problem; an unknown key is named in full, with the nearest known key. */
 function describeIssue(issue: { code: string; path: PropertyKey[]; message: string; keys?: string[] }): string[] {
@@ -186,20 +186,11 @@ function finish(parsed: ParsedConfig, declared: ReadonlySet<string>): Switchyard
     }
     providers[name] = { ...provider, name, enabled, ...(enabled ? {} : { disabledReason: disabledReason ?? 'disabled in config' }) };
   }
+  const broken = referenceProblems(parsed);
+  if (broken.length === 1) throw new ConfigError(broken[0]!);
+  if (broken.length > 1) throw invalidConfiguration(broken);
   const models: Record<string, ModelConfig> = {};
-  for (const [id, model] of Object.entries(parsed.models)) {
-    if (!providers[model.provider]) throw new ConfigError(`models.${id}.provider: unknown provider "${model.provider}"`);
-    models[id] = { ...model, id };
-  }
-  for (const [id, model] of Object.entries(models)) {
-    for (const fallback of model.fallbacks) {
-      if (!models[fallback]) throw new ConfigError(`models.${id}.fallbacks: unknown model "${fallback}"`);
-    }
-  }
-  for (const [alias, target] of Object.entries(parsed.aliases)) {
-    if (!models[target]) throw new ConfigError(`aliases.${alias}: unknown model "${target}"`);
-    if (models[alias]) throw new ConfigError(`aliases.${alias}: a model with that id exists already`);
-  }
+  for (const [id, model] of Object.entries(parsed.models)) models[id] = { ...model, id };
   return { ...parsed, providers, models };
 }
 

@@ -1,4 +1,5 @@
 export { createRedis, createRedisHealthReporter, reconnectDelayMs, redisReachable, redisUrlForLogs } from './connection.ts';
+export { startConfigReloadBus, type ConfigInstance, type ConfigReloadBus, type ReloadableConfig } from './config-reload-bus.ts';
 export { bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
 export {

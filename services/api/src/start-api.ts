@@ -1,14 +1,19 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId } from '@switchyard/core';
-import type { SwitchyardConfig } from '@switchyard/config';
+import { asLiveConfig, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
-import { createCircuitBreakers, createInferenceQueues, createRedis, createRedisHealthReporter, createReplyBus, replyChannel } from '@switchyard/queue';
-import { enabledProviders, routesFor } from '@switchyard/config';
-import { createAdmission } from './admission/admission.ts';
-import { createBackpressure } from './inference/backpressure.ts';
-import { createApp } from './create-app.ts';
+import {
+  createInferenceQueues,
+  createRedis,
+  createRedisHealthReporter,
+  createReplyBus,
+  replyChannel,
+  startConfigReloadBus,
+  type ConfigReloadBus,
+} from '@switchyard/queue';
+import { createApiGeneration, type ApiGeneration } from './api-generation.ts';
 import { answerClientErrors } from './middleware/client-error.ts';
 import type { ApiContext } from './context.ts';
 import { createApiMetrics } from './metrics.ts';
@@ -19,13 +24,17 @@ export type RunningApi = {
   url: string;
   port: number;
   server: Server;
-  context: ApiContext;
+  /** The context of the config now serving (a reload replaces it). */
+  readonly context: ApiContext;
   /** Stop accepting, let in-flight requests finish (up to `graceMs`), close connections. */
   stop(options?: { graceMs?: number }): Promise<void>;
 };
 
 export type ApiOptions = {
-  config: SwitchyardConfig;
+  /** A LiveConfig follows reloads; a plain config serves as it is. */
+  config: SwitchyardConfig | LiveConfig;
+  /** The process's reload bus (`all` shares one); the api starts its own otherwise. */
+  configBus?: ConfigReloadBus;
   db: Kysely<Database>;
   logger: Logger;
   port?: number;
@@ -34,8 +43,14 @@ export type ApiOptions = {
   registry?: Registry;
 };
 
+/** How long a retired generation may keep its breakers and samplers for requests it still holds, beyond the sync timeout. */
+const retiredGraceBeyondSyncTimeoutMs = 60_000;
+
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
-  const { config, db, logger } = options;
+  const { db, logger } = options;
+  const liveConfig = asLiveConfig(options.config);
+  // Connections, listeners and the reply channel are made once, with the settings a reload cannot move.
+  const config = liveConfig.current();
   const instanceId = newId('api', 12);
   // One clear line when Redis is unreachable, not one stack trace per reconnect attempt.
   const redisHealth = createRedisHealthReporter({ url: config.redis.url, logger, service: 'api' });
@@ -48,23 +63,35 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     channel: replyChannel(config.redis.prefix, instanceId),
     onError: (error) => logger.warn({ err: error }, 'reply bus error'),
   });
-  const breakers = createCircuitBreakers({
-    redis,
-    prefix: config.redis.prefix,
-    settings: Object.fromEntries(enabledProviders(config).map((provider) => [provider.name, provider.breaker])),
-    deployments: Object.values(config.models).flatMap((model) => routesFor(config, model)),
-  });
-  void breakers.refresh().catch(() => {});
-  const backpressure = createBackpressure({ config, queues, logger });
-  const admission = createAdmission({ config, redis, db, logger });
+  const ownBus = options.configBus
+    ? undefined
+    : await startConfigReloadBus({ config: liveConfig, redisUrl: config.redis.url, prefix: config.redis.prefix, kind: 'api', logger });
+  const configBus = options.configBus ?? ownBus!;
   const metrics = createApiMetrics(options.registry ?? createProcessRegistry());
-  const context: ApiContext = { config, logger, redis, queues, replyBus, db, breakers, backpressure, admission, metrics };
-  const app = createApp(context);
+  const shared = { logger, redis, queues, replyBus, db, metrics, liveConfig, configBus };
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port ?? config.server.port, options.host ?? config.server.host, (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
+  // Each request goes to the generation current when it arrives and finishes there.
+  let current: ApiGeneration = createApiGeneration(shared, config);
+  const retiring = new Set<Promise<void>>();
+  const stopFollowing = liveConfig.onChange((next, previous) => {
+    const retired = current;
+    try {
+      current = createApiGeneration(shared, next);
+    } catch (error) {
+      logger.error({ err: error }, 'could not build the api on the reloaded config; the previous one keeps serving');
+      return;
+    }
+    const done = retired.retire(previous.server.syncTimeoutMs + retiredGraceBeyondSyncTimeoutMs).finally(() => retiring.delete(done));
+    retiring.add(done);
+  });
+
+  const server = createServer((request, response) => current.handle(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.server.port, options.host ?? config.server.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   answerClientErrors(server);
   // LLM answers take long; do not let Node's defaults cut them off.
@@ -85,15 +112,18 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     url,
     port,
     server,
-    context,
+    get context() {
+      return current.context;
+    },
     async stop({ graceMs = 10_000 } = {}) {
+      stopFollowing();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
-      breakers.close();
-      backpressure.close();
+      await Promise.all([current.retire(0), ...retiring]);
+      await ownBus?.close();
       await replyBus.close();
       await queues.close();
       subscriber.disconnect();

@@ -1,6 +1,6 @@
 import { Job, Queue, Worker } from 'bullmq';
 import { parseWebhookAllowList } from '@switchyard/core';
-import type { SwitchyardConfig } from '@switchyard/config';
+import { asLiveConfig, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import { createRedis, createRedisHealthReporter, webhookNudgeChannel, webhookQueueName } from '@switchyard/queue';
@@ -15,7 +15,8 @@ import { createSlotWaiters } from './slot-waiters.ts';
 import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics.ts';
 
 export type WebhooksDeps = {
-  config: SwitchyardConfig;
+  /** A LiveConfig's reloads move the retry schedule and the concurrency; the other webhooks settings are read at start. */
+  config: SwitchyardConfig | LiveConfig;
   db: Kysely<Database>;
   logger: Logger;
   /** Where the service's metrics go; a fresh registry by default. */
@@ -36,7 +37,8 @@ export type RunningWebhooks = { metrics: WebhookMetrics; stop(): Promise<void> }
  * Any number may run against one Redis and Postgres; `stop()` lets attempts in flight finish.
  */
 export async function startWebhooks(deps: WebhooksDeps): Promise<RunningWebhooks> {
-  const { config } = deps;
+  const live = asLiveConfig(deps.config);
+  const config = live.current();
   const settings = config.webhooks;
   const prefix = config.redis.prefix;
   const logger = deps.logger.child({ component: 'webhooks' });
@@ -62,7 +64,10 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RunningWebhooks
     logger,
     encryptionKey: config.encryptionKey,
     timeoutMs: settings.timeoutMs,
-    retryScheduleSeconds: settings.retryScheduleSeconds,
+    // Read per attempt, so a reloaded schedule applies to the next retry decision.
+    get retryScheduleSeconds() {
+      return live.current().webhooks.retryScheduleSeconds;
+    },
   });
   const worker = new Worker<DeliveryJobData, DeliveryJobResult>(webhookQueueName, processor, {
     connection: redis,
@@ -91,6 +96,10 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RunningWebhooks
     })().catch((failure: unknown) => logger.error({ err: failure, deliveryId: job.data.deliveryId }, 'could not record a delivery job that gave up'));
   });
 
+  const stopFollowing = live.onChange((next) => {
+    worker.concurrency = next.webhooks.concurrency;
+  });
+
   const relay = startOutboxRelay({ db: deps.db, queue, logger, pollIntervalMs: deps.pollIntervalMs });
   subscriber.on('message', () => relay.nudge());
   await subscriber.subscribe(webhookNudgeChannel(prefix));
@@ -102,6 +111,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RunningWebhooks
   return {
     metrics,
     async stop() {
+      stopFollowing();
       await relay.stop();
       await worker.close();
       await queue.close();

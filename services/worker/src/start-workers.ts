@@ -1,11 +1,10 @@
 import { MetricsTime, Worker, type Job } from 'bullmq';
 import { GatewayError, replyOf, type InferenceJobData, type JobOutcome, type LedgerEntry } from '@switchyard/core';
-import { enabledProviders, routesFor, type SwitchyardConfig } from '@switchyard/config';
+import { asLiveConfig, enabledProviders, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
-import { createProvider, type ProviderAdapter, type ProviderDependencies } from '@switchyard/providers';
+import type { ProviderDependencies } from '@switchyard/providers';
 import {
   cancelChannel,
-  createCircuitBreakers,
   createInferenceQueues,
   createRedis,
   createTokenBatchAppender,
@@ -14,12 +13,15 @@ import {
   publishReply,
 } from '@switchyard/queue';
 import { Registry } from 'prom-client';
-import { createLedgerEmitter } from './ledger-emitter.ts';
-import { createInferenceProcessor, RetryRouteError, type ProcessorDependencies } from './process-inference-job.ts';
+import { RetryRouteError, type ProcessorDependencies } from './process-inference-job.ts';
+import { workerSettingsOf, type WorkerSettings } from './worker-changes.ts';
+import { createWorkerGeneration, selectedProviders, type WorkerGeneration } from './worker-generation.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
+import { createWorkerSet } from './worker-set.ts';
 
 export type WorkerOptions = {
-  config: SwitchyardConfig;
+  /** A LiveConfig follows reloads (see worker-generation.ts); a plain config serves as it is. */
+  config: SwitchyardConfig | LiveConfig;
   logger: Logger;
   /** Provider names to consume, or 'all' enabled providers. */
   providers: string[] | 'all';
@@ -36,7 +38,8 @@ export type WorkerOptions = {
 };
 
 export type RunningWorkers = {
-  providers: string[];
+  /** The providers consumed now (a reload may add or remove some under 'all'). */
+  readonly providers: string[];
   /** Stop taking jobs, let active ones finish, close connections. */
   stop(): Promise<void>;
 };
@@ -53,7 +56,10 @@ function selectProviders(config: SwitchyardConfig, wanted: string[] | 'all'): st
 }
 
 export async function startWorkers(options: WorkerOptions): Promise<RunningWorkers> {
-  const { config, logger } = options;
+  const { logger } = options;
+  const live = asLiveConfig(options.config);
+  // Connections are made once, with the settings a reload cannot move.
+  const config = live.current();
   const providers = selectProviders(config, options.providers);
   const prefix = config.redis.prefix;
   const redisHealth = createRedisHealthReporter({ url: config.redis.url, logger, service: 'worker' });
@@ -61,57 +67,50 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const subscriber = redisHealth.watch(createRedis(config.redis.url, { role: 'subscriber', name: 'worker-cancel' }), 'cancels');
   const queues = createInferenceQueues({ connection: redis, prefix });
 
-  const adapters = new Map<string, ProviderAdapter>();
-  for (const name of providers) adapters.set(name, createProvider(config.providers[name]!, { dispatcher: options.dispatcher }));
-
-  const breakers = createCircuitBreakers({
-    redis,
-    prefix,
-    settings: Object.fromEntries(providers.map((name) => [name, config.providers[name]!.breaker])),
-    deployments: Object.values(config.models).flatMap((model) => routesFor(config, model)),
-    onTransition: (transition) => logger.warn(transition, `circuit breaker ${transition.provider}/${transition.model}: ${transition.from} -> ${transition.to}`),
-  });
-  await breakers.refresh();
-  const ledger = createLedgerEmitter({ redis, prefix, config });
+  // Series of providers a reload adds appear with their first job.
   const metrics = createWorkerMetrics(options.registry ?? new Registry(), providers);
   // Usage of a job's attempts is held until the job's run ends, then written with the job
   // record in one round trip, after the caller has had its reply.
   const pendingUsage = new Map<string, LedgerEntry[]>();
   const usageKey = (data: InferenceJobData) => `${data.requestId}:${data.routeIndex}`;
-  const processInferenceJob = createInferenceProcessor({
-    config,
-    adapters,
+  const shared = {
     redis,
-    appender: createTokenBatchAppender(redis),
     queues,
-    breakers,
+    appender: createTokenBatchAppender(redis),
     logger,
-    onAttemptFinished: async (event) => {
+    dispatcher: options.dispatcher,
+    onAttemptFinished: async (event: Parameters<NonNullable<WorkerOptions['onAttemptFinished']>>[0], ledger: WorkerGeneration['ledger']) => {
       const key = usageKey(event.data);
       const entry = ledger.usageEntry(event);
       metrics.attemptFinished(entry.record);
       pendingUsage.set(key, [...(pendingUsage.get(key) ?? []), entry]);
       await options.onAttemptFinished?.(event);
     },
-  });
+  };
+  let generation = createWorkerGeneration(shared, config, providers);
+  await generation.ready;
   // The ledger entries go out before BullMQ marks the job done, so a crash in between
   // replays them (idempotent on the ledger side) instead of losing them.
   const processor = async (job: Job<InferenceJobData, JobOutcome>, token?: string, signal?: AbortSignal): Promise<JobOutcome> => {
+    // The generation current when the job starts runs it to its end, whatever reloads meanwhile.
+    const { ledger, processInferenceJob, run } = generation;
     const key = usageKey(job.data);
     metrics.jobStarted(job);
-    try {
-      const outcome = await processInferenceJob(job, token, signal);
-      await ledger.append([...(pendingUsage.get(key) ?? []), ...ledger.jobEntries(job.data, outcome)]);
-      metrics.jobFinished(job.data, outcome.status);
-      return outcome;
-    } catch (error) {
-      if (error instanceof RetryRouteError) metrics.retryScheduled(job.data);
-      await ledger.append(pendingUsage.get(key) ?? []);
-      throw error;
-    } finally {
-      pendingUsage.delete(key);
-      metrics.jobStopped(job.data);
-    }
+    return run(async () => {
+      try {
+        const outcome = await processInferenceJob(job, token, signal);
+        await ledger.append([...(pendingUsage.get(key) ?? []), ...ledger.jobEntries(job.data, outcome)]);
+        metrics.jobFinished(job.data, outcome.status);
+        return outcome;
+      } catch (error) {
+        if (error instanceof RetryRouteError) metrics.retryScheduled(job.data);
+        await ledger.append(pendingUsage.get(key) ?? []);
+        throw error;
+      } finally {
+        pendingUsage.delete(key);
+        metrics.jobStopped(job.data);
+      }
+    });
   };
   const reportFinalFailure = async (job: Job<InferenceJobData, JobOutcome>, error: Error) => {
     if ((await job.getState()) !== 'failed') return;
@@ -129,23 +128,17 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     };
     await publishReply(redis, prefix, job.data.replyTo, replyOf(job.data, job.id!, outcome));
   };
-  const workers: Worker<InferenceJobData, JobOutcome>[] = [];
-  for (const name of providers) {
-    const provider = config.providers[name]!;
-    // Provider limits live on the queue, so they hold across any number of worker processes.
-    if (provider.maxConcurrency) await queues.get(name).setGlobalConcurrency(provider.maxConcurrency);
+  const createWorker = (name: string, settings: WorkerSettings) => {
     const worker = new Worker<InferenceJobData, JobOutcome>(inferenceQueueName(name), processor, {
       connection: redis,
       prefix,
-      concurrency: options.concurrency ?? provider.concurrency,
-      lockDuration: options.lockDurationMs ?? config.worker.lockDurationMs,
-      stalledInterval: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
+      concurrency: settings.concurrency,
+      lockDuration: settings.lockDuration,
+      stalledInterval: settings.stalledInterval,
       maxStalledCount: 2,
       // Completions per minute feed the api's queue-wait estimate (backpressure).
       metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
-      // A limiter is always set: without one BullMQ ignores the pause a 429 puts on the queue
-      // (queue.rateLimit). Unlimited providers get a ceiling they never reach.
-      limiter: provider.requestsPerMinute > 0 ? { max: provider.requestsPerMinute, duration: 60_000 } : { max: Number.MAX_SAFE_INTEGER - 1, duration: 1000 },
+      limiter: settings.limiter,
       settings: {
         backoffStrategy: (_attemptsMade: number, _type?: string, error?: Error) => (error instanceof RetryRouteError ? error.delayMs : 1000),
       },
@@ -163,22 +156,41 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         logger.warn({ err: failure, requestId: job.data.requestId }, 'could not report a failed job'),
       );
     });
-    workers.push(worker);
-  }
+    return worker;
+  };
+  const workers = createWorkerSet({ queues, logger, create: createWorker });
+  const wantedWorkers = (next: SwitchyardConfig, names: string[]) => new Map(names.map((name) => [name, workerSettingsOf(next, name, options)]));
+  await workers.apply(wantedWorkers(config, providers));
+
+  // A reload: a new generation for the jobs that start from now on, and the Workers brought in
+  // line (started, resized, replaced or closed), one reload after the other.
+  let following = Promise.resolve();
+  const stopFollowing = live.onChange((next) => {
+    const retired = generation;
+    const names = selectedProviders(next, options.providers);
+    generation = createWorkerGeneration(shared, next, names, retired);
+    void retired.retire();
+    following = following
+      .then(() => workers.apply(wantedWorkers(next, names)))
+      .catch((error: unknown) => logger.error({ err: error }, 'could not bring the workers in line with the reloaded config'));
+  });
 
   // Cancellation reaches whichever worker runs the job.
   subscriber.on('message', (_channel: string, jobId: string) => {
-    for (const worker of workers) worker.cancelJob(jobId, 'cancelled by the client');
+    for (const worker of workers.all()) worker.cancelJob(jobId, 'cancelled by the client');
   });
   await subscriber.subscribe(cancelChannel(prefix));
-  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   logger.info({ providers, concurrency: options.concurrency ?? 'per provider' }, 'workers started');
 
   return {
-    providers,
+    get providers() {
+      return workers.providers();
+    },
     async stop() {
-      await Promise.all(workers.map((worker) => worker.close()));
-      breakers.close();
+      stopFollowing();
+      await following;
+      await workers.close();
+      await generation.retire();
       await queues.close();
       subscriber.disconnect();
       await redis.quit().catch(() => redis.disconnect());

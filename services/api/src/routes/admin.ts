@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { enabledProviders } from '@switchyard/config';
 import { bumpAuthRevision } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
+import { createConfigAdminRouter } from './admin-config.ts';
 import { createTenancyAdmin } from './admin-tenancy.ts';
 import { providerStatus } from './health.ts';
 
@@ -66,6 +67,8 @@ export function createAdminRouter(context: ApiContext, options: { onKeyRevoked: 
     );
     response.json({ object: 'list', data });
   });
+
+  router.use(createConfigAdminRouter(context));
 
   return router;
 }

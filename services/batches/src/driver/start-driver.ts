@@ -1,3 +1,4 @@
+import { asLiveConfig, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
 import { batchNudgeChannel, createInferenceQueues } from '@switchyard/queue';
 import { Registry } from 'prom-client';
 import { activeBatchStatuses } from '../batch-record.ts';
@@ -19,7 +20,13 @@ const lockTtlMs = 5000;
  * a crash simply carries on. Runs inside `ledger` and `all`; its metrics go on `registry`
  * (the process's; a new one otherwise).
  */
-export async function startBatchDriver(deps: BatchEngineDeps & { registry?: Registry }): Promise<BatchDriver> {
+export async function startBatchDriver(
+  options: Omit<BatchEngineDeps, 'config'> & { config: SwitchyardConfig | LiveConfig; registry?: Registry },
+): Promise<BatchDriver> {
+  // A LiveConfig's reloads (batches.*, providers' attempts) are taken at the next step.
+  const live = asLiveConfig(options.config);
+  const depsNow = (): BatchEngineDeps => ({ ...options, config: live.current() });
+  const deps = depsNow();
   const prefix = deps.config.redis.prefix;
   const logger = deps.logger.child({ component: 'batch-driver' });
   const queues = createInferenceQueues({ connection: deps.redis, prefix });
@@ -28,13 +35,14 @@ export async function startBatchDriver(deps: BatchEngineDeps & { registry?: Regi
   let wake: (() => void) | undefined;
   subscriber.on('message', () => wake?.());
   await subscriber.subscribe(batchNudgeChannel(prefix));
-  registerBatchLineMetrics(deps.registry ?? new Registry(), deps.db);
+  registerBatchLineMetrics(options.registry ?? new Registry(), deps.db);
 
   const running = new Map<string, Promise<void>>();
   const lastInspected = new Map<string, number>();
   let stopping = false;
 
   const step = async (batchId: string) => {
+    const deps = depsNow();
     const lock = await tryLockBatch(deps.redis, prefix, batchId, lockTtlMs);
     if (!lock) return;
     const renewal = setInterval(() => void lock.extend().catch(() => {}), lockTtlMs / 3);
@@ -73,7 +81,7 @@ export async function startBatchDriver(deps: BatchEngineDeps & { registry?: Regi
       }
       if (stopping) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deps.config.batches.tickMs);
+        const timer = setTimeout(resolve, live.current().batches.tickMs);
         wake = () => {
           clearTimeout(timer);
           resolve();

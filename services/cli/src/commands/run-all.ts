@@ -12,6 +12,7 @@ import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
 import { acquireEmbeddedDatabase, describeHolder, type EmbeddedDatabaseLock } from '../embedded-database-lock.ts';
 import { resolveRedis } from '../embedded-redis.ts';
+import { followConfig } from '../reload-on-signal.ts';
 import { stopOnSignals } from '../shutdown.ts';
 
 /** The embedded database is this process's alone; a second holder is refused by name. */
@@ -29,7 +30,8 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   // Admin commands run beside us reach the embedded database through our admin API; without
   // an admin key of the operator's, they get a key made up for this run (in the 0600 lock file).
   const adminToken = lock && !base.adminKey ? `local-${randomBytes(24).toString('base64url')}` : undefined;
-  const config = loadConfig({ overrides: { redis: { url: redis.url }, ...(adminToken ? { adminKey: adminToken } : {}) } });
+  const { live, bus } = await followConfig(logger, 'all', { overrides: { redis: { url: redis.url }, ...(adminToken ? { adminKey: adminToken } : {}) } });
+  const config = live.current();
   logger.info({ redis: redis.source, database: base.database.url ? 'DATABASE_URL' : `embedded PGlite in ${base.database.dataDir}` }, 'starting switchyard all');
 
   const database = await openDatabase(config, { command: 'all', allowEmbedded: true });
@@ -50,11 +52,11 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   const ledgerRedis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
   const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix, registry });
   // The ledger beside it nudges after every commit with deliveries, so a slow poll only backs that up (and spares embedded PGlite).
-  const webhooks = await startWebhooks({ config, db: database.db, logger, pollIntervalMs: 1000, registry });
+  const webhooks = await startWebhooks({ config: live, db: database.db, logger, pollIntervalMs: 1000, registry });
   const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
-  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config, logger, registry });
-  const workers = await startWorkers({ config, logger, providers: 'all', registry });
-  const api = await startApi({ config, db: database.db, logger, port, host: options.host, registry });
+  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config: live, logger, registry });
+  const workers = await startWorkers({ config: live, logger, providers: 'all', registry });
+  const api = await startApi({ config: live, configBus: bus, db: database.db, logger, port, host: options.host, registry });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
   // Ingress first, then the workers finish what they hold, then the ledger drains, then
   // webhooks finish their attempts in flight (what the ledger's last batch queued waits in the outbox).
@@ -64,6 +66,7 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
     () => workers.stop(),
     () => ledger.stop(),
     () => webhooks.stop(),
+    () => bus.close(),
     async () => void (await driverRedis.quit()),
     async () => void (await ledgerRedis.quit()),
     () => database.close(),

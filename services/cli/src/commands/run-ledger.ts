@@ -1,27 +1,29 @@
 import { startBatchDriver } from '@switchyard/batches';
-import { loadConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import { startLedger } from '@switchyard/ledger';
 import { createProcessRegistry } from '@switchyard/observability';
 import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
 import { serveProcessMetrics } from '../process-metrics.ts';
+import { followConfig } from '../reload-on-signal.ts';
 import { stopOnSignals } from '../shutdown.ts';
 
 /** `switchyard ledger`: the only writer of usage and finished jobs to Postgres, and the batch driver. */
 export async function runLedger(logger: Logger, options: { metricsPort?: number } = {}): Promise<void> {
-  const config = loadConfig();
+  const { live, bus } = await followConfig(logger, 'ledger');
+  const config = live.current();
   const database = await openDatabase(config, { command: 'ledger', allowEmbedded: false });
   const redis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
   const registry = createProcessRegistry();
   const ledger = await startLedger({ redis, db: database.db, logger, prefix: config.redis.prefix, registry });
   // The batch driver lives beside the ledger: both are Postgres writers, one per deployment's worth.
   const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
-  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config, logger, registry });
+  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config: live, logger, registry });
   const stopMetrics = await serveProcessMetrics({ config, registry, logger, port: options.metricsPort });
   stopOnSignals(logger, [
     () => driver.stop(),
     () => ledger.stop(),
+    () => bus.close(),
     async () => void (await driverRedis.quit()),
     async () => void (await redis.quit()),
     () => database.close(),

@@ -1,0 +1,22 @@
+import { createLiveConfig, loadConfig, type LiveConfig, type LoadConfigOptions } from '@switchyard/config';
+import type { Logger } from '@switchyard/logger';
+import { startConfigReloadBus, type ConfigReloadBus } from '@switchyard/queue';
+
+export type ProcessConfig = { live: LiveConfig; bus: ConfigReloadBus };
+
+/**
+ * The config of one `switchyard` process, live: loaded from its own file and environment
+ * (plus what the command fixed at start, such as `all`'s embedded Redis), reloaded on SIGHUP
+ * or when another process announces a reload on Redis. The outcome is logged either way,
+ * naming the bad keys of a refused file; the config itself never is.
+ */
+export async function followConfig(logger: Logger, kind: string, options: Pick<LoadConfigOptions, 'overrides'> = {}): Promise<ProcessConfig> {
+  const live = createLiveConfig(() => loadConfig(options));
+  const { redis } = live.current();
+  const bus = await startConfigReloadBus({ config: live, redisUrl: redis.url, prefix: redis.prefix, kind, logger });
+  process.on('SIGHUP', () => {
+    logger.info({ signal: 'SIGHUP' }, 'reloading the config');
+    void bus.reload('signal').catch((error: unknown) => logger.error({ err: error }, 'config reload failed'));
+  });
+  return { live, bus };
+}
