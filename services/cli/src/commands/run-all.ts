@@ -3,6 +3,7 @@ import { startBatchDriver } from '@switchyard/batches';
 import { loadConfig } from '@switchyard/config';
 import { createApiKey, createOrg, listOrgs } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
+import { startTracing } from '@switchyard/observability';
 import { startApi } from '@switchyard/api';
 import { startWorkers } from '@switchyard/worker';
 import { startLedger } from '@switchyard/ledger';
@@ -22,6 +23,7 @@ function holdEmbeddedDatabase(dataDir: string): EmbeddedDatabaseLock {
 
 /** `switchyard all`: the whole system in one process on embedded defaults. */
 export async function runAll(logger: Logger, options: { port?: number; host: string }): Promise<void> {
+  const tracing = startTracing({ serviceName: 'switchyard', logger });
   const base = loadConfig();
   const lock = base.database.url ? undefined : holdEmbeddedDatabase(base.database.dataDir);
   const redis = await resolveRedis({ explicitUrl: process.env.REDIS_URL, dataDir: '.data' });
@@ -66,5 +68,6 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
     () => database.close(),
     async () => lock?.release(),
     () => redis.stop(),
+    () => tracing.shutdown(),
   ]);
 }

@@ -1,6 +1,7 @@
 import { startBatchDriver } from '@switchyard/batches';
 import { loadConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
+import { startTracing } from '@switchyard/observability';
 import { startLedger } from '@switchyard/ledger';
 import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
@@ -8,6 +9,7 @@ import { stopOnSignals } from '../shutdown.ts';
 
 /** `switchyard ledger`: the only writer of usage and finished jobs to Postgres, and the batch driver. */
 export async function runLedger(logger: Logger): Promise<void> {
+  const tracing = startTracing({ serviceName: 'switchyard-ledger', logger });
   const config = loadConfig();
   const database = await openDatabase(config, { command: 'ledger', allowEmbedded: false });
   const redis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
@@ -21,5 +23,6 @@ export async function runLedger(logger: Logger): Promise<void> {
     async () => void (await driverRedis.quit()),
     async () => void (await redis.quit()),
     () => database.close(),
+    () => tracing.shutdown(),
   ]);
 }
