@@ -15,6 +15,7 @@ import {
 } from '@opentelemetry/api';
 import { GatewayError, ProviderError, type InferenceJobData } from '@switchyard/core';
 
+/** Looked up at each use: a tracer kept across a restart of tracing (tests do that) stays bound to the provider it first saw. */
 export const tracer = () => trace.getTracer('switchyard');
 
 /** The active span's W3C carrier (`traceparent`, `tracestate`) for a job's `data.trace`; undefined when there is none. */
@@ -36,7 +37,7 @@ export function contextFrom(carrier: Record<string, string> | undefined): Contex
  * Marks a span failed with the gateway's error code as `error.type` (and the provider's
  * HTTP status when it answered), never a stack trace. A wrapper's cause is looked through.
  */
-export function markFailed(span: Span, error: unknown): void {
+function markFailed(span: Span, error: unknown): void {
   const cause = error instanceof Error && !(error instanceof GatewayError) && error.cause instanceof GatewayError ? error.cause : error;
   span.setAttribute('error.type', cause instanceof GatewayError ? cause.code : cause instanceof Error ? cause.name : 'Error');
   if (cause instanceof ProviderError && cause.upstreamStatus) span.setAttribute('http.response.status_code', cause.upstreamStatus);
