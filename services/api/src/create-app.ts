@@ -8,6 +8,7 @@ import { refuseDeepBodies } from './middleware/body-depth.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { idempotent } from './middleware/idempotency.ts';
 import { assignRequestId } from './middleware/request-id.ts';
+import { traceRequests } from './middleware/trace-requests.ts';
 import { createAdminRouter } from './routes/admin.ts';
 import { createBatchesRouter } from './routes/batches.ts';
 import { createMessageBatchesRouter } from './routes/message-batches.ts';
@@ -42,6 +43,7 @@ export function createApp(context: ApiContext): Express {
   const metrics = context.metrics;
   app.use(assignRequestId);
   app.use(metrics.observe);
+  app.use(['/v1', '/api/ai'], traceRequests);
   app.use(createHealthRouter(context));
   const metricsKey = context.config.server.metricsKey;
   if (metricsKey)

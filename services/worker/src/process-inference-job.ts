@@ -13,8 +13,10 @@ import {
   type InferenceQueues,
   type TokenBatchAppender,
 } from '@switchyard/queue';
+import { withEnqueueSpan } from '@switchyard/observability';
 import { callRoute } from './call-route.ts';
 import { countsAgainstBreaker, decideOnFailure, type FailureDecision } from './decide-on-failure.ts';
+import { withJobSpans, withReplySpan, withUpstreamSpan } from './job-spans.ts';
 import { StreamInterruptedError, streamRoute } from './stream-route.ts';
 
 export type ProcessorDependencies = {
@@ -62,18 +64,25 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     const next = { ...data, routeIndex: data.routeIndex + 1, priorAttempts: attemptsSoFar };
     const nextRoute = data.routes[next.routeIndex]!;
     const provider = config.providers[nextRoute.provider];
-    const forwarded = await queues
-      .get(nextRoute.provider)
-      .add(inferenceJobName, next, inferenceJobOptions(next, { attempts: provider?.attempts ?? 1, retentionSeconds: config.jobs.retentionSeconds }));
+    const forwarded = await withEnqueueSpan(next, (traced) =>
+      queues
+        .get(nextRoute.provider)
+        .add(inferenceJobName, traced, inferenceJobOptions(traced, { attempts: provider?.attempts ?? 1, retentionSeconds: config.jobs.retentionSeconds })),
+    );
     return { ...base, status: 'forwarded', forwardedTo: forwarded.id!, error: error.toBody(), attempts: attemptsSoFar, completedAt: Date.now() };
   };
 
   const finish = async (job: Job<InferenceJobData, JobOutcome>, outcome: FinishedOutcome): Promise<JobOutcome> => {
-    if (job.data.replyTo) await publishReply(redis, prefix, job.data.replyTo, replyOf(job.data, job.id!, outcome));
+    const replyTo = job.data.replyTo;
+    if (replyTo) await withReplySpan(() => publishReply(redis, prefix, replyTo, replyOf(job.data, job.id!, outcome)));
     return outcome;
   };
 
-  return async function processInferenceJob(job: Job<InferenceJobData, JobOutcome>, _token?: string, jobSignal?: AbortSignal): Promise<JobOutcome> {
+  return withJobSpans(async function processInferenceJob(
+    job: Job<InferenceJobData, JobOutcome>,
+    _token?: string,
+    jobSignal?: AbortSignal,
+  ): Promise<JobOutcome> {
     const data = job.data;
     const route: Route | undefined = data.routes[data.routeIndex];
     const startedAt = Date.now();
@@ -149,10 +158,12 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     const attemptFinished = (status: AttemptEvent['status'], usage?: Usage) =>
       dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status, usage, startedAt, finishedAt: Date.now() });
 
+    const failureOf = (caught: unknown) => (caught instanceof StreamInterruptedError ? caught.error : describeFailure(caught));
+
     try {
-      const result =
+      const result = await withUpstreamSpan(route, totalAttempts, failureOf, () =>
         data.stream && data.call.kind === 'chat'
-          ? await streamRoute(adapter, data, route, {
+          ? streamRoute(adapter, data, route, {
               signal,
               modelOptions,
               redis,
@@ -161,13 +172,14 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
               mayHaveRunBefore: job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
               describeFailure,
             })
-          : await callRoute(adapter, data, route, { signal, modelOptions });
+          : callRoute(adapter, data, route, { signal, modelOptions }),
+      );
       await breakers.recordSuccess(route);
       await attemptFinished('completed', result.usage);
       return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt: Date.now() });
     } catch (caught) {
       const interrupted = caught instanceof StreamInterruptedError ? caught : undefined;
-      const error = interrupted?.error ?? describeFailure(caught);
+      const error = failureOf(caught);
       if (error.code === 'internal_error')
         logger.error({ err: caught, requestId: data.requestId, provider: route.provider }, 'unexpected error calling provider');
       if (countsAgainstBreaker(error)) await breakers.recordFailure(route);
@@ -183,5 +195,5 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       // Tokens that reached the client are billed: the interrupted attempt keeps its usage.
       return act(decision, error, totalAttempts, interrupted?.usage);
     }
-  };
+  });
 }

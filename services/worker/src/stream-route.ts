@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import { GatewayError, type ErrorCode, type InferenceJobData, type Route, type StreamPart, type Usage } from '@switchyard/core';
 import type { ProviderAdapter } from '@switchyard/providers';
@@ -83,6 +84,8 @@ export async function streamRoute(adapter: ProviderAdapter, data: InferenceJobDa
         if (writer.lastSeq === 0) throw error;
         return await interrupt(error);
       }
+      // Time to first token, on the attempt's upstream.call span.
+      if (writer.lastSeq === 0) trace.getActiveSpan()?.addEvent('first part');
       accumulator.add(part);
       if (part.type === 'finish') finish = part;
       const backlog = writer.write(part);

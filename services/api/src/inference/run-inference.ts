@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { trace } from '@opentelemetry/api';
 import { checkStreaming, resolveRoutes } from '@switchyard/config';
 import type { InferenceEndpoint, Usage } from '@switchyard/core';
 import { parseEndpointBody } from '@switchyard/formats';
@@ -28,6 +29,7 @@ export async function runInference(context: ApiContext, request: Request, respon
   const parsed = parseEndpointBody(input.endpoint, input.body);
   if (parsed.stream && parsed.call.kind !== 'chat') throw streamingUnsupported(input.endpoint);
   const { model, routes } = resolveRoutes(context.config, parsed.requestedModel, parsed.call);
+  trace.getActiveSpan()?.setAttribute('switchyard.model.requested', parsed.requestedModel);
   if (parsed.stream) checkStreaming(model, parsed.requestedModel);
   const prefer = parsePrefer(request, context.config.server.maxPreferWaitSeconds);
 

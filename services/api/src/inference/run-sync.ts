@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { GatewayError, type Usage } from '@switchyard/core';
+import { withSpan } from '@switchyard/observability';
 import type { ApiContext } from '../context.ts';
 import { sendReply } from './send-reply.ts';
 import { startRequest, type InferenceSpec } from './start-request.ts';
@@ -24,7 +25,7 @@ export async function runSync(context: ApiContext, response: Response, spec: Inf
     void started.cancel().catch((error: unknown) => log(error, 'cancel after disconnect failed'));
   });
 
-  const reply = await started.result!.promise;
+  const reply = await withSpan('reply.wait', {}, () => started.result!.promise);
   if (clientGone) return undefined;
   answered = true;
   if (!reply) {

@@ -20,6 +20,7 @@ import {
   type RequestState,
   type ResultWait,
 } from '@switchyard/queue';
+import { withEnqueueSpan } from '@switchyard/observability';
 import type { ApiContext } from '../context.ts';
 import type { Principal } from '../middleware/authenticate.ts';
 import { cancelRequest } from './cancel-request.ts';
@@ -137,9 +138,11 @@ export async function startRequest(context: ApiContext, spec: RequestSpec): Prom
 
   const provider = context.config.providers[firstProvider]!;
   try {
-    await context.queues
-      .get(firstProvider)
-      .add(inferenceJobName, data, inferenceJobOptions(data, { attempts: provider.attempts, retentionSeconds: context.config.jobs.retentionSeconds }));
+    await withEnqueueSpan(data, (traced) =>
+      context.queues
+        .get(firstProvider)
+        .add(inferenceJobName, traced, inferenceJobOptions(traced, { attempts: provider.attempts, retentionSeconds: context.config.jobs.retentionSeconds })),
+    );
   } catch (error) {
     stopListening();
     context.logger.error({ err: error, requestId: data.requestId }, 'enqueue failed');

@@ -7,7 +7,7 @@ import { startApi } from '@switchyard/api';
 import { startWorkers } from '@switchyard/worker';
 import { startLedger } from '@switchyard/ledger';
 import { startWebhooks } from '@switchyard/webhooks';
-import { createProcessRegistry } from '@switchyard/observability';
+import { createProcessRegistry, startTracing } from '@switchyard/observability';
 import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
 import { acquireEmbeddedDatabase, describeHolder, type EmbeddedDatabaseLock } from '../embedded-database-lock.ts';
@@ -24,6 +24,7 @@ function holdEmbeddedDatabase(dataDir: string): EmbeddedDatabaseLock {
 
 /** `switchyard all`: the whole system in one process on embedded defaults. */
 export async function runAll(logger: Logger, options: { port?: number; host: string }): Promise<void> {
+  const tracing = startTracing({ serviceName: 'switchyard', logger });
   const base = loadConfig();
   const lock = base.database.url ? undefined : holdEmbeddedDatabase(base.database.dataDir);
   const redis = await resolveRedis({ explicitUrl: process.env.REDIS_URL, dataDir: '.data' });
@@ -72,5 +73,6 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
     () => database.close(),
     async () => lock?.release(),
     () => redis.stop(),
+    () => tracing.shutdown(),
   ]);
 }

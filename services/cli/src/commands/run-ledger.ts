@@ -1,7 +1,7 @@
 import { startBatchDriver } from '@switchyard/batches';
 import type { Logger } from '@switchyard/logger';
 import { startLedger } from '@switchyard/ledger';
-import { createProcessRegistry } from '@switchyard/observability';
+import { createProcessRegistry, startTracing } from '@switchyard/observability';
 import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
 import { serveProcessMetrics } from '../process-metrics.ts';
@@ -10,6 +10,7 @@ import { stopOnSignals } from '../shutdown.ts';
 
 /** `switchyard ledger`: the only writer of usage and finished jobs to Postgres, and the batch driver. */
 export async function runLedger(logger: Logger, options: { metricsPort?: number } = {}): Promise<void> {
+  const tracing = startTracing({ serviceName: 'switchyard-ledger', logger });
   const { live, bus } = await followConfig(logger, 'ledger');
   const config = live.current();
   const database = await openDatabase(config, { command: 'ledger', allowEmbedded: false });
@@ -28,5 +29,6 @@ export async function runLedger(logger: Logger, options: { metricsPort?: number 
     async () => void (await redis.quit()),
     () => database.close(),
     stopMetrics,
+    () => tracing.shutdown(),
   ]);
 }
