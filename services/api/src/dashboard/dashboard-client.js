@@ -48,7 +48,8 @@
   };
   const badge = (text, testid) => element('span', text, { class: `badge ${tone[text] ?? ''}`, testid });
 
-  const time = (value) => (value ? new Date(value).toLocaleTimeString() : '–');
+  const timeFormat = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' };
+  const time = (value) => (value ? new Date(value).toLocaleString([], timeFormat) : '–');
   const took = (milliseconds) => (milliseconds === null || milliseconds === undefined ? '–' : `${(milliseconds / 1000).toFixed(1)} s`);
 
   /** Replaces a table body's rows; an empty list shows one row saying so. */
@@ -88,7 +89,7 @@
 
     fill('batches', overview.batches, 7, (batch) => [
       cell(element('code', batch.id), { testid: `batch-${batch.id}` }),
-      cell(batch.org_name),
+      cell(batch.org_name, { class: 'name' }),
       cell(badge(batch.status, `batch-${batch.id}-status`)),
       cell([
         element('progress', null, { max: Math.max(batch.total, 1), value: batch.done }),
@@ -99,10 +100,11 @@
       cell(time(batch.created_at)),
     ]);
 
-    fill('recent-jobs', overview.recent_jobs, 6, (job) => [
+    fill('recent-jobs', overview.recent_jobs, 7, (job) => [
       cell(element('code', job.id), { testid: `job-${job.id}` }),
-      cell(job.org_name),
+      cell(job.org_name, { class: 'name' }),
       cell(job.served_provider ? `${job.model} (${job.served_provider})` : job.model),
+      cell(job.mode),
       cell(badge(job.status)),
       number(took(job.duration_ms)),
       cell(time(job.created_at)),
@@ -110,7 +112,7 @@
 
     fill('recent-failures', overview.recent_failures, 5, (job) => [
       cell(element('code', job.id), { testid: `failure-${job.id}` }),
-      cell(job.org_name),
+      cell(job.org_name, { class: 'name' }),
       cell(job.model),
       cell(job.error ? [element('code', job.error.code), ` ${job.error.message}`] : '–', { class: 'wrap' }),
       cell(time(job.created_at)),
@@ -128,7 +130,7 @@
 
     section('spend-month').textContent = `${overview.spend_this_month.month}, month to date`;
     fill('spend', overview.spend_this_month.orgs, 5, (org) => [
-      cell(org.org_name, { testid: `spend-${org.org_id}` }),
+      cell(org.org_name, { class: 'name', testid: `spend-${org.org_id}` }),
       number(org.cost_usd),
       number(org.input_tokens),
       number(org.output_tokens),

@@ -35,12 +35,12 @@ export function dashboardPage(options: { basePath: string }): string {
     <table><thead><tr><th>Batch</th><th>Org</th><th>Status</th><th>Progress</th><th>Completed</th><th>Failed</th><th>Created</th></tr></thead>
     <tbody data-testid="batches"></tbody></table>
   </section>
-  <section>
+  <section class="wide">
     <h2>Recent jobs</h2>
-    <table><thead><tr><th>Job</th><th>Org</th><th>Model</th><th>Status</th><th>Took</th><th>Created</th></tr></thead>
+    <table><thead><tr><th>Job</th><th>Org</th><th>Model (served by)</th><th>Mode</th><th>Status</th><th>Took</th><th>Created</th></tr></thead>
     <tbody data-testid="recent-jobs"></tbody></table>
   </section>
-  <section>
+  <section class="wide">
     <h2>Recent failures <small>(24 h)</small></h2>
     <table><thead><tr><th>Job</th><th>Org</th><th>Model</th><th>Error</th><th>Created</th></tr></thead>
     <tbody data-testid="recent-failures"></tbody></table>
@@ -71,7 +71,8 @@ header h1 { font-size: 1.2rem; margin: 0; }
 header a { margin-left: auto; }
 .poll { color: var(--muted); }
 .poll.error { color: var(--bad); font-weight: 600; }
-main { display: grid; grid-template-columns: repeat(auto-fit, minmax(34rem, 1fr)); gap: 1rem 1.5rem; padding: 1rem 1.25rem; }
+main { display: grid; grid-template-columns: repeat(auto-fit, minmax(32rem, 1fr)); gap: 1rem 1.5rem; padding: 1rem 1.25rem; }
+section { min-width: 0; overflow-x: auto; }
 section.wide { grid-column: 1 / -1; }
 h2 { font-size: 1rem; margin: 0 0 .4rem; }
 h2 small { color: var(--muted); font-weight: normal; margin-left: .5rem; }
@@ -80,6 +81,7 @@ th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid var(-
 th { color: var(--muted); font-weight: 500; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.wrap { white-space: normal; }
+td.name { white-space: normal; max-width: 16rem; overflow-wrap: anywhere; }
 td.empty { color: var(--muted); font-style: italic; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: .6rem; border: 1px solid currentColor; font-size: .8rem; margin-right: .25rem; }
 .good { color: var(--ok); } .warn { color: var(--warn); } .bad { color: var(--bad); }
