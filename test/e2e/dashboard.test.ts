@@ -40,7 +40,7 @@ const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'h
 
 describe('dashboard access', () => {
   it('asks a browser for credentials: 401 with a Basic challenge, in the error envelope', async () => {
-    for (const path of ['/dashboard', '/dashboard/overview.json', '/dashboard/queues']) {
+    for (const path of ['/dashboard', '/dashboard/overview.json', '/dashboard/queues', '/dashboard/no-such-page']) {
       const answer = await get(path);
       expect(answer.status, path).toBe(401);
       expect(answer.headers.get('www-authenticate'), path).toMatch(/^Basic realm="switchyard"/);
@@ -67,6 +67,8 @@ describe('dashboard access', () => {
       expect(answer.text).toContain('data-testid="providers"');
       expect(answer.text).toContain('<script src="/dashboard/dashboard.js"></script>');
     }
+    expect((await get('/dashboard/', basic(adminKey))).text).toContain('data-testid="providers"');
+    expect((await get('/dashboard/no-such-page', basic(adminKey))).json().error.type).toBe('not_found_error');
     const script = await get('/dashboard/dashboard.js', basic(adminKey));
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
