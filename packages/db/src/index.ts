@@ -56,3 +56,7 @@ export {
   type StoredFilePage,
 } from './repositories/files.ts';
 export type { StoredFileLine } from './repositories/file-lines.ts';
+export { recentJobs, type RecentJob } from './reports/recent-jobs.ts';
+export { activeBatches, type ActiveBatch } from './reports/active-batches.ts';
+export { recentWebhookDeliveries, webhookOutboxBacklog, type RecentWebhookDelivery } from './reports/recent-webhook-deliveries.ts';
+export { topSpendersThisMonth, type OrgSpend } from './reports/top-spenders.ts';

@@ -71,3 +71,4 @@ export {
 export { deploymentOf, type BreakerState, type BreakerTarget, type Deployment } from './circuit-breaker-deployment.ts';
 export { providerBreakerState, tripsBreaker, type BreakerTrip, type WindowCounts } from './circuit-breaker-decision.ts';
 export { webhookDeliveryLockKey, webhookDestinationSlotsKey, webhookParkedJobsKey, webhookQueueName } from './names.ts';
+export { openWebhookQueue } from './webhook-queue.ts';

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { findActiveApiKey } from '@switchyard/db';
 import { readAuthRevision } from '@switchyard/queue';
 import type { ApiContext } from './context.ts';
+import { createDashboardRouter } from './dashboard/dashboard-router.ts';
 import { createAdminAuthenticator, createAuthenticator, createOperatorKeyAuthenticator } from './middleware/authenticate.ts';
 import { useAnthropicErrors } from './middleware/error-format.ts';
 import { refuseDeepBodies } from './middleware/body-depth.ts';
@@ -56,6 +57,7 @@ export function createApp(context: ApiContext): Express {
     express.json({ limit: context.config.server.bodyLimitBytes, type: (request) => !String(request.headers['content-type'] ?? '').startsWith('multipart/') }),
   );
   app.use(refuseDeepBodies);
+  app.use(createDashboardRouter(context));
 
   // Its own 404: an unknown admin route must not fall through to API-key authentication.
   app.use(

@@ -75,21 +75,55 @@ export function createAuthenticator(lookup: KeyLookup, options: AuthenticatorOpt
   return { middleware, forgetAll: () => cache.clear() };
 }
 
+/** The password of an `Authorization: Basic` header (the user name is ignored), or undefined. */
+function presentedBasicPassword(request: Request): string | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(request.headers.authorization?.trim() ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
+}
+
+export type OperatorKeyOptions = {
+  /** Which key, in messages: `missing admin key`. */
+  name: string;
+  /** The setting that configures it, named when it is not set. */
+  setting: string;
+  /** What is off without the key; `<name> API` by default. */
+  feature?: string;
+  /**
+   * Also take the key as the password of HTTP Basic, and answer a missing or wrong key with
+   * 401 and `WWW-Authenticate: Basic realm="<realm>"`, so a browser asks for it.
+   */
+  basicRealm?: string;
+};
+
 /** Routes guarded by one operator key from config, compared in constant time. */
-export function createOperatorKeyAuthenticator(key: string | undefined, options: { name: string; setting: string }) {
+export function createOperatorKeyAuthenticator(key: string | undefined, options: OperatorKeyOptions) {
   const expected = key ? createHash('sha256').update(key).digest() : undefined;
-  return (request: Request, _response: Response, next: NextFunction): void => {
-    if (!expected) throw new GatewayError('permission_denied', `${options.name} API disabled: set ${options.setting}`);
-    const plaintext = presentedKey(request);
-    if (!plaintext) throw new GatewayError('missing_api_key', `missing ${options.name} key`);
+  const feature = options.feature ?? `${options.name} API`;
+  const challenge = options.basicRealm && `Basic realm="${options.basicRealm}", charset="UTF-8"`;
+  const refusal = (response: Response, code: 'missing_api_key' | 'invalid_api_key' | 'permission_denied', message: string): GatewayError => {
+    if (challenge && code !== 'permission_denied') response.setHeader('www-authenticate', challenge);
+    return new GatewayError(code, message);
+  };
+  return (request: Request, response: Response, next: NextFunction): void => {
+    if (!expected) throw new GatewayError('permission_denied', `${feature} disabled: set ${options.setting}`);
+    const plaintext = presentedKey(request) ?? (challenge ? presentedBasicPassword(request) : undefined);
+    if (!plaintext) throw refusal(response, 'missing_api_key', `missing ${options.name} key`);
     const presented = createHash('sha256').update(plaintext).digest();
-    if (!timingSafeEqual(presented, expected)) throw new GatewayError('permission_denied', `not the ${options.name} key`);
+    // A browser asks again only after a 401; an API client is told the key is not this one.
+    if (!timingSafeEqual(presented, expected)) throw refusal(response, challenge ? 'invalid_api_key' : 'permission_denied', `not the ${options.name} key`);
     next();
   };
 }
 
 export const createAdminAuthenticator = (adminKey: string | undefined) =>
   createOperatorKeyAuthenticator(adminKey, { name: 'admin', setting: 'SWITCHYARD_ADMIN_KEY' });
+
+/** The admin key for people with a browser: HTTP Basic (any user name) as well as a Bearer token. */
+export const createAdminBrowserAuthenticator = (adminKey: string | undefined) =>
+  createOperatorKeyAuthenticator(adminKey, { name: 'admin', setting: 'SWITCHYARD_ADMIN_KEY', feature: 'dashboard', basicRealm: 'switchyard' });
 
 export function principalOf(response: Response): Principal {
   const principal = response.locals.principal as Principal | undefined;
