@@ -56,3 +56,40 @@ export {
   type StoredFilePage,
 } from './repositories/files.ts';
 export type { StoredFileLine } from './repositories/file-lines.ts';
+export {
+  alertConditions,
+  alertSeverities,
+  createAlertRule,
+  deleteAlertRule,
+  ensureBuiltinAlertRules,
+  findAlertRule,
+  listAlertRules,
+  rotateAlertRuleSecret,
+  updateAlertRule,
+  type AlertChannel,
+  type AlertCondition,
+  type AlertRule,
+  type AlertRuleInput,
+  type AlertRulePatch,
+  type AlertSeverity,
+} from './repositories/alert-rules.ts';
+export {
+  acknowledgeAlert,
+  activeAlertCounts,
+  alertPairKey,
+  alertSigningSecret,
+  findAlert,
+  firingAlerts,
+  lastAlertNotifications,
+  listAlerts,
+  openAlert,
+  operatorWebhookScope,
+  refreshAlert,
+  resolveAlert,
+  type Alert,
+  type AlertEventType,
+  type AlertNotification,
+  type AlertStatusFilter,
+  type ListedAlert,
+} from './repositories/alerts.ts';
+export { budgetUsageByOrg, finishedJobsByProvider } from './reports/alert-metrics.ts';
