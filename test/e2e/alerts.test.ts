@@ -88,10 +88,16 @@ describe('alerts on an open breaker', () => {
     expect(active.find((alert: { rule_id: string }) => alert.rule_id !== rule.id)).toMatchObject({ rule_name: 'breaker-open', status: 'firing' });
     alertId = created.id;
 
-    const [delivery] = await eventually('the alert.fired delivery', () => notificationsOf(rule.id, 'alert.fired').length > 0 && notificationsOf(rule.id, 'alert.fired'));
+    const [delivery] = await eventually(
+      'the alert.fired delivery',
+      () => notificationsOf(rule.id, 'alert.fired').length > 0 && notificationsOf(rule.id, 'alert.fired'),
+    );
     expect(verifiesWith(rule.webhook_secret, delivery!)).toBe(true);
     expect(verifiesWith('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', delivery!)).toBe(false);
-    expect(JSON.parse(delivery!.body)).toMatchObject({ type: 'alert.fired', data: { id: alertId, subject: 'flaky/flaky-model', status: 'firing', rule_name: 'flaky-breaker' } });
+    expect(JSON.parse(delivery!.body)).toMatchObject({
+      type: 'alert.fired',
+      data: { id: alertId, subject: 'flaky/flaky-model', status: 'firing', rule_name: 'flaky-breaker' },
+    });
   });
 
   it('notifies no more while the alert keeps firing inside its cooldown', async () => {
@@ -138,7 +144,10 @@ describe('alerts on an open breaker', () => {
         ),
       { intervalMs: 100 },
     );
-    const [resolved] = await eventually('the alert.resolved delivery', () => notificationsOf(rule.id, 'alert.resolved').length > 0 && notificationsOf(rule.id, 'alert.resolved'));
+    const [resolved] = await eventually(
+      'the alert.resolved delivery',
+      () => notificationsOf(rule.id, 'alert.resolved').length > 0 && notificationsOf(rule.id, 'alert.resolved'),
+    );
     expect(verifiesWith(rule.webhook_secret, resolved!)).toBe(true);
     expect(JSON.parse(resolved!.body)).toMatchObject({ type: 'alert.resolved', data: { id: alertId, status: 'resolved' } });
     const listed = await admin('GET', '/v1/alerts?status=resolved');

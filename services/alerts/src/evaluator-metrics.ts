@@ -1,9 +1,9 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 export type EvaluatorMetrics = ReturnType<typeof createEvaluatorMetrics>;
 
 /** The evaluator's own Prometheus metrics: who leads, how often it evaluates, what it notified. */
-export function createEvaluatorMetrics(registry: Registry = new Registry()) {
+export function createEvaluatorMetrics(registry: Registry) {
   return {
     leader: new Gauge({ name: 'switchyard_alerts_leader', help: '1 while this process is the alert evaluator (the leader), else 0', registers: [registry] }),
     evaluations: new Counter({

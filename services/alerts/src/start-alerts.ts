@@ -4,6 +4,7 @@ import { newId } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { ensureBuiltinAlertRules, type Database, type Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
+import { createProcessRegistry } from '@switchyard/observability';
 import { alertLeaderKey, webhookNudgeChannel } from '@switchyard/queue';
 import { builtinAlertRules } from './builtin-rules.ts';
 import { evaluateRules } from './evaluate-rules.ts';
@@ -17,7 +18,7 @@ export type AlertsDeps = {
   /** A commands connection; the caller closes it after `stop()`. */
   redis: Redis;
   logger: Logger;
-  /** Where the evaluator's metrics go; a fresh registry by default. */
+  /** The process registry its metrics go on (the process's other services share it); a new one otherwise. */
   registry?: Registry;
   /** Evaluation interval; `alerts.evaluateIntervalMs` by default. */
   intervalMs?: number;
@@ -42,7 +43,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<RunningAlerts> {
   const intervalMs = deps.intervalMs ?? config.alerts.evaluateIntervalMs;
   const leaseMs = config.alerts.leaderLeaseMs;
   const prefix = config.redis.prefix;
-  const metrics = createEvaluatorMetrics(deps.registry);
+  const metrics = createEvaluatorMetrics(deps.registry ?? createProcessRegistry());
   const created = await ensureBuiltinAlertRules(db, builtinAlertRules, config.encryptionKey);
   if (created > 0) logger.info({ created }, 'built-in alert rules created');
   const reader = createRuleMetricReader({ config, db, redis });

@@ -44,7 +44,11 @@ describe.each(engines)('alert rules and alerts on $kind', (engine) => {
   it('keeps rule names unique and creates the built-in rules once, leaving changed ones alone', async () => {
     expect(await createAlertRule(handle.db, rule, encryptionKey)).toBeUndefined();
     expect(await ensureBuiltinAlertRules(handle.db, [builtin], encryptionKey)).toBe(1);
-    expect(await updateAlertRule(handle.db, builtin.id, { threshold: '0.9', enabled: false })).toMatchObject({ threshold: '0.9', enabled: false, builtin: true });
+    expect(await updateAlertRule(handle.db, builtin.id, { threshold: '0.9', enabled: false })).toMatchObject({
+      threshold: '0.9',
+      enabled: false,
+      builtin: true,
+    });
     expect(await ensureBuiltinAlertRules(handle.db, [builtin], encryptionKey)).toBe(0);
     expect((await listAlertRules(handle.db)).find((found) => found.id === builtin.id)).toMatchObject({ threshold: '0.9', enabled: false });
     expect(await updateAlertRule(handle.db, builtin.id, { name: 'errors' })).toBe('name_taken');
@@ -71,15 +75,29 @@ describe.each(engines)('alert rules and alerts on $kind', (engine) => {
 
   it('counts repeat notifications, resolves once, and keeps the first acknowledgment', async () => {
     const later = new Date(Date.now() + 60_000);
-    await refreshAlert(handle.db, { id: 'alert_one', value: 0.9, at: later }, { type: 'alert.fired', eventKey: 'alert_one#2', data: {}, urls: ['https://hooks.example/alerts'] });
-    expect((await firingAlerts(handle.db)).map((alert) => [alert.value, alert.notifications, alert.lastNotifiedAt?.getTime()])).toEqual([[0.9, 2, later.getTime()]]);
+    await refreshAlert(
+      handle.db,
+      { id: 'alert_one', value: 0.9, at: later },
+      { type: 'alert.fired', eventKey: 'alert_one#2', data: {}, urls: ['https://hooks.example/alerts'] },
+    );
+    expect((await firingAlerts(handle.db)).map((alert) => [alert.value, alert.notifications, alert.lastNotifiedAt?.getTime()])).toEqual([
+      [0.9, 2, later.getTime()],
+    ]);
     expect(await acknowledgeAlert(handle.db, 'alert_one', 'oncall', later)).toMatchObject({ acknowledgedBy: 'oncall' });
     expect(await acknowledgeAlert(handle.db, 'alert_one', 'someone-else', new Date())).toMatchObject({ acknowledgedBy: 'oncall' });
-    expect(await resolveAlert(handle.db, { id: 'alert_one', at: later }, { type: 'alert.resolved', eventKey: 'alert_one', data: {}, urls: ['https://hooks.example/alerts'] })).toBe(true);
+    expect(
+      await resolveAlert(
+        handle.db,
+        { id: 'alert_one', at: later },
+        { type: 'alert.resolved', eventKey: 'alert_one', data: {}, urls: ['https://hooks.example/alerts'] },
+      ),
+    ).toBe(true);
     expect(await resolveAlert(handle.db, { id: 'alert_one', at: later }, undefined)).toBe(false);
     const events = await handle.db.selectFrom('webhook_deliveries').select('event_type').where('subject_id', '=', 'alert_one').orderBy('created_at').execute();
     expect(events.map((row) => row.event_type).sort()).toEqual(['alert.fired', 'alert.fired', 'alert.resolved']);
-    expect((await listAlerts(handle.db, { status: 'resolved', limit: 10 })).data).toMatchObject([{ id: 'alert_one', status: 'resolved', ruleName: 'errors', severity: 'warning' }]);
+    expect((await listAlerts(handle.db, { status: 'resolved', limit: 10 })).data).toMatchObject([
+      { id: 'alert_one', status: 'resolved', ruleName: 'errors', severity: 'warning' },
+    ]);
     expect((await listAlerts(handle.db, { status: 'active', limit: 10 })).data).toEqual([]);
     // Resolved: the pair may fire again.
     expect(await openAlert(handle.db, { id: 'alert_three', ruleId, subject: 'openai', value: 1, firedAt: later }, undefined)).toBe(true);
