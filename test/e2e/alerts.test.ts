@@ -172,6 +172,7 @@ describe('rules API', () => {
     [{ metric: 'cpu' }, 'metric'],
     [{ condition: 'between' }, 'condition'],
     [{ threshold: 'lots' }, 'threshold'],
+    [{ threshold: 1e-10 }, 'threshold'],
     [{ severity: 'loud' }, 'severity'],
     [{ cooldown_minutes: -1 }, 'cooldown_minutes'],
     [{ channels: [] }, 'channels'],
@@ -210,8 +211,13 @@ describe('rules API', () => {
     expect((await admin('POST', '/v1/rules', valid)).body.error).toMatchObject({ param: 'name' });
     expect((await admin('PATCH', `/v1/rules/${created.body.id}`, { name: 'flaky-breaker' })).body.error).toMatchObject({ param: 'name' });
     expect((await admin('PATCH', `/v1/rules/${created.body.id}`, { metric: 'ledger_lag', provider: 'flaky' })).status).toBe(400);
-    const patched = await admin('PATCH', `/v1/rules/${created.body.id}`, { severity: 'info', provider: 'flaky', channels: [{ type: 'log' }] });
-    expect(patched.body).toMatchObject({ severity: 'info', provider: 'flaky', channels: [{ type: 'log' }] });
+    const patched = await admin('PATCH', `/v1/rules/${created.body.id}`, {
+      severity: 'info',
+      provider: 'flaky',
+      channels: [{ type: 'log' }],
+      threshold: 0.0000001,
+    });
+    expect(patched.body).toMatchObject({ severity: 'info', provider: 'flaky', channels: [{ type: 'log' }], threshold: 0.0000001 });
     const rotated = await admin('POST', `/v1/rules/${created.body.id}/rotate-secret`);
     expect(rotated.body.webhook_secret).toMatch(/^whsec_/);
     expect(rotated.body.webhook_secret).not.toBe(created.body.webhook_secret);

@@ -19,7 +19,10 @@ const condition = z.string().transform((value, context) => {
 });
 const threshold = z
   .union([z.number(), z.string()], { error: 'must be a number' })
-  .transform((value) => (typeof value === 'number' ? value.toFixed(9).replace(/\.?0+$/, '') : value.trim()))
+  // A number that 9 fraction digits cannot hold exactly (1e-10) is left as it is, and refused.
+  .transform((value) =>
+    typeof value !== 'number' ? value.trim() : Number(value.toFixed(9)) === value ? value.toFixed(9).replace(/\.?0+$/, '') : String(value),
+  )
   .refine((value) => thresholdPattern.test(value), { message: 'must be a finite number below 1e15 with at most 9 fraction digits' });
 const channel = z.preprocess(
   (value) => (value === 'log' ? { type: 'log' } : value),
