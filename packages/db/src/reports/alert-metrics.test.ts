@@ -27,6 +27,9 @@ describe.each(engines)('alert metrics on $kind', (engine) => {
       status,
       created_at: minutesAgo(30),
       completed_at: completedAt,
+      attempts: 1,
+      ...{ served_model: null, output: null, error: null, metadata: null, usage: null, cost_usd: null, batch_id: null, custom_id: null },
+      ...{ started_at: null, queue_ms: null, duration_ms: null },
     });
     await handle.db
       .insertInto('jobs')
