@@ -78,6 +78,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<RunningAlerts> {
     try {
       const result = await evaluateRules({ db, reader, logger, metrics }, new Date());
       metrics.evaluations.inc({ outcome: 'ok' });
+      if (result.fired > 0 || result.resolved > 0) logger.debug(result, 'alerts evaluated');
       if (result.webhookNotices > 0)
         await redis.publish(webhookNudgeChannel(prefix), '1').catch((error: unknown) => logger.warn({ err: error }, 'could not nudge the webhooks service'));
     } catch (error) {
