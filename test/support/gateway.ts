@@ -8,6 +8,7 @@ import { startLedger, type Ledger } from '@switchyard/ledger';
 import { startWebhooks, type RunningWebhooks } from '@switchyard/webhooks';
 import { createRedis, startConfigReloadBus } from '@switchyard/queue';
 import { startBatchDriver, type BatchDriver } from '@switchyard/batches';
+import { startAlerts, type RunningAlerts } from '@switchyard/alerts';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
 
@@ -32,6 +33,8 @@ export type TestGateway = {
   webhooks: RunningWebhooks | undefined;
   /** The batch driver (runs with the ledger unless `batchDriver: false`). */
   batchDriver: BatchDriver | undefined;
+  /** The alert evaluator, when asked for (`alerts: true`). */
+  alerts: RunningAlerts | undefined;
   /** An org with one key, created for this gateway. */
   orgId: string;
   apiKey: string;
@@ -48,6 +51,8 @@ export type TestGatewayOptions = {
   webhooks?: boolean;
   /** The batch driver runs with the ledger unless this is false. */
   batchDriver?: boolean;
+  /** Also run the alert evaluator (off by default). */
+  alerts?: boolean;
   workerOptions?: Partial<WorkerOptions>;
 };
 
@@ -95,6 +100,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     options.ledger === false || options.batchDriver === false
       ? undefined
       : await startBatchDriver({ db: database.db, redis: driverRedis, config: liveConfig, logger });
+  const alertsRedis = options.alerts ? createRedis(redis.url, { role: 'producer', name: 'alerts' }) : undefined;
+  const alerts = alertsRedis ? await startAlerts({ config, db: database.db, redis: alertsRedis, logger }) : undefined;
   const api = await startApi({ config: liveConfig, configBus, db: database.db, logger, port: 0, host: '127.0.0.1' });
 
   return {
@@ -113,6 +120,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ledger,
     webhooks,
     batchDriver,
+    alerts,
     ...tenant,
     createTenant,
     startWorkers: launchWorkers,
@@ -123,6 +131,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await Promise.all(started.map((running) => running.stop()));
       await ledger?.stop();
       await webhooks?.stop();
+      await alerts?.stop();
+      await alertsRedis?.quit().catch(() => alertsRedis.disconnect());
       await ledgerRedis.quit().catch(() => ledgerRedis.disconnect());
       await configBus.close();
       await database.close();

@@ -229,6 +229,10 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** How often the leader evaluates every rule. */
       evaluateIntervalMs: z.number().int().positive().default(15_000),
+      /** How long the leader's lock lives without renewal (renewed every third of it): a dead leader is replaced after at most this. */
+      leaderLeaseMs: z.number().int().positive().default(30_000),
+      /** Finished jobs a provider needs in the last 5 minutes before its error ratio is reported. */
+      errorRatioMinimumJobs: z.number().int().positive().default(10),
     })
     .prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),

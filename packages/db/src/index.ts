@@ -60,3 +60,40 @@ export { recentJobs, type RecentJob } from './reports/recent-jobs.ts';
 export { activeBatches, type ActiveBatch } from './reports/active-batches.ts';
 export { recentWebhookDeliveries, webhookOutboxBacklog, type RecentWebhookDelivery } from './reports/recent-webhook-deliveries.ts';
 export { topSpendersThisMonth, type OrgSpend } from './reports/top-spenders.ts';
+export {
+  alertConditions,
+  alertSeverities,
+  createAlertRule,
+  deleteAlertRule,
+  ensureBuiltinAlertRules,
+  findAlertRule,
+  listAlertRules,
+  rotateAlertRuleSecret,
+  updateAlertRule,
+  type AlertChannel,
+  type AlertCondition,
+  type AlertRule,
+  type AlertRuleInput,
+  type AlertRulePatch,
+  type AlertSeverity,
+} from './repositories/alert-rules.ts';
+export {
+  acknowledgeAlert,
+  activeAlertCounts,
+  alertPairKey,
+  alertSigningSecret,
+  findAlert,
+  firingAlerts,
+  lastAlertNotifications,
+  listAlerts,
+  openAlert,
+  operatorWebhookScope,
+  refreshAlert,
+  resolveAlert,
+  type Alert,
+  type AlertEventType,
+  type AlertNotification,
+  type AlertStatusFilter,
+  type ListedAlert,
+} from './repositories/alerts.ts';
+export { budgetUsageByOrg, finishedJobsByProvider } from './reports/alert-metrics.ts';

@@ -265,6 +265,49 @@ export interface WebhookDeliveriesTable {
   enqueued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** A rule on one metric (migration 0009): which subjects breach it, how loud, and whom to tell. */
+export interface AlertRulesTable {
+  id: string;
+  name: string;
+  /** `breaker_open`, `provider_error_ratio`, ... (services/alerts). */
+  metric: string;
+  /** `>`, `>=`, `<` or `<=`. */
+  condition: string;
+  threshold: Decimal;
+  /** `info` | `warning` | `critical`. */
+  severity: string;
+  cooldown_minutes: number;
+  /** `[{type: 'log'} | {type: 'webhook', url}]`. */
+  channels: Json;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Created by the evaluator at start; may be changed or disabled, not deleted. */
+  builtin: ColumnType<boolean, boolean | undefined, never>;
+  /** Only this provider's subjects; null means every subject. */
+  provider: string | null;
+  /** Signs the rule's webhook notifications (`whsec_...`), sealed with `sealSecret`. */
+  webhook_secret: string;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One breach of one rule by one subject, from firing to resolved. */
+export interface AlertsTable {
+  id: string;
+  rule_id: string;
+  subject: string;
+  /** `firing` | `resolved`. */
+  status: string;
+  /** The metric's value when last evaluated while firing. */
+  value: number;
+  fired_at: Timestamp;
+  resolved_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  /** The last `alert.fired` notification; null while the cooldown held every one back. */
+  last_notified_at: Timestamp | null;
+  notifications: ColumnType<number, number | undefined, number>;
+}
+
 export interface Database {
   orgs: OrgsTable;
   api_keys: ApiKeysTable;
@@ -280,6 +323,8 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_attempts: WebhookAttemptsTable;
   org_webhook_secrets: OrgWebhookSecretsTable;
+  alert_rules: AlertRulesTable;
+  alerts: AlertsTable;
 }
 
 export type OrgRow = Selectable<OrgsTable>;

@@ -11,6 +11,8 @@ import { idempotent } from './middleware/idempotency.ts';
 import { assignRequestId } from './middleware/request-id.ts';
 import { traceRequests } from './middleware/trace-requests.ts';
 import { createAdminRouter } from './routes/admin.ts';
+import { createAlertsRouter } from './routes/alerts.ts';
+import { createRulesRouter } from './routes/rules.ts';
 import { createBatchesRouter } from './routes/batches.ts';
 import { createMessageBatchesRouter } from './routes/message-batches.ts';
 import { createFilesRouter } from './routes/files.ts';
@@ -66,6 +68,10 @@ export function createApp(context: ApiContext): Express {
     createAdminRouter(context, { onKeyRevoked: authenticator.forgetAll }),
     notFoundHandler,
   );
+
+  // Alert rules and alerts are the operator's: the admin key, and their own 404 too.
+  app.use('/v1/rules', createAdminAuthenticator(context.config.adminKey), createRulesRouter(context), notFoundHandler);
+  app.use('/v1/alerts', createAdminAuthenticator(context.config.adminKey), createAlertsRouter(context), notFoundHandler);
 
   const v1 = express.Router();
   v1.use(authenticate);

@@ -1,5 +1,5 @@
 import { openSecret } from '@switchyard/core';
-import { getOrCreateOrgWebhookSecret, type Database, type Kysely } from '@switchyard/db';
+import { alertSigningSecret, getOrCreateOrgWebhookSecret, operatorWebhookScope, type Database, type Kysely } from '@switchyard/db';
 
 /** A delivery as the worker needs it for one attempt, with where and how it is sent. */
 export type DeliveryForAttempt = {
@@ -25,6 +25,7 @@ export type DeliveryTarget = { url: string; secrets: string[] } | { unsendable: 
  * endpoint signs with its secret, plus the previous one while the rotation overlap lasts,
  * and is sent to its current URL, and not at all once disabled or deleted. A job's or
  * batch's own URL signs with the org default secret, made here if the org has none yet.
+ * An alert notification (the operator scope) signs with its alert rule's secret.
  */
 export async function loadDelivery(
   db: Kysely<Database>,
@@ -41,6 +42,7 @@ export async function loadDelivery(
       'delivery.id',
       'delivery.event_id',
       'delivery.org_id',
+      'delivery.subject_id',
       'delivery.endpoint_id',
       'delivery.url',
       'delivery.payload',
@@ -61,7 +63,10 @@ export async function loadDelivery(
     .executeTakeFirst();
   if (!row) return undefined;
   let target: DeliveryTarget;
-  if (row.endpoint_id === null) {
+  if (row.org_id === operatorWebhookScope) {
+    const secret = await alertSigningSecret(db, row.subject_id, encryptionKey);
+    target = secret ? { url: row.url, secrets: [secret] } : { unsendable: 'the alert rule was deleted' };
+  } else if (row.endpoint_id === null) {
     const secret = row.org_secret ? openSecret(row.org_secret, encryptionKey) : await getOrCreateOrgWebhookSecret(db, row.org_id, encryptionKey);
     target = { url: row.url, secrets: [secret] };
   } else if (row.endpoint_url === null || row.endpoint_secret === null) {

@@ -28,6 +28,7 @@ describe.each(engines)('tenancy on $kind', (engine) => {
       '0006-webhook-outbox',
       '0007-file-chunks',
       '0008-batch-lines',
+      '0009-alerts',
     ]);
   });
 

@@ -31,7 +31,8 @@ export type WebhookEventInput = {
 /** The `webhook-id` of the event: the same (type, subject) always gives the same id. */
 export const webhookEventId = (type: string, subjectId: string): string => `msg_${digest(`${type}\n${subjectId}`)}`;
 
-const deliveryId = (eventId: string, destination: string): string => `whd_${digest(`${eventId}\n${destination}`)}`;
+/** The id of one event's delivery to one destination: the same pair always gives the same id. */
+export const webhookDeliveryId = (eventId: string, destination: string): string => `whd_${digest(`${eventId}\n${destination}`)}`;
 
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 27);
@@ -68,7 +69,7 @@ export async function recordWebhookEvents(
   const deliveries = fresh.flatMap(([eventId, event]) => {
     const payload = JSON.stringify({ type: event.type, timestamp: createdAt.get(eventId)!.toISOString(), data: event.data ?? null });
     const row = (destination: string, url: string, endpointId: string | null) => ({
-      id: deliveryId(eventId, destination),
+      id: webhookDeliveryId(eventId, destination),
       event_id: eventId,
       subject_id: event.subjectId,
       destination,

@@ -1,8 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { sql } from 'kysely';
 import { enabledProviders } from '@switchyard/config';
+import { activeAlertCounts } from '@switchyard/db';
 import { providerBreakerState, type BreakerState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
+import { healthScore, providerCounts } from './health-summary.ts';
 
 export type ProviderStatus = {
   /** up | degraded (some models' breakers not closed) | no_workers | down (every model's breaker open) */
@@ -59,11 +61,25 @@ export function createHealthRouter(context: ApiContext): Router {
   return router;
 }
 
-/** `GET /v1/health`: per-provider view for humans and dashboards (authenticated). */
+/**
+ * `GET /v1/health`: per-provider view for humans and dashboards (authenticated), with a
+ * summary: provider counts, the firing alerts by severity (null when Postgres cannot say),
+ * this process's memory, and a 0-100 score of both (health-summary.ts).
+ */
 export function createProviderHealthHandler(context: ApiContext) {
   return async (_request: Request, response: Response) => {
-    const providers = await providerStatus(context);
+    const [providers, alerts] = await Promise.all([providerStatus(context), activeAlertCounts(context.db).catch(() => null)]);
     const degraded = Object.values(providers).some((provider) => provider.status !== 'up');
-    response.json({ status: degraded ? 'degraded' : 'ok', providers, timestamp: new Date().toISOString() });
+    const counts = providerCounts(context.config, providers);
+    const memory = process.memoryUsage();
+    response.json({
+      status: degraded ? 'degraded' : 'ok',
+      health_score: healthScore(counts, alerts),
+      provider_counts: counts,
+      active_alerts: alerts,
+      memory: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed },
+      providers,
+      timestamp: new Date().toISOString(),
+    });
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { startAlerts } from '@switchyard/alerts';
 import { startBatchDriver } from '@switchyard/batches';
 import { loadConfig } from '@switchyard/config';
 import { createApiKey, createOrg, listOrgs } from '@switchyard/db';
@@ -56,6 +57,8 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   const webhooks = await startWebhooks({ config: live, db: database.db, logger, pollIntervalMs: 1000, registry });
   const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
   const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config: live, logger, registry });
+  const alertsRedis = createRedis(config.redis.url, { role: 'producer', name: 'alerts' });
+  const alerts = await startAlerts({ config, db: database.db, redis: alertsRedis, logger, registry });
   const workers = await startWorkers({ config: live, logger, providers: 'all', registry });
   const api = await startApi({ config: live, configBus: bus, db: database.db, logger, port, host: options.host, registry });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
@@ -64,11 +67,13 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   stopOnSignals(logger, [
     () => api.stop(),
     () => driver.stop(),
+    () => alerts.stop(),
     () => workers.stop(),
     () => ledger.stop(),
     () => webhooks.stop(),
     () => bus.close(),
     async () => void (await driverRedis.quit()),
+    async () => void (await alertsRedis.quit()),
     async () => void (await ledgerRedis.quit()),
     () => database.close(),
     async () => lock?.release(),

@@ -1,3 +1,4 @@
+import { startAlerts } from '@switchyard/alerts';
 import { startBatchDriver } from '@switchyard/batches';
 import type { Logger } from '@switchyard/logger';
 import { startLedger } from '@switchyard/ledger';
@@ -20,12 +21,17 @@ export async function runLedger(logger: Logger, options: { metricsPort?: number 
   // The batch driver lives beside the ledger: both are Postgres writers, one per deployment's worth.
   const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
   const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config: live, logger, registry });
+  // Alert evaluators beside every ledger: one leads at a time.
+  const alertsRedis = createRedis(config.redis.url, { role: 'producer', name: 'alerts' });
+  const alerts = await startAlerts({ config, db: database.db, redis: alertsRedis, logger, registry });
   const stopMetrics = await serveProcessMetrics({ config, registry, logger, port: options.metricsPort });
   stopOnSignals(logger, [
+    () => alerts.stop(),
     () => driver.stop(),
     () => ledger.stop(),
     () => bus.close(),
     async () => void (await driverRedis.quit()),
+    async () => void (await alertsRedis.quit()),
     async () => void (await redis.quit()),
     () => database.close(),
     stopMetrics,
