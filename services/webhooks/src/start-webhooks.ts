@@ -1,4 +1,4 @@
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, MetricsTime, Queue, Worker } from 'bullmq';
 import { parseWebhookAllowList } from '@switchyard/core';
 import { asLiveConfig, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
@@ -77,6 +77,8 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RunningWebhooks
     stalledInterval: deps.stalledIntervalMs ?? config.worker.stalledIntervalMs,
     // A delivery whose process keeps dying mid-attempt is retried a few times before BullMQ gives up on it.
     maxStalledCount: 5,
+    // Sent and failed per minute, for the dashboard's rates (the inference workers keep the same).
+    metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
     settings: { backoffStrategy: (attemptsMade: number) => infrastructureBackoffMs(attemptsMade) },
   });
   worker.on('error', (error: Error & { code?: string }) => {
