@@ -4,7 +4,12 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 /** One Kubernetes object as read from YAML, before any schema says what it is. */
-export type ManifestObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; [key: string]: unknown };
+export type ManifestObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+};
 
 type YamlDocument = { errors: Array<{ message: string }>; toJS(): unknown };
 
@@ -83,24 +88,27 @@ function readKustomizationFile(path: string): { namespace?: string; resources?: 
   return parseYaml(readFileSync(path, 'utf8')) as { namespace?: string; resources?: string[] };
 }
 
+type Kustomize = { tool: string; build(directory: string): ManifestObject[] };
+
 /**
- * `kubectl kustomize <dir>` or `kustomize build <dir>`, whichever is installed; undefined
- * (with the reason) when neither is.
+ * `kubectl kustomize` or `kustomize build`, whichever is installed (asked once, here);
+ * the reason instead when neither is.
  */
-export function kustomizeBuild(directory: string): { tool: string; objects: ManifestObject[] } | { missing: string } {
+export function findKustomize(): Kustomize | { missing: string } {
   const candidates: Array<[string, string[]]> = [
-    ['kubectl', ['kustomize', directory]],
-    ['kustomize', ['build', directory]],
+    ['kubectl', ['kustomize']],
+    ['kustomize', ['build']],
   ];
   for (const [command, args] of candidates) {
-    const run = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
-    if (run.error) continue; // not installed
-    if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${run.stderr}`);
-    const parsed = parseAllDocuments(run.stdout);
-    const documents = Array.isArray(parsed) ? parsed : [];
+    if (spawnSync(command, [...args, '--help'], { stdio: 'ignore', timeout: 30_000 }).status !== 0) continue;
     return {
-      tool: `${command} ${args[0]}`,
-      objects: documents.map((document) => document.toJS() as ManifestObject).filter((object) => object !== null),
+      tool: `${command} ${args.join(' ')}`,
+      build(directory) {
+        const run = spawnSync(command, [...args, directory], { encoding: 'utf8', timeout: 60_000 });
+        if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} ${directory} failed:\n${run.stderr}`);
+        const parsed = parseAllDocuments(run.stdout);
+        return (Array.isArray(parsed) ? parsed : []).map((document) => document.toJS() as ManifestObject).filter((object) => object !== null);
+      },
     };
   }
   return { missing: 'neither kubectl nor kustomize is installed' };

@@ -64,10 +64,7 @@ export function crossReferenceProblems(objects: ManifestObject[], readConfig: (t
     selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels?.[key] === value);
   const templateLabels = (deployment: IDeployment) => deployment.spec?.template.metadata?.labels;
   const providers = readProviders(configMaps, readConfig);
-  const longestCallSeconds = Math.max(
-    defaultProviderTimeoutSeconds,
-    ...Object.values(providers).map((settings) => (settings.timeoutMs ?? 0) / 1000),
-  );
+  const longestCallSeconds = Math.max(defaultProviderTimeoutSeconds, ...Object.values(providers).map((settings) => (settings.timeoutMs ?? 0) / 1000));
 
   for (const deployment of deployments) {
     const name = nameOf(deployment);
@@ -86,7 +83,9 @@ export function crossReferenceProblems(objects: ManifestObject[], readConfig: (t
     for (const container of pod.containers) problems.push(...volumeReferenceProblems(name, pod, configMaps, secrets, container));
     const role = roleOf(pod.containers[0]);
     if ((role === 'api' || role === 'worker') && !((pod.terminationGracePeriodSeconds ?? 30) > longestCallSeconds))
-      problems.push(`${name}: terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds ?? 30} is not above the longest call (${longestCallSeconds} s)`);
+      problems.push(
+        `${name}: terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds ?? 30} is not above the longest call (${longestCallSeconds} s)`,
+      );
     const scaled =
       scaledObjects.some((scaledObject) => scaledObject.spec.scaleTargetRef.name === deployment.metadata.name && sameNamespace(scaledObject, deployment)) ||
       autoscalers.some((autoscaler) => autoscaler.spec?.scaleTargetRef.name === deployment.metadata.name && sameNamespace(autoscaler, deployment));
@@ -104,7 +103,9 @@ export function crossReferenceProblems(objects: ManifestObject[], readConfig: (t
       : undefined;
 
   for (const budget of budgets) {
-    const matched = deployments.filter((deployment) => sameNamespace(budget, deployment) && selects(budget.spec?.selector?.matchLabels, templateLabels(deployment)));
+    const matched = deployments.filter(
+      (deployment) => sameNamespace(budget, deployment) && selects(budget.spec?.selector?.matchLabels, templateLabels(deployment)),
+    );
     if (matched.length !== 1) problems.push(`${nameOf(budget)}: selects ${matched.length} Deployments, not one`);
   }
   for (const autoscaler of autoscalers) {
@@ -129,7 +130,7 @@ export function crossReferenceProblems(objects: ManifestObject[], readConfig: (t
     }
     const worker = deployment.spec?.template.spec?.containers[0];
     const provider = worker && roleOf(worker) === 'worker' ? flag(worker, '--provider') : undefined;
-    if (!provider) {
+    if (!worker || !provider) {
       problems.push(`${name}: its target ${nameOf(deployment)} is not a single-provider worker`);
       continue;
     }
@@ -148,7 +149,9 @@ export function crossReferenceProblems(objects: ManifestObject[], readConfig: (t
     const cap = providers[provider]?.maxConcurrency;
     const perWorker = Number(flag(worker, '--concurrency') ?? providers[provider]?.concurrency ?? 64);
     if (cap !== undefined && (maxReplicaCount - 1) * perWorker >= cap)
-      problems.push(`${name}: maxReplicaCount ${maxReplicaCount} x concurrency ${perWorker} has replicas past what the provider's maxConcurrency ${cap} lets run`);
+      problems.push(
+        `${name}: maxReplicaCount ${maxReplicaCount} x concurrency ${perWorker} has replicas past what the provider's maxConcurrency ${cap} lets run`,
+      );
   }
   return problems;
 }
@@ -193,7 +196,8 @@ function podProblems(name: string, pod: IPodSpec, annotations: Record<string, st
       if (portVariables.includes(variable.name) && !declaresPort(container, Number(variable.value)))
         problems.push(`${where}: ${variable.name}=${variable.value} is not a port the container declares`);
     const resources = container.resources;
-    if (!resources?.requests?.cpu || !resources.requests.memory || !resources.limits?.memory) problems.push(`${where}: needs cpu and memory requests and a memory limit`);
+    if (!resources?.requests?.cpu || !resources.requests.memory || !resources.limits?.memory)
+      problems.push(`${where}: needs cpu and memory requests and a memory limit`);
     const security = container.securityContext;
     if ((security?.runAsNonRoot ?? podSecurity?.runAsNonRoot) !== true) problems.push(`${where}: not runAsNonRoot`);
     if (security?.readOnlyRootFilesystem !== true) problems.push(`${where}: root filesystem not read-only`);
@@ -214,7 +218,8 @@ function volumeReferenceProblems(name: string, pod: IPodSpec, configMaps: Manife
   for (const mount of container.volumeMounts ?? [])
     if (!pod.volumes?.some((volume) => volume.name === mount.name)) problems.push(`${name}: mounts volume ${mount.name}, which the pod does not have`);
   for (const volume of pod.volumes ?? [])
-    if (volume.configMap && !exists(configMaps, volume.configMap.name)) problems.push(`${name}: volume ${volume.name} wants ConfigMap ${volume.configMap.name}, absent`);
+    if (volume.configMap && !exists(configMaps, volume.configMap.name))
+      problems.push(`${name}: volume ${volume.name} wants ConfigMap ${volume.configMap.name}, absent`);
   return problems;
 }
 
