@@ -25,7 +25,10 @@ describe('scaleBound', () => {
   it('names the machine when its cores are busy, counting other work', () => {
     const bound = scaleBound(measurement(2, 1200, { api: 0.4, 'worker-1': 0.3, 'worker-2': 0.3 }, 0.9), setting);
     expect(bound.machineCoresBusy).toBeCloseTo(1.9);
-    expect(bound.verdict).toMatch(/^the machine's CPU: 1\.90 of 2 cores busy \(ours 1\.00, other work 0\.90\); busiest api/);
+    expect(bound.cpuMsPerRequest).toBeCloseTo(1000 / 1200);
+    expect(bound.verdict).toMatch(
+      /^the machine's CPU: 1\.90 of 2 cores busy \(ours 1\.00, other work 0\.90\); at 0\.83 CPU ms per request the 2 cores alone would carry ~2400 req\/s/,
+    );
   });
 
   it('names one process whose JavaScript thread is full while cores are spare', () => {
@@ -56,9 +59,9 @@ describe('renderScaleMarkdown', () => {
       memory: { jobs: 1000, requestBytes: 100, bytesPerThousandJobs: 1_500_000, usedMemoryBefore: 1_000_000, usedMemoryAfter: 2_500_000 },
     });
     expect(text).toContain(
-      '| workers | req/s | vs 1 worker | p50 / p99 ms | failed | api cores | worker-1 cores | worker-2 cores | upstream cores | other cores | bound by |',
+      '| workers | req/s | vs 1 worker | p50 / p99 ms | failed | api cores | worker-1 cores | worker-2 cores | upstream cores | other cores | CPU ms / request | bound by |',
     );
-    expect(text).toMatch(/\| 2 \| 1500 \| 1\.50x \| 60\.0 \/ 90\.0 \| 0 \| 0\.40 \| 0\.30 \| 0\.30 \| - \|/);
+    expect(text).toMatch(/\| 2 \| 1500 \| 1\.50x \| 60\.0 \/ 90\.0 \| 0 \| 0\.40 \| 0\.30 \| 0\.30 \| - \| 0\.00 \| 0\.67 \|/);
     expect(text).toContain('Redis memory per 1,000 queued jobs: 1.50 MB');
   });
 });

@@ -17,7 +17,10 @@ const yamlFiles = (directory: string): string[] =>
     .sort();
 const isKustomization = (path: string) => /(^|\/)kustomization\.ya?ml$/.test(path);
 const byKey = (objects: ManifestObject[]) => new Map(objects.map((object) => [objectKey(object), object]));
-const problemsOf = (objects: ManifestObject[]) => [...schemaProblems(objects), ...crossReferenceProblems(objects, parseYaml)];
+// Not in any build (it would overwrite the real secret), but the pods read it.
+const exampleSecret = readManifestFile(join(base, 'secret.example.yaml'));
+const crossReferences = { readConfig: parseYaml, secretsMadeElsewhere: exampleSecret };
+const problemsOf = (objects: ManifestObject[]) => [...schemaProblems(objects), ...crossReferenceProblems(objects, crossReferences)];
 const find = (objects: ManifestObject[], kind: string, name: string) => {
   const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
   if (!found) throw new Error(`${kind} ${name} is not rendered`);
@@ -26,8 +29,9 @@ const find = (objects: ManifestObject[], kind: string, name: string) => {
 
 describe('Kubernetes manifests', () => {
   const kustomize = findKustomize();
-  it('every manifest file parses and is part of a kustomization', () => {
-    const manifests = yamlFiles(root).filter((path) => !isKustomization(path));
+  it('every manifest file parses and is part of a kustomization (examples apart)', () => {
+    expect(schemaProblems(exampleSecret)).toEqual([]);
+    const manifests = yamlFiles(root).filter((path) => !isKustomization(path) && !path.endsWith('.example.yaml'));
     expect(manifests.length).toBeGreaterThan(5);
     const kindAndName = (object: ManifestObject) => `${object.kind} ${object.metadata.name}`;
     const rendered = new Set([...renderKustomization(base), ...renderKustomization(overlay)].map(kindAndName));
@@ -46,7 +50,7 @@ describe('Kubernetes manifests', () => {
     it(`${label}: every object validates against its schema and the cross-references hold`, () => {
       const objects = renderKustomization(directory);
       expect(schemaProblems(objects)).toEqual([]);
-      expect(crossReferenceProblems(objects, parseYaml)).toEqual([]);
+      expect(crossReferenceProblems(objects, crossReferences)).toEqual([]);
       expect(objects.filter((object) => object.kind !== 'Namespace').every((object) => object.metadata.namespace === 'switchyard')).toBe(true);
     });
 
@@ -148,6 +152,14 @@ describe('the manifest checks catch a broken manifest', () => {
     });
     expect(problems).toMatch(/Deployment switchyard-worker-mock: a worker without a ScaledObject/);
     expect(problems).toMatch(/Deployment switchyard-worker-mock: a worker without a PodDisruptionBudget/);
+  });
+
+  it('a pod that reads a Secret nobody makes', () => {
+    expect(
+      broken(
+        (objects) => (find(objects, 'Deployment', 'switchyard-webhooks').spec.template.spec.containers[0].envFrom[0].secretRef.name = 'switchyard-secret'),
+      ),
+    ).toMatch(/Deployment switchyard-webhooks: envFrom secret switchyard-secret does not exist/);
   });
 
   it('more worker replicas than the provider maxConcurrency can use', () => {

@@ -49,7 +49,11 @@ const defaultProviderTimeoutSeconds = 120;
 type ProviderSettings = { concurrency?: number; maxConcurrency?: number; timeoutMs?: number };
 
 /** What the processes need from the manifests, checked across objects. Empty when all hold. */
-export function crossReferenceProblems(objects: ManifestObject[], readConfig: (text: string) => unknown): string[] {
+export function crossReferenceProblems(
+  objects: ManifestObject[],
+  options: { readConfig: (text: string) => unknown; secretsMadeElsewhere?: ManifestObject[] },
+): string[] {
+  const { readConfig } = options;
   const problems: string[] = [];
   const of = <T>(kind: string) => objects.filter((object) => object.kind === kind) as unknown as Array<T & ManifestObject>;
   const deployments = of<IDeployment>('Deployment');
@@ -58,7 +62,7 @@ export function crossReferenceProblems(objects: ManifestObject[], readConfig: (t
   const autoscalers = of<IHorizontalPodAutoscaler>('HorizontalPodAutoscaler');
   const services = of<IService>('Service');
   const configMaps = of<IConfigMap>('ConfigMap');
-  const secrets = objects.filter((object) => object.kind === 'Secret');
+  const secrets = [...objects, ...(options.secretsMadeElsewhere ?? [])].filter((object) => object.kind === 'Secret');
   const sameNamespace = (a: ManifestObject, b: ManifestObject) => (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '');
   const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
     selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels?.[key] === value);
