@@ -1,5 +1,5 @@
 // pnpm bench:scale: what a second worker process adds to one provider's throughput, what
-// bounds it on this machine, and what a queued job costs Redis. See scripts/README.md.
+// bounds it on this machine, and what a queued job costs Redis (`pnpm bench:scale --help`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';

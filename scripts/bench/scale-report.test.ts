@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderScaleMarkdown, scaleBound, type ScaleMeasurement } from './scale-report.ts';
+import { renderScaleMarkdown, scaleBound, tierCosts, type ScaleMeasurement } from './scale-report.ts';
 
 const measurement = (workers: number, throughput: number, coresByProcess: Record<string, number>, otherCores = 0): ScaleMeasurement => ({
   workers,
@@ -42,6 +42,17 @@ describe('scaleBound', () => {
   });
 });
 
+describe('tierCosts', () => {
+  it('sums the workers into one tier and leaves out the load generator and the upstream', () => {
+    const costs = tierCosts(measurement(2, 2000, { api: 0.3, 'worker-1': 0.25, 'worker-2': 0.25, 'redis-server': 0.2, 'load-generator': 0.1, upstream: 0.1 }));
+    expect(costs.map((cost) => [cost.tier, Number(cost.cpuMsPerRequest.toFixed(3)), Math.round(cost.requestsPerCore)])).toEqual([
+      ['api', 0.15, 6667],
+      ['workers', 0.25, 4000],
+      ['redis-server', 0.1, 10000],
+    ]);
+  });
+});
+
 describe('renderScaleMarkdown', () => {
   it('puts each worker count against the one-worker baseline, gateway processes first', () => {
     const measurements = [
@@ -62,6 +73,7 @@ describe('renderScaleMarkdown', () => {
       '| workers | req/s | vs 1 worker | p50 / p99 ms | failed | api cores | worker-1 cores | worker-2 cores | upstream cores | other cores | CPU ms / request | bound by |',
     );
     expect(text).toMatch(/\| 2 \| 1500 \| 1\.50x \| 60\.0 \/ 90\.0 \| 0 \| 0\.40 \| 0\.30 \| 0\.30 \| - \| 0\.00 \| 0\.67 \|/);
+    expect(text).toContain('CPU per request with 2 worker(s): api 0.267 ms (3750 req/s per core), workers 0.400 ms (2500 req/s per core).');
     expect(text).toContain('Redis memory per 1,000 queued jobs: 1.50 MB');
   });
 });

@@ -54,6 +54,27 @@ export function scaleBound(measurement: ScaleMeasurement, options: { cores: numb
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 
+/**
+ * CPU ms per request of each gateway tier (the api, all workers together, Redis), and the
+ * requests per second one core of it carries: where a cluster runs out first. Redis runs
+ * one thread, so its figure is the ceiling of one queue however many workers are added.
+ */
+export function tierCosts(measurement: ScaleMeasurement): Array<{ tier: string; cpuMsPerRequest: number; requestsPerCore: number }> {
+  const tiers: Array<[string, (name: string) => boolean]> = [
+    ['api', (name) => name === 'api'],
+    ['workers', (name) => name.startsWith('worker')],
+    ['redis-server', (name) => name === 'redis-server'],
+  ];
+  return tiers.flatMap(([tier, belongs]) => {
+    const cores = Object.entries(measurement.coresByProcess)
+      .filter(([name]) => belongs(name))
+      .reduce((sum, [, value]) => sum + value, 0);
+    if (cores === 0 || measurement.throughput === 0) return [];
+    const cpuMsPerRequest = (cores * 1000) / measurement.throughput;
+    return [{ tier, cpuMsPerRequest, requestsPerCore: 1000 / cpuMsPerRequest }];
+  });
+}
+
 /** The README's lines: one row per worker count, the ratio, what bounds each, and the queued-job memory. */
 export function renderScaleMarkdown(input: {
   command: string;
@@ -82,6 +103,12 @@ export function renderScaleMarkdown(input: {
       return `| ${measurement.workers} | ${measurement.throughput.toFixed(0)} | ${ratio} | ${measurement.p50Ms.toFixed(1)} / ${measurement.p99Ms.toFixed(1)} | ${measurement.failed} | ${cores.join(' | ')} | ${measurement.otherCores.toFixed(2)} | ${input.bounds[index]!.cpuMsPerRequest.toFixed(2)} | ${input.bounds[index]!.verdict} |`;
     }),
   ];
+  for (const measurement of input.measurements) {
+    const costs = tierCosts(measurement).map(
+      (cost) => `${cost.tier} ${cost.cpuMsPerRequest.toFixed(3)} ms (${cost.requestsPerCore.toFixed(0)} req/s per core)`,
+    );
+    if (costs.length > 0) lines.push('', `CPU per request with ${measurement.workers} worker(s): ${costs.join(', ')}.`);
+  }
   if (input.memory) {
     const { jobs, requestBytes, bytesPerThousandJobs, usedMemoryBefore, usedMemoryAfter } = input.memory;
     lines.push(
