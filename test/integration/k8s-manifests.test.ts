@@ -21,6 +21,8 @@ const byKey = (objects: ManifestObject[]) => new Map(objects.map((object) => [ob
 const exampleSecret = readManifestFile(join(base, 'secret.example.yaml'));
 const crossReferences = { readConfig: parseYaml, secretsMadeElsewhere: exampleSecret };
 const problemsOf = (objects: ManifestObject[]) => [...schemaProblems(objects), ...crossReferenceProblems(objects, crossReferences)];
+// Untyped on purpose: the breaks below reach deep into an object, where typed access would
+// need a guard at every level.
 const find = (objects: ManifestObject[], kind: string, name: string) => {
   const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
   if (!found) throw new Error(`${kind} ${name} is not rendered`);
