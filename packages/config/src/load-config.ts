@@ -61,7 +61,7 @@ function envOverrides(env: NodeJS.ProcessEnv, providerNames: string[]): PlainObj
   }
   return {
     server: { port: integerFromEnv(env, 'PORT'), metricsKey: env.SWITCHYARD_METRICS_KEY || undefined, metricsPort: integerFromEnv(env, 'METRICS_PORT') },
-    redis: { url: env.REDIS_URL || undefined, prefix: env.SWITCHYARD_REDIS_PREFIX || undefined },
+    redis: { url: env.REDIS_URL || undefined, prefix: env.SWITCHYARD_REDIS_PREFIX || undefined, clusterNodes: listFromEnv(env, 'REDIS_CLUSTER_NODES') },
     database: { url: env.DATABASE_URL || undefined, dataDir: env.SWITCHYARD_DATA_DIR || undefined },
     adminKey: env.SWITCHYARD_ADMIN_KEY || undefined,
     encryptionKey: env.SWITCHYARD_ENCRYPTION_KEY || undefined,

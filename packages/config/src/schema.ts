@@ -114,6 +114,14 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
         .default('sy'),
+      /**
+       * Seed nodes of a Redis Cluster (`host:port`, REDIS_CLUSTER_NODES comma-separated). When
+       * set, every process connects to the cluster and `url` is ignored (docs/redis-cluster.md).
+       */
+      clusterNodes: z
+        .array(z.string().regex(/^[^\s:/@]+:\d{1,5}$/, 'host:port expected'))
+        .min(1, 'at least one host:port')
+        .optional(),
     })
     .prefault({}),
   database: z

@@ -53,9 +53,9 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const config = liveConfig.current();
   const instanceId = newId('api', 12);
   // One clear line when Redis is unreachable, not one stack trace per reconnect attempt.
-  const redisHealth = createRedisHealthReporter({ url: config.redis.url, logger, service: 'api' });
-  const redis = redisHealth.watch(createRedis(config.redis.url, { role: 'producer', name: 'api' }), 'commands');
-  const subscriber = redisHealth.watch(createRedis(config.redis.url, { role: 'subscriber', name: 'api-replies' }), 'replies');
+  const redisHealth = createRedisHealthReporter({ redis: config.redis, logger, service: 'api' });
+  const redis = redisHealth.watch(createRedis(config.redis, { role: 'producer', name: 'api' }), 'commands');
+  const subscriber = redisHealth.watch(createRedis(config.redis, { role: 'subscriber', name: 'api-replies' }), 'replies');
   const queues = createInferenceQueues({ connection: redis, prefix: config.redis.prefix });
   const replyBus = await createReplyBus({
     subscriber,
@@ -65,7 +65,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   });
   const ownBus = options.configBus
     ? undefined
-    : await startConfigReloadBus({ config: liveConfig, redisUrl: config.redis.url, prefix: config.redis.prefix, kind: 'api', logger });
+    : await startConfigReloadBus({ config: liveConfig, redis: config.redis, prefix: config.redis.prefix, kind: 'api', logger });
   const configBus = options.configBus ?? ownBus!;
   const metrics = createApiMetrics(options.registry ?? createProcessRegistry());
   const shared = { logger, redis, queues, replyBus, db, metrics, liveConfig, configBus };
