@@ -192,6 +192,15 @@ describe.skipIf(unsupported !== undefined)('the gateway on a Redis Cluster', () 
     expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
   });
 
+  it("is ready, and counts each provider queue's workers across the masters", async () => {
+    const ready = await fetch(`${gateway.url}/ready`);
+    expect(await ready.json()).toMatchObject({ status: 'ready', redis: true, postgres: true });
+    const response = await fetch(`${gateway.url}/v1/health`, { headers: { authorization: `Bearer ${gateway.apiKey}` } });
+    const health = (await response.json()) as { providers: Record<string, { workers: number }> };
+    expect(health.providers.mock?.workers).toBeGreaterThan(0);
+    expect(health.providers.openai?.workers).toBeGreaterThan(0);
+  });
+
   it('opens a circuit breaker shared through the cluster', async () => {
     upstream.behave('sick-model', { status: 500 });
     for (let index = 0; index < breaker.failureThreshold; index++) {
