@@ -4,7 +4,7 @@
 // rate limit, Idempotency-Key and a circuit breaker shared through the cluster.
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { updateOrg } from '@switchyard/db';
+import { createDb, updateOrg } from '@switchyard/db';
 import type { StreamMessage } from '@switchyard/core';
 import {
   bullmqPrefix,
@@ -26,6 +26,7 @@ import { deletePrefix, eventually, expectedMockAnswer, startMockOpenAIUpstream, 
 import { openAIClient } from '../support/clients.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { createJob } from '../support/jobs.ts';
+import { prepareProcessStack, waitForHttp, type ProcessStack } from '../support/processes.ts';
 import { clusterUnsupportedReason, startLocalRedisCluster, type LocalRedisCluster } from '../support/redis-cluster.ts';
 
 const unsupported = clusterUnsupportedReason();
@@ -272,6 +273,39 @@ describe.skipIf(unsupported !== undefined)('the gateway on a Redis Cluster', () 
       expect((await small.promise)?.output).toEqual({ text: 'short' });
       expect((await large.promise)?.output).toEqual({ text: 'y'.repeat(200_000) });
       await bus.close();
+    });
+  });
+
+  describe('as separate switchyard processes, configured by REDIS_CLUSTER_NODES', () => {
+    let stack: ProcessStack;
+
+    beforeAll(async () => {
+      // REDIS_URL points at a closed port: only the cluster can serve these processes.
+      stack = await prepareProcessStack({ env: { REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_URL: 'redis://127.0.0.1:1' } });
+      const api = stack.start(['api']);
+      stack.start(['worker', '--provider', 'all']);
+      stack.start(['ledger']);
+      await waitForHttp(`${stack.url}/health`, api);
+    }, 90_000);
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it('answers a sync completion, and the ledger process records it in Postgres', async () => {
+      const { data, response } = await openAIClient(stack)
+        .chat.completions.create({ model: 'mock-fast', messages: [{ role: 'user', content: 'from processes' }] })
+        .withResponse();
+      expect(data.choices[0]!.message.content).toBe('This is a mock response to: from processes');
+      const database = await createDb({ url: stack.env.DATABASE_URL! });
+      try {
+        const requestId = response.headers.get('x-request-id')!;
+        const usage = await eventually('the usage row', () =>
+          database.db.selectFrom('usage_events').selectAll().where('request_id', '=', requestId).executeTakeFirst(),
+        );
+        expect(usage).toMatchObject({ provider: 'mock' });
+      } finally {
+        await database.close();
+      }
     });
   });
 });
