@@ -63,6 +63,15 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Whether `port` on loopback can be listened on now. */
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -76,7 +85,7 @@ export async function startLocalRedisCluster(): Promise<LocalRedisCluster> {
   // Cluster nodes also listen on port + 10000 for the cluster bus: both must be free.
   while (ports.length < 3) {
     const port = await freePort();
-    if (port < 55_000 && !ports.includes(port)) ports.push(port);
+    if (port < 55_000 && !ports.includes(port) && (await portIsFree(port + 10_000))) ports.push(port);
   }
   const children: ChildProcess[] = ports.map((port) =>
     spawn(
