@@ -9,6 +9,7 @@ import type { StreamMessage } from '@switchyard/core';
 import {
   bullmqPrefix,
   createRedis,
+  createRedisHealthReporter,
   createReplyBus,
   createTokenBatchAppender,
   createTokenStreamWriter,
@@ -252,6 +253,33 @@ describe.skipIf(unsupported !== undefined)('the gateway on a Redis Cluster', () 
       expect(received.map((message) => message.requestId).sort()).toEqual([...requestIds].sort());
       for (const stop of stops) stop();
       await bus.close();
+    });
+
+    it('reports a cluster none of whose seed nodes answers once, naming them and REDIS_CLUSTER_NODES, never a password', async () => {
+      const lines: Array<{ level: string; message: string }> = [];
+      const logger = {
+        fatal: (_details: Record<string, unknown>, message: string) => lines.push({ level: 'fatal', message }),
+        warn: (_details: Record<string, unknown>, message: string) => lines.push({ level: 'warn', message }),
+        info: (_details: Record<string, unknown>, message: string) => lines.push({ level: 'info', message }),
+      };
+      const nowhere = { url: 'redis://:hunter2-secret@127.0.0.1:6379', clusterNodes: ['127.0.0.1:1', '127.0.0.1:2'] };
+      const health = createRedisHealthReporter({ redis: nowhere, logger, service: 'api' });
+      const connection = health.watch(createRedis(nowhere, { role: 'producer', name: 'nowhere' }), 'commands');
+      try {
+        await eventually('the outage to be reported', async () => lines.some((line) => line.level === 'fatal'));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(lines.filter((line) => line.level === 'fatal')).toEqual([
+          {
+            level: 'fatal',
+            message: expect.stringContaining(
+              'api cannot reach Redis at cluster 127.0.0.1:1,127.0.0.1:2 (no node answered): start Redis there or point REDIS_CLUSTER_NODES',
+            ),
+          },
+        ]);
+        expect(JSON.stringify(lines)).not.toContain('hunter2');
+      } finally {
+        connection.disconnect();
+      }
     });
 
     it('delivers a result on the sharded reply channel, inline and by reference', async () => {

@@ -90,6 +90,20 @@ type HealthLogger = {
 
 const connectionErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
 
+type ConnectionError = Error & { code?: string; lastNodeError?: Error & { code?: string } };
+
+/**
+ * What keeps Redis out of reach, for the log line, or undefined for any other error. A
+ * cluster none of whose nodes answers says so with its own error (ClusterAllFailedError),
+ * holding the last node's.
+ */
+function connectionErrorCode(error: ConnectionError): string | undefined {
+  if (error.code && connectionErrorCodes.has(error.code)) return error.code;
+  if (error.name !== 'ClusterAllFailedError') return undefined;
+  const nodeCode = error.lastNodeError?.code;
+  return nodeCode && connectionErrorCodes.has(nodeCode) ? nodeCode : 'no node answered';
+}
+
 /**
  * Error reporting shared by a process's Redis connections: ioredis emits an error on every
  * failed reconnect, so an outage is reported ONCE (which URL, what to do), reconnects go
@@ -101,10 +115,9 @@ export function createRedisHealthReporter(options: { redis: RedisTarget; logger:
   const setting = clusterNodesOf(options.redis) ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
   let down = false;
   const watch = <Connection extends RedisConnection>(connection: Connection, role: string): Connection => {
-    connection.on('error', (error: Error & { code?: string; lastNodeError?: Error & { code?: string } }) => {
-      // A cluster none of whose nodes answers reports the last node's error inside its own.
-      const code = error.code ?? error.lastNodeError?.code;
-      if (code && connectionErrorCodes.has(code)) {
+    connection.on('error', (error: ConnectionError) => {
+      const code = connectionErrorCode(error);
+      if (code) {
         if (down) return;
         down = true;
         options.logger.fatal(
@@ -123,8 +136,8 @@ export function createRedisHealthReporter(options: { redis: RedisTarget; logger:
     return connection;
   };
   /** Connection trouble this reporter already tells about (BullMQ re-emits it on its workers). */
-  const isConnectionError = (error: Error & { code?: string }): boolean =>
-    (error.code !== undefined && connectionErrorCodes.has(error.code)) || (down && /Connection is closed|ECONNREFUSED/.test(error.message));
+  const isConnectionError = (error: ConnectionError): boolean =>
+    connectionErrorCode(error) !== undefined || (down && /Connection is closed|ECONNREFUSED/.test(error.message));
   return {
     watch,
     isConnectionError,
@@ -134,11 +147,8 @@ export function createRedisHealthReporter(options: { redis: RedisTarget; logger:
   };
 }
 
-/** Resolves when Redis (or every master of a cluster) answers PING within `timeoutMs`, false otherwise. */
-export async function redisReachable(target: RedisTarget, timeoutMs = 1000): Promise<boolean> {
-  const nodes = clusterNodesOf(target);
-  if (nodes) return clusterReachable(nodes, timeoutMs);
-  const url = typeof target === 'string' ? target : target.url;
+/** Resolves when the Redis at `url` answers PING within `timeoutMs`, false otherwise. */
+export async function redisReachable(url: string, timeoutMs = 1000): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
   redis.on('error', () => {});
   try {
@@ -148,24 +158,5 @@ export async function redisReachable(target: RedisTarget, timeoutMs = 1000): Pro
     return false;
   } finally {
     redis.disconnect();
-  }
-}
-
-async function clusterReachable(nodes: readonly string[], timeoutMs: number): Promise<boolean> {
-  const cluster = new Cluster(nodes.map(seedNode), {
-    lazyConnect: true,
-    enableReadyCheck: true,
-    clusterRetryStrategy: () => null,
-    redisOptions: { maxRetriesPerRequest: 0, connectTimeout: timeoutMs },
-  });
-  cluster.on('error', () => {});
-  try {
-    await cluster.connect();
-    const answers = await Promise.all(cluster.nodes('master').map((node) => node.ping()));
-    return answers.length > 0 && answers.every((answer) => answer === 'PONG');
-  } catch {
-    return false;
-  } finally {
-    cluster.disconnect();
   }
 }
