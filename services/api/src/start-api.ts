@@ -94,7 +94,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   });
 
   server.on('request', (request, response) => {
-    drain.track(response);
+    drain.track(request, response);
     current.handle(request, response);
   });
   await new Promise<void>((resolve, reject) => {
@@ -119,6 +119,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     allInterfaces ? `api listening on all interfaces (${address.address} port ${port}); locally ${url}` : `api listening on ${url} (this address only)`,
   );
 
+  let stopping: Promise<void> | undefined;
   return {
     url,
     port,
@@ -126,18 +127,22 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     get context() {
       return current.context;
     },
-    async stop({ graceMs = liveConfig.current().server.drainTimeoutMs } = {}) {
-      stopFollowing();
-      logger.info({ timeoutMs: graceMs }, 'api draining: refusing new connections, serving the requests it holds');
-      const outcome = await drain.drain(graceMs);
-      if (outcome.cut > 0) logger.warn(outcome, `api drain timed out after ${graceMs} ms: ${outcome.cut} requests cut`);
-      else logger.info(outcome, 'api drained: every request answered');
-      await Promise.all([current.retire(0), ...retiring]);
-      await ownBus?.close();
-      await replyBus.close();
-      await queues.close();
-      subscriber.disconnect();
-      await redis.quit().catch(() => redis.disconnect());
+    stop({ graceMs = liveConfig.current().server.drainTimeoutMs } = {}) {
+      // A second call (a signal, then a test's cleanup) waits for the first.
+      stopping ??= (async () => {
+        stopFollowing();
+        logger.info({ timeoutMs: graceMs }, 'api draining: refusing new connections, serving the requests it holds');
+        const outcome = await drain.drain(graceMs);
+        if (outcome.cut > 0) logger.warn(outcome, `api drain timed out after ${graceMs} ms: ${outcome.cut} requests cut`);
+        else logger.info(outcome, 'api drained: every request answered');
+        await Promise.all([current.retire(0), ...retiring]);
+        await ownBus?.close();
+        await replyBus.close();
+        await queues.close();
+        subscriber.disconnect();
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return stopping;
     },
   };
 }
