@@ -65,6 +65,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, overrides: { files: { maxByte: 1024 } } })).toThrow(/maxByte/);
   });
 
+  it('drains an api for 30 s on SIGTERM unless the file or SWITCHYARD_DRAIN_TIMEOUT_MS says otherwise', () => {
+    expect(loadConfig({ env: {} }).server.drainTimeoutMs).toBe(30_000);
+    expect(loadConfig({ env: { SWITCHYARD_DRAIN_TIMEOUT_MS: '5000' } }).server.drainTimeoutMs).toBe(5000);
+    expect(loadConfig({ env: {}, file: yamlFile('server:\n  drainTimeoutMs: 1500\n') }).server.drainTimeoutMs).toBe(1500);
+    expect(() => loadConfig({ env: { SWITCHYARD_DRAIN_TIMEOUT_MS: 'soon' } })).toThrow(/SWITCHYARD_DRAIN_TIMEOUT_MS: must be a non-negative integer/);
+  });
+
   it('names the key of a bad value', () => {
     expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(/PORT: must be a non-negative integer/);
     expect(() => loadConfig({ env: {}, overrides: { providers: { openai: { concurrency: -1 } } } })).toThrow(/providers\.openai\.concurrency/);

@@ -26,4 +26,6 @@ export type ApiContext = {
   admission: Admission;
   /** Registered once per process; every app built on this context reports into it. */
   metrics: ApiMetrics;
+  /** True once the process drains on SIGTERM (GET /ready answers 503 `draining`). */
+  draining(): boolean;
 };

@@ -190,7 +190,12 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     async stop() {
       stopFollowing();
       await following;
+      // BullMQ's close fetches no new job and waits for the active ones (locks still renewed,
+      // stream parts still relayed, cancels still heard); only then do the connections close.
+      const drainStartedAt = Date.now();
+      logger.info({ providers: workers.providers() }, 'workers draining: taking no new jobs, finishing the ones held');
       await workers.close();
+      logger.info({ durationMs: Date.now() - drainStartedAt }, 'workers drained: every job held was finished');
       await generation.retire();
       await queues.close();
       subscriber.disconnect();
