@@ -15,6 +15,7 @@ const load = [
   'test/integration/worker-crash-recovery.test.ts',
   'test/integration/priority-and-backpressure.test.ts',
   'test/integration/batch-crash.test.ts',
+  'test/integration/scale-processes.test.ts',
 ];
 
 // A test beside the code belongs to the integration lane when it reaches a real service.

@@ -2,7 +2,7 @@ import { startAlerts, type RunningAlerts } from '@switchyard/alerts';
 import { createSilentLogger } from '@switchyard/logger';
 import { createRedis } from '@switchyard/queue';
 import { eventually } from '@switchyard/testing';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useGateway } from '../support/use-gateway.ts';
@@ -11,7 +11,7 @@ import { useGateway } from '../support/use-gateway.ts';
 // one leads and evaluates, the other waits; stopping the leader hands over at once.
 const gateway = useGateway({ workers: false, overrides: { alerts: { evaluateIntervalMs: 100, leaderLeaseMs: 60_000 } } });
 
-const connections: Redis[] = [];
+const connections: RedisConnection[] = [];
 const running: RunningAlerts[] = [];
 afterAll(async () => {
   await Promise.all(running.map((alerts) => alerts.stop()));

@@ -7,7 +7,7 @@ import { loadConfig } from '@switchyard/config';
 import { sealSecret } from '@switchyard/core';
 import { createDb, createOrg, getOrCreateOrgWebhookSecret, migrateToLatest, recordWebhookEvents, type DbHandle, type WebhookEventInput } from '@switchyard/db';
 import { createSilentLogger } from '@switchyard/logger';
-import { webhookNudgeChannel, webhookQueueName } from '@switchyard/queue';
+import { bullmqPrefix, webhookNudgeChannel, webhookQueueName } from '@switchyard/queue';
 import { createTestDatabase, deletePrefix, eventually, testRedis, uniquePrefix, type TestDatabase } from '@switchyard/testing';
 import { startWebhooks, type RunningWebhooks } from '@switchyard/webhooks';
 import { startWebhookReceiver, verifiesWith, type ReceiverHandler, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -383,7 +383,7 @@ describe('webhooks delivery service', () => {
     const prefix = uniquePrefix('wh');
     prefixes.push(prefix);
     // Duplicates as a replayed relay, a retried add or an older generation would leave them, all there before the service starts.
-    const queue = new Queue(webhookQueueName, { connection: redis, prefix });
+    const queue = new Queue(webhookQueueName, { connection: redis, prefix: bullmqPrefix(prefix, webhookQueueName) });
     const data = { deliveryId: row!.id, generation: 0, baseAttempts: 0 };
     await queue.addBulk([
       { name: 'deliver', data, opts: { jobId: 'duplicate-1' } },

@@ -3,7 +3,7 @@
 import { createSilentLogger } from '@switchyard/logger';
 import { createStoredFile, readStoredFileLines, type Database, type Kysely } from '@switchyard/db';
 import type { BatchEngineDeps } from '@switchyard/batches';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import type { SwitchyardConfig } from '@switchyard/config';
 
 /** One `{custom_id, method, url, body}` line of a chat batch. */
@@ -21,7 +21,7 @@ export async function uploadBatchFile(db: Kysely<Database>, orgId: string, lines
 }
 
 /** The engine's dependencies beside a running gateway. */
-export const engineDeps = (gateway: { database: { db: Kysely<Database> }; config: SwitchyardConfig }, redis: Redis): BatchEngineDeps => ({
+export const engineDeps = (gateway: { database: { db: Kysely<Database> }; config: SwitchyardConfig }, redis: RedisConnection): BatchEngineDeps => ({
   db: gateway.database.db,
   redis,
   config: gateway.config,

@@ -57,8 +57,8 @@ export type TestGatewayOptions = {
 };
 
 /**
- * The whole system in this process against real Redis (unique prefix) and a fresh real
- * Postgres database. The environment is NOT read, so a developer's provider keys never
+ * The whole system in this process against real Redis (unique prefix; a Redis Cluster when
+ * the overrides give `redis.clusterNodes`) and a fresh real Postgres database. The environment is NOT read, so a developer's provider keys never
  * leak into tests: everything comes from `overrides`.
  */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -77,7 +77,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const database = await createDb({ url: testDatabase.url });
   await migrateToLatest(database.db);
   const logger = createSilentLogger();
-  const configBus = await startConfigReloadBus({ config: liveConfig, redisUrl: redis.url, prefix, kind: 'all', logger });
+  const configBus = await startConfigReloadBus({ config: liveConfig, redis: config.redis, prefix, kind: 'all', logger });
 
   const createTenant = async (name: string) => {
     const org = await createOrg(database.db, { name });
@@ -92,15 +92,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     return workers;
   };
   const workers = options.workers === false ? undefined : await launchWorkers();
-  const ledgerRedis = createRedis(redis.url, { role: 'blocking', name: 'ledger' });
+  const ledgerRedis = createRedis(config.redis, { role: 'blocking', name: 'ledger' });
   const ledger = options.ledger === false ? undefined : await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix, blockMs: 200 });
   const webhooks = options.webhooks ? await startWebhooks({ config: liveConfig, db: database.db, logger }) : undefined;
-  const driverRedis = createRedis(redis.url, { role: 'blocking', name: 'batch-driver' });
+  const driverRedis = createRedis(config.redis, { role: 'blocking', name: 'batch-driver' });
   const batchDriver =
     options.ledger === false || options.batchDriver === false
       ? undefined
       : await startBatchDriver({ db: database.db, redis: driverRedis, config: liveConfig, logger });
-  const alertsRedis = options.alerts ? createRedis(redis.url, { role: 'producer', name: 'alerts' }) : undefined;
+  const alertsRedis = options.alerts ? createRedis(config.redis, { role: 'producer', name: 'alerts' }) : undefined;
   const alerts = alertsRedis ? await startAlerts({ config, db: database.db, redis: alertsRedis, logger }) : undefined;
   const api = await startApi({ config: liveConfig, configBus, db: database.db, logger, port: 0, host: '127.0.0.1' });
 
@@ -137,7 +137,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await configBus.close();
       await database.close();
       await testDatabase.drop();
-      await deletePrefix(redis.url, prefix);
+      await deletePrefix(config.redis, prefix);
     },
   };
 }

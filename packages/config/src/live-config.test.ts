@@ -48,6 +48,13 @@ describe('createLiveConfig', () => {
     expect(live.current().redis.prefix).toBe('one');
   });
 
+  it('refuses to move to or from a Redis Cluster while running', () => {
+    let clusterNodes: string[] | undefined;
+    const live = createLiveConfig(() => loadConfig({ env: {}, overrides: { redis: { clusterNodes } } }));
+    clusterNodes = ['127.0.0.1:7000'];
+    expect(live.reload()).toEqual({ ok: false, errors: ['redis.clusterNodes: cannot change while running (restart the process)'] });
+  });
+
   it('names every problem of a refused file in one answer: unknown keys and broken references', () => {
     let overrides: Record<string, unknown> = {};
     const live = createLiveConfig(() => loadConfig({ env: {}, overrides }));

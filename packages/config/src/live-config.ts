@@ -5,6 +5,7 @@ import { ConfigError, type SwitchyardConfig } from './load-config.ts';
 export const restartOnlySettings = [
   'redis.url',
   'redis.prefix',
+  'redis.clusterNodes',
   'database.url',
   'database.dataDir',
   'server.port',

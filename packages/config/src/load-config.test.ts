@@ -47,11 +47,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { SWITCHYARD_WEBHOOK_RETRY_SCHEDULE: '1,soon' } })).toThrow(/SWITCHYARD_WEBHOOK_RETRY_SCHEDULE.*"soon"/);
   });
 
+  it('takes Redis Cluster seed nodes from REDIS_CLUSTER_NODES or the file, and refuses what is not host:port', () => {
+    expect(loadConfig({ env: {} }).redis.clusterNodes).toBeUndefined();
+    expect(loadConfig({ env: { REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-2.internal:7001' } }).redis.clusterNodes).toEqual([
+      '10.0.0.1:7000',
+      'redis-2.internal:7001',
+    ]);
+    expect(loadConfig({ env: {}, overrides: { redis: { clusterNodes: ['127.0.0.1:7000'] } } }).redis.clusterNodes).toEqual(['127.0.0.1:7000']);
+    expect(() => loadConfig({ env: { REDIS_CLUSTER_NODES: 'redis://user:secret@host:7000' } })).toThrow(/redis\.clusterNodes\.0: host:port expected/);
+    expect(() => loadConfig({ env: {}, overrides: { redis: { clusterNodes: [] } } })).toThrow(/redis\.clusterNodes/);
+  });
+
   it('limits uploaded files to 200 MiB and batch files to 50 000 lines unless configured', () => {
     expect(loadConfig({ env: {} }).files).toEqual({ maxBytes: 200 * 1024 * 1024, maxLines: 50_000 });
     expect(loadConfig({ env: {}, overrides: { files: { maxBytes: 1024 } } }).files).toEqual({ maxBytes: 1024, maxLines: 50_000 });
     expect(() => loadConfig({ env: {}, overrides: { files: { maxBytes: 0 } } })).toThrow(/files\.maxBytes/);
     expect(() => loadConfig({ env: {}, overrides: { files: { maxByte: 1024 } } })).toThrow(/maxByte/);
+  });
+
+  it('drains an api for 30 s on SIGTERM unless the file or SWITCHYARD_DRAIN_TIMEOUT_MS says otherwise', () => {
+    expect(loadConfig({ env: {} }).server.drainTimeoutMs).toBe(30_000);
+    expect(loadConfig({ env: { SWITCHYARD_DRAIN_TIMEOUT_MS: '5000' } }).server.drainTimeoutMs).toBe(5000);
+    expect(loadConfig({ env: {}, file: yamlFile('server:\n  drainTimeoutMs: 1500\n') }).server.drainTimeoutMs).toBe(1500);
+    expect(() => loadConfig({ env: { SWITCHYARD_DRAIN_TIMEOUT_MS: 'soon' } })).toThrow(/SWITCHYARD_DRAIN_TIMEOUT_MS: must be a non-negative integer/);
   });
 
   it('names the key of a bad value', () => {

@@ -60,8 +60,13 @@ function envOverrides(env: NodeJS.ProcessEnv, providerNames: string[]): PlainObj
     if (Object.keys(override).length > 0) providers[name] = override;
   }
   return {
-    server: { port: integerFromEnv(env, 'PORT'), metricsKey: env.SWITCHYARD_METRICS_KEY || undefined, metricsPort: integerFromEnv(env, 'METRICS_PORT') },
-    redis: { url: env.REDIS_URL || undefined, prefix: env.SWITCHYARD_REDIS_PREFIX || undefined },
+    server: {
+      port: integerFromEnv(env, 'PORT'),
+      metricsKey: env.SWITCHYARD_METRICS_KEY || undefined,
+      metricsPort: integerFromEnv(env, 'METRICS_PORT'),
+      drainTimeoutMs: integerFromEnv(env, 'SWITCHYARD_DRAIN_TIMEOUT_MS'),
+    },
+    redis: { url: env.REDIS_URL || undefined, prefix: env.SWITCHYARD_REDIS_PREFIX || undefined, clusterNodes: listFromEnv(env, 'REDIS_CLUSTER_NODES') },
     database: { url: env.DATABASE_URL || undefined, dataDir: env.SWITCHYARD_DATA_DIR || undefined },
     adminKey: env.SWITCHYARD_ADMIN_KEY || undefined,
     encryptionKey: env.SWITCHYARD_ENCRYPTION_KEY || undefined,

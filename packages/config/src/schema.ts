@@ -104,6 +104,11 @@ export const configSchema = z.strictObject({
       maxPreferWaitSeconds: z.number().int().positive().default(60),
       /** Where `worker`, `ledger` and `webhooks` serve GET /metrics (METRICS_PORT, `--metrics-port`); absent: not served. The api serves it on its own port. */
       metricsPort: z.number().int().min(0).max(65535).optional(),
+      /**
+       * On SIGTERM the api stops listening and serves what it holds (sync calls, streams, requests
+       * on kept-alive connections) for up to this long, then cuts what is left (SWITCHYARD_DRAIN_TIMEOUT_MS).
+       */
+      drainTimeoutMs: z.number().int().nonnegative().default(30_000),
     })
     .prefault({}),
   redis: z
@@ -114,6 +119,14 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
         .default('sy'),
+      /**
+       * Seed nodes of a Redis Cluster (`host:port`, REDIS_CLUSTER_NODES comma-separated). When
+       * set, every process connects to the cluster and `url` is ignored (docs/redis-cluster.md).
+       */
+      clusterNodes: z
+        .array(z.string().regex(/^[^\s:/@]+:\d{1,5}$/, 'host:port expected'))
+        .min(1, 'at least one host:port')
+        .optional(),
     })
     .prefault({}),
   database: z

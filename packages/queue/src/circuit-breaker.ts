@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisConnection } from './connection.ts';
 import { tripsBreaker, windowCounts, windowPosition, windowSlots, type BreakerTrip, type WindowSlot } from './circuit-breaker-decision.ts';
 import { deploymentKey, deploymentOf, type BreakerState, type BreakerTarget, type Deployment } from './circuit-breaker-deployment.ts';
 import { acquireScript, openIfUnchangedScript, recordCallsScript, recordProbeSuccessScript } from './circuit-breaker-scripts.ts';
@@ -76,7 +76,7 @@ const windowFieldNames = Array.from({ length: windowSlots }, (_, slot) => [`wb${
  * so a healthy deployment pays no Redis round trip per call.
  */
 export function createCircuitBreakers(options: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   settings: Record<string, BreakerSettings>;
   /** Deployments to watch from the start (the catalog's); others join when first used. Deployments of providers without settings are ignored. */
@@ -161,9 +161,7 @@ export function createCircuitBreakers(options: {
     const known = [...entries.values()];
     if (known.length === 0) return;
     await Promise.all(known.filter((entry) => entry.pendingSuccesses > 0).map((entry) => withPendingSuccesses(entry, 0).catch(() => {})));
-    const pipeline = redis.pipeline();
-    for (const entry of known) pipeline.hmget(entry.key, 'state', 'opened_at');
-    const results = (await pipeline.exec()) ?? [];
+    const results = await readStates(known.map((entry) => entry.key));
     results.forEach(([error, value], index) => {
       if (error) return;
       const entry = known[index]!;
@@ -173,6 +171,22 @@ export function createCircuitBreakers(options: {
       if (opened) entry.openedAt = Number(opened);
       if (previous !== entry.state) options.onTransition?.({ ...entry.deployment, from: previous, to: entry.state, at: now() });
     });
+  };
+
+  /** [error, [state, opened_at]] per key: one pipeline, or on a cluster (whose pipelines must stay on one node) one command each. */
+  const readStates = async (keys: string[]): Promise<Array<[Error | null, unknown]>> => {
+    if (isCluster(redis))
+      return Promise.all(
+        keys.map((key) =>
+          redis.hmget(key, 'state', 'opened_at').then(
+            (value): [null, unknown] => [null, value],
+            (error: Error): [Error, unknown] => [error, null],
+          ),
+        ),
+      );
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.hmget(key, 'state', 'opened_at');
+    return (await pipeline.exec()) ?? [];
   };
 
   const timer = setInterval(() => void refresh().catch(() => {}), options.refreshMs ?? 500);

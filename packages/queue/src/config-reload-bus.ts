@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis } from './connection.ts';
+import { createRedis, type RedisTarget } from './connection.ts';
 import { configInstancesKey, configReloadChannel } from './names.ts';
 
 type ReloadOutcome = { ok: true; version: string; changed: boolean; loadedAt: Date } | { ok: false; errors: string[] };
@@ -56,7 +56,7 @@ const staleAfterHeartbeats = 3;
  */
 export async function startConfigReloadBus(options: {
   config: ReloadableConfig;
-  redisUrl: string;
+  redis: RedisTarget;
   prefix: string;
   kind: string;
   logger: BusLogger;
@@ -65,8 +65,8 @@ export async function startConfigReloadBus(options: {
   const { config, prefix, kind, logger } = options;
   const heartbeatMs = options.heartbeatMs ?? 5000;
   const instanceId = `${kind}-${randomBytes(6).toString('hex')}`;
-  const commands = createRedis(options.redisUrl, { role: 'producer', name: `${kind}-config` });
-  const subscriber = createRedis(options.redisUrl, { role: 'subscriber', name: `${kind}-config-reload` });
+  const commands = createRedis(options.redis, { role: 'producer', name: `${kind}-config` });
+  const subscriber = createRedis(options.redis, { role: 'subscriber', name: `${kind}-config-reload` });
   // Connection trouble is the process's Redis health reporter's to tell.
   for (const connection of [commands, subscriber]) connection.on('error', () => {});
   const channel = configReloadChannel(prefix);

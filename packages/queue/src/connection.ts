@@ -1,16 +1,45 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+
+/**
+ * A connection to a single Redis or to a Redis Cluster. Everything that talks to Redis takes
+ * this type; the few places that must act differently on a cluster ask `isCluster`.
+ */
+export type RedisConnection = Redis | Cluster;
+
+/**
+ * Where Redis is: a URL, or the `redis` config section (`clusterNodes` set: a Redis Cluster
+ * reached through those seed nodes, and `url` ignored).
+ */
+export type RedisTarget = string | { url: string; clusterNodes?: readonly string[] | undefined };
+
+type RedisRole = 'blocking' | 'producer' | 'subscriber';
+
+export const isCluster = (connection: RedisConnection): connection is Cluster => connection instanceof Cluster;
 
 /** Reconnect delays: quick at first, then every 5 s at most, so an outage is not a busy loop. */
 export function reconnectDelayMs(attempt: number): number {
   return Math.min(5000, 100 * 2 ** Math.min(Math.max(attempt - 1, 0), 6));
 }
 
+/** The seed nodes of a cluster target, or undefined for a single Redis. */
+function clusterNodesOf(target: RedisTarget): readonly string[] | undefined {
+  return typeof target === 'string' || !target.clusterNodes?.length ? undefined : target.clusterNodes;
+}
+
+/** `host:port` -> ioredis' node form. */
+function seedNode(node: string): { host: string; port: number } {
+  const colon = node.lastIndexOf(':');
+  return { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) };
+}
+
 /**
  * A Redis connection. Workers and subscribers must never give up on a request
  * (`maxRetriesPerRequest: null`, as BullMQ requires for blocking commands); producers in
  * the api fail fast instead so a Redis outage becomes a clear 503, not a hung request.
+ * On a cluster the same options apply to every node connection, and the cluster's own
+ * reconnects use the same backoff.
  */
-export function createRedis(url: string, options: { role: 'blocking' | 'producer' | 'subscriber'; name?: string; extra?: RedisOptions }): Redis {
+export function createRedis(target: RedisTarget, options: { role: RedisRole; name?: string; extra?: RedisOptions }): RedisConnection {
   const redisOptions: RedisOptions = {
     maxRetriesPerRequest: options.role === 'producer' ? 2 : null,
     enableReadyCheck: true,
@@ -18,11 +47,32 @@ export function createRedis(url: string, options: { role: 'blocking' | 'producer
     ...options.extra,
   };
   if (options.name) redisOptions.connectionName = `switchyard-${options.name}`;
-  return new Redis(url, redisOptions);
+  const nodes = clusterNodesOf(target);
+  if (!nodes) return new Redis(typeof target === 'string' ? target : target.url, redisOptions);
+  // Reconnecting is the cluster's business: its own strategy (the caller's, when it gave one).
+  const { retryStrategy, lazyConnect, ...nodeOptions } = redisOptions;
+  const clusterOptions: ClusterOptions = {
+    redisOptions: nodeOptions,
+    enableReadyCheck: true,
+    clusterRetryStrategy: retryStrategy ?? null,
+    // A node that restarts with its slots is reconnected to, not only found again on the next MOVED.
+    clusterNodeRetryStrategy: retryStrategy ?? null,
+    ...(lazyConnect ? { lazyConnect } : {}),
+    // Subscribers take sharded channels (SSUBSCRIBE, the api's reply channel) as well as classic ones.
+    ...(options.role === 'subscriber' ? { shardedSubscribers: true } : {}),
+  };
+  return new Cluster(nodes.map(seedNode), clusterOptions);
+}
+
+/** Where Redis is, as it may appear in logs: a URL with its password replaced, or the cluster's seed nodes. */
+export function redisTargetForLogs(target: RedisTarget): string {
+  const nodes = clusterNodesOf(target);
+  if (nodes) return `cluster ${nodes.join(',')}`;
+  return redisUrlForLogs(typeof target === 'string' ? target : target.url);
 }
 
 /** The URL as it may appear in logs: any password replaced. */
-export function redisUrlForLogs(url: string): string {
+function redisUrlForLogs(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
@@ -40,23 +90,39 @@ type HealthLogger = {
 
 const connectionErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
 
+type ConnectionError = Error & { code?: string; lastNodeError?: Error & { code?: string } };
+
+/**
+ * What keeps Redis out of reach, for the log line, or undefined for any other error. A
+ * cluster none of whose nodes answers says so with its own error (ClusterAllFailedError),
+ * holding the last node's.
+ */
+function connectionErrorCode(error: ConnectionError): string | undefined {
+  if (error.code && connectionErrorCodes.has(error.code)) return error.code;
+  if (error.name !== 'ClusterAllFailedError') return undefined;
+  const nodeCode = error.lastNodeError?.code;
+  return nodeCode && connectionErrorCodes.has(nodeCode) ? nodeCode : 'no node answered';
+}
+
 /**
  * Error reporting shared by a process's Redis connections: ioredis emits an error on every
  * failed reconnect, so an outage is reported ONCE (which URL, what to do), reconnects go
  * on quietly, and the return of Redis is reported once too. Other errors are one line each,
  * without a stack trace.
  */
-export function createRedisHealthReporter(options: { url: string; logger: HealthLogger; service: string }) {
-  const safeUrl = redisUrlForLogs(options.url);
+export function createRedisHealthReporter(options: { redis: RedisTarget; logger: HealthLogger; service: string }) {
+  const safeUrl = redisTargetForLogs(options.redis);
+  const setting = clusterNodesOf(options.redis) ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
   let down = false;
-  const watch = (connection: Redis, role: string): Redis => {
-    connection.on('error', (error: Error & { code?: string }) => {
-      if (error.code && connectionErrorCodes.has(error.code)) {
+  const watch = <Connection extends RedisConnection>(connection: Connection, role: string): Connection => {
+    connection.on('error', (error: ConnectionError) => {
+      const code = connectionErrorCode(error);
+      if (code) {
         if (down) return;
         down = true;
         options.logger.fatal(
-          { redis: safeUrl, code: error.code, connection: role },
-          `${options.service} cannot reach Redis at ${safeUrl} (${error.code}): start Redis there or point REDIS_URL at a running one; retrying quietly with backoff (every 5 s at most)`,
+          { redis: safeUrl, code, connection: role },
+          `${options.service} cannot reach Redis at ${safeUrl} (${code}): start Redis there or point ${setting} at a running one; retrying quietly with backoff (every 5 s at most)`,
         );
         return;
       }
@@ -70,8 +136,8 @@ export function createRedisHealthReporter(options: { url: string; logger: Health
     return connection;
   };
   /** Connection trouble this reporter already tells about (BullMQ re-emits it on its workers). */
-  const isConnectionError = (error: Error & { code?: string }): boolean =>
-    (error.code !== undefined && connectionErrorCodes.has(error.code)) || (down && /Connection is closed|ECONNREFUSED/.test(error.message));
+  const isConnectionError = (error: ConnectionError): boolean =>
+    connectionErrorCode(error) !== undefined || (down && /Connection is closed|ECONNREFUSED/.test(error.message));
   return {
     watch,
     isConnectionError,
@@ -81,7 +147,7 @@ export function createRedisHealthReporter(options: { url: string; logger: Health
   };
 }
 
-/** Resolves when Redis answers PING within `timeoutMs`, false otherwise. */
+/** Resolves when the Redis at `url` answers PING within `timeoutMs`, false otherwise. */
 export async function redisReachable(url: string, timeoutMs = 1000): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
   redis.on('error', () => {});

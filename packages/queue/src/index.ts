@@ -1,4 +1,13 @@
-export { createRedis, createRedisHealthReporter, reconnectDelayMs, redisReachable, redisUrlForLogs } from './connection.ts';
+export {
+  createRedis,
+  createRedisHealthReporter,
+  isCluster,
+  reconnectDelayMs,
+  redisReachable,
+  redisTargetForLogs,
+  type RedisConnection,
+  type RedisTarget,
+} from './connection.ts';
 export { startConfigReloadBus, type ConfigInstance, type ConfigReloadBus, type ReloadableConfig } from './config-reload-bus.ts';
 export { bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
@@ -8,6 +17,7 @@ export {
   batchLockKey,
   batchNudgeChannel,
   breakerKey,
+  bullmqPrefix,
   cancelChannel,
   cancelledJobKey,
   configInstancesKey,

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import type { InferenceJobData, JobOutcome } from '@switchyard/core';
-import { inferenceQueueName } from './names.ts';
+import { bullmqPrefix, inferenceQueueName } from './names.ts';
 
 export type InferenceQueue = Queue<InferenceJobData, JobOutcome>;
 
@@ -11,16 +11,14 @@ export type InferenceQueues = {
   close(): Promise<void>;
 };
 
-export function createInferenceQueues(options: { connection: Redis; prefix: string }): InferenceQueues {
+export function createInferenceQueues(options: { connection: RedisConnection; prefix: string }): InferenceQueues {
   const queues = new Map<string, InferenceQueue>();
   return {
     get(provider) {
       let queue = queues.get(provider);
       if (!queue) {
-        queue = new Queue<InferenceJobData, JobOutcome>(inferenceQueueName(provider), {
-          connection: options.connection,
-          prefix: options.prefix,
-        });
+        const name = inferenceQueueName(provider);
+        queue = new Queue<InferenceJobData, JobOutcome>(name, { connection: options.connection, prefix: bullmqPrefix(options.prefix, name) });
         queues.set(provider, queue);
       }
       return queue;

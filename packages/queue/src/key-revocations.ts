@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import { authRevisionKey } from './names.ts';
 
 /**
@@ -7,11 +7,11 @@ import { authRevisionKey } from './names.ts';
  * every api process at once, not when their cache entry expires.
  */
 
-export async function bumpAuthRevision(redis: Redis, prefix: string): Promise<void> {
+export async function bumpAuthRevision(redis: RedisConnection, prefix: string): Promise<void> {
   await redis.incr(authRevisionKey(prefix));
 }
 
 /** '0' until the first revocation. */
-export async function readAuthRevision(redis: Redis, prefix: string): Promise<string> {
+export async function readAuthRevision(redis: RedisConnection, prefix: string): Promise<string> {
   return (await redis.get(authRevisionKey(prefix))) ?? '0';
 }

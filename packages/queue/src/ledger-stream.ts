@@ -1,7 +1,7 @@
 // The durable `ledger` queue: a Redis Stream read through one consumer group, so the
 // ledger can take entries in batches, and entries a crashed ledger had read but not
 // written stay pending until another consumer claims them.
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import { ledgerEntrySchema, type LedgerEntry } from '@switchyard/core';
 import { ledgerDeadLetterKey, ledgerFailuresKey, ledgerStreamKey, monthToDateSpendKey } from './names.ts';
 
@@ -23,7 +23,7 @@ export type ReadLedgerOptions = {
 
 type StreamEntry = [id: string, fields: string[] | null];
 
-export async function appendLedgerEntries(redis: Redis, prefix: string, entries: LedgerEntry[]): Promise<string[]> {
+export async function appendLedgerEntries(redis: RedisConnection, prefix: string, entries: LedgerEntry[]): Promise<string[]> {
   if (entries.length === 0) return [];
   // Plain commands issued together still share one socket write, and skip ioredis
   // pipelines, which copy every Lua script loaded on the connection (BullMQ's) each time.
@@ -37,7 +37,7 @@ export async function appendLedgerEntries(redis: Redis, prefix: string, entries:
  * (waiting up to `blockMs`).
  * The caller acknowledges with `ackLedgerEntries` once they are committed.
  */
-export async function readLedgerBatch(redis: Redis, prefix: string, consumer: string, options: ReadLedgerOptions): Promise<LedgerBatch> {
+export async function readLedgerBatch(redis: RedisConnection, prefix: string, consumer: string, options: ReadLedgerOptions): Promise<LedgerBatch> {
   try {
     return await readOnce(redis, prefix, consumer, options);
   } catch (error) {
@@ -47,7 +47,7 @@ export async function readLedgerBatch(redis: Redis, prefix: string, consumer: st
   }
 }
 
-async function readOnce(redis: Redis, prefix: string, consumer: string, options: ReadLedgerOptions): Promise<LedgerBatch> {
+async function readOnce(redis: RedisConnection, prefix: string, consumer: string, options: ReadLedgerOptions): Promise<LedgerBatch> {
   const key = ledgerStreamKey(prefix);
   const own = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', options.count, 'STREAMS', key, '0')) as Array<[string, StreamEntry[]]> | null;
   const ownEntries = own?.[0]?.[1] ?? [];
@@ -73,7 +73,7 @@ async function readOnce(redis: Redis, prefix: string, consumer: string, options:
   return toBatch(fresh?.[0]?.[1] ?? []);
 }
 
-async function ensureGroup(redis: Redis, prefix: string): Promise<void> {
+async function ensureGroup(redis: RedisConnection, prefix: string): Promise<void> {
   try {
     // From id 0: entries appended before the group existed are still read.
     await redis.xgroup('CREATE', ledgerStreamKey(prefix), group, '0', 'MKSTREAM');
@@ -105,7 +105,7 @@ function toBatch(entries: StreamEntry[]): LedgerBatch {
   return batch;
 }
 
-export async function ackLedgerEntries(redis: Redis, prefix: string, ids: string[]): Promise<void> {
+export async function ackLedgerEntries(redis: RedisConnection, prefix: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const key = ledgerStreamKey(prefix);
   const results =
@@ -123,7 +123,7 @@ export async function ackLedgerEntries(redis: Redis, prefix: string, ids: string
  * and not acknowledged (the group's lag plus its pending). Acknowledging deletes an entry, so
  * this is the stream's length, one O(1) command that also holds before the group exists.
  */
-export async function countUnwrittenLedgerEntries(redis: Redis, prefix: string): Promise<number> {
+export async function countUnwrittenLedgerEntries(redis: RedisConnection, prefix: string): Promise<number> {
   return redis.xlen(ledgerStreamKey(prefix));
 }
 
@@ -132,12 +132,12 @@ export async function countUnwrittenLedgerEntries(redis: Redis, prefix: string):
  * count lives in Redis, so it survives restarts and follows the entry to whichever ledger
  * claims it; acknowledging or dead-lettering the entry forgets it.
  */
-export async function recordLedgerFailure(redis: Redis, prefix: string, id: string): Promise<number> {
+export async function recordLedgerFailure(redis: RedisConnection, prefix: string, id: string): Promise<number> {
   return redis.hincrby(ledgerFailuresKey(prefix), id, 1);
 }
 
 /** Keeps rejected entries (with the reason) on the dead-letter stream and removes them from the ledger queue. */
-export async function deadLetterLedgerEntries(redis: Redis, prefix: string, rejected: RejectedLedgerMessage[]): Promise<void> {
+export async function deadLetterLedgerEntries(redis: RedisConnection, prefix: string, rejected: RejectedLedgerMessage[]): Promise<void> {
   if (rejected.length === 0) return;
   const pipeline = redis.pipeline();
   for (const entry of rejected) pipeline.xadd(ledgerDeadLetterKey(prefix), '*', 'id', entry.id, 'reason', entry.reason, field, entry.raw ?? '');
@@ -186,12 +186,17 @@ return 0
 `;
 
 /** Stores `amountUsd` (a decimal string) unless a larger amount is already cached. */
-export async function storeMonthToDateSpend(redis: Redis, prefix: string, orgId: string, month: string, amountUsd: string): Promise<void> {
+export async function storeMonthToDateSpend(redis: RedisConnection, prefix: string, orgId: string, month: string, amountUsd: string): Promise<void> {
   if (!/^\d+(\.\d+)?$/.test(amountUsd)) throw new RangeError(`not a decimal amount: ${amountUsd}`);
   await redis.eval(storeIfLarger, 1, monthToDateSpendKey(prefix, orgId, month), amountUsd, spendTtlSeconds);
 }
 
 /** The cached spend of `orgId` in the month of `now`, or undefined when the ledger has not recorded any. */
-export async function readMonthToDateSpend(redis: Redis, prefix: string, orgId: string, now: Date | number = Date.now()): Promise<string | undefined> {
+export async function readMonthToDateSpend(
+  redis: RedisConnection,
+  prefix: string,
+  orgId: string,
+  now: Date | number = Date.now(),
+): Promise<string | undefined> {
   return (await redis.get(monthToDateSpendKey(prefix, orgId, utcMonth(now)))) ?? undefined;
 }

@@ -1,7 +1,29 @@
 // The only place that knows Redis key and channel names.
+//
+// Redis Cluster (docs/redis-cluster.md): a command or Lua script may only touch keys of one
+// hash slot, and a key's slot is that of the text between its first `{` and the next `}`
+// when there is one, else of the whole key. So keys used together carry one hash tag: each
+// BullMQ queue its own (`bullmqPrefix`), the ledger's side keys that of the ledger stream,
+// a webhook destination's keys that destination. Everything else is one key per command.
+// `prefix` is letters, digits, `_` and `-` (the config checks), so it never holds a brace.
 
 /** One BullMQ queue per provider. BullMQ forbids `:` in queue names. */
 export const inferenceQueueName = (provider: string): string => `inference-${provider}`;
+
+/**
+ * BullMQ's `prefix` option for the queue `queueName`: every key of one queue shares its name
+ * as hash tag (`<prefix>:{inference-openai}:inference-openai:wait`), so BullMQ's scripts run
+ * on a cluster and different queues land on different slots. Every `Queue` and `Worker` must
+ * be given this prefix, not the bare one.
+ */
+export const bullmqPrefix = (prefix: string, queueName: string): string => `${prefix}:{${queueName}}`;
+
+/**
+ * A key on the same cluster slot as `anchorKey`: the braces hold the anchor's whole name,
+ * which is hashed just like the anchor (it has no braces of its own), so the anchor keeps
+ * its name while its companions can share its commands.
+ */
+const besideKey = (prefix: string, anchorKey: string, suffix: string): string => `${prefix}:{${anchorKey}}:${suffix}`;
 
 /** Pub/sub channel of one api process: results and live stream parts for its requests. */
 export const replyChannel = (prefix: string, instanceId: string): string => `${prefix}:reply:${instanceId}`;
@@ -43,10 +65,10 @@ export const idempotencyRecordKey = (prefix: string, orgId: string, route: strin
 export const ledgerStreamKey = (prefix: string): string => `${prefix}:ledger`;
 
 /** Ledger entries that can never be written, kept with the reason for a human. */
-export const ledgerDeadLetterKey = (prefix: string): string => `${prefix}:ledger:dead`;
+export const ledgerDeadLetterKey = (prefix: string): string => besideKey(prefix, ledgerStreamKey(prefix), 'dead');
 
 /** Failed write counts per ledger entry, so a poison entry is isolated after a bounded number. */
-export const ledgerFailuresKey = (prefix: string): string => `${prefix}:ledger:failures`;
+export const ledgerFailuresKey = (prefix: string): string => besideKey(prefix, ledgerStreamKey(prefix), 'failures');
 
 /** Month-to-date spend of one org (UTC month), cached for the budget check. */
 export const monthToDateSpendKey = (prefix: string, orgId: string, month: string): string => `${prefix}:spend:${orgId}:${month}`;
@@ -57,14 +79,20 @@ export const webhookQueueName = 'webhooks';
 /** Published after a commit that recorded webhook deliveries, so the webhooks service moves them at once instead of at its next poll. */
 export const webhookNudgeChannel = (prefix: string): string => `${prefix}:webhooks:nudge`;
 
-/** Deliveries in flight to one destination (host:port), bounding what one slow receiver can hold. */
-export const webhookDestinationSlotsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:slots:${destination}`;
+// A destination's permit keys are taken in one script: they share the destination as hash tag.
 
-/** Held while one process sends one delivery, so duplicate queue jobs of a delivery never send it at the same time. */
-export const webhookDeliveryLockKey = (prefix: string, deliveryId: string): string => `${prefix}:webhooks:sending:${deliveryId}`;
+/** Deliveries in flight to one destination (host:port), bounding what one slow receiver can hold. */
+export const webhookDestinationSlotsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:{${destination}}:slots`;
+
+/**
+ * Held while one process sends one delivery (to `destination`), so duplicate queue jobs of a
+ * delivery never send it at the same time.
+ */
+export const webhookDeliveryLockKey = (prefix: string, destination: string, deliveryId: string): string =>
+  `${prefix}:webhooks:{${destination}}:sending:${deliveryId}`;
 
 /** Queue jobs put back while their destination was full, woken one by one as its slots free. */
-export const webhookParkedJobsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:parked:${destination}`;
+export const webhookParkedJobsKey = (prefix: string, destination: string): string => `${prefix}:webhooks:{${destination}}:parked`;
 /** Held by the driver working on one batch (validate, feed, finalize), so two drivers never do the same step at once. */
 export const batchLockKey = (prefix: string, batchId: string): string => `${prefix}:batch:lock:${batchId}`;
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisConnection } from './connection.ts';
 import type { BusMessage, ReplyMessage } from '@switchyard/core';
 import { cancelChannel, cancelRequestedKey, storedReplyKey } from './names.ts';
 
@@ -10,15 +10,24 @@ import { cancelChannel, cancelRequestedKey, storedReplyKey } from './names.ts';
 export const inlineReplyMaxBytes = 64 * 1024;
 const storedReplyTtlSeconds = 600;
 
-export async function publishToReplyChannel(redis: Redis, replyTo: string, message: BusMessage): Promise<void> {
-  await redis.publish(replyTo, JSON.stringify(message));
+/**
+ * Publishes on an api process's reply channel: sharded pub/sub (SPUBLISH) on a Redis Cluster,
+ * so the message stays on the channel's shard instead of crossing every node; classic on a
+ * single Redis. The reply bus subscribes the same way.
+ */
+export async function publishOnReplyChannel(redis: RedisConnection, replyTo: string, text: string): Promise<void> {
+  await (isCluster(redis) ? redis.spublish(replyTo, text) : redis.publish(replyTo, text));
+}
+
+export async function publishToReplyChannel(redis: RedisConnection, replyTo: string, message: BusMessage): Promise<void> {
+  await publishOnReplyChannel(redis, replyTo, JSON.stringify(message));
 }
 
 /** Publishes a request's result on its reply channel, by reference when it is large. */
-export async function publishReply(redis: Redis, prefix: string, replyTo: string, reply: ReplyMessage): Promise<void> {
+export async function publishReply(redis: RedisConnection, prefix: string, replyTo: string, reply: ReplyMessage): Promise<void> {
   const text = JSON.stringify(reply);
   if (text.length <= inlineReplyMaxBytes) {
-    await redis.publish(replyTo, text);
+    await publishOnReplyChannel(redis, replyTo, text);
     return;
   }
   const key = storedReplyKey(prefix, reply.requestId);
@@ -31,11 +40,11 @@ export async function publishReply(redis: Redis, prefix: string, replyTo: string
     attempts: reply.attempts,
     storedAt: key,
   };
-  await redis.publish(replyTo, JSON.stringify(pointer));
+  await publishOnReplyChannel(redis, replyTo, JSON.stringify(pointer));
 }
 
 /** The full reply a by-reference message points at (undefined once it expired). */
-export async function loadStoredReply(redis: Redis, key: string): Promise<ReplyMessage | undefined> {
+export async function loadStoredReply(redis: RedisConnection, key: string): Promise<ReplyMessage | undefined> {
   const text = await redis.get(key);
   return text ? (JSON.parse(text) as ReplyMessage) : undefined;
 }
@@ -44,11 +53,11 @@ export async function loadStoredReply(redis: Redis, key: string): Promise<ReplyM
  * Tells every worker to abort the in-flight job `jobId`, if it runs one, and leaves a
  * marker for the worker that holds it between calls (retry backoff, a rate-limit pause).
  */
-export async function publishCancel(redis: Redis, prefix: string, jobId: string, requestId: string, ttlSeconds: number): Promise<void> {
+export async function publishCancel(redis: RedisConnection, prefix: string, jobId: string, requestId: string, ttlSeconds: number): Promise<void> {
   await redis.set(cancelRequestedKey(prefix, requestId), '1', 'EX', Math.max(1, ttlSeconds));
   await redis.publish(cancelChannel(prefix), jobId);
 }
 
-export async function isCancelRequested(redis: Redis, prefix: string, requestId: string): Promise<boolean> {
+export async function isCancelRequested(redis: RedisConnection, prefix: string, requestId: string): Promise<boolean> {
   return (await redis.exists(cancelRequestedKey(prefix, requestId))) === 1;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisConnection } from './connection.ts';
 import type { BusMessage, ReplyMessage, StreamMessage } from '@switchyard/core';
 import { loadStoredReply } from './publish.ts';
 
@@ -44,8 +44,15 @@ const reconnectRecheckDelayMs = 2000;
  * process and a map of waiters keyed by request id. No QueueEvents, no waitUntilFinished.
  * `commands` (a normal connection) reads replies that were published by reference.
  */
-export async function createReplyBus(options: { subscriber: Redis; commands: Redis; channel: string; onError?: (error: unknown) => void }): Promise<ReplyBus> {
+export async function createReplyBus(options: {
+  subscriber: RedisConnection;
+  commands: RedisConnection;
+  channel: string;
+  onError?: (error: unknown) => void;
+}): Promise<ReplyBus> {
   const { subscriber, channel } = options;
+  // On a Redis Cluster the reply channel is sharded pub/sub (see publishOnReplyChannel); watch channels stay classic.
+  const sharded = isCluster(subscriber);
   const waiters = new Map<string, Waiter>();
   const streamListeners = new Map<string, (message: StreamMessage) => void>();
   const watchers = new Map<string, Set<(message: StreamMessage) => void>>();
@@ -71,7 +78,7 @@ export async function createReplyBus(options: { subscriber: Redis; commands: Red
     }
   };
 
-  subscriber.on('message', (messageChannel: string, text: string) => {
+  const onMessage = (messageChannel: string, text: string) => {
     if (messageChannel !== channel) {
       const listeners = watchers.get(messageChannel);
       if (listeners) deliverWatched(listeners, text);
@@ -87,7 +94,9 @@ export async function createReplyBus(options: { subscriber: Redis; commands: Red
     if (message.kind === 'parts') streamListeners.get(message.requestId)?.(message);
     else if (message.storedAt === undefined) settle(message.requestId, message);
     else if (waiters.has(message.requestId)) void settleStored(message);
-  });
+  };
+  subscriber.on('message', onMessage);
+  if (sharded) subscriber.on('smessage', onMessage);
 
   // A reply too large for pub/sub: read it; if it is gone, the stored job state still has it.
   const settleStored = async (pointer: ReplyMessage) => {
@@ -120,13 +129,16 @@ export async function createReplyBus(options: { subscriber: Redis; commands: Red
     if (closed) return;
     for (const requestId of [...waiters.keys()]) void recheck(requestId, false);
   };
-  subscriber.on('ready', () => {
+  const afterReconnect = () => {
     if (!subscribedOnce || closed) return;
     recheckAll();
     setTimeout(recheckAll, reconnectRecheckDelayMs).unref();
-  });
+  };
+  subscriber.on('ready', afterReconnect);
+  // A cluster's shard subscribers come back on their own, after a topology change too.
+  if (sharded) subscriber.on('subscribersReady', afterReconnect);
 
-  await subscriber.subscribe(channel);
+  await (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel));
   subscribedOnce = true;
 
   return {
@@ -169,7 +181,7 @@ export async function createReplyBus(options: { subscriber: Redis; commands: Red
       watchers.clear();
       for (const requestId of [...waiters.keys()]) settle(requestId, undefined);
       streamListeners.clear();
-      await subscriber.unsubscribe(channel).catch(() => {});
+      await (sharded ? subscriber.sunsubscribe(channel) : subscriber.unsubscribe(channel)).catch(() => {});
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import { replyOf, routeJobId, type ErrorBody, type InferenceJobData, type JobOutcome, type JobStatus, type ReplyMessage } from '@switchyard/core';
 import type { InferenceQueues } from './inference-queues.ts';
 import { cancelledJobKey } from './names.ts';
@@ -99,11 +99,11 @@ export function stateFromReply(data: InferenceJobData, reply: ReplyMessage): Req
 export type CancelledJob = { orgId: string; job: unknown };
 
 /** Final job objects of requests cancelled before a worker took them. */
-export async function saveCancelledJob(redis: Redis, prefix: string, requestId: string, cancelled: CancelledJob, ttlSeconds: number): Promise<void> {
+export async function saveCancelledJob(redis: RedisConnection, prefix: string, requestId: string, cancelled: CancelledJob, ttlSeconds: number): Promise<void> {
   await redis.set(cancelledJobKey(prefix, requestId), JSON.stringify(cancelled), 'EX', ttlSeconds);
 }
 
-export async function loadCancelledJob(redis: Redis, prefix: string, requestId: string): Promise<CancelledJob | undefined> {
+export async function loadCancelledJob(redis: RedisConnection, prefix: string, requestId: string): Promise<CancelledJob | undefined> {
   const text = await redis.get(cancelledJobKey(prefix, requestId));
   return text ? (JSON.parse(text) as CancelledJob) : undefined;
 }

@@ -2,8 +2,12 @@
 // sets the key's lifetime and publishes the batch. XADD runs first and a refused XADD
 // (a second writer of the same request) publishes nothing. Flushes of every stream a
 // process writes are coalesced into one pipeline per event-loop turn, so 64 streams
-// cost one socket write, not 64 (see createTokenBatchAppender).
-import type { Redis } from 'ioredis';
+// cost one socket write, not 64 (see createTokenBatchAppender). The script touches one key
+// (its stream), so it runs on a Redis Cluster too. There the reply channel is sharded
+// pub/sub, which a script may only use for channels of its own slot: the script publishes
+// on the watch channel (classic) and the batch goes to the reply channel right after it.
+import { publishOnReplyChannel } from './publish.ts';
+import { isCluster, type RedisConnection } from './connection.ts';
 
 const appendScript = `
 local fields = {'f', ARGV[4], 'p', ARGV[5]}
@@ -32,7 +36,10 @@ export type TokenBatchAppend = {
   /** The published message is `messageHead + partsJson + messageTail`. */
   messageHead: string;
   messageTail: string;
-  channels: string[];
+  /** The waiting api process's channel, when one waits. */
+  replyTo?: string | undefined;
+  /** The request's channel for observers on any api process. */
+  watchChannel: string;
 };
 
 type Pending = { append: TokenBatchAppend; settle(error: unknown): void };
@@ -47,29 +54,44 @@ export type TokenBatchAppender = {
  * One per process (or per connection): every stream writer given the same appender has
  * its flushes coalesced with the others', so 64 streams cost one socket write, not 64.
  */
-export function createTokenBatchAppender(redis: Redis): TokenBatchAppender {
+export function createTokenBatchAppender(redis: RedisConnection): TokenBatchAppender {
   let queue: Pending[] | undefined;
+
+  const argumentsOf = (append: TokenBatchAppend, channels: string[]) =>
+    [
+      append.key,
+      append.id,
+      append.maxEntries,
+      append.ttlSeconds,
+      append.firstSeq,
+      append.partsJson,
+      append.model,
+      append.messageHead,
+      append.messageTail,
+      ...channels,
+    ] as const;
 
   const sendQueued = () => {
     const sending = queue ?? [];
     queue = undefined;
-    const pipeline = redis.pipeline();
-    for (const { append } of sending) {
-      pipeline.eval(
-        appendScript,
-        1,
-        append.key,
-        append.id,
-        append.maxEntries,
-        append.ttlSeconds,
-        append.firstSeq,
-        append.partsJson,
-        append.model,
-        append.messageHead,
-        append.messageTail,
-        ...append.channels,
-      );
+    if (isCluster(redis)) {
+      // Streams of different requests live on different nodes, and a cluster pipeline must
+      // stay on one: each append is its own command (those for one node still go out together).
+      // The reply publish follows its append's success, so a refused append publishes nothing
+      // and batches of one stream reach the reply channel in order.
+      for (const { append, settle } of sending) {
+        redis
+          .eval(appendScript, 1, ...argumentsOf(append, [append.watchChannel]))
+          .then(() =>
+            append.replyTo ? publishOnReplyChannel(redis, append.replyTo, `${append.messageHead}${append.partsJson}${append.messageTail}`) : undefined,
+          )
+          .then(() => settle(null), settle);
+      }
+      return;
     }
+    const pipeline = redis.pipeline();
+    for (const { append } of sending)
+      pipeline.eval(appendScript, 1, ...argumentsOf(append, append.replyTo ? [append.replyTo, append.watchChannel] : [append.watchChannel]));
     pipeline.exec().then(
       (results) => {
         for (const [index, pending] of sending.entries()) pending.settle(results?.[index]?.[0] ?? null);

@@ -3,7 +3,7 @@
 // delivery in the same pipeline. Entry ids are `0-<seq of the batch's last part>`, so a
 // reader resumes after part N with one XRANGE, and a second writer of the same request
 // (a stalled job run twice) cannot append a diverging copy.
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.ts';
 import type { StreamMessage, StreamPart } from '@switchyard/core';
 import { createTokenBatchAppender, type TokenBatchAppender } from './token-stream-append.ts';
 import { streamKey, streamWatchChannel } from './names.ts';
@@ -54,7 +54,7 @@ export const tokenStreamDefaults = {
   maxPendingFlushes: 32,
 };
 
-export function createTokenStreamWriter(redis: Redis, options: TokenStreamWriterOptions): TokenStreamWriter {
+export function createTokenStreamWriter(redis: RedisConnection, options: TokenStreamWriterOptions): TokenStreamWriter {
   const settings = { ...tokenStreamDefaults, ...definedOnly(options) };
   const appender = options.appender ?? createTokenBatchAppender(redis);
   const key = streamKey(options.prefix, options.requestId);
@@ -72,7 +72,6 @@ export function createTokenStreamWriter(redis: Redis, options: TokenStreamWriter
   let closing = false;
   let retentionSet = false;
   let closed = false;
-  const channels = options.replyTo ? [options.replyTo, watchChannel] : [watchChannel];
 
   function flush(): void {
     clearTimeout(timer);
@@ -99,7 +98,8 @@ export function createTokenStreamWriter(redis: Redis, options: TokenStreamWriter
         model,
         messageHead: `${messageHead}${firstSeq},"parts":`,
         messageTail: model === '' ? '}' : `,"model":${JSON.stringify(model)}}`,
-        channels,
+        replyTo: options.replyTo,
+        watchChannel,
       })
       .catch((error: unknown) => {
         failure ??= error;
@@ -166,7 +166,7 @@ type StreamEntry = [id: string, fields: string[]];
  * trimmed away.
  */
 export async function readTokenStream(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   requestId: string,
   options: { afterSeq: number; count?: number },
@@ -195,7 +195,7 @@ export async function readTokenStream(
 }
 
 /** Sequence number of the last part in a request's stream; 0 when it has none (never written, or expired). */
-export async function lastTokenStreamSeq(redis: Redis, prefix: string, requestId: string): Promise<number> {
+export async function lastTokenStreamSeq(redis: RedisConnection, prefix: string, requestId: string): Promise<number> {
   const entries = (await redis.xrevrange(streamKey(prefix, requestId), '+', '-', 'COUNT', 1)) as StreamEntry[];
   const id = entries[0]?.[0];
   return id === undefined ? 0 : Number(id.slice(id.indexOf('-') + 1));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { redisReachable } from '@switchyard/queue';
+import type { Redis } from 'ioredis';
+import { createRedis, isCluster, redisReachable, type RedisTarget } from '@switchyard/queue';
 
 export type TestRedis = { url: string; stop(): Promise<void> };
 
@@ -39,17 +39,24 @@ export function uniquePrefix(label = 'test'): string {
   return `sy${label}${randomBytes(5).toString('hex')}`;
 }
 
-/** Deletes every key under a prefix (end of a test file). */
-export async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+/** Deletes every key under a prefix (end of a test file), on every master of a cluster. */
+export async function deletePrefix(target: RedisTarget, prefix: string): Promise<void> {
+  const redis = createRedis(target, { role: 'producer', name: 'test-cleanup', extra: { maxRetriesPerRequest: 1 } });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    // A cluster knows its masters once it answered a first command.
+    const nodes = isCluster(redis) ? await redis.ping().then(() => redis.nodes('master')) : [redis];
+    await Promise.all(nodes.map((node) => deleteOnNode(node, prefix)));
   } finally {
     redis.disconnect();
   }
+}
+
+/** One node's keys: SCAN sees only its own, and a cluster node takes UNLINK of one slot at a time, so one key each. */
+async function deleteOnNode(node: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await Promise.all(keys.map((key) => node.unlink(key)));
+  } while (cursor !== '0');
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 
 // Renews the lease only while this holder owns it (a lapsed lease another took is left alone).
 const renewScript = `
@@ -21,7 +21,7 @@ export type LeaderLease = {
 };
 
 /** A lease in Redis held by one holder at a time; a holder that stops renewing loses it after `leaseMs`. */
-export function createLeaderLease(options: { redis: Redis; key: string; holder: string; leaseMs: number }): LeaderLease {
+export function createLeaderLease(options: { redis: RedisConnection; key: string; holder: string; leaseMs: number }): LeaderLease {
   const { redis, key, holder, leaseMs } = options;
   return {
     async hold() {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import { createPostgresRuleMetrics } from './rule-metrics-postgres.ts';
@@ -14,7 +14,7 @@ export type RuleMetricReader = {
   close(): Promise<void>;
 };
 
-export function createRuleMetricReader(options: { config: SwitchyardConfig; db: Kysely<Database>; redis: Redis }): RuleMetricReader {
+export function createRuleMetricReader(options: { config: SwitchyardConfig; db: Kysely<Database>; redis: RedisConnection }): RuleMetricReader {
   const fromRedis = createRedisRuleMetrics(options);
   const fromPostgres = createPostgresRuleMetrics({ db: options.db, errorRatioMinimumJobs: options.config.alerts.errorRatioMinimumJobs });
   const readers: Record<RuleMetric, (now: Date) => Promise<MetricSample[]>> = {

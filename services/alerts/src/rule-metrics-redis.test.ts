@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@switchyard/config';
 import { priorityByMode } from '@switchyard/core';
-import { breakerKey, inferenceQueueName, ledgerStreamKey } from '@switchyard/queue';
+import { breakerKey, bullmqPrefix, inferenceQueueName, ledgerStreamKey } from '@switchyard/queue';
 import { deletePrefix, testRedis, uniquePrefix } from '@switchyard/testing';
 import { createRedisRuleMetrics } from './rule-metrics-redis.ts';
 
@@ -19,7 +19,7 @@ describe('rule metrics read from Redis', () => {
   beforeAll(async () => {
     url = (await testRedis()).url;
     redis = new Redis(url, { maxRetriesPerRequest: null });
-    queue = new Queue(inferenceQueueName('mock'), { connection: redis, prefix });
+    queue = new Queue(inferenceQueueName('mock'), { connection: redis, prefix: bullmqPrefix(prefix, inferenceQueueName('mock')) });
     const job = (id: string, secondsAgo: number, mode: keyof typeof priorityByMode) => ({
       name: 'inference',
       data: {},

@@ -1,5 +1,5 @@
 import { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import { enabledProviders, routesFor, type SwitchyardConfig } from '@switchyard/config';
 import { priorityByMode } from '@switchyard/core';
 import { createCircuitBreakers, createInferenceQueues, ledgerStreamKey, type InferenceQueue } from '@switchyard/queue';
@@ -14,7 +14,7 @@ const prioritizedLanes = [...new Set(Object.values(priorityByMode).filter((prior
  * shared state, refreshed at each read), provider queue depth and the age of its oldest
  * waiting job, and the ledger stream's backlog.
  */
-export function createRedisRuleMetrics(options: { config: SwitchyardConfig; redis: Redis }) {
+export function createRedisRuleMetrics(options: { config: SwitchyardConfig; redis: RedisConnection }) {
   const { config, redis } = options;
   const prefix = config.redis.prefix;
   const providers = enabledProviders(config);

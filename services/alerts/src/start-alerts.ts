@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import type { Registry } from 'prom-client';
 import { newId } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
@@ -16,7 +16,7 @@ export type AlertsDeps = {
   config: SwitchyardConfig;
   db: Kysely<Database>;
   /** A commands connection; the caller closes it after `stop()`. */
-  redis: Redis;
+  redis: RedisConnection;
   logger: Logger;
   /** The process registry its metrics go on (the process's other services share it); a new one otherwise. */
   registry?: Registry;

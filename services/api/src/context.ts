@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import type { LiveConfig, SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
@@ -17,7 +17,7 @@ export type ApiContext = {
   configBus: ConfigReloadBus;
   logger: Logger;
   /** Commands connection (fail-fast producer). */
-  redis: Redis;
+  redis: RedisConnection;
   queues: InferenceQueues;
   replyBus: ReplyBus;
   db: Kysely<Database>;
@@ -26,4 +26,6 @@ export type ApiContext = {
   admission: Admission;
   /** Registered once per process; every app built on this context reports into it. */
   metrics: ApiMetrics;
+  /** True once the process drains on SIGTERM (GET /ready answers 503 `draining`). */
+  draining(): boolean;
 };

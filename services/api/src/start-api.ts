@@ -17,6 +17,7 @@ import { createApiGeneration, type ApiGeneration } from './api-generation.ts';
 import { answerClientErrors } from './middleware/client-error.ts';
 import type { ApiContext } from './context.ts';
 import { createApiMetrics } from './metrics.ts';
+import { createServerDrain } from './server-drain.ts';
 import { createProcessRegistry } from '@switchyard/observability';
 import type { Registry } from 'prom-client';
 
@@ -26,7 +27,11 @@ export type RunningApi = {
   server: Server;
   /** The context of the config now serving (a reload replaces it). */
   readonly context: ApiContext;
-  /** Stop accepting, let in-flight requests finish (up to `graceMs`), close connections. */
+  /**
+   * The graceful drain (server-drain.ts): stop listening at once, serve what is held and what
+   * still arrives on kept-alive connections (with `Connection: close`) for up to `graceMs`
+   * (default `server.drainTimeoutMs`), cut the rest, then close the connections to Redis.
+   */
   stop(options?: { graceMs?: number }): Promise<void>;
 };
 
@@ -53,9 +58,9 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const config = liveConfig.current();
   const instanceId = newId('api', 12);
   // One clear line when Redis is unreachable, not one stack trace per reconnect attempt.
-  const redisHealth = createRedisHealthReporter({ url: config.redis.url, logger, service: 'api' });
-  const redis = redisHealth.watch(createRedis(config.redis.url, { role: 'producer', name: 'api' }), 'commands');
-  const subscriber = redisHealth.watch(createRedis(config.redis.url, { role: 'subscriber', name: 'api-replies' }), 'replies');
+  const redisHealth = createRedisHealthReporter({ redis: config.redis, logger, service: 'api' });
+  const redis = redisHealth.watch(createRedis(config.redis, { role: 'producer', name: 'api' }), 'commands');
+  const subscriber = redisHealth.watch(createRedis(config.redis, { role: 'subscriber', name: 'api-replies' }), 'replies');
   const queues = createInferenceQueues({ connection: redis, prefix: config.redis.prefix });
   const replyBus = await createReplyBus({
     subscriber,
@@ -65,10 +70,13 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   });
   const ownBus = options.configBus
     ? undefined
-    : await startConfigReloadBus({ config: liveConfig, redisUrl: config.redis.url, prefix: config.redis.prefix, kind: 'api', logger });
+    : await startConfigReloadBus({ config: liveConfig, redis: config.redis, prefix: config.redis.prefix, kind: 'api', logger });
   const configBus = options.configBus ?? ownBus!;
   const metrics = createApiMetrics(options.registry ?? createProcessRegistry());
-  const shared = { logger, redis, queues, replyBus, db, metrics, liveConfig, configBus };
+  const server = createServer();
+  // GET /ready reads it to answer 503 while the process drains.
+  const drain = createServerDrain(server);
+  const shared = { logger, redis, queues, replyBus, db, metrics, liveConfig, configBus, draining: () => drain.draining };
 
   // Each request goes to the generation current when it arrives and finishes there.
   let current: ApiGeneration = createApiGeneration(shared, config);
@@ -85,7 +93,10 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     retiring.add(done);
   });
 
-  const server = createServer((request, response) => current.handle(request, response));
+  server.on('request', (request, response) => {
+    drain.track(request, response);
+    current.handle(request, response);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.server.port, options.host ?? config.server.host, () => {
@@ -108,6 +119,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     allInterfaces ? `api listening on all interfaces (${address.address} port ${port}); locally ${url}` : `api listening on ${url} (this address only)`,
   );
 
+  let stopping: Promise<void> | undefined;
   return {
     url,
     port,
@@ -115,19 +127,22 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     get context() {
       return current.context;
     },
-    async stop({ graceMs = 10_000 } = {}) {
-      stopFollowing();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
-      await Promise.all([current.retire(0), ...retiring]);
-      await ownBus?.close();
-      await replyBus.close();
-      await queues.close();
-      subscriber.disconnect();
-      await redis.quit().catch(() => redis.disconnect());
+    stop({ graceMs = liveConfig.current().server.drainTimeoutMs } = {}) {
+      // A second call (a signal, then a test's cleanup) waits for the first.
+      stopping ??= (async () => {
+        stopFollowing();
+        logger.info({ timeoutMs: graceMs }, 'api draining: refusing new connections, serving the requests it holds');
+        const outcome = await drain.drain(graceMs);
+        if (outcome.cut > 0) logger.warn(outcome, `api drain timed out after ${graceMs} ms: ${outcome.cut} requests cut`);
+        else logger.info(outcome, 'api drained: every request answered');
+        await Promise.all([current.retire(0), ...retiring]);
+        await ownBus?.close();
+        await replyBus.close();
+        await queues.close();
+        subscriber.disconnect();
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return stopping;
     },
   };
 }

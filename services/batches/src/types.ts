@@ -4,7 +4,7 @@ import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import type { BatchLineOutcome, BatchView } from '@switchyard/formats';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 
 export const batchEndpoints = ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', '/v1/completions'] as const;
 export type BatchEndpoint = (typeof batchEndpoints)[number];
@@ -69,7 +69,7 @@ export type BatchPage = { data: BatchRecord[]; hasMore: boolean };
 /** What the engine's calls need; the api's context has all of it. */
 export type BatchEngineDeps = {
   db: Kysely<Database>;
-  redis: Redis;
+  redis: RedisConnection;
   config: SwitchyardConfig;
   logger: Logger;
 };

@@ -13,7 +13,7 @@ export type ProcessConfig = { live: LiveConfig; bus: ConfigReloadBus };
 export async function followConfig(logger: Logger, kind: string, options: Pick<LoadConfigOptions, 'overrides'> = {}): Promise<ProcessConfig> {
   const live = createLiveConfig(() => loadConfig(options));
   const { redis } = live.current();
-  const bus = await startConfigReloadBus({ config: live, redisUrl: redis.url, prefix: redis.prefix, kind, logger });
+  const bus = await startConfigReloadBus({ config: live, redis, prefix: redis.prefix, kind, logger });
   process.on('SIGHUP', () => {
     logger.info({ signal: 'SIGHUP' }, 'reloading the config');
     void bus.reload('signal').catch((error: unknown) => logger.error({ err: error }, 'config reload failed'));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { monthlySpendByOrg, type Database, type Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import {
   ackLedgerEntries,
   countUnwrittenLedgerEntries,
@@ -19,7 +19,7 @@ import { assertDatabaseAnswers, writeEachApart } from './write-each-apart.ts';
 import { writeLedgerBatch } from './write-ledger-batch.ts';
 
 export type LedgerDeps = {
-  redis: Redis;
+  redis: RedisConnection;
   db: Kysely<Database>;
   logger: Logger;
   prefix: string;

@@ -1,6 +1,6 @@
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import { sql } from 'kysely';
 import { deadLetterLedgerEntries, recordLedgerFailure, type LedgerMessage, type RejectedLedgerMessage } from '@switchyard/queue';
 import type { LedgerMetrics } from './ledger-metrics.ts';
@@ -8,7 +8,7 @@ import { writeLedgerBatch } from './write-ledger-batch.ts';
 
 export type WriteApartContext = {
   db: Kysely<Database>;
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   logger: Logger;
   metrics: LedgerMetrics;

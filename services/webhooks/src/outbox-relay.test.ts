@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { createOrg, recordWebhookEvents } from '@switchyard/db';
 import { createSilentLogger } from '@switchyard/logger';
-import { webhookQueueName } from '@switchyard/queue';
+import { bullmqPrefix, webhookQueueName } from '@switchyard/queue';
 import { deletePrefix, eventually, testRedis, uniquePrefix } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ describe.each(engines)('outbox relay on $kind', (engine) => {
   const newQueue = () => {
     const prefix = uniquePrefix('relay');
     prefixes.push(prefix);
-    return new Queue<DeliveryJobData, DeliveryJobResult>(webhookQueueName, { connection: redis, prefix });
+    return new Queue<DeliveryJobData, DeliveryJobResult>(webhookQueueName, { connection: redis, prefix: bullmqPrefix(prefix, webhookQueueName) });
   };
   const record = (count: number, label: string) =>
     recordWebhookEvents(

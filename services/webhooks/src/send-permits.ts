@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
-import { webhookDeliveryLockKey, webhookDestinationSlotsKey, webhookParkedJobsKey } from '@switchyard/queue';
+import { type RedisConnection, webhookDeliveryLockKey, webhookDestinationSlotsKey, webhookParkedJobsKey } from '@switchyard/queue';
 
 // KEYS[1] the destination's holders (sorted set, score = when the holding lapses, in ms of
-// Redis' clock), KEYS[2] the delivery's sender, KEYS[3] the destination's parked jobs;
-// ARGV holder, limit, lease ms, job id to park when full ('' for none). Slot and sender are
-// taken both or neither. Lapsed holders (a process that died while sending) go first.
+// Redis' clock), KEYS[2] the delivery's sender, KEYS[3] the destination's parked jobs (all
+// three share the destination's hash tag, one slot on a Redis Cluster); ARGV holder, limit,
+// lease ms, job id to park when full ('' for none). Slot and sender are taken both or neither.
+// Lapsed holders (a process that died while sending) go first.
 const acquireScript = `
 local sender = redis.call('GET', KEYS[2])
 if sender and sender ~= ARGV[1] then return 'busy' end
@@ -54,14 +54,14 @@ export type SendPermits = {
  * nobody for long. A job that found its destination full is parked: the next release hands
  * its id back so the releaser wakes it, instead of every waiting job polling.
  */
-export function createSendPermits(options: { redis: Redis; prefix: string; limit: number; leaseMs: number }): SendPermits {
+export function createSendPermits(options: { redis: RedisConnection; prefix: string; limit: number; leaseMs: number }): SendPermits {
   // Sent as EVALSHA once loaded, so a permit costs a few dozen bytes, not the script.
   options.redis.defineCommand('webhookPermitAcquire', { numberOfKeys: 3, lua: acquireScript });
   options.redis.defineCommand('webhookPermitRelease', { numberOfKeys: 3, lua: releaseScript });
   const commands = options.redis as unknown as Record<'webhookPermitAcquire' | 'webhookPermitRelease', (...args: Array<string | number>) => Promise<unknown>>;
   const keys = (destination: string, deliveryId: string) => [
     webhookDestinationSlotsKey(options.prefix, destination),
-    webhookDeliveryLockKey(options.prefix, deliveryId),
+    webhookDeliveryLockKey(options.prefix, destination, deliveryId),
     webhookParkedJobsKey(options.prefix, destination),
   ];
   return {

@@ -3,7 +3,7 @@ import { parseWebhookAllowList } from '@switchyard/core';
 import { asLiveConfig, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
-import { createRedis, createRedisHealthReporter, webhookNudgeChannel, webhookQueueName } from '@switchyard/queue';
+import { bullmqPrefix, createRedis, createRedisHealthReporter, webhookNudgeChannel, webhookQueueName } from '@switchyard/queue';
 import type { Registry } from 'prom-client';
 import { infrastructureBackoffMs, type DeliveryJobData, type DeliveryJobResult } from './delivery-job.ts';
 import { createGuardedAgent } from './guarded-agent.ts';
@@ -42,14 +42,14 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RunningWebhooks
   const settings = config.webhooks;
   const prefix = config.redis.prefix;
   const logger = deps.logger.child({ component: 'webhooks' });
-  const health = createRedisHealthReporter({ url: config.redis.url, logger, service: 'webhooks' });
-  const redis = health.watch(createRedis(config.redis.url, { role: 'blocking', name: 'webhooks' }), 'commands');
-  const subscriber = health.watch(createRedis(config.redis.url, { role: 'subscriber', name: 'webhooks-nudge' }), 'nudges');
+  const health = createRedisHealthReporter({ redis: config.redis, logger, service: 'webhooks' });
+  const redis = health.watch(createRedis(config.redis, { role: 'blocking', name: 'webhooks' }), 'commands');
+  const subscriber = health.watch(createRedis(config.redis, { role: 'subscriber', name: 'webhooks-nudge' }), 'nudges');
   const metrics = createWebhookMetrics(deps.registry);
   // One attempt takes at most timeoutMs; a lease a little longer frees a dead holder's slot soon after.
   const leaseMs = settings.timeoutMs + 5000;
   const dispatcher = createGuardedAgent({ allow: parseWebhookAllowList(settings.allow), timeoutMs: settings.timeoutMs });
-  const queue = new Queue<DeliveryJobData, DeliveryJobResult>(webhookQueueName, { connection: redis, prefix });
+  const queue = new Queue<DeliveryJobData, DeliveryJobResult>(webhookQueueName, { connection: redis, prefix: bullmqPrefix(prefix, webhookQueueName) });
   const processor = createDeliveryProcessor({
     db: deps.db,
     dispatcher,
@@ -71,7 +71,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RunningWebhooks
   });
   const worker = new Worker<DeliveryJobData, DeliveryJobResult>(webhookQueueName, processor, {
     connection: redis,
-    prefix,
+    prefix: bullmqPrefix(prefix, webhookQueueName),
     concurrency: settings.concurrency,
     lockDuration: deps.lockDurationMs ?? config.worker.lockDurationMs,
     stalledInterval: deps.stalledIntervalMs ?? config.worker.stalledIntervalMs,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import { costUsd, jobRecordOf, priceVersion, type InferenceJobData, type JobOutcome, type LedgerEntry, type UsageRecord } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { appendLedgerEntries } from '@switchyard/queue';
@@ -11,7 +11,7 @@ const noPrice = { input: '0', output: '0' };
  * record per attempt that reached a provider, and the finished job. The ledger service is
  * the only writer of Postgres.
  */
-export function createLedgerEmitter(options: { redis: Redis; prefix: string; config: SwitchyardConfig }) {
+export function createLedgerEmitter(options: { redis: RedisConnection; prefix: string; config: SwitchyardConfig }) {
   const { redis, prefix, config } = options;
   const pricingOf = (model: string | undefined) => (model ? config.models[model]?.pricing : undefined) ?? noPrice;
 

@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import { GatewayError, replyOf, toGatewayError, type FinishedOutcome, type InferenceJobData, type JobOutcome, type Route, type Usage } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
@@ -23,7 +23,7 @@ export type ProcessorDependencies = {
   config: SwitchyardConfig;
   adapters: Map<string, ProviderAdapter>;
   /** Commands connection: replies and forwards. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Token-stream flushes of every stream this process relays share its pipelines. */
   appender: TokenBatchAppender;
   queues: InferenceQueues;

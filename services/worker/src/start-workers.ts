@@ -9,6 +9,7 @@ import {
   createRedis,
   createTokenBatchAppender,
   createRedisHealthReporter,
+  bullmqPrefix,
   inferenceQueueName,
   publishReply,
 } from '@switchyard/queue';
@@ -62,9 +63,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const config = live.current();
   const providers = selectProviders(config, options.providers);
   const prefix = config.redis.prefix;
-  const redisHealth = createRedisHealthReporter({ url: config.redis.url, logger, service: 'worker' });
-  const redis = redisHealth.watch(createRedis(config.redis.url, { role: 'blocking', name: 'worker' }), 'commands');
-  const subscriber = redisHealth.watch(createRedis(config.redis.url, { role: 'subscriber', name: 'worker-cancel' }), 'cancels');
+  const redisHealth = createRedisHealthReporter({ redis: config.redis, logger, service: 'worker' });
+  const redis = redisHealth.watch(createRedis(config.redis, { role: 'blocking', name: 'worker' }), 'commands');
+  const subscriber = redisHealth.watch(createRedis(config.redis, { role: 'subscriber', name: 'worker-cancel' }), 'cancels');
   const queues = createInferenceQueues({ connection: redis, prefix });
 
   // Series of providers a reload adds appear with their first job.
@@ -131,7 +132,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const createWorker = (name: string, settings: WorkerSettings) => {
     const worker = new Worker<InferenceJobData, JobOutcome>(inferenceQueueName(name), processor, {
       connection: redis,
-      prefix,
+      prefix: bullmqPrefix(prefix, inferenceQueueName(name)),
       concurrency: settings.concurrency,
       lockDuration: settings.lockDuration,
       stalledInterval: settings.stalledInterval,
@@ -189,7 +190,12 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     async stop() {
       stopFollowing();
       await following;
+      // BullMQ's close fetches no new job and waits for the active ones (locks still renewed,
+      // stream parts still relayed, cancels still heard); only then do the connections close.
+      const drainStartedAt = Date.now();
+      logger.info({ providers: workers.providers() }, 'workers draining: taking no new jobs, finishing the ones held');
       await workers.close();
+      logger.info({ durationMs: Date.now() - drainStartedAt }, 'workers drained: every job held was finished');
       await generation.retire();
       await queues.close();
       subscriber.disconnect();

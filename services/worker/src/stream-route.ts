@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import { GatewayError, type ErrorCode, type InferenceJobData, type Route, type StreamPart, type Usage } from '@switchyard/core';
 import type { ProviderAdapter } from '@switchyard/providers';
 import { createTokenStreamWriter, lastTokenStreamSeq, tokenStreamDefaults, type TokenBatchAppender, type TokenStreamWriterOptions } from '@switchyard/queue';
@@ -28,7 +28,7 @@ export class StreamInterruptedError extends Error {
 export type StreamRouteOptions = {
   signal: AbortSignal;
   modelOptions: Record<string, unknown>;
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** The process's shared token-batch appender (flushes of concurrent streams coalesce). */
   appender?: TokenBatchAppender;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import type { AttemptEvent } from './process-inference-job.ts';
 import { enabledProviders, routesFor, type SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
@@ -11,7 +11,7 @@ type LedgerEmitter = ReturnType<typeof createLedgerEmitter>;
 
 /** What every generation of one worker process shares. */
 export type SharedWorkerParts = {
-  redis: Redis;
+  redis: RedisConnection;
   queues: InferenceQueues;
   appender: TokenBatchAppender;
   logger: Logger;

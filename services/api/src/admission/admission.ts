@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { GatewayError, type Usage } from '@switchyard/core';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Database, Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
@@ -27,7 +27,7 @@ export type Admission = {
 
 const nothingToSettle: AdmissionTicket = { settle: async () => {} };
 
-export type AdmissionDependencies = { config: SwitchyardConfig; redis: Redis; db: Kysely<Database>; logger: Logger };
+export type AdmissionDependencies = { config: SwitchyardConfig; redis: RedisConnection; db: Kysely<Database>; logger: Logger };
 
 export function createAdmission(context: AdmissionDependencies): Admission {
   const rateLimits = createRateLimits({ redis: context.redis, prefix: context.config.redis.prefix, logger: context.logger });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import { compareUsd, GatewayError, normalizeUsd, roundUsd } from '@switchyard/core';
 import { monthToDateSpend, type Database, type Kysely } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
@@ -10,7 +10,7 @@ import type { Principal } from '../middleware/authenticate.ts';
  * a budget costs nothing; one with a budget costs one Redis GET of the month-to-date spend
  * the ledger keeps there, or, when that is missing, one Postgres sum that is then cached.
  */
-export function createBudgetCheck(options: { redis: Redis; db: Kysely<Database>; prefix: string; logger: Logger }) {
+export function createBudgetCheck(options: { redis: RedisConnection; db: Kysely<Database>; prefix: string; logger: Logger }) {
   const { redis, db, prefix, logger } = options;
 
   async function spendOf(orgId: string, now: number): Promise<string> {

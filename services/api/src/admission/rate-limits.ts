@@ -1,7 +1,7 @@
 // Requests and tokens per minute, per key and per org, counted in Redis so every api
 // process shares the same windows. rate-limiter-flexible keeps fixed one-minute windows
 // (INCRBY + PEXPIRE in one Lua call) under `<prefix>:rl:<limit>:<id>`.
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '@switchyard/logger';
 import { rateLimitKeyPrefix } from '@switchyard/queue';
@@ -29,7 +29,7 @@ type Counted = Check & { result: RateLimiterRes; rejected: boolean };
 
 export type RateLimits = ReturnType<typeof createRateLimits>;
 
-export function createRateLimits(options: { redis: Redis; prefix: string; logger: Logger; windowSeconds?: number }) {
+export function createRateLimits(options: { redis: RedisConnection; prefix: string; logger: Logger; windowSeconds?: number }) {
   const windowSeconds = options.windowSeconds ?? 60;
   // One limiter per (limit, size): a limiter's size is fixed, orgs' limits are not.
   const limiters = new Map<string, RateLimiterRedis>();

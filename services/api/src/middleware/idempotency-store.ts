@@ -2,7 +2,7 @@
 // api process. A request claims the key atomically (or learns who holds it, or what was
 // answered); it then stores its answer or releases the key, but only while it still holds
 // it, so a request whose claim lapsed never overwrites a newer one.
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 import { parseRecord, type IdempotencyRecord, type InFlightRecord, type StoredRecord } from './idempotency-rules.ts';
 
 /** The record as it is, or (nil) after setting ARGV[1] for ARGV[2] ms: this request holds the key. */
@@ -31,7 +31,7 @@ export type ClaimResult = { held: HeldKey } | { existing: IdempotencyRecord };
  * Claims `recordKey` for a request (its in-flight record lives `inFlightTtlMs`, so a
  * crashed process does not hold the key for good), or answers the record already there.
  */
-export async function claimIdempotencyKey(redis: Redis, recordKey: string, inFlight: InFlightRecord, inFlightTtlMs: number): Promise<ClaimResult> {
+export async function claimIdempotencyKey(redis: RedisConnection, recordKey: string, inFlight: InFlightRecord, inFlightTtlMs: number): Promise<ClaimResult> {
   const claimedValue = JSON.stringify(inFlight);
   const current = (await redis.eval(claimScript, 1, recordKey, claimedValue, inFlightTtlMs)) as string | null;
   if (current !== null) {

@@ -46,6 +46,11 @@ export function createHealthRouter(context: ApiContext): Router {
     response.json({ status: 'ok' });
   });
   router.get('/ready', async (_request: Request, response: Response) => {
+    // A load balancer that still asks (on a kept-alive connection) takes this one out.
+    if (context.draining()) {
+      response.status(503).json({ status: 'draining' });
+      return;
+    }
     const [redis, postgres] = await Promise.all([
       context.redis.ping().then(
         () => true,

@@ -34,7 +34,7 @@ export function createSseResponse(response: Response, options: { keepAliveMs: nu
       response.status(200);
       response.setHeader('content-type', 'text/event-stream');
       response.setHeader('cache-control', 'no-cache');
-      response.setHeader('connection', 'keep-alive');
+      // No `connection` header of our own: Node says keep-alive, or close while the api drains.
       // Proxies (nginx) must pass events through as they come.
       response.setHeader('x-accel-buffering', 'no');
       for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);

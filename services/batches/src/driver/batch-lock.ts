@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { batchLockKey } from '@switchyard/queue';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 
 export type BatchLock = {
   /** Keeps the lock another `ttlMs`; false when it was lost (expired and taken). */
@@ -16,7 +16,7 @@ const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redi
  * its own when its holder dies, so a killed driver's batch is picked up within `ttlMs`.
  * Correctness does not rest on it (every step is idempotent); it avoids doing work twice.
  */
-export async function tryLockBatch(redis: Redis, prefix: string, batchId: string, ttlMs: number): Promise<BatchLock | undefined> {
+export async function tryLockBatch(redis: RedisConnection, prefix: string, batchId: string, ttlMs: number): Promise<BatchLock | undefined> {
   const key = batchLockKey(prefix, batchId);
   const token = randomBytes(12).toString('hex');
   const taken = await redis.set(key, token, 'PX', ttlMs, 'NX');

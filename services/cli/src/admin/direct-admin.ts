@@ -1,7 +1,7 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createTenancyAdmin } from '@switchyard/api';
 import type { DbHandle } from '@switchyard/db';
-import { bumpAuthRevision, createRedis, redisUrlForLogs } from '@switchyard/queue';
+import { bumpAuthRevision, createRedis, redisTargetForLogs } from '@switchyard/queue';
 import type { AdminOperations } from './admin-operations.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { AdminOperations } from './admin-operations.ts';
  * answers at once. Only a shared Postgres can have api processes running beside us.
  */
 async function announceToRunningApis(config: SwitchyardConfig, reason: string): Promise<void> {
-  const redis = createRedis(config.redis.url, {
+  const redis = createRedis(config.redis, {
     role: 'producer',
     name: 'admin-cli',
     extra: { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 3000 },
@@ -20,7 +20,7 @@ async function announceToRunningApis(config: SwitchyardConfig, reason: string): 
     await bumpAuthRevision(redis, config.redis.prefix);
   } catch {
     process.stderr.write(
-      `switchyard: warning: ${reason}, but Redis at ${redisUrlForLogs(config.redis.url)} is unreachable: running api processes notice within 10 s\n`,
+      `switchyard: warning: ${reason}, but Redis at ${redisTargetForLogs(config.redis)} is unreachable: running api processes notice within 10 s\n`,
     );
   } finally {
     redis.disconnect();

@@ -28,7 +28,10 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   const tracing = startTracing({ serviceName: 'switchyard', logger });
   const base = loadConfig();
   const lock = base.database.url ? undefined : holdEmbeddedDatabase(base.database.dataDir);
-  const redis = await resolveRedis({ explicitUrl: process.env.REDIS_URL, dataDir: '.data' });
+  // A Redis Cluster (REDIS_CLUSTER_NODES) is used as given; otherwise REDIS_URL, a local or a private server.
+  const redis = base.redis.clusterNodes
+    ? { url: base.redis.url, source: 'Redis Cluster (REDIS_CLUSTER_NODES)', stop: async () => {} }
+    : await resolveRedis({ explicitUrl: process.env.REDIS_URL, dataDir: '.data' });
   // Admin commands run beside us reach the embedded database through our admin API; without
   // an admin key of the operator's, they get a key made up for this run (in the 0600 lock file).
   const adminToken = lock && !base.adminKey ? `local-${randomBytes(24).toString('base64url')}` : undefined;
@@ -51,13 +54,13 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   }
   // One registry for the whole process, served by the api on its own port at /metrics.
   const registry = createProcessRegistry();
-  const ledgerRedis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
+  const ledgerRedis = createRedis(config.redis, { role: 'blocking', name: 'ledger' });
   const ledger = await startLedger({ redis: ledgerRedis, db: database.db, logger, prefix: config.redis.prefix, registry });
   // The ledger beside it nudges after every commit with deliveries, so a slow poll only backs that up (and spares embedded PGlite).
   const webhooks = await startWebhooks({ config: live, db: database.db, logger, pollIntervalMs: 1000, registry });
-  const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
+  const driverRedis = createRedis(config.redis, { role: 'blocking', name: 'batch-driver' });
   const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config: live, logger, registry });
-  const alertsRedis = createRedis(config.redis.url, { role: 'producer', name: 'alerts' });
+  const alertsRedis = createRedis(config.redis, { role: 'producer', name: 'alerts' });
   const alerts = await startAlerts({ config, db: database.db, redis: alertsRedis, logger, registry });
   const workers = await startWorkers({ config: live, logger, providers: 'all', registry });
   const api = await startApi({ config: live, configBus: bus, db: database.db, logger, port, host: options.host, registry });

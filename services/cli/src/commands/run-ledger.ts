@@ -15,14 +15,14 @@ export async function runLedger(logger: Logger, options: { metricsPort?: number 
   const { live, bus } = await followConfig(logger, 'ledger');
   const config = live.current();
   const database = await openDatabase(config, { command: 'ledger', allowEmbedded: false });
-  const redis = createRedis(config.redis.url, { role: 'blocking', name: 'ledger' });
+  const redis = createRedis(config.redis, { role: 'blocking', name: 'ledger' });
   const registry = createProcessRegistry();
   const ledger = await startLedger({ redis, db: database.db, logger, prefix: config.redis.prefix, registry });
   // The batch driver lives beside the ledger: both are Postgres writers, one per deployment's worth.
-  const driverRedis = createRedis(config.redis.url, { role: 'blocking', name: 'batch-driver' });
+  const driverRedis = createRedis(config.redis, { role: 'blocking', name: 'batch-driver' });
   const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config: live, logger, registry });
   // Alert evaluators beside every ledger: one leads at a time.
-  const alertsRedis = createRedis(config.redis.url, { role: 'producer', name: 'alerts' });
+  const alertsRedis = createRedis(config.redis, { role: 'producer', name: 'alerts' });
   const alerts = await startAlerts({ config, db: database.db, redis: alertsRedis, logger, registry });
   const stopMetrics = await serveProcessMetrics({ config, registry, logger, port: options.metricsPort });
   stopOnSignals(logger, [
