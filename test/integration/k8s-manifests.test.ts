@@ -156,6 +156,17 @@ describe('the manifest checks catch a broken manifest', () => {
     expect(problems).toMatch(/Deployment switchyard-worker-mock: a worker without a PodDisruptionBudget/);
   });
 
+  it('an api drain shorter than a sync call, or longer than the grace period', () => {
+    const drainVariable = (objects: ManifestObject[]) =>
+      find(objects, 'Deployment', 'switchyard-api').spec.template.spec.containers[0].env.find(
+        (variable: { name: string }) => variable.name === 'SWITCHYARD_DRAIN_TIMEOUT_MS',
+      );
+    expect(broken((objects) => (drainVariable(objects).value = '30000'))).toMatch(/switchyard-api: the drain \(30000 ms\) is shorter than a sync call/);
+    expect(broken((objects) => (drainVariable(objects).value = '150000'))).toMatch(
+      /switchyard-api: terminationGracePeriodSeconds 150 is not above the preStop pause \(5 s\) plus the drain \(150 s\)/,
+    );
+  });
+
   it('a pod that reads a Secret nobody makes', () => {
     expect(
       broken(

@@ -67,7 +67,7 @@ export function crossReferenceProblems(
   const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
     selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels?.[key] === value);
   const templateLabels = (deployment: IDeployment) => deployment.spec?.template.metadata?.labels;
-  const providers = readProviders(configMaps, readConfig);
+  const { providers, server } = readConfigMaps(configMaps, readConfig);
   const longestCallSeconds = Math.max(defaultProviderTimeoutSeconds, ...Object.values(providers).map((settings) => (settings.timeoutMs ?? 0) / 1000));
 
   for (const deployment of deployments) {
@@ -90,6 +90,7 @@ export function crossReferenceProblems(
       problems.push(
         `${name}: terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds ?? 30} is not above the longest call (${longestCallSeconds} s)`,
       );
+    if (role === 'api') problems.push(...apiDrainProblems(name, pod, server));
     const scaled =
       scaledObjects.some((scaledObject) => scaledObject.spec.scaleTargetRef.name === deployment.metadata.name && sameNamespace(scaledObject, deployment)) ||
       autoscalers.some((autoscaler) => autoscaler.spec?.scaleTargetRef.name === deployment.metadata.name && sameNamespace(autoscaler, deployment));
@@ -227,14 +228,45 @@ function volumeReferenceProblems(name: string, pod: IPodSpec, configMaps: Manife
   return problems;
 }
 
-/** Provider settings of the `switchyard.yaml` in the ConfigMaps (what the workers are started with). */
-function readProviders(configMaps: IConfigMap[], readConfig: (text: string) => unknown): Record<string, ProviderSettings> {
+type ServerSettings = { syncTimeoutMs?: number; drainTimeoutMs?: number };
+
+/** Provider and server settings of the `switchyard.yaml` in the ConfigMaps (what the processes start with). */
+function readConfigMaps(
+  configMaps: IConfigMap[],
+  readConfig: (text: string) => unknown,
+): { providers: Record<string, ProviderSettings>; server: ServerSettings } {
   const providers: Record<string, ProviderSettings> = {};
+  const server: ServerSettings = {};
   for (const configMap of configMaps) {
     const text = configMap.data?.['switchyard.yaml'];
     if (text === undefined) continue;
-    const config = readConfig(text) as { providers?: Record<string, ProviderSettings> } | null;
+    const config = readConfig(text) as { providers?: Record<string, ProviderSettings>; server?: ServerSettings } | null;
     Object.assign(providers, config?.providers ?? {});
+    Object.assign(server, config?.server ?? {});
   }
-  return providers;
+  return { providers, server };
+}
+
+// The api's defaults (packages/config schema): a sync call waits up to 120 s, a drain lasts up to 30 s.
+const defaultSyncTimeoutMs = 120_000;
+const defaultDrainTimeoutMs = 30_000;
+
+/**
+ * On SIGTERM the api serves what it holds for up to its drain timeout: that must outlast a
+ * sync call, and the grace period must outlast the preStop pause plus the drain.
+ */
+function apiDrainProblems(name: string, pod: IPodSpec, server: ServerSettings): string[] {
+  const container = pod.containers[0]!;
+  const fromEnv = container.env?.find((variable) => variable.name === 'SWITCHYARD_DRAIN_TIMEOUT_MS')?.value;
+  const drainMs = fromEnv !== undefined ? Number(fromEnv) : (server.drainTimeoutMs ?? defaultDrainTimeoutMs);
+  const syncMs = server.syncTimeoutMs ?? defaultSyncTimeoutMs;
+  const command = container.lifecycle?.preStop?.exec?.command ?? [];
+  const preStopSeconds = command[0] === 'sleep' ? Number(command[1]) : 0;
+  const grace = pod.terminationGracePeriodSeconds ?? 30;
+  const problems: string[] = [];
+  if (drainMs < syncMs)
+    problems.push(`${name}: the drain (${drainMs} ms) is shorter than a sync call (server.syncTimeoutMs ${syncMs} ms): a drain would cut them`);
+  if (!(grace > preStopSeconds + drainMs / 1000))
+    problems.push(`${name}: terminationGracePeriodSeconds ${grace} is not above the preStop pause (${preStopSeconds} s) plus the drain (${drainMs / 1000} s)`);
+  return problems;
 }
