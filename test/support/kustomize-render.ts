@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 
 /** One Kubernetes object as read from YAML, before any schema says what it is. */
 export type ManifestObject = {
@@ -9,14 +9,6 @@ export type ManifestObject = {
   kind: string;
   metadata: { name: string; namespace?: string; [key: string]: unknown };
   [key: string]: unknown;
-};
-
-type YamlDocument = { errors: Array<{ message: string }>; toJS(): unknown };
-
-// `yaml` is the parser @switchyard/config reads its config with; the test package does not
-// list it, so it is loaded from where that package resolves it.
-const { parseAllDocuments } = createRequire(import.meta.resolve('@switchyard/config'))('yaml') as {
-  parseAllDocuments(source: string): YamlDocument[] | { errors: Array<{ message: string }> };
 };
 
 /** One YAML document's value (the config inside a ConfigMap, for one). */
@@ -30,7 +22,8 @@ export function parseYaml(text: string): unknown {
 /** Every non-empty YAML document of a file; a syntax error fails with the file's name. */
 export function readManifestFile(path: string): ManifestObject[] {
   const parsed = parseAllDocuments(readFileSync(path, 'utf8'));
-  const documents = Array.isArray(parsed) ? parsed : [parsed as unknown as YamlDocument];
+  // An empty stream (a file of comments only) holds no documents.
+  const documents = Array.isArray(parsed) ? parsed : [];
   const objects: ManifestObject[] = [];
   for (const document of documents) {
     if (document.errors.length > 0) throw new Error(`${path}: ${document.errors.map((error) => error.message).join('; ')}`);
