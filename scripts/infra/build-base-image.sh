@@ -24,6 +24,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 command -v debootstrap >/dev/null || { say "debootstrap is not installed (apt-get install debootstrap)"; exit 1; }
 
+started=$(date +%s)
 rootfs="$(mktemp -d /tmp/switchyard-rootfs.XXXXXX)"
 trap 'rm -rf "$rootfs"' EXIT
 
@@ -76,4 +77,4 @@ tar --numeric-owner -C "$rootfs" -c . | docker import \
   --change 'CMD ["bash"]' \
   --message "debootstrap --variant=minbase bookworm ($mirror)" \
   - "$image" >/dev/null
-say "done: $(docker image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')"
+say "done: $(docker image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}') ($(($(date +%s) - started)) s)"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end check of infra/compose.yaml on a real Docker engine: builds the images, starts
-# the stack, sends traffic through both apis, kills workers and restarts the whole stack,
-# and checks that requests are answered and the data (org, key, usage, job) survives.
-# Slow (a few minutes, more on a first build), so not part of ./scripts/test.
+# the stack, sends traffic through both apis, kills and crashes workers, stops them with a
+# call in flight, kills Redis, restarts the whole stack, and checks that requests are
+# answered and the data (org, key, usage, jobs) survives. The stack runs with one addition
+# (a generated override file): a config file with `mock-drain`, a mock model that takes 8 s.
+# Slow (a minute and a half; about four with a first build), so not part of ./scripts/test.
 #
 #   scripts/infra/smoke-compose.sh [--skip-build] [--keep-volumes]
 #
@@ -23,7 +25,7 @@ for argument in "$@"; do
     --skip-build) build=0 ;;
     --keep-volumes) keep_volumes=1 ;;
     -h | --help)
-      sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -59,9 +61,27 @@ fail() {
 }
 
 # --- compose ----------------------------------------------------------------------------
+# The stack as infra/compose.yaml has it, plus a config file (SWITCHYARD_CONFIG) adding
+# `mock-drain`, a mock model that takes 8 s, so a stop can be caught with a call in flight.
+cat >"$work/config.yaml" <<'YAML'
+models:
+  mock-drain:
+    provider: mock
+    pricing: { input: "1.00", output: "2.00" }
+    options: { latencyMs: 8000 }
+YAML
+chmod 0644 "$work/config.yaml"
+{
+  echo "services:"
+  for service in migrate api-1 api-2 worker-mock worker-providers ledger webhooks; do
+    echo "  $service:"
+    echo "    environment: { SWITCHYARD_CONFIG: /etc/switchyard/config.yaml }"
+    echo "    volumes: [\"$work/config.yaml:/etc/switchyard/config.yaml:ro\"]"
+  done
+} >"$work/compose.smoke.yaml"
 if docker compose version >/dev/null 2>&1; then compose_command=(docker compose); else compose_command=(docker-compose); fi
-compose() { "${compose_command[@]}" -p "$project" -f "$root/infra/compose.yaml" "$@"; }
-container_of() { compose ps -q "$1"; }
+compose() { "${compose_command[@]}" -p "$project" -f "$root/infra/compose.yaml" -f "$work/compose.smoke.yaml" "$@"; }
+container_of() { compose ps -a -q "$1"; }
 inspect() { docker inspect --format "$2" "$1"; }
 
 finish() {
@@ -283,8 +303,29 @@ providers_log="$(compose logs --no-color worker-providers 2>&1 | grep -o '"provi
 ok "restarts are only the crashes (worker-mock $(restart_count worker-mock), worker-providers $(restart_count worker-providers), every other service 0)"
 ok "worker-providers (--provider all, no provider key set) stays up serving ${providers_log#*:}"
 
-step "a queued job survives Redis being killed (append-only file)"
+step "stopping the workers drains them: a call in flight finishes (SIGTERM, stop_grace_period)"
+mock_active() { # jobs running on mock workers, as the api reads them from Redis
+  curl -fsS --max-time 5 "http://127.0.0.1:${apis[0]}/metrics" | awk '/^switchyard_queue_active\{provider="mock"\}/ { print $2 }'
+}
+call_running() { [ "$(mock_active)" -ge 1 ]; }
+curl -sS --max-time 150 -o "$work/drain-body" -w '%{http_code}' -H "authorization: Bearer $org_key" -H 'content-type: application/json' \
+  --data '{"model":"mock-drain","messages":[{"role":"user","content":"hello from the smoke test"}]}' \
+  "http://127.0.0.1:${apis[0]}/v1/chat/completions" >"$work/drain-status" 2>&1 &
+drain_call=$!
+wait_until 30 "the mock-drain call running on a worker" call_running
+t=$(date +%s%N)
 compose stop worker-mock worker-providers 2>&1 | sed 's/^/        /'
+stop_took="$(seconds "$t")"
+wait "$drain_call" || true
+status="$(cat "$work/drain-status")"
+body="$(cat "$work/drain-body" 2>/dev/null || true)"
+expect 200 "the mock-drain call in flight during the stop"
+[ "$(jq -r '.choices[0].message.content' <<<"$body")" = "This is a mock response to: hello from the smoke test" ] || fail "unexpected answer: $body"
+requests_sent=$((requests_sent + 1))
+ok "the call in flight (8 s) was answered 200; docker-compose stop took $stop_took, waiting for it"
+record "docker-compose stop with an 8 s call in flight: answered 200, stop took $stop_took"
+
+step "a queued job survives Redis being killed (append-only file)"
 call "$org_key" POST "${apis[1]}" /v1/jobs "{\"endpoint\":\"/v1/chat/completions\",\"body\":$chat_body}"
 expect 202 "POST /v1/jobs with no worker running"
 queued_job="$(jq -r .id <<<"$body")"
