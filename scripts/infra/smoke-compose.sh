@@ -4,7 +4,7 @@
 # call in flight, kills Redis, restarts the whole stack, and checks that requests are
 # answered and the data (org, key, usage, jobs) survives. The stack runs with one addition
 # (a generated override file): a config file with `mock-drain`, a mock model that takes 8 s.
-# Slow (a minute and a half; about four with a first build), so not part of ./scripts/test.
+# Slow (a minute and a half; about three with a first build), so not part of ./scripts/test.
 #
 #   scripts/infra/smoke-compose.sh [--skip-build] [--keep-volumes]
 #
