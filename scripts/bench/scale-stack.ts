@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
 import type { BenchRedis } from './bench-redis.ts';
-import { seedBenchTenant } from './bench-tenant.ts';
+import { prepareBenchEnvironment } from './bench-environment.ts';
 import { spawnNode, waitForHealth, type ChildService } from './child-process.ts';
 import { freePort } from './free-port.ts';
 
@@ -25,29 +24,15 @@ export type ScaleStack = {
  * alone is never capped by its slot count: what two add is what a second process adds.
  */
 export async function startScaleStack(options: { upstreamUrl: string; redis: BenchRedis; workerConcurrency: number; workers: number }): Promise<ScaleStack> {
-  const prefix = uniquePrefix('bench-scale');
-  const database = await createTestDatabase();
+  const { url, apiKey, env, cleanup } = await prepareBenchEnvironment({ name: 'bench-scale', ...options });
   const workers: ChildService[] = [];
   let api: ChildService | undefined;
   const stop = async () => {
     for (const worker of workers.reverse()) await worker.stop();
     await api?.stop();
-    await database.drop();
-    await deletePrefix(options.redis.url, prefix);
+    await cleanup();
   };
   try {
-    const { apiKey } = await seedBenchTenant(database.url, 'bench-scale');
-    const port = await freePort();
-    const env = {
-      REDIS_URL: options.redis.url,
-      DATABASE_URL: database.url,
-      SWITCHYARD_REDIS_PREFIX: prefix,
-      OPENAI_API_KEY: 'sk-upstream',
-      OPENAI_BASE_URL: options.upstreamUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    };
-    const url = `http://127.0.0.1:${port}`;
     api = spawnNode('api', cliEntry, ['api'], env);
     await waitForHealth(`${url}/health`, api);
     const scaleWorkers = async (count: number) => {

@@ -1,9 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
 import type { BenchRedis } from './bench-redis.ts';
-import { seedBenchTenant } from './bench-tenant.ts';
+import { prepareBenchEnvironment } from './bench-environment.ts';
 import { spawnNode, waitForHealth, type ChildService } from './child-process.ts';
-import { freePort } from './free-port.ts';
 import type { Target } from './targets.ts';
 
 const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
@@ -17,31 +15,17 @@ const workerConcurrency = 128;
  * stop()).
  */
 export async function startSwitchyard(options: { upstreamUrl: string; redis: BenchRedis }): Promise<Target> {
-  const prefix = uniquePrefix('bench');
-  const database = await createTestDatabase();
+  const { url, apiKey, env, cleanup } = await prepareBenchEnvironment({ name: 'bench', ...options });
   const children: ChildService[] = [];
   const stop = async () => {
     for (const child of children.reverse()) await child.stop();
-    await database.drop();
-    await deletePrefix(options.redis.url, prefix);
+    await cleanup();
   };
   try {
-    const { apiKey } = await seedBenchTenant(database.url, 'bench');
-    const port = await freePort();
-    const env = {
-      REDIS_URL: options.redis.url,
-      DATABASE_URL: database.url,
-      SWITCHYARD_REDIS_PREFIX: prefix,
-      OPENAI_API_KEY: 'sk-upstream',
-      OPENAI_BASE_URL: options.upstreamUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    };
     const worker = spawnNode('worker', cliEntry, ['worker', '--provider', 'openai', '--concurrency', String(workerConcurrency)], env);
     children.push(worker);
     const api = spawnNode('api', cliEntry, ['api'], env);
     children.push(api);
-    const url = `http://127.0.0.1:${port}`;
     await waitForHealth(`${url}/health`, api);
     const processes: Record<string, number> = { api: api.pid, worker: worker.pid };
     if (options.redis.pid !== undefined) processes['redis-server'] = options.redis.pid;
