@@ -64,8 +64,22 @@ export const providerSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const modelSchema = z.strictObject({
+/** One provider serving a catalog model, LiteLLM-router style. */
+export const deploymentSchema = z.strictObject({
   provider: z.string().min(1),
+  /** The id this provider knows the model by; defaults to the catalog id. */
+  upstreamModel: z.string().min(1).optional(),
+  /** Share of traffic under `strategy: weighted` (relative to the others). */
+  weight: z.number().positive().default(1),
+  /** Under `strategy: priority`, lower runs first. */
+  priority: z.number().int().default(0),
+});
+
+export const deploymentStrategies = ['weighted', 'least-busy', 'priority'] as const;
+
+export const modelSchema = z.strictObject({
+  /** The one provider serving the model; or list several under `deployments` instead. */
+  provider: z.string().min(1).optional(),
   /** The id the provider knows the model by; defaults to the catalog id. */
   upstreamModel: z.string().min(1).optional(),
   /** USD per million tokens; cache reads (`cachedInput`) and cache writes (`cacheWrite`) bill at `input` unless priced. */
@@ -84,6 +98,12 @@ export const modelSchema = z.strictObject({
     .default({ chat: true, streaming: true, tools: true, vision: false, embeddings: false, completions: false }),
   fallbacks: z.array(z.string()).default([]),
   options: z.record(z.string(), z.unknown()).default({}),
+  /** Several providers (or upstream models) serving this one catalog model (docs/deployments.md). */
+  deployments: z.array(deploymentSchema).min(1).optional(),
+  /** How each request orders the deployments before the fallback models' ones. */
+  strategy: z.enum(deploymentStrategies).default('weighted'),
+  /** Pins the model to one deployment: its index in `deployments` or its provider's name. */
+  forced: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -254,5 +274,15 @@ export const configSchema = z.strictObject({
 });
 
 export type ParsedProviderConfig = z.infer<typeof providerSchema>;
-export type ModelConfig = z.infer<typeof modelSchema> & { id: string };
+export type DeploymentStrategy = (typeof deploymentStrategies)[number];
+/** A deployment as routes use it: the upstream model id filled in. */
+export type Deployment = Omit<z.infer<typeof deploymentSchema>, 'upstreamModel'> & { upstreamModel: string };
+/** A catalog model after load: `deployments` always listed (a single `provider` is one), `provider` its first. */
+export type ModelConfig = Omit<z.infer<typeof modelSchema>, 'provider' | 'deployments' | 'forced'> & {
+  id: string;
+  provider: string;
+  deployments: Deployment[];
+  /** Index of the pinned deployment, `forced` resolved. */
+  forced?: number;
+};
 export type ParsedConfig = z.infer<typeof configSchema>;
