@@ -168,8 +168,10 @@ function withDefaults(name: string, provider: ParsedProviderConfig, declared: bo
   const defaultBaseUrl = defaults.localBaseUrl && !declared ? undefined : defaults.baseUrl;
   const baseUrl = provider.baseUrl ?? defaultBaseUrl;
   const apiVersion = provider.apiVersion ?? defaults.apiVersion;
+  const { customHeaders, ...rest } = provider;
   return {
-    ...provider,
+    ...rest,
+    headers: { ...provider.headers, ...customHeaders },
     name,
     requiresApiKey: provider.requiresApiKey ?? defaults.requiresApiKey,
     ...(baseUrl === undefined ? {} : { baseUrl }),
