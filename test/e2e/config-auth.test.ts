@@ -60,7 +60,7 @@ async function usage(key: string, query = '') {
 }
 
 describe('static API keys from the config', () => {
-  it("authenticates a static key and records its usage on the org it names", async () => {
+  it('authenticates a static key and records its usage on the org it names', async () => {
     const answer = await chat({ authorization: `Bearer ${staticKey}` });
     expect(answer.status).toBe(200);
     const report = await eventually('the ledger to record the static key’s request', async () => {

@@ -97,7 +97,7 @@ describe('several deployments per model', () => {
     expect(callsTo('east', 'ranked-east')).toBe(0);
   });
 
-  it("shifts traffic to the other deployment when one fails and its breaker opens, before the fallback model", async () => {
+  it('shifts traffic to the other deployment when one fails and its breaker opens, before the fallback model', async () => {
     gateway.upstreams.east.behave('shared-east', { status: 500 });
     const westBefore = callsTo('west', 'shared-west');
     // Failing calls on east forward to west (the next deployment), until east's breaker opens.
@@ -137,6 +137,12 @@ describe('several deployments per model', () => {
       ],
     });
     const pinned = await getJson('/v1/models/pinned');
-    expect(pinned.body.routing).toMatchObject({ forced: 1, deployments: [{ provider: 'east', forced: false }, { provider: 'west', forced: true }] });
+    expect(pinned.body.routing).toMatchObject({
+      forced: 1,
+      deployments: [
+        { provider: 'east', forced: false },
+        { provider: 'west', forced: true },
+      ],
+    });
   });
 });

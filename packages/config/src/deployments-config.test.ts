@@ -43,7 +43,9 @@ describe('model deployments', () => {
   });
 
   it('refuses a forced deployment that is not listed, an unknown deployment provider and a model with neither form', () => {
-    expect(() => load({ pinned: { deployments: [{ provider: 'east' }], forced: 3 } })).toThrow(/models\.pinned\.forced: 3 is not one of its deployments: 0 \(east\)/);
+    expect(() => load({ pinned: { deployments: [{ provider: 'east' }], forced: 3 } })).toThrow(
+      /models\.pinned\.forced: 3 is not one of its deployments: 0 \(east\)/,
+    );
     expect(() => load({ pinned: { deployments: [{ provider: 'east' }], forced: 'west' } })).toThrow(/models\.pinned\.forced/);
     expect(() => load({ lost: { deployments: [{ provider: 'nowhere' }] } })).toThrow(/models\.lost\.deployments\.0\.provider: unknown provider "nowhere"/);
     expect(() => load({ empty: {} })).toThrow(/models\.empty: set `provider` or list `deployments`/);

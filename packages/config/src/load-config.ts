@@ -24,7 +24,6 @@ export type SwitchyardConfig = Omit<ParsedConfig, 'providers' | 'models'> & {
   models: Record<string, ModelConfig>;
 };
 
-
 type PlainObject = Record<string, unknown>;
 const isPlainObject = (value: unknown): value is PlainObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -18,10 +18,18 @@ export function withDeployments(id: string, model: ParsedModel): ModelConfig {
       ? [{ provider, upstreamModel: upstreamModel ?? id, weight: 1, priority: 0 }]
       : [];
   if (deployments.length === 0) throw new ConfigError(`models.${id}: set \`provider\` or list \`deployments\``);
-  const forcedIndex = forced === undefined ? undefined : typeof forced === 'number' ? forced : deployments.findIndex((deployment) => deployment.provider === forced);
+  const forcedIndex =
+    forced === undefined ? undefined : typeof forced === 'number' ? forced : deployments.findIndex((deployment) => deployment.provider === forced);
   if (forcedIndex !== undefined && (forcedIndex < 0 || forcedIndex >= deployments.length)) {
     const known = deployments.map((deployment, index) => `${index} (${deployment.provider})`).join(', ');
     throw new ConfigError(`models.${id}.forced: ${JSON.stringify(forced)} is not one of its deployments: ${known}`);
   }
-  return { ...rest, id, provider: deployments[0]!.provider, ...(upstreamModel ? { upstreamModel } : {}), deployments, ...(forcedIndex === undefined ? {} : { forced: forcedIndex }) };
+  return {
+    ...rest,
+    id,
+    provider: deployments[0]!.provider,
+    ...(upstreamModel ? { upstreamModel } : {}),
+    deployments,
+    ...(forcedIndex === undefined ? {} : { forced: forcedIndex }),
+  };
 }

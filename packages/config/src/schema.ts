@@ -124,7 +124,10 @@ const staticApiKeySchema = z
     /** An existing organisation's id (`org_…`) or its exact name. */
     org: z.string().min(1),
     /** Shown as the key's name in usage (`static:<name>`); defaults to its position. */
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . and - only').optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . and - only')
+      .optional(),
   })
   .transform(({ key, ...rest }) => ({ ...rest, keyHash: createHash('sha256').update(key, 'utf8').digest('hex') }));
 

@@ -71,7 +71,11 @@ export function createAuthenticator(lookup: KeyLookup, options: AuthenticatorOpt
 
   const middleware = async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     const plaintext = presentedKey(request, options.apiKeyHeader);
-    if (!plaintext) throw new GatewayError('missing_api_key', `missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"${options.apiKeyHeader ? ` or "${options.apiKeyHeader}: <key>"` : ''}`);
+    if (!plaintext)
+      throw new GatewayError(
+        'missing_api_key',
+        `missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"${options.apiKeyHeader ? ` or "${options.apiKeyHeader}: <key>"` : ''}`,
+      );
     const principal = await resolve(plaintext);
     if (!principal) throw new GatewayError('invalid_api_key', 'invalid API key');
     response.locals.principal = principal;

@@ -28,7 +28,10 @@ export function createStaticKeyLookup(config: SwitchyardConfig, db: Kysely<Datab
     const orgs = await findOrgsByIdOrName(db, found.org);
     const org = orgs.find((candidate) => candidate.id === found.org) ?? (orgs.length === 1 ? orgs[0] : undefined);
     if (!org) {
-      logger.warn({ keyId: found.keyId, matchingOrgs: orgs.length }, `static API key ${found.keyId}: no single organisation has the id or name given in auth.apiKeys`);
+      logger.warn(
+        { keyId: found.keyId, matchingOrgs: orgs.length },
+        `static API key ${found.keyId}: no single organisation has the id or name given in auth.apiKeys`,
+      );
       return undefined;
     }
     const principal: Principal = {
