@@ -2,12 +2,17 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Route } from '@switchyard/core';
 import { providerDefaults, ProviderOptionsError, type ProviderSettings } from '@switchyard/providers/settings';
+import { ConfigError } from './config-error.ts';
 import { resolveConfigPath } from './config-path.ts';
+import { orderDeployments, type DeploymentOrderInputs } from './order-deployments.ts';
+import { withDeployments } from './model-deployments.ts';
 import { configSchema, type ModelConfig, type ParsedConfig, type ParsedProviderConfig } from './schema.ts';
 import { referenceProblems } from './reference-problems.ts';
 import { knownKeysAt } from './schema-keys.ts';
 import { seedAliases, seedModels, seedProviders } from './seed-catalog.ts';
 import { suggestNames } from './suggest-names.ts';
+
+export { ConfigError };
 
 /** A provider with its kind's defaults applied; what `createProvider` takes, and more. */
 export type ProviderConfig = ParsedProviderConfig & ProviderSettings & { name: string; requiresApiKey: boolean };
@@ -18,13 +23,6 @@ export type SwitchyardConfig = Omit<ParsedConfig, 'providers' | 'models'> & {
   providers: Record<string, EnabledProviderConfig>;
   models: Record<string, ModelConfig>;
 };
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 type PlainObject = Record<string, unknown>;
 const isPlainObject = (value: unknown): value is PlainObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -169,8 +167,10 @@ function withDefaults(name: string, provider: ParsedProviderConfig, declared: bo
   const defaultBaseUrl = defaults.localBaseUrl && !declared ? undefined : defaults.baseUrl;
   const baseUrl = provider.baseUrl ?? defaultBaseUrl;
   const apiVersion = provider.apiVersion ?? defaults.apiVersion;
+  const { customHeaders, ...rest } = provider;
   return {
-    ...provider,
+    ...rest,
+    headers: { ...provider.headers, ...customHeaders },
     name,
     requiresApiKey: provider.requiresApiKey ?? defaults.requiresApiKey,
     ...(baseUrl === undefined ? {} : { baseUrl }),
@@ -195,7 +195,7 @@ function finish(parsed: ParsedConfig, declared: ReadonlySet<string>): Switchyard
   if (broken.length === 1) throw new ConfigError(broken[0]!);
   if (broken.length > 1) throw invalidConfiguration(broken);
   const models: Record<string, ModelConfig> = {};
-  for (const [id, model] of Object.entries(parsed.models)) models[id] = { ...model, id };
+  for (const [id, model] of Object.entries(parsed.models)) models[id] = withDeployments(id, model);
   return { ...parsed, providers, models };
 }
 
@@ -204,14 +204,23 @@ export function resolveModel(config: SwitchyardConfig, name: string): ModelConfi
   return config.models[config.aliases[name] ?? name];
 }
 
-/** The model's fallback chain as routes, skipping models whose provider is disabled. */
-export function routesFor(config: SwitchyardConfig, model: ModelConfig): Route[] {
+/**
+ * The model's chain as routes: its deployments (only the `forced` one when pinned), then
+ * each fallback model's, skipping deployments whose provider is disabled. Without `order` the deployments stay in config
+ * order (every deployment the catalog has, for breakers and metrics); a request passes
+ * `order` so each model's deployments are ordered by its strategy.
+ */
+export function routesFor(config: SwitchyardConfig, model: ModelConfig, order?: DeploymentOrderInputs): Route[] {
   const routes: Route[] = [];
+  const visited = new Set<string>();
   for (const id of [model.id, ...model.fallbacks]) {
     const candidate = config.models[id];
-    if (!candidate || !config.providers[candidate.provider]?.enabled) continue;
-    if (routes.some((route) => route.model === id)) continue;
-    routes.push({ provider: candidate.provider, model: id, upstreamModel: candidate.upstreamModel ?? id });
+    if (!candidate || visited.has(id)) continue;
+    visited.add(id);
+    const pinned = candidate.forced === undefined ? candidate.deployments : [candidate.deployments[candidate.forced]!];
+    const enabled = pinned.filter((deployment) => config.providers[deployment.provider]?.enabled);
+    const ordered = order ? orderDeployments(enabled, candidate.strategy, order) : enabled;
+    for (const deployment of ordered) routes.push({ provider: deployment.provider, model: id, upstreamModel: deployment.upstreamModel });
   }
   return routes;
 }

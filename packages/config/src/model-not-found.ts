@@ -3,7 +3,7 @@ import { suggestNames } from './suggest-names.ts';
 
 /** Catalog models closest to a name that is neither a model nor an alias; provider names count as words of their models. */
 export function suggestModels(config: SwitchyardConfig, name: string, limit = 3): string[] {
-  const candidates = Object.values(config.models).map((model) => ({ name: model.id, keywords: [model.provider] }));
+  const candidates = Object.values(config.models).map((model) => ({ name: model.id, keywords: model.deployments.map((deployment) => deployment.provider) }));
   return suggestNames(name, candidates, limit);
 }
 

@@ -3,7 +3,7 @@ const isPlainObject = (value: unknown): value is PlainObject => typeof value ===
 const entriesOf = (value: unknown): [string, unknown][] => (isPlainObject(value) ? Object.entries(value) : []);
 
 /**
- * Names that point nowhere: a model's provider, a fallback or an alias target the config
+ * Names that point nowhere: a model's provider (or a deployment's), a fallback or an alias target the config
  * does not define, one line per problem. It reads the merged layers as they are, so a file
  * that also breaks the schema has every problem named in one answer (a refused reload lists
  * them all); values of the wrong type are left to the schema's own lines.
@@ -15,6 +15,10 @@ export function referenceProblems(layers: { providers?: unknown; models?: unknow
   for (const [id, model] of models) {
     if (!isPlainObject(model)) continue;
     if (typeof model.provider === 'string' && !providers.has(model.provider)) problems.push(`models.${id}.provider: unknown provider "${model.provider}"`);
+    for (const [index, deployment] of (Array.isArray(model.deployments) ? model.deployments : []).entries()) {
+      const provider = isPlainObject(deployment) ? deployment.provider : undefined;
+      if (typeof provider === 'string' && !providers.has(provider)) problems.push(`models.${id}.deployments.${index}.provider: unknown provider "${provider}"`);
+    }
     for (const fallback of Array.isArray(model.fallbacks) ? model.fallbacks : []) {
       if (typeof fallback === 'string' && !models.has(fallback)) problems.push(`models.${id}.fallbacks: unknown model "${fallback}"`);
     }

@@ -1,16 +1,22 @@
 import { GatewayError, type CanonicalCall, type Route } from '@switchyard/core';
 import { resolveModel, routesFor, type SwitchyardConfig } from './load-config.ts';
 import { modelNotFoundMessage } from './model-not-found.ts';
+import type { DeploymentOrderInputs } from './order-deployments.ts';
 import type { ModelConfig } from './schema.ts';
 
-/** The model a request names, checked against what the model can do, and its route chain. */
-export function resolveRoutes(config: SwitchyardConfig, requestedModel: string, call: CanonicalCall): { model: ModelConfig; routes: Route[] } {
+/** The model a request names, checked against what the model can do, and its route chain (deployments ordered for this request). */
+export function resolveRoutes(
+  config: SwitchyardConfig,
+  requestedModel: string,
+  call: CanonicalCall,
+  order: DeploymentOrderInputs = {},
+): { model: ModelConfig; routes: Route[] } {
   const model = resolveModel(config, requestedModel);
   if (!model) {
     throw new GatewayError('model_not_found', modelNotFoundMessage(config, requestedModel), { param: 'model' });
   }
   checkCapabilities(model, call, requestedModel);
-  const routes = routesFor(config, model);
+  const routes = routesFor(config, model, order);
   // Configuration, not an outage: a 4xx the SDKs do not retry, naming what to set.
   if (routes.length === 0) throw new GatewayError('model_not_found', disabledChainMessage(config, model, requestedModel), { param: 'model' });
   return { model, routes };
@@ -19,9 +25,11 @@ export function resolveRoutes(config: SwitchyardConfig, requestedModel: string, 
 function disabledChainMessage(config: SwitchyardConfig, model: ModelConfig, requestedModel: string): string {
   const describe = (id: string) => {
     const candidate = config.models[id];
-    const provider = candidate ? config.providers[candidate.provider] : undefined;
-    if (!candidate || !provider) return `${id} (not in the catalog)`;
-    return `${id} on ${provider.name}, which is disabled: ${provider.disabledReason ?? 'disabled in the configuration'}`;
+    if (!candidate) return `${id} (not in the catalog)`;
+    const providers = candidate.deployments.map((deployment) => config.providers[deployment.provider]).filter((provider) => provider !== undefined);
+    if (providers.length === 0) return `${id} (not in the catalog)`;
+    const disabled = providers.map((provider) => `${provider.name}, which is disabled: ${provider.disabledReason ?? 'disabled in the configuration'}`);
+    return `${id} on ${disabled.join('; and on ')}`;
   };
   const [first, ...fallbacks] = [model.id, ...model.fallbacks].map(describe);
   const considered = fallbacks.length > 0 ? `; fallbacks considered: ${fallbacks.join('; ')}` : '; it has no fallbacks';

@@ -2,6 +2,7 @@
 // instead of being ignored. Open records remain where names are the user's own (providers,
 // models, aliases, headers) and for `options`: provider options are checked per kind by
 // @switchyard/providers when the config loads; model options are passed to the adapter as is.
+import { createHash } from 'node:crypto';
 import { providerKinds } from '@switchyard/providers/settings';
 import { z } from 'zod';
 
@@ -42,7 +43,14 @@ export const providerSchema = z.strictObject({
     .default(32 * 1024 * 1024),
   /** Attempts per route for retryable errors (1 = no retry). */
   attempts: z.number().int().min(1).max(10).default(3),
+  /** Sent with every upstream call (every kind); the adapter's own auth headers win on a clash. */
   headers: z.record(z.string(), z.string()).default({}),
+  /** The same as `headers` (merged into it at load; these win on a clash), for configs written that way. */
+  customHeaders: z.record(z.string(), z.string()).optional(),
+  /** Connections to the upstream per worker process; unset = no limit (`concurrency` bounds calls in flight). */
+  maxConnections: z.number().int().positive().optional(),
+  /** How long an idle kept-alive upstream connection stays open (undici's default: 4 s). */
+  keepAliveTimeoutMs: z.number().int().positive().optional(),
   /** Circuit breaker shared by every worker through Redis. */
   breaker: z
     .strictObject({
@@ -64,8 +72,22 @@ export const providerSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const modelSchema = z.strictObject({
+/** One provider serving a catalog model, LiteLLM-router style. */
+export const deploymentSchema = z.strictObject({
   provider: z.string().min(1),
+  /** The id this provider knows the model by; defaults to the catalog id. */
+  upstreamModel: z.string().min(1).optional(),
+  /** Share of traffic under `strategy: weighted` (relative to the others). */
+  weight: z.number().positive().default(1),
+  /** Under `strategy: priority`, lower runs first. */
+  priority: z.number().int().default(0),
+});
+
+export const deploymentStrategies = ['weighted', 'least-busy', 'priority'] as const;
+
+export const modelSchema = z.strictObject({
+  /** The one provider serving the model; or list several under `deployments` instead. */
+  provider: z.string().min(1).optional(),
   /** The id the provider knows the model by; defaults to the catalog id. */
   upstreamModel: z.string().min(1).optional(),
   /** USD per million tokens; cache reads (`cachedInput`) and cache writes (`cacheWrite`) bill at `input` unless priced. */
@@ -84,7 +106,42 @@ export const modelSchema = z.strictObject({
     .default({ chat: true, streaming: true, tools: true, vision: false, embeddings: false, completions: false }),
   fallbacks: z.array(z.string()).default([]),
   options: z.record(z.string(), z.unknown()).default({}),
+  /** Several providers (or upstream models) serving this one catalog model (docs/deployments.md). */
+  deployments: z.array(deploymentSchema).min(1).optional(),
+  /** How each request orders the deployments before the fallback models' ones. */
+  strategy: z.enum(deploymentStrategies).default('weighted'),
+  /** Pins the model to one deployment: its index in `deployments` or its provider's name. */
+  forced: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
 });
+
+/**
+ * A static key is hashed as it is parsed: the loaded config (kept for the process's life,
+ * reloaded, fingerprinted) holds only its SHA-256, never the plaintext.
+ */
+const staticApiKeySchema = z
+  .strictObject({
+    key: z.string().min(16, 'must be at least 16 characters'),
+    /** An existing organisation's id (`org_…`) or its exact name. */
+    org: z.string().min(1),
+    /** Shown as the key's name in usage (`static:<name>`); defaults to its position. */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . and - only')
+      .optional(),
+  })
+  .transform(({ key, ...rest }) => ({ ...rest, keyHash: createHash('sha256').update(key, 'utf8').digest('hex') }));
+
+const authSchema = z
+  .strictObject({
+    apiKeys: z.array(staticApiKeySchema).default([]),
+    /** One more request header that carries the API key, besides `Authorization: Bearer` and `x-api-key` (e.g. `x-goog-api-key`). */
+    apiKeyHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'a header name: letters, digits and - only')
+      .transform((name) => name.toLowerCase())
+      .optional(),
+  })
+  .prefault({});
 
 export const configSchema = z.strictObject({
   server: z
@@ -248,11 +305,23 @@ export const configSchema = z.strictObject({
       errorRatioMinimumJobs: z.number().int().positive().default(10),
     })
     .prefault({}),
+  /** Static API keys from the config, checked alongside the database's (docs/config-habits.md). */
+  auth: authSchema,
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),
   models: z.record(z.string().min(1), modelSchema),
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
 });
 
 export type ParsedProviderConfig = z.infer<typeof providerSchema>;
-export type ModelConfig = z.infer<typeof modelSchema> & { id: string };
+export type DeploymentStrategy = (typeof deploymentStrategies)[number];
+/** A deployment as routes use it: the upstream model id filled in. */
+export type Deployment = Omit<z.infer<typeof deploymentSchema>, 'upstreamModel'> & { upstreamModel: string };
+/** A catalog model after load: `deployments` always listed (a single `provider` is one), `provider` its first. */
+export type ModelConfig = Omit<z.infer<typeof modelSchema>, 'provider' | 'deployments' | 'forced'> & {
+  id: string;
+  provider: string;
+  deployments: Deployment[];
+  /** Index of the pinned deployment, `forced` resolved. */
+  forced?: number;
+};
 export type ParsedConfig = z.infer<typeof configSchema>;

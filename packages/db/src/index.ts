@@ -2,7 +2,7 @@ export type { Kysely, Transaction } from 'kysely';
 export { createDb, type DbHandle } from './create-db.ts';
 export { migrateToLatest } from './migrate.ts';
 export type * from './schema.ts';
-export { createOrg, getOrg, listOrgs, updateOrg, type Org, type OrgLimits } from './repositories/orgs.ts';
+export { createOrg, findOrgsByIdOrName, getOrg, listOrgs, updateOrg, type Org, type OrgLimits } from './repositories/orgs.ts';
 export {
   createApiKey,
   findActiveApiKey,

@@ -13,6 +13,10 @@ export type ProviderSettings = {
   apiVersion?: string;
   headers: Record<string, string>;
   timeoutMs: number;
+  /** Connections to the upstream per process (undici `connections`); unset = no limit. */
+  maxConnections?: number;
+  /** Idle kept-alive connections close after this long (undici `keepAliveTimeout`). */
+  keepAliveTimeoutMs?: number;
   /** Largest response body read from the upstream, in bytes (default 32 MiB). */
   maxResponseBytes?: number;
   /** Provider-specific knobs, checked by `providerDefaults` (the mock's latency, a preset). */

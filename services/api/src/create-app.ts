@@ -5,6 +5,7 @@ import type { ApiContext } from './context.ts';
 import { createDashboardRouter } from './dashboard/dashboard-router.ts';
 import { createAdminAuthenticator, createAuthenticator, createOperatorKeyAuthenticator } from './middleware/authenticate.ts';
 import { useAnthropicErrors } from './middleware/error-format.ts';
+import { createStaticKeyLookup } from './middleware/static-api-keys.ts';
 import { refuseDeepBodies } from './middleware/body-depth.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { idempotent } from './middleware/idempotency.ts';
@@ -32,14 +33,21 @@ export function createApp(context: ApiContext): Express {
   app.set('etag', false);
   app.set('trust proxy', true);
 
+  // The config's static keys first (no Postgres round trip to refuse or find them), then the database's.
+  const staticKeys = createStaticKeyLookup(context.config, context.db, context.logger);
   const authenticator = createAuthenticator(
     async (plaintext) => {
+      const fromConfig = await staticKeys(plaintext);
+      if (fromConfig) return fromConfig;
       const key = await findActiveApiKey(context.db, plaintext);
       return (
         key && { keyId: key.id, orgId: key.orgId, org: { monthlyBudgetUsd: key.org.monthlyBudgetUsd, rpmLimit: key.org.rpmLimit, tpmLimit: key.org.tpmLimit } }
       );
     },
-    { revision: () => readAuthRevision(context.redis, context.config.redis.prefix) },
+    {
+      revision: () => readAuthRevision(context.redis, context.config.redis.prefix),
+      ...(context.config.auth.apiKeyHeader ? { apiKeyHeader: context.config.auth.apiKeyHeader } : {}),
+    },
   );
   const authenticate = authenticator.middleware;
 

@@ -52,6 +52,17 @@ export async function getOrg(db: Kysely<Database>, id: string): Promise<Org | un
   return row && toOrg(row);
 }
 
+/** Orgs whose id or exact name is this (a config names an org either way); oldest first. */
+export async function findOrgsByIdOrName(db: Kysely<Database>, idOrName: string): Promise<Org[]> {
+  const rows = await db
+    .selectFrom('orgs')
+    .selectAll()
+    .where((where) => where.or([where('id', '=', idOrName), where('name', '=', idOrName)]))
+    .orderBy('created_at')
+    .execute();
+  return rows.map(toOrg);
+}
+
 export async function listOrgs(db: Kysely<Database>): Promise<Org[]> {
   const rows = await db.selectFrom('orgs').selectAll().orderBy('created_at').orderBy('id').execute();
   return rows.map(toOrg);

@@ -17,7 +17,7 @@ export function createHttpContext(config: ProviderSettings, dependencies: Provid
   return {
     provider: config.name,
     secrets,
-    dispatcher: dependencies.dispatcher ?? createUpstreamAgent(),
+    dispatcher: dependencies.dispatcher ?? createUpstreamAgent(config),
     timeoutMs: config.timeoutMs,
     maxResponseBytes: config.maxResponseBytes ?? defaultMaxResponseBytes,
   };

@@ -28,7 +28,10 @@ export async function runInference(context: ApiContext, request: Request, respon
   const principal = principalOf(response);
   const parsed = parseEndpointBody(input.endpoint, input.body);
   if (parsed.stream && parsed.call.kind !== 'chat') throw streamingUnsupported(input.endpoint);
-  const { model, routes } = resolveRoutes(context.config, parsed.requestedModel, parsed.call);
+  // `least-busy` deployments read the queue depth the backpressure sampler last saw.
+  const { model, routes } = resolveRoutes(context.config, parsed.requestedModel, parsed.call, {
+    queueDepth: (provider) => context.backpressure.load(provider)?.waitingAll,
+  });
   trace.getActiveSpan()?.setAttribute('switchyard.model.requested', parsed.requestedModel);
   if (parsed.stream) checkStreaming(model, parsed.requestedModel);
   const prefer = parsePrefer(request, context.config.server.maxPreferWaitSeconds);

@@ -11,14 +11,18 @@ export type Principal = {
 
 export type KeyLookup = (plaintext: string) => Promise<Principal | undefined>;
 
-export function presentedKey(request: Request): string | undefined {
+/** The key a request carries: `Authorization: Bearer`, `x-api-key`, or the config's `auth.apiKeyHeader` (lower-case). */
+export function presentedKey(request: Request, extraHeader?: string): string | undefined {
   const authorization = request.headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
     if (match) return match[1]!.trim();
   }
-  const header = request.headers['x-api-key'];
-  return typeof header === 'string' && header.length > 0 ? header.trim() : undefined;
+  for (const name of extraHeader ? ['x-api-key', extraHeader] : ['x-api-key']) {
+    const header = request.headers[name];
+    if (typeof header === 'string' && header.trim().length > 0) return header.trim();
+  }
+  return undefined;
 }
 
 export type AuthenticatorOptions = {
@@ -30,6 +34,8 @@ export type AuthenticatorOptions = {
    * When it cannot be read, entries fall back to their time-to-live.
    */
   revision?: () => Promise<string>;
+  /** One more header that carries the key (`auth.apiKeyHeader`), lower-case. */
+  apiKeyHeader?: string;
 };
 
 /**
@@ -64,8 +70,12 @@ export function createAuthenticator(lookup: KeyLookup, options: AuthenticatorOpt
   }
 
   const middleware = async (request: Request, response: Response, next: NextFunction): Promise<void> => {
-    const plaintext = presentedKey(request);
-    if (!plaintext) throw new GatewayError('missing_api_key', 'missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
+    const plaintext = presentedKey(request, options.apiKeyHeader);
+    if (!plaintext)
+      throw new GatewayError(
+        'missing_api_key',
+        `missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"${options.apiKeyHeader ? ` or "${options.apiKeyHeader}: <key>"` : ''}`,
+      );
     const principal = await resolve(plaintext);
     if (!principal) throw new GatewayError('invalid_api_key', 'invalid API key');
     response.locals.principal = principal;

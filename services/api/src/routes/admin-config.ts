@@ -8,7 +8,7 @@ import type { ApiContext } from '../context.ts';
 function catalogOf(config: SwitchyardConfig) {
   const providers = enabledProviders(config).map((provider) => provider.name);
   const models = Object.values(config.models)
-    .filter((model) => providers.includes(model.provider))
+    .filter((model) => model.deployments.some((deployment) => providers.includes(deployment.provider)))
     .map((model) => model.id);
   return { providers: providers.sort(), models: models.sort() };
 }

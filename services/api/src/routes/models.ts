@@ -6,19 +6,28 @@ import { modelNotFoundMessage, type ModelConfig, type SwitchyardConfig } from '@
 const catalogCreated = 1_735_689_600;
 
 function renderModel(config: SwitchyardConfig, model: ModelConfig, id: string = model.id) {
-  const provider = config.providers[model.provider];
+  const deployments = model.deployments.map((deployment, index) => ({
+    provider: deployment.provider,
+    upstream_model: deployment.upstreamModel,
+    weight: deployment.weight,
+    priority: deployment.priority,
+    available: config.providers[deployment.provider]?.enabled ?? false,
+    ...(model.forced === undefined ? {} : { forced: model.forced === index }),
+  }));
   return {
     id,
     object: 'model' as const,
     created: catalogCreated,
     owned_by: model.provider,
     ...(id !== model.id ? { alias_of: model.id } : {}),
-    available: provider?.enabled ?? false,
+    available: deployments.some((deployment) => deployment.available && deployment.forced !== false),
     pricing: { input_per_million: Number(model.pricing.input), output_per_million: Number(model.pricing.output), currency: 'USD' },
     context_length: model.contextLength,
     max_output_tokens: model.maxOutputTokens,
     capabilities: model.capabilities,
     fallbacks: model.fallbacks,
+    /** Who serves it and how a request picks among them (docs/deployments.md). */
+    routing: { strategy: model.strategy, ...(model.forced === undefined ? {} : { forced: model.forced }), deployments },
   };
 }
 
