@@ -1,7 +1,17 @@
 // The one small interface every provider adapter implements. Adapters only do HTTP
 // (through the injected undici dispatcher); they never touch Redis or Postgres.
 import type { Dispatcher } from 'undici';
-import type { ChatRequest, ChatResponse, CompletionRequest, CompletionResponse, EmbeddingsRequest, EmbeddingsResponse, ImageRequest, ImageResponse, StreamPart } from '@switchyard/core';
+import type {
+  ChatRequest,
+  ChatResponse,
+  CompletionRequest,
+  CompletionResponse,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  ImageRequest,
+  ImageResponse,
+  StreamPart,
+} from '@switchyard/core';
 
 export type CallOptions = {
   /** Aborts the upstream request (client disconnect, cancel, deadline, shutdown). */

@@ -31,7 +31,10 @@ describe('fromOpenAIImagesResponse', () => {
   });
 
   it('keeps token usage where the model reports it', () => {
-    const response = fromOpenAIImagesResponse({ data: [{ b64_json: 'AAAA' }], usage: { input_tokens: 12, output_tokens: 4160, total_tokens: 4172 } }, 'gpt-image-1');
+    const response = fromOpenAIImagesResponse(
+      { data: [{ b64_json: 'AAAA' }], usage: { input_tokens: 12, output_tokens: 4160, total_tokens: 4172 } },
+      'gpt-image-1',
+    );
     expect(response.usage).toEqual({ inputTokens: 12, outputTokens: 4160, images: 1 });
   });
 

@@ -23,7 +23,16 @@ describe('parseOpenAIImagesRequest', () => {
       user: 'u-1',
       response_format: 'b64_json',
     });
-    expect(parsed.request).toEqual({ model: 'm', prompt: 'p', n: 3, size: '1024x1024', quality: 'hd', style: 'vivid', user: 'u-1', responseFormat: 'b64_json' });
+    expect(parsed.request).toEqual({
+      model: 'm',
+      prompt: 'p',
+      n: 3,
+      size: '1024x1024',
+      quality: 'hd',
+      style: 'vivid',
+      user: 'u-1',
+      responseFormat: 'b64_json',
+    });
   });
 
   it('reports `stream` for the api to refuse', () => {

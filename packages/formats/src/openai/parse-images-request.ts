@@ -1,6 +1,16 @@
 // Ingress: an OpenAI `POST /v1/images/generations` body -> a canonical ImageRequest.
 import type { ImageRequest } from '@switchyard/core';
-import { invalid, isAbsent, optionalBoolean, optionalInteger, optionalString, requireBody, requireModel, requireNonEmptyString, requireOneOf } from './validation.ts';
+import {
+  invalid,
+  isAbsent,
+  optionalBoolean,
+  optionalInteger,
+  optionalString,
+  requireBody,
+  requireModel,
+  requireNonEmptyString,
+  requireOneOf,
+} from './validation.ts';
 
 export type ParsedOpenAIImagesRequest = { model: string; request: ImageRequest; stream: boolean };
 

@@ -1,6 +1,13 @@
 // The one choice of renderer for a whole (non-stream) response: a canonical result and
 // the client's endpoint -> the exact body that endpoint answers.
-import { GatewayError, type ChatResponse, type CompletionResponse, type EmbeddingsResponse, type ImageResponse, type InferenceEndpoint } from '@switchyard/core';
+import {
+  GatewayError,
+  type ChatResponse,
+  type CompletionResponse,
+  type EmbeddingsResponse,
+  type ImageResponse,
+  type InferenceEndpoint,
+} from '@switchyard/core';
 import { renderAnthropicMessage } from '../anthropic/render-message.ts';
 import { renderOpenAIChatCompletion } from '../openai/render-chat-completion.ts';
 import { renderOpenAICompletion } from '../openai/render-completion.ts';
