@@ -55,6 +55,19 @@ function usageEventsOf(requestId: string, attempts = 1) {
   });
 }
 
+describe('the catalog', () => {
+  it('lists image models with their capability and price per image', async () => {
+    const mock = await http('/v1/models/mock-image');
+    expect(mock.body.capabilities).toMatchObject({ images: true, chat: false });
+    expect(mock.body.pricing).toMatchObject({ per_image: 0.02, currency: 'USD' });
+    const dalle = await http('/v1/models/dall-e-3');
+    expect(dalle.body.pricing.per_image).toBe(0.04);
+    const chat = await http('/v1/models/mock-fast');
+    expect(chat.body.capabilities.images).toBe(false);
+    expect(chat.body.pricing.per_image).toBeUndefined();
+  });
+});
+
 describe('the built-in mock', () => {
   it('draws n PNGs inline with no key, billed per image', async () => {
     const { data: response, response: raw } = await openai.images
