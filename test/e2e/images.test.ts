@@ -118,9 +118,15 @@ describe('an OpenAI upstream', () => {
   it('bills a token-reporting image model for its tokens and its images, and shows the usage', async () => {
     upstream.behave('gpt-image-1', { usage: { input: 10, output: 1000 } });
     const { data: response, response: raw } = await openai.images
-      .generate({ model: 'gpt-image-test', prompt: 'two owls', n: 2, response_format: 'b64_json' })
+      .generate({ model: 'gpt-image-test', prompt: 'two owls', n: 2, response_format: 'b64_json', output_format: 'webp', background: 'transparent' })
       .withResponse();
-    expect(upstream.requests.at(-1)!.body).toMatchObject({ model: 'gpt-image-1', n: 2, response_format: 'b64_json' });
+    expect(upstream.requests.at(-1)!.body).toMatchObject({
+      model: 'gpt-image-1',
+      n: 2,
+      response_format: 'b64_json',
+      output_format: 'webp',
+      background: 'transparent',
+    });
     expect(response.data).toHaveLength(2);
     expect(Buffer.from(response.data![0]!.b64_json!, 'base64').subarray(0, 8)).toEqual(pngSignature);
     expect(response.usage).toMatchObject({ input_tokens: 10, output_tokens: 1000, total_tokens: 1010 });

@@ -125,6 +125,11 @@ export type ImageRequest = {
   quality?: string;
   style?: string;
   user?: string;
+  /** gpt-image models' knobs, passed on as given: `png | jpeg | webp`, `transparent | opaque | auto`, `low | auto`, 0..100. */
+  outputFormat?: string;
+  background?: string;
+  moderation?: string;
+  outputCompression?: number;
   /** How the client wants each image: a URL or the bytes inline; absent leaves it to the model. */
   responseFormat?: 'url' | 'b64_json';
 };

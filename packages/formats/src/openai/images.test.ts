@@ -17,6 +17,17 @@ describe('toOpenAIImagesBody', () => {
       user: 'u',
       response_format: 'url',
     });
+    expect(
+      toOpenAIImagesBody({ model: 'gpt-image-1', prompt: 'p', n: 1, outputFormat: 'jpeg', outputCompression: 50, background: 'opaque', moderation: 'auto' }),
+    ).toEqual({
+      model: 'gpt-image-1',
+      prompt: 'p',
+      n: 1,
+      output_format: 'jpeg',
+      output_compression: 50,
+      background: 'opaque',
+      moderation: 'auto',
+    });
   });
 });
 

@@ -9,6 +9,10 @@ export function toOpenAIImagesBody(request: ImageRequest): Record<string, unknow
   if (request.quality !== undefined) body.quality = request.quality;
   if (request.style !== undefined) body.style = request.style;
   if (request.user !== undefined) body.user = request.user;
+  if (request.outputFormat !== undefined) body.output_format = request.outputFormat;
+  if (request.background !== undefined) body.background = request.background;
+  if (request.moderation !== undefined) body.moderation = request.moderation;
+  if (request.outputCompression !== undefined) body.output_compression = request.outputCompression;
   if (request.responseFormat !== undefined) body.response_format = request.responseFormat;
   return body;
 }

@@ -35,6 +35,26 @@ describe('parseOpenAIImagesRequest', () => {
     });
   });
 
+  it("keeps the gpt-image models' output options", () => {
+    const parsed = parseOpenAIImagesRequest({
+      model: 'm',
+      prompt: 'p',
+      output_format: 'webp',
+      output_compression: 80,
+      background: 'transparent',
+      moderation: 'low',
+    });
+    expect(parsed.request).toEqual({
+      model: 'm',
+      prompt: 'p',
+      n: 1,
+      outputFormat: 'webp',
+      outputCompression: 80,
+      background: 'transparent',
+      moderation: 'low',
+    });
+  });
+
   it('reports `stream` for the api to refuse', () => {
     expect(parseOpenAIImagesRequest({ model: 'm', prompt: 'p', stream: true }).stream).toBe(true);
   });
@@ -47,6 +67,7 @@ describe('parseOpenAIImagesRequest', () => {
     ['eleven images', { model: 'm', prompt: 'p', n: 11 }, 'n', /<= 10/],
     ['an unknown response format', { model: 'm', prompt: 'p', response_format: 'png' }, 'response_format', /'url', and 'b64_json'/],
     ['a size that is not a string', { model: 'm', prompt: 'p', size: 1024 }, 'size', /expected a string/],
+    ['a negative compression', { model: 'm', prompt: 'p', output_compression: -1 }, 'output_compression', /Expected a value >= 0/],
   ])('rejects %s', (_name, body, param, message) => {
     const error = rejectionOf(parseOpenAIImagesRequest, body);
     expect(error.code).toBe('invalid_request');

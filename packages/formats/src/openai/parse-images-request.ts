@@ -24,10 +24,14 @@ export function parseOpenAIImagesRequest(body: unknown): ParsedOpenAIImagesReque
   const n = optionalInteger(input.n, 'n', 1) ?? 1;
   if (n > maximumImages) invalid('n', `Invalid 'n': integer above maximum value. Expected a value <= ${maximumImages}, but got ${n} instead.`);
   const request: ImageRequest = { model, prompt, n };
-  for (const field of ['size', 'quality', 'style', 'user'] as const) {
+  for (const field of ['size', 'quality', 'style', 'user', 'background', 'moderation'] as const) {
     const value = optionalString(input[field], field);
     if (value !== undefined) request[field] = value;
   }
+  const outputFormat = optionalString(input.output_format, 'output_format');
+  if (outputFormat !== undefined) request.outputFormat = outputFormat;
+  const outputCompression = optionalInteger(input.output_compression, 'output_compression', 0);
+  if (outputCompression !== undefined) request.outputCompression = outputCompression;
   if (!isAbsent(input.response_format)) request.responseFormat = requireOneOf(input.response_format, 'response_format', ['url', 'b64_json']);
   // Refused by the api (`streaming is not supported`), as on the other endpoints that never stream.
   const stream = optionalBoolean(input.stream, 'stream') ?? false;
