@@ -45,6 +45,9 @@ function checkCapabilities(model: ModelConfig, call: CanonicalCall, name: string
     case 'embeddings':
       if (!capabilities.embeddings) refuse(`model ${name} does not support embeddings`, 'model');
       return;
+    case 'image':
+      if (!capabilities.images) refuse(`model ${name} does not support image generation`, 'model');
+      return;
     case 'completion':
       if (!capabilities.completions) refuse(`model ${name} does not support the legacy completions endpoint`, 'model');
       if (call.request.maxTokens !== undefined && call.request.maxTokens > model.maxOutputTokens) {

@@ -90,8 +90,13 @@ export const modelSchema = z.strictObject({
   provider: z.string().min(1).optional(),
   /** The id the provider knows the model by; defaults to the catalog id. */
   upstreamModel: z.string().min(1).optional(),
-  /** USD per million tokens; cache reads (`cachedInput`) and cache writes (`cacheWrite`) bill at `input` unless priced. */
-  pricing: z.strictObject({ input: price, output: price, cachedInput: price.optional(), cacheWrite: price.optional() }).default({ input: '0', output: '0' }),
+  /**
+   * USD per million tokens; cache reads (`cachedInput`) and cache writes (`cacheWrite`) bill at `input` unless priced.
+   * `image` is USD per generated image (`/v1/images/generations`).
+   */
+  pricing: z
+    .strictObject({ input: price, output: price, cachedInput: price.optional(), cacheWrite: price.optional(), image: price.optional() })
+    .default({ input: '0', output: '0' }),
   contextLength: z.number().int().positive().default(128_000),
   maxOutputTokens: z.number().int().positive().default(4096),
   capabilities: z
@@ -102,8 +107,10 @@ export const modelSchema = z.strictObject({
       vision: z.boolean().default(false),
       embeddings: z.boolean().default(false),
       completions: z.boolean().default(false),
+      /** Serves `/v1/images/generations`. */
+      images: z.boolean().default(false),
     })
-    .default({ chat: true, streaming: true, tools: true, vision: false, embeddings: false, completions: false }),
+    .default({ chat: true, streaming: true, tools: true, vision: false, embeddings: false, completions: false, images: false }),
   fallbacks: z.array(z.string()).default([]),
   options: z.record(z.string(), z.unknown()).default({}),
   /** Several providers (or upstream models) serving this one catalog model (docs/deployments.md). */

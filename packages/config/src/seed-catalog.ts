@@ -100,6 +100,15 @@ export const seedModels = {
     maxOutputTokens: 1,
     capabilities: { chat: false, streaming: false, tools: false, embeddings: true },
   },
+  // OpenAI's list price for a standard-quality 1024x1024 image; HD and larger sizes cost
+  // more upstream, which this one price per image does not model.
+  'dall-e-3': {
+    provider: 'openai',
+    pricing: { input: '0', output: '0', image: '0.04' },
+    contextLength: 4000,
+    maxOutputTokens: 1,
+    capabilities: { chat: false, streaming: false, tools: false, images: true },
+  },
 
   // Anthropic's current line: 1M-token context, 128K output.
   // Sonnet 5.5 cache reads were cut from 0.20 to 0.10 on 2026-10-07.
@@ -164,6 +173,14 @@ export const seedModels = {
     contextLength: 8191,
     maxOutputTokens: 1,
     capabilities: { chat: false, streaming: false, tools: false, embeddings: true },
+  },
+  // A small deterministic PNG per image, so image generation works with no key.
+  'mock-image': {
+    provider: 'mock',
+    pricing: { input: '0', output: '0', image: '0.02' },
+    contextLength: 4000,
+    maxOutputTokens: 1,
+    capabilities: { chat: false, streaming: false, tools: false, images: true },
   },
 } as const;
 

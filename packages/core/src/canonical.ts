@@ -56,6 +56,8 @@ export type Usage = {
   cacheWriteInputTokens?: number;
   /** True when the provider reported no usage and the numbers are our estimate. */
   estimated?: boolean;
+  /** Images generated (`/v1/images/generations`), billed per image. */
+  images?: number;
 };
 
 export type ChatResponse = {
@@ -111,6 +113,34 @@ export type CompletionResponse = {
   model: string;
   text: string;
   finishReason: FinishReason;
+  usage: Usage;
+};
+
+/** An image generation (`/v1/images/generations`): `n` images for one prompt. */
+export type ImageRequest = {
+  model: string;
+  prompt: string;
+  n: number;
+  size?: string;
+  quality?: string;
+  style?: string;
+  user?: string;
+  /** gpt-image models' knobs, passed on as given: `png | jpeg | webp`, `transparent | opaque | auto`, `low | auto`, 0..100. */
+  outputFormat?: string;
+  background?: string;
+  moderation?: string;
+  outputCompression?: number;
+  /** How the client wants each image: a URL or the bytes inline; absent leaves it to the model. */
+  responseFormat?: 'url' | 'b64_json';
+};
+
+/** One generated image, as the provider gave it: a URL or base64 bytes. */
+export type GeneratedImage = { url?: string; b64Json?: string; revisedPrompt?: string };
+
+export type ImageResponse = {
+  model: string;
+  images: GeneratedImage[];
+  /** `images` counts what is billed; tokens where the provider reported them (gpt-image-1 does). */
   usage: Usage;
 };
 

@@ -17,7 +17,8 @@ export type JobObject = {
   completed_at: number | null;
   output: unknown;
   error: { message: string; type: string; code: string; param: string | null } | null;
-  usage: { input_tokens: number; output_tokens: number; total_tokens: number; cached_input_tokens: number; estimated: boolean } | null;
+  /** `images` only on image generations. */
+  usage: { input_tokens: number; output_tokens: number; total_tokens: number; cached_input_tokens: number; estimated: boolean; images?: number } | null;
   cost_usd: string | null;
   attempts: number;
   provider: string | null;
@@ -37,6 +38,7 @@ export function renderJobUsage(usage: Usage | undefined): JobObject['usage'] {
     total_tokens: usage.inputTokens + usage.outputTokens,
     cached_input_tokens: usage.cachedInputTokens ?? 0,
     estimated: usage.estimated ?? false,
+    ...(usage.images !== undefined ? { images: usage.images } : {}),
   };
 }
 

@@ -1,9 +1,9 @@
 // The job catalog: what travels on the inference queues, what a finished job reports,
 // and what the worker publishes on a request's reply channel.
-import type { ChatRequest, CompletionRequest, EmbeddingsRequest, StreamPart, Usage } from './canonical.ts';
+import type { ChatRequest, CompletionRequest, EmbeddingsRequest, ImageRequest, StreamPart, Usage } from './canonical.ts';
 import type { ErrorBody } from './errors.ts';
 
-export const inferenceEndpoints = ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', '/v1/completions'] as const;
+export const inferenceEndpoints = ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', '/v1/completions', '/v1/images/generations'] as const;
 export type InferenceEndpoint = (typeof inferenceEndpoints)[number];
 
 export type JobMode = 'sync' | 'async' | 'batch';
@@ -25,7 +25,8 @@ export type Route = {
 export type CanonicalCall =
   | { kind: 'chat'; request: ChatRequest }
   | { kind: 'embeddings'; request: EmbeddingsRequest; encodingFormat?: 'float' | 'base64' }
-  | { kind: 'completion'; request: CompletionRequest };
+  | { kind: 'completion'; request: CompletionRequest }
+  | { kind: 'image'; request: ImageRequest };
 
 export type InferenceJobData = {
   requestId: string;

@@ -3,10 +3,14 @@ import type { Usage } from './canonical.ts';
 
 // Exact USD arithmetic on decimal strings. Prices are USD per million tokens with at most
 // 9 fraction digits, so a cost (tokens × price / 1e6) needs at most 15: every amount here
-// is a BigInt count of 1e-15 USD, never a float.
+// is a BigInt count of 1e-15 USD, never a float. An image price is USD per image (also
+// at most 9 fraction digits), so images × price fits the same scale.
 
-/** USD per million tokens. `cachedInput` prices cache reads, `cacheWrite` cache writes; both default to `input`. */
-export type Pricing = { input: string; output: string; cachedInput?: string; cacheWrite?: string };
+/**
+ * USD per million tokens. `cachedInput` prices cache reads, `cacheWrite` cache writes; both
+ * default to `input`. `image` is USD per generated image (`/v1/images/generations`).
+ */
+export type Pricing = { input: string; output: string; cachedInput?: string; cacheWrite?: string; image?: string };
 
 const costScale = 15;
 const priceScale = 9;
@@ -14,7 +18,8 @@ const decimalPattern = /^(\d+)(?:\.(\d+))?$/;
 
 /**
  * Cost of one call. `inputTokens` includes `cachedInputTokens` (billed at `cachedInput`)
- * and `cacheWriteInputTokens` (billed at `cacheWrite`); the rest bill at `input`.
+ * and `cacheWriteInputTokens` (billed at `cacheWrite`); the rest bill at `input`. Images
+ * bill at `image` each (no image price: they cost nothing beyond their tokens).
  */
 export function costUsd(usage: Usage, pricing: Pricing): string {
   const input = BigInt(tokens(usage.inputTokens));
@@ -27,7 +32,10 @@ export function costUsd(usage: Usage, pricing: Pricing): string {
   const cacheWritePrice = pricing.cacheWrite === undefined ? inputPrice : toUnits(pricing.cacheWrite, priceScale);
   const outputPrice = toUnits(pricing.output, priceScale);
   // token × (price in 1e-9 USD) per 1e6 tokens = token × price in 1e-15 USD.
-  const units = uncached * inputPrice + cached * cachedPrice + cacheWrite * cacheWritePrice + BigInt(tokens(usage.outputTokens)) * outputPrice;
+  const tokenUnits = uncached * inputPrice + cached * cachedPrice + cacheWrite * cacheWritePrice + BigInt(tokens(usage.outputTokens)) * outputPrice;
+  // image × (price in 1e-9 USD) × 1e6 = image × price in 1e-15 USD.
+  const imagePrice = pricing.image === undefined ? 0n : toUnits(pricing.image, priceScale);
+  const units = tokenUnits + BigInt(tokens(usage.images ?? 0)) * imagePrice * 1_000_000n;
   return fromUnits(units, costScale);
 }
 
@@ -64,6 +72,8 @@ export function priceVersion(pricing: Pricing): string {
   // writes had a price of their own keep their id.
   const cacheWrite = normalizeUsd(pricing.cacheWrite ?? pricing.input);
   if (cacheWrite !== prices[0]) prices.push(cacheWrite);
+  // Likewise an image price only enters the id of prices that have one.
+  if (pricing.image !== undefined) prices.push(`image:${normalizeUsd(pricing.image)}`);
   return createHash('sha256').update(prices.join('|')).digest('hex').slice(0, 12);
 }
 

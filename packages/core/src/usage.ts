@@ -38,6 +38,8 @@ const usageSchema = z.object({
   cachedInputTokens: count.optional(),
   cacheWriteInputTokens: count.optional(),
   estimated: z.boolean().optional(),
+  /** Images generated (`/v1/images/generations`), each billed at the model's image price. */
+  images: count.optional(),
 });
 
 const errorBodySchema = z.looseObject({ code: z.string(), message: z.string() });

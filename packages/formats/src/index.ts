@@ -22,6 +22,7 @@ export { fromOpenAIChatResponse } from './openai/chat-response.ts';
 export { createOpenAIChunkParser, type OpenAIChunkParser } from './openai/chunk-parser.ts';
 export { toOpenAIEmbeddingsBody, fromOpenAIEmbeddingsResponse } from './openai/embeddings.ts';
 export { toOpenAICompletionBody, fromOpenAICompletionResponse } from './openai/completion.ts';
+export { toOpenAIImagesBody, fromOpenAIImagesResponse } from './openai/images.ts';
 export { fromOpenAIFinishReason, toOpenAIFinishReason, type OpenAIFinishReason } from './openai/finish-reason.ts';
 
 // Anthropic, ingress (POST /v1/messages)

@@ -3,6 +3,7 @@ import { parseAnthropicMessagesRequest } from './anthropic/parse-messages-reques
 import { parseOpenAIChatRequest } from './openai/parse-chat-request.ts';
 import { parseOpenAICompletionRequest } from './openai/parse-completion-request.ts';
 import { parseOpenAIEmbeddingsRequest } from './openai/parse-embeddings-request.ts';
+import { parseOpenAIImagesRequest } from './openai/parse-images-request.ts';
 
 export type ParsedInference = {
   requestedModel: string;
@@ -34,6 +35,10 @@ export function parseEndpointBody(endpoint: InferenceEndpoint, body: unknown): P
     case '/v1/completions': {
       const parsed = parseOpenAICompletionRequest(body);
       return { requestedModel: parsed.model, call: { kind: 'completion', request: parsed.request }, stream: parsed.stream, includeUsage: false };
+    }
+    case '/v1/images/generations': {
+      const parsed = parseOpenAIImagesRequest(body);
+      return { requestedModel: parsed.model, call: { kind: 'image', request: parsed.request }, stream: parsed.stream, includeUsage: false };
     }
   }
 }

@@ -1,7 +1,17 @@
 // The one small interface every provider adapter implements. Adapters only do HTTP
 // (through the injected undici dispatcher); they never touch Redis or Postgres.
 import type { Dispatcher } from 'undici';
-import type { ChatRequest, ChatResponse, CompletionRequest, CompletionResponse, EmbeddingsRequest, EmbeddingsResponse, StreamPart } from '@switchyard/core';
+import type {
+  ChatRequest,
+  ChatResponse,
+  CompletionRequest,
+  CompletionResponse,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  ImageRequest,
+  ImageResponse,
+  StreamPart,
+} from '@switchyard/core';
 
 export type CallOptions = {
   /** Aborts the upstream request (client disconnect, cancel, deadline, shutdown). */
@@ -24,6 +34,8 @@ export interface ProviderAdapter {
   embed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
   /** Absent when the provider has no legacy completions endpoint. */
   complete?(request: CompletionRequest, options: CallOptions): Promise<CompletionResponse>;
+  /** Absent when the provider cannot generate images (`/v1/images/generations`). */
+  generateImages?(request: ImageRequest, options: CallOptions): Promise<ImageResponse>;
 }
 
 export type ProviderDependencies = {

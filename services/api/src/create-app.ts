@@ -90,6 +90,7 @@ export function createApp(context: ApiContext): Express {
   v1.post('/messages', idempotent(context, '/v1/messages'), createInferenceHandler(context, '/v1/messages'));
   v1.post('/embeddings', idempotent(context, '/v1/embeddings'), createInferenceHandler(context, '/v1/embeddings'));
   v1.post('/completions', idempotent(context, '/v1/completions'), createInferenceHandler(context, '/v1/completions'));
+  v1.post('/images/generations', idempotent(context, '/v1/images/generations'), createInferenceHandler(context, '/v1/images/generations'));
   v1.use(createModelsRouter(context.config));
   v1.use(createJobListRouter(context));
   v1.use(createJobsRouter(context));

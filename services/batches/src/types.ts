@@ -6,7 +6,7 @@ import type { Logger } from '@switchyard/logger';
 import type { BatchLineOutcome, BatchView } from '@switchyard/formats';
 import type { RedisConnection } from '@switchyard/queue';
 
-export const batchEndpoints = ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', '/v1/completions'] as const;
+export const batchEndpoints = ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', '/v1/completions', '/v1/images/generations'] as const;
 export type BatchEndpoint = (typeof batchEndpoints)[number];
 
 export type BatchShell = 'openai' | 'anthropic';

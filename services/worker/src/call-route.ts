@@ -27,6 +27,11 @@ export async function callRoute(
       const response = await adapter.complete({ ...call.request, model: route.upstreamModel }, options);
       return answer(data, route, { kind: 'completion', response });
     }
+    case 'image': {
+      if (!adapter.generateImages) throw new GatewayError('invalid_request', `provider ${route.provider} does not generate images`);
+      const response = await adapter.generateImages({ ...call.request, model: route.upstreamModel }, options);
+      return answer(data, route, { kind: 'image', response });
+    }
   }
 }
 

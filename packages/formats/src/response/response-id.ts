@@ -2,8 +2,8 @@
 // retried job, a stream and its stored non-stream body all answer with the same id.
 import type { InferenceEndpoint } from '@switchyard/core';
 
-/** Endpoints whose bodies carry an id (embeddings lists have none). */
-export type IdentifiedEndpoint = Exclude<InferenceEndpoint, '/v1/embeddings'>;
+/** Endpoints whose bodies carry an id (embeddings lists and image responses have none). */
+export type IdentifiedEndpoint = Exclude<InferenceEndpoint, '/v1/embeddings' | '/v1/images/generations'>;
 
 const prefixByEndpoint: Record<IdentifiedEndpoint, string> = {
   '/v1/chat/completions': 'chatcmpl-',

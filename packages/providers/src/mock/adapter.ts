@@ -4,6 +4,7 @@ import { mockEmbedding, newId, type StreamPart } from '@switchyard/core';
 import type { ProviderSettings } from '../provider-settings.ts';
 import type { ProviderAdapter } from '../types.ts';
 import { answerChat, estimateTokens, mockText, toChatResponse, truncate, wordPieces } from './mock-answer.ts';
+import { mockImages } from './mock-image.ts';
 import { delay, mockTiming, throwIfCancelled } from './mock-timing.ts';
 
 export function createMockProvider(config: ProviderSettings): ProviderAdapter {
@@ -50,6 +51,11 @@ export function createMockProvider(config: ProviderSettings): ProviderAdapter {
         embeddings: request.input.map((input) => mockEmbedding(input, dimensions)),
         usage: { inputTokens: estimateTokens(characters), outputTokens: 0 },
       };
+    },
+
+    async generateImages(request, options) {
+      await delay(timing(options.modelOptions).latencyMs, options.signal);
+      return mockImages(request);
     },
 
     async complete(request, options) {

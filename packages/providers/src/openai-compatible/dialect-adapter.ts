@@ -5,9 +5,11 @@ import {
   fromOpenAIChatResponse,
   fromOpenAICompletionResponse,
   fromOpenAIEmbeddingsResponse,
+  fromOpenAIImagesResponse,
   toOpenAIChatBody,
   toOpenAICompletionBody,
   toOpenAIEmbeddingsBody,
+  toOpenAIImagesBody,
 } from '@switchyard/formats';
 import type { HttpContext } from '../http/http-context.ts';
 import { postJson, readJson } from '../http/post-json.ts';
@@ -15,7 +17,7 @@ import { runCall, streamCall } from '../http/run-call.ts';
 import type { ProviderAdapter } from '../types.ts';
 import { openAIStreamParts } from './stream-parts.ts';
 
-export type OpenAIEndpoint = 'chat/completions' | 'embeddings' | 'completions';
+export type OpenAIEndpoint = 'chat/completions' | 'embeddings' | 'completions' | 'images/generations';
 
 export type OpenAIDialect = {
   url(endpoint: OpenAIEndpoint, model: string): string;
@@ -38,6 +40,14 @@ export function createOpenAIDialectAdapter(context: HttpContext, dialect: OpenAI
       return runCall(context, options.signal, async (call) => {
         const response = await postJson(context, call, dialect.url('chat/completions', request.model), dialect.headers, chatBody(request, false));
         return fromOpenAIChatResponse(await readJson(response, context));
+      });
+    },
+
+    // Whether a model draws images is the catalog's `capabilities.images`; the dialect only carries the call.
+    generateImages(request, options) {
+      return runCall(context, options.signal, async (call) => {
+        const response = await postJson(context, call, dialect.url('images/generations', request.model), dialect.headers, toOpenAIImagesBody(request));
+        return fromOpenAIImagesResponse(await readJson(response, context), request.model);
       });
     },
 

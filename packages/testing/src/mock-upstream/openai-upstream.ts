@@ -5,12 +5,13 @@ import { startMockServer } from './mock-server.ts';
 import { handleOpenAIChat } from './openai-chat.ts';
 import { handleOpenAICompletions } from './openai-completions.ts';
 import { handleOpenAIEmbeddings } from './openai-embeddings.ts';
+import { handleOpenAIImages } from './openai-images.ts';
 import { writeOpenAIError } from './openai-errors.ts';
 import type { MockUpstream, MockUpstreamOptions } from './types.ts';
 import { writeJson } from './wire.ts';
 
 const defaultModels = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'];
-const azurePath = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings|completions)$/;
+const azurePath = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings|completions|images\/generations)$/;
 
 export function startMockOpenAIUpstream(options: MockUpstreamOptions = {}): Promise<MockUpstream> {
   return startMockServer(options, '/v1', async (exchange) => {
@@ -37,7 +38,7 @@ export async function routeOpenAI(exchange: MockExchange, options: MockUpstreamO
     return true;
   }
   const endpoint = path.startsWith('/v1/') ? path.slice(4) : undefined;
-  if (endpoint !== 'chat/completions' && endpoint !== 'embeddings' && endpoint !== 'completions') return false;
+  if (endpoint !== 'chat/completions' && endpoint !== 'embeddings' && endpoint !== 'completions' && endpoint !== 'images/generations') return false;
   if (!authorized(exchange, bearerOf(exchange), options) || !validBody(exchange)) return true;
   const model = asRecord(exchange.body).model;
   if (typeof model !== 'string' || model === '') {
@@ -69,6 +70,7 @@ async function serveAzure(exchange: MockExchange, deployment: string, endpoint: 
 function serveEndpoint(exchange: MockExchange, endpoint: string, model: string): Promise<void> {
   if (endpoint === 'embeddings') return handleOpenAIEmbeddings(exchange, model);
   if (endpoint === 'completions') return handleOpenAICompletions(exchange, model);
+  if (endpoint === 'images/generations') return handleOpenAIImages(exchange, model);
   return handleOpenAIChat(exchange, model);
 }
 

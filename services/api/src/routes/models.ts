@@ -21,7 +21,13 @@ function renderModel(config: SwitchyardConfig, model: ModelConfig, id: string = 
     owned_by: model.provider,
     ...(id !== model.id ? { alias_of: model.id } : {}),
     available: deployments.some((deployment) => deployment.available && deployment.forced !== false),
-    pricing: { input_per_million: Number(model.pricing.input), output_per_million: Number(model.pricing.output), currency: 'USD' },
+    pricing: {
+      input_per_million: Number(model.pricing.input),
+      output_per_million: Number(model.pricing.output),
+      // Image models (`/v1/images/generations`) also bill per image.
+      ...(model.pricing.image !== undefined ? { per_image: Number(model.pricing.image) } : {}),
+      currency: 'USD',
+    },
     context_length: model.contextLength,
     max_output_tokens: model.maxOutputTokens,
     capabilities: model.capabilities,
