@@ -84,6 +84,19 @@ export const modelSchema = z.strictObject({
     .default({ chat: true, streaming: true, tools: true, vision: false, embeddings: false, completions: false }),
   fallbacks: z.array(z.string()).default([]),
   options: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Off when absent. When the request is longer than `contextLength` (the gateway's estimate)
+   * or the provider says so, drop the oldest turns (`truncate`) or replace them by a summary
+   * written by `summaryModel` (default this model) in at most `summaryMaxTokens` (`summarize`),
+   * then call again once.
+   */
+  condensation: z
+    .strictObject({
+      strategy: z.enum(['truncate', 'summarize']),
+      summaryModel: z.string().min(1).optional(),
+      summaryMaxTokens: z.number().int().positive().default(512),
+    })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -1,6 +1,7 @@
 // The job catalog: what travels on the inference queues, what a finished job reports,
 // and what the worker publishes on a request's reply channel.
 import type { ChatRequest, CompletionRequest, EmbeddingsRequest, StreamPart, Usage } from './canonical.ts';
+import type { CondensedAs } from './condensation.ts';
 import type { ErrorBody } from './errors.ts';
 
 export const inferenceEndpoints = ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', '/v1/completions'] as const;
@@ -76,6 +77,8 @@ export type JobOutcome = {
   model?: string;
   attempts: number;
   usage?: Usage;
+  /** The request was condensed to fit the model's context before the call that answered it. */
+  condensed?: CondensedAs;
   startedAt?: number;
   completedAt: number;
 };
@@ -93,6 +96,8 @@ export type ReplyMessage = {
   attempts: number;
   queueMs?: number;
   usage?: Usage;
+  /** For `x-switchyard-condensed`. */
+  condensed?: CondensedAs;
   startedAt?: number;
   completedAt?: number;
   /** A large reply travels by reference: the key holding the full message (output included). */
