@@ -2,6 +2,7 @@
 // instead of being ignored. Open records remain where names are the user's own (providers,
 // models, aliases, headers) and for `options`: provider options are checked per kind by
 // @switchyard/providers when the config loads; model options are passed to the adapter as is.
+import { defaultSummaryMaxTokens } from '@switchyard/core';
 import { providerKinds } from '@switchyard/providers/settings';
 import { z } from 'zod';
 
@@ -94,7 +95,7 @@ export const modelSchema = z.strictObject({
     .strictObject({
       strategy: z.enum(['truncate', 'summarize']),
       summaryModel: z.string().min(1).optional(),
-      summaryMaxTokens: z.number().int().positive().default(512),
+      summaryMaxTokens: z.number().int().positive().default(defaultSummaryMaxTokens),
     })
     .optional(),
 });

@@ -4,6 +4,10 @@
 import { textOf, type CanonicalMessage, type ChatRequest, type ContentPart } from './canonical.ts';
 
 export type CondensationStrategy = 'truncate' | 'summarize';
+/** A request's own choice (`x-switchyard-condense`): a strategy, or `off` even where the model condenses. */
+export type CondensationChoice = CondensationStrategy | 'off';
+/** Longest summary asked for when the model's config names none. */
+export const defaultSummaryMaxTokens = 512;
 /** What `x-switchyard-condensed` and a job's `condensed` field say. */
 export type CondensedAs = 'truncated' | 'summarized';
 
@@ -35,6 +39,25 @@ export function estimateMessagesTokens(messages: readonly CanonicalMessage[]): n
 export function estimateChatRequestTokens(request: Pick<ChatRequest, 'messages' | 'tools' | 'maxTokens'>): number {
   const toolCharacters = (request.tools ?? []).reduce((sum, tool) => sum + JSON.stringify(tool).length, 0);
   return estimateMessagesTokens(request.messages) + Math.ceil(toolCharacters / charactersPerToken) + (request.maxTokens ?? 0);
+}
+
+/** Without the provider's numbers, a refused request is condensed to this share of its estimate. */
+const defaultRefusedShare = 0.75;
+/** At most this share even when the provider's numbers say more would fit: its count is not ours. */
+const largestRefusedShare = 0.9;
+
+/**
+ * The share of a refused request's estimate to condense it to, from the numbers in the
+ * provider's error (OpenAI: "maximum context length is 8192 tokens. However, your messages
+ * resulted in 9000 tokens"; Anthropic: "prompt is too long: 210000 tokens > 200000 maximum").
+ */
+export function refusedRequestShare(providerMessage: string | undefined): number {
+  const text = providerMessage ?? '';
+  const openai = /maximum context length is (\d+)\D+?(\d+)/i.exec(text);
+  const anthropic = /(\d+) tokens > (\d+) maximum/i.exec(text);
+  const [limit, actual] = openai ? [Number(openai[1]), Number(openai[2])] : anthropic ? [Number(anthropic[2]), Number(anthropic[1])] : [0, 0];
+  if (!(limit > 0 && actual > limit)) return defaultRefusedShare;
+  return Math.min(largestRefusedShare, limit / actual);
 }
 
 /**

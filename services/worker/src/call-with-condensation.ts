@@ -6,15 +6,19 @@ import { createHash } from 'node:crypto';
 import {
   condensedAsByStrategy,
   condensedMessages,
+  defaultSummaryMaxTokens,
   estimateChatRequestTokens,
   estimateMessagesTokens,
   GatewayError,
   planCondensation,
+  ProviderError,
+  refusedRequestShare,
   summaryMessagePrefix,
   summaryRequest,
   textOf,
   type CanonicalMessage,
   type ChatRequest,
+  type CondensationChoice,
   type CondensedAs,
   type InferenceJobData,
   type Route,
@@ -25,8 +29,6 @@ import type { ProviderAdapter } from '@switchyard/providers';
 import { condensationSummaryKey, type RedisConnection } from '@switchyard/queue';
 import type { RouteResult } from './call-route.ts';
 
-/** A provider refused a request the estimate said fits: aim this far below that estimate. */
-const refusedRequestShare = 0.75;
 const summaryCacheSeconds = 24 * 60 * 60;
 
 /** What condensation did to the job's call; the processor reads it for attempt numbers and the outcome. */
@@ -52,6 +54,13 @@ export type CondensationDependencies = {
 
 type Condensation = NonNullable<ModelConfig['condensation']>;
 
+/** The model's condensation, with the request's own choice over it. */
+function settingsOf(model: ModelConfig, choice: CondensationChoice | undefined): Condensation | undefined {
+  if (choice === 'off') return undefined;
+  if (!choice) return model.condensation;
+  return { summaryMaxTokens: defaultSummaryMaxTokens, ...model.condensation, strategy: choice };
+}
+
 const isContextLengthError = (error: unknown): error is GatewayError => error instanceof GatewayError && error.code === 'context_length_exceeded';
 
 export async function callWithCondensation(
@@ -62,7 +71,7 @@ export async function callWithCondensation(
   call: (data: InferenceJobData) => Promise<RouteResult>,
 ): Promise<RouteResult> {
   const model = dependencies.config.models[route.model];
-  const settings = model?.condensation;
+  const settings = model && settingsOf(model, data.condense);
   if (!model || !settings || data.call.kind !== 'chat') return call(data);
   const request = data.call.request;
   const estimate = estimateChatRequestTokens(request);
@@ -75,7 +84,7 @@ export async function callWithCondensation(
     } catch (caught) {
       if (!isContextLengthError(caught)) throw caught;
       refused = { error: caught, startedAt, finishedAt: Date.now() };
-      budget = Math.min(budget, Math.floor(estimate * refusedRequestShare));
+      budget = Math.min(budget, Math.floor(estimate * refusedRequestShare(caught instanceof ProviderError ? caught.detail : caught.message)));
     }
   }
   const reserved = settings.strategy === 'summarize' ? settings.summaryMaxTokens + estimateMessagesTokens([{ role: 'system', content: summaryMessagePrefix }]) : 0;
