@@ -153,7 +153,10 @@ describe('summarize', () => {
     expect(response.headers.get('x-switchyard-condensed')).toBe('summarized');
     const summaryCalls = requestsFor('up-summarizer');
     expect(summaryCalls).toHaveLength(1);
-    expect((summaryCalls[0]!.body as { max_tokens?: number; max_completion_tokens?: number }).max_completion_tokens ?? (summaryCalls[0]!.body as { max_tokens?: number }).max_tokens).toBe(64);
+    expect(
+      (summaryCalls[0]!.body as { max_tokens?: number; max_completion_tokens?: number }).max_completion_tokens ??
+        (summaryCalls[0]!.body as { max_tokens?: number }).max_tokens,
+    ).toBe(64);
     expect(textOfMessages(summaryCalls[0]!)).toContain('old-question-1');
 
     const [, condensed] = requestsFor('up-summarize');

@@ -19,8 +19,7 @@ export function referenceProblems(layers: { providers?: unknown; models?: unknow
       if (typeof fallback === 'string' && !models.has(fallback)) problems.push(`models.${id}.fallbacks: unknown model "${fallback}"`);
     }
     const summaryModel = isPlainObject(model.condensation) ? model.condensation.summaryModel : undefined;
-    if (typeof summaryModel === 'string' && !models.has(summaryModel))
-      problems.push(`models.${id}.condensation.summaryModel: unknown model "${summaryModel}"`);
+    if (typeof summaryModel === 'string' && !models.has(summaryModel)) problems.push(`models.${id}.condensation.summaryModel: unknown model "${summaryModel}"`);
   }
   for (const [alias, target] of entriesOf(layers.aliases)) {
     if (typeof target === 'string' && !models.has(target)) problems.push(`aliases.${alias}: unknown model "${target}"`);

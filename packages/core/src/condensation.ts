@@ -102,10 +102,7 @@ export type CondensationPlan = {
  * Drops the oldest droppable units until `fits(kept)` holds. Undefined when nothing can be
  * dropped or even dropping every droppable unit does not fit: the request cannot be condensed.
  */
-export function planCondensation(
-  messages: readonly CanonicalMessage[],
-  fits: (kept: CanonicalMessage[]) => boolean,
-): CondensationPlan | undefined {
+export function planCondensation(messages: readonly CanonicalMessage[], fits: (kept: CanonicalMessage[]) => boolean): CondensationPlan | undefined {
   const droppedIndexes = new Set<number>();
   for (const unit of droppableUnits(messages)) {
     for (const index of unit) droppedIndexes.add(index);

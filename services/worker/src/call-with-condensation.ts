@@ -38,7 +38,14 @@ export type CondensationTracker = {
   condensed?: CondensedAs;
 };
 
-export type CondensationAttempt = { data: InferenceJobData; attempt: number; status: 'completed' | 'failed'; usage?: Usage; startedAt: number; finishedAt: number };
+export type CondensationAttempt = {
+  data: InferenceJobData;
+  attempt: number;
+  status: 'completed' | 'failed';
+  usage?: Usage;
+  startedAt: number;
+  finishedAt: number;
+};
 
 export type CondensationDependencies = {
   config: SwitchyardConfig;
@@ -87,7 +94,8 @@ export async function callWithCondensation(
       budget = Math.min(budget, Math.floor(estimate * refusedRequestShare(caught instanceof ProviderError ? caught.detail : caught.message)));
     }
   }
-  const reserved = settings.strategy === 'summarize' ? settings.summaryMaxTokens + estimateMessagesTokens([{ role: 'system', content: summaryMessagePrefix }]) : 0;
+  const reserved =
+    settings.strategy === 'summarize' ? settings.summaryMaxTokens + estimateMessagesTokens([{ role: 'system', content: summaryMessagePrefix }]) : 0;
   const plan = planCondensation(request.messages, (kept) => estimateChatRequestTokens({ ...request, messages: kept }) + reserved <= budget);
   if (!plan) {
     throw (

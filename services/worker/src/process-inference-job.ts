@@ -192,7 +192,15 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       await breakers.recordSuccess(route);
       await attemptFinished('completed', result.usage);
       const condensed = condensation.condensed ? { condensed: condensation.condensed } : {};
-      return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, ...condensed, attempts: totalAttempts, completedAt: Date.now() });
+      return finish(job, {
+        ...base,
+        status: 'completed',
+        output: result.output,
+        usage: result.usage,
+        ...condensed,
+        attempts: totalAttempts,
+        completedAt: Date.now(),
+      });
     } catch (caught) {
       totalAttempts += condensation.extraAttempts;
       const interrupted = caught instanceof StreamInterruptedError ? caught : undefined;
