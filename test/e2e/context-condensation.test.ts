@@ -200,6 +200,11 @@ describe('summarize', () => {
       return read.status === 'completed' && read;
     });
     expect(finished.condensed).toBe('summarized');
+    // The ledger's record keeps it for when Redis has let the job go.
+    const row = await eventually('the ledger to record the job', () =>
+      gateway.database.db.selectFrom('jobs').select(['status', 'condensed']).where('id', '=', job.id).where('status', '=', 'completed').executeTakeFirst(),
+    );
+    expect(row.condensed).toBe('summarized');
   });
 });
 
