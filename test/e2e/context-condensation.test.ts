@@ -15,7 +15,10 @@ const summaryText = 'The user asked about apples; the lookup tool said they are 
 const gateway = useGateway({
   upstreams: { openai: { kind: 'openai', apiKey: upstreamKey } },
   overrides: ({ openai }) => ({
-    providers: { openai: { apiKey: upstreamKey, baseUrl: openai.url, attempts: 1 } },
+    providers: {
+      openai: { apiKey: upstreamKey, baseUrl: openai.url, attempts: 1 },
+      'openai-retrying': { kind: 'openai-compatible', apiKey: upstreamKey, baseUrl: openai.url, attempts: 2 },
+    },
     models: {
       'long-truncate': { provider: 'openai', upstreamModel: 'up-truncate', condensation: { strategy: 'truncate' } },
       'long-summarize': {
@@ -27,6 +30,12 @@ const gateway = useGateway({
       summarizer: { provider: 'openai', upstreamModel: 'up-summarizer', pricing: { input: '0.50', output: '1.00' } },
       'long-plain': { provider: 'openai', upstreamModel: 'up-plain' },
       // Small enough that the gateway's own estimate says the conversation does not fit.
+      'small-summarize': {
+        provider: 'openai-retrying',
+        upstreamModel: 'up-small-retry',
+        contextLength: 200,
+        condensation: { strategy: 'summarize', summaryModel: 'summarizer', summaryMaxTokens: 64 },
+      },
       'small-context': { provider: 'openai', upstreamModel: 'up-small', contextLength: 200, condensation: { strategy: 'truncate' } },
     },
   }),
@@ -208,6 +217,23 @@ describe('summarize', () => {
   });
 });
 
+describe('a retried condensed call', () => {
+  it('numbers its attempts after those condensation spent, and reuses the cached summary', async () => {
+    upstream.behave('up-small-retry', { status: 500, failTimes: 1 });
+    const summariesBefore = requestsFor('up-summarizer').length;
+    const { response } = await openai.chat.completions.create({ model: 'small-summarize', messages: conversation }).withResponse();
+    expect(response.headers.get('x-switchyard-condensed')).toBe('summarized');
+    expect(response.headers.get('x-switchyard-attempts')).toBe('3');
+    expect(requestsFor('up-summarizer').length - summariesBefore).toBe(1);
+    const events = await usageEventsOf(response.headers.get('x-job-id')!, 3);
+    expect(events.map((event) => [event.attempt, event.model, event.status])).toEqual([
+      [1, 'summarizer', 'completed'],
+      [2, 'small-summarize', 'failed'],
+      [3, 'small-summarize', 'completed'],
+    ]);
+  });
+});
+
 describe('off by default', () => {
   it("lets the provider's 400 context_length_exceeded stand for a model without condensation", async () => {
     const error = await openai.chat.completions.create({ model: 'long-plain', messages: conversation }).catch((caught: unknown) => caught);
@@ -221,6 +247,13 @@ describe('off by default', () => {
       .create({ model: 'long-plain', messages: conversation }, { headers: { 'x-switchyard-condense': 'truncate' } })
       .withResponse();
     expect(response.headers.get('x-switchyard-condensed')).toBe('truncated');
+  });
+
+  it('refuses an unknown x-switchyard-condense value', async () => {
+    const error = await openai.chat.completions
+      .create({ model: 'long-truncate', messages: conversation }, { headers: { 'x-switchyard-condense': 'shrink' } })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 400, code: 'invalid_request', param: 'x-switchyard-condense' });
   });
 
   it('lets a request turn condensation off with x-switchyard-condense: off', async () => {

@@ -211,6 +211,9 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       // A cancel that reached the api while no worker held the job's abort signal.
       const cancelRequested = error.code !== 'cancelled' && error.retryable && (await isCancelRequested(redis, prefix, data.requestId));
       const decision = decide(error, { streamStarted: interrupted !== undefined, cancelRequested });
+      // A retry (or a paused job's next run) numbers its attempts after those condensation spent.
+      if (condensation.extraAttempts > 0 && (decision.action === 'retry' || decision.action === 'pause'))
+        await job.updateData({ ...data, priorAttempts: priorAttempts + condensation.extraAttempts });
       if (decision.action !== 'pause')
         await attemptFinished(decision.action === 'fail' && decision.status === 'cancelled' ? 'cancelled' : 'failed', interrupted?.usage);
       logger.warn(
