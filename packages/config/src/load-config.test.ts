@@ -23,6 +23,18 @@ describe('loadConfig', () => {
     expect(config.providers.openai!.disabledReason).toBe('no API key (set OPENAI_API_KEY)');
   });
 
+  it('leaves condensation off unless a model turns it on, and refuses an unknown summary model', () => {
+    const config = loadConfig({
+      env: {},
+      overrides: { models: { 'mock-long': { provider: 'mock', condensation: { strategy: 'summarize', summaryModel: 'mock-long' } } } },
+    });
+    expect(config.models['mock-long']!.condensation).toEqual({ strategy: 'summarize', summaryModel: 'mock-long', summaryMaxTokens: 512 });
+    expect(Object.values(config.models).filter((model) => model.condensation && model.id !== 'mock-long')).toEqual([]);
+    expect(() =>
+      loadConfig({ env: {}, overrides: { models: { 'mock-long': { provider: 'mock', condensation: { strategy: 'summarize', summaryModel: 'nope' } } } } }),
+    ).toThrow(/models\.mock-long\.condensation\.summaryModel: unknown model "nope"/);
+  });
+
   it('takes provider keys and base URLs from the environment', () => {
     const config = loadConfig({
       env: {

@@ -22,6 +22,8 @@ export function referenceProblems(layers: { providers?: unknown; models?: unknow
     for (const fallback of Array.isArray(model.fallbacks) ? model.fallbacks : []) {
       if (typeof fallback === 'string' && !models.has(fallback)) problems.push(`models.${id}.fallbacks: unknown model "${fallback}"`);
     }
+    const summaryModel = isPlainObject(model.condensation) ? model.condensation.summaryModel : undefined;
+    if (typeof summaryModel === 'string' && !models.has(summaryModel)) problems.push(`models.${id}.condensation.summaryModel: unknown model "${summaryModel}"`);
   }
   for (const [alias, target] of entriesOf(layers.aliases)) {
     if (typeof target === 'string' && !models.has(target)) problems.push(`aliases.${alias}: unknown model "${target}"`);

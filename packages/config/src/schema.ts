@@ -3,6 +3,7 @@
 // models, aliases, headers) and for `options`: provider options are checked per kind by
 // @switchyard/providers when the config loads; model options are passed to the adapter as is.
 import { createHash } from 'node:crypto';
+import { defaultSummaryMaxTokens } from '@switchyard/core';
 import { providerKinds } from '@switchyard/providers/settings';
 import { z } from 'zod';
 
@@ -119,6 +120,19 @@ export const modelSchema = z.strictObject({
   strategy: z.enum(deploymentStrategies).default('weighted'),
   /** Pins the model to one deployment: its index in `deployments` or its provider's name. */
   forced: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
+  /**
+   * Off when absent. When the request is longer than `contextLength` (the gateway's estimate)
+   * or the provider says so, drop the oldest turns (`truncate`) or replace them by a summary
+   * written by `summaryModel` (default this model) in at most `summaryMaxTokens` (`summarize`),
+   * then call again once.
+   */
+  condensation: z
+    .strictObject({
+      strategy: z.enum(['truncate', 'summarize']),
+      summaryModel: z.string().min(1).optional(),
+      summaryMaxTokens: z.number().int().positive().default(defaultSummaryMaxTokens),
+    })
+    .optional(),
 });
 
 /**

@@ -16,6 +16,7 @@ export type ErrorType =
 
 export type ErrorCode =
   | 'invalid_request'
+  | 'context_length_exceeded'
   | 'invalid_json'
   | 'unsupported_parameter'
   | 'invalid_api_key'
@@ -43,6 +44,8 @@ export type ErrorCode =
 
 const typeAndStatusByCode: Record<ErrorCode, [ErrorType, number]> = {
   invalid_request: ['invalid_request_error', 400],
+  /** The request is longer than the model's context (the provider said so, or the gateway's estimate). */
+  context_length_exceeded: ['invalid_request_error', 400],
   invalid_json: ['invalid_request_error', 400],
   unsupported_parameter: ['invalid_request_error', 400],
   invalid_api_key: ['authentication_error', 401],
@@ -147,7 +150,7 @@ export class ProviderError extends GatewayError {
   /** The provider's own (already scrubbed) words help the client fix a rejected request. */
   override toBody(): ErrorBody {
     const body = super.toBody();
-    if (this.detail && this.code === 'invalid_request') body.message = `${this.message}: ${this.detail}`;
+    if (this.detail && (this.code === 'invalid_request' || this.code === 'context_length_exceeded')) body.message = `${this.message}: ${this.detail}`;
     return body;
   }
 }

@@ -1,4 +1,5 @@
 export * from './canonical.ts';
+export * from './condensation.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './jobs.ts';

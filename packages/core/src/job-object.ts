@@ -23,6 +23,8 @@ export type JobObject = {
   attempts: number;
   provider: string | null;
   served_model: string | null;
+  /** Present when the request was condensed to fit the model's context. */
+  condensed?: 'truncated' | 'summarized';
   metadata: Record<string, string>;
 };
 
@@ -71,6 +73,7 @@ export function renderJobRecordObject(record: JobRecord, pricingOf: (model: stri
     attempts: record.attempts,
     provider: record.servedProvider ?? null,
     served_model: record.servedModel ?? null,
+    ...(record.condensed ? { condensed: record.condensed } : {}),
     metadata: record.metadata ?? {},
   };
 }

@@ -1,6 +1,7 @@
 // The job catalog: what travels on the inference queues, what a finished job reports,
 // and what the worker publishes on a request's reply channel.
 import type { ChatRequest, CompletionRequest, EmbeddingsRequest, ImageRequest, StreamPart, Usage } from './canonical.ts';
+import type { CondensationChoice, CondensedAs } from './condensation.ts';
 import type { ErrorBody } from './errors.ts';
 
 export const inferenceEndpoints = ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', '/v1/completions', '/v1/images/generations'] as const;
@@ -59,6 +60,8 @@ export type InferenceJobData = {
   /** Set on a batch line (mode `batch`): its batch and the line's `custom_id`. */
   batchId?: string;
   customId?: string;
+  /** The request's own context condensation (`x-switchyard-condense`), over the model's setting. */
+  condense?: CondensationChoice;
   /** W3C trace context (`traceparent`, `tracestate`) of the api span that queued the job, when tracing is on. */
   trace?: Record<string, string>;
 };
@@ -77,6 +80,8 @@ export type JobOutcome = {
   model?: string;
   attempts: number;
   usage?: Usage;
+  /** The request was condensed to fit the model's context before the call that answered it. */
+  condensed?: CondensedAs;
   startedAt?: number;
   completedAt: number;
 };
@@ -94,6 +99,8 @@ export type ReplyMessage = {
   attempts: number;
   queueMs?: number;
   usage?: Usage;
+  /** For `x-switchyard-condensed`. */
+  condensed?: CondensedAs;
   startedAt?: number;
   completedAt?: number;
   /** A large reply travels by reference: the key holding the full message (output included). */

@@ -21,6 +21,7 @@ export function replyOf(data: InferenceJobData, jobId: string, outcome: Finished
     attempts: outcome.attempts,
     queueMs: outcome.startedAt !== undefined ? outcome.startedAt - data.createdAt : undefined,
     usage: outcome.usage,
+    ...(outcome.condensed ? { condensed: outcome.condensed } : {}),
     startedAt: outcome.startedAt,
     completedAt: outcome.completedAt,
   };
@@ -57,6 +58,7 @@ export function jobRecordOf(
   if (outcome.model) record.servedModel = outcome.model;
   if (outcome.output !== undefined) record.output = outcome.output;
   if (outcome.error) record.error = outcome.error;
+  if (outcome.condensed) record.condensed = outcome.condensed;
   if (outcome.usage) {
     record.usage = outcome.usage;
     const pricing = pricingOf(outcome.model);

@@ -65,6 +65,8 @@ export const jobRecordSchema = z.object({
   webhookEvents: z.array(z.string()).optional(),
   attempts: count,
   usage: usageSchema.optional(),
+  /** Set when the request was condensed to fit the model's context. */
+  condensed: z.enum(['truncated', 'summarized']).optional(),
   /** Total over every attempt of the request. */
   costUsd: usd.optional(),
   batchId: z.string().optional(),

@@ -65,6 +65,8 @@ export interface JobsTable {
   webhook_url: ColumnType<string | null, string | null | undefined, string | null>;
   /** Event types the job's webhook_url receives; null means all `job.*` events. */
   webhook_events: ColumnType<unknown, string | null | undefined, string | null>;
+  /** `truncated` or `summarized` when the request was condensed to fit the model's context. */
+  condensed: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UsageEventsTable {

@@ -33,6 +33,7 @@ export {
   streamKey,
   streamWatchChannel,
   webhookNudgeChannel,
+  condensationSummaryKey,
 } from './names.ts';
 export { inlineReplyMaxBytes, isCancelRequested, loadStoredReply, publishCancel, publishReply, publishToReplyChannel } from './publish.ts';
 export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';

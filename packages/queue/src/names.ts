@@ -107,3 +107,6 @@ export const configInstancesKey = (prefix: string): string => `${prefix}:config:
 
 /** Held by the one process evaluating alert rules; others wait for it to lapse. */
 export const alertLeaderKey = (prefix: string): string => `${prefix}:alerts:leader`;
+
+/** A summary the gateway wrote of condensed conversation turns, by content hash (summarizing condensation). */
+export const condensationSummaryKey = (prefix: string, contentHash: string): string => `${prefix}:condensation:summary:${contentHash}`;

@@ -41,6 +41,8 @@ describe('decideOnFailure', () => {
 
   it('never retries or forwards an invalid request or a cancellation', () => {
     expect(decide(new GatewayError('invalid_request', 'bad'), context)).toMatchObject({ action: 'fail', status: 'failed', code: 'invalid_request' });
+    // Condensation (when on) already ran; the 400 stands as the provider gave it.
+    expect(decide(new GatewayError('context_length_exceeded', 'long'), context)).toMatchObject({ action: 'fail', code: 'context_length_exceeded' });
     expect(decide(new GatewayError('cancelled', 'gone'), context)).toMatchObject({ action: 'fail', status: 'cancelled', code: 'cancelled' });
   });
 

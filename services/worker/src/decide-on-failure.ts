@@ -59,6 +59,7 @@ export function decideOnFailure(error: GatewayError, context: FailureContext): F
     case 'expired':
     case 'timeout':
     case 'invalid_request':
+    case 'context_length_exceeded':
     case 'invalid_json':
     case 'unsupported_parameter':
       // Out of time, or another provider would reject the same request.

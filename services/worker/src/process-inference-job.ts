@@ -15,6 +15,7 @@ import {
 } from '@switchyard/queue';
 import { withEnqueueSpan } from '@switchyard/observability';
 import { callRoute } from './call-route.ts';
+import { callWithCondensation, type CondensationTracker } from './call-with-condensation.ts';
 import { countsAgainstBreaker, decideOnFailure, type FailureDecision } from './decide-on-failure.ts';
 import { withJobSpans, withReplySpan, withUpstreamSpan } from './job-spans.ts';
 import { StreamInterruptedError, streamRoute } from './stream-route.ts';
@@ -88,7 +89,7 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     const startedAt = Date.now();
     const attempt = job.attemptsMade + 1;
     const priorAttempts = data.priorAttempts ?? 0;
-    const totalAttempts = priorAttempts + attempt;
+    let totalAttempts = priorAttempts + attempt;
     const base = { provider: route?.provider, model: route?.model, startedAt };
     const ranBefore = priorAttempts > 0 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
 
@@ -159,25 +160,49 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       dependencies.onAttemptFinished?.({ data, attempt: totalAttempts, status, usage, startedAt, finishedAt: Date.now() });
 
     const failureOf = (caught: unknown) => (caught instanceof StreamInterruptedError ? caught.error : describeFailure(caught));
+    // Condensation may spend attempts before the final call (a refused call, a summary): those come first.
+    const condensation: CondensationTracker = { extraAttempts: 0 };
+    const condensationDependencies = {
+      config,
+      adapters,
+      redis,
+      prefix,
+      signal,
+      firstAttempt: totalAttempts,
+      onAttempt: async (event: Omit<AttemptEvent, 'status'> & { status: 'completed' | 'failed' }) => dependencies.onAttemptFinished?.(event),
+    };
 
     try {
       const result = await withUpstreamSpan(route, totalAttempts, failureOf, () =>
-        data.stream && data.call.kind === 'chat'
-          ? streamRoute(adapter, data, route, {
-              signal,
-              modelOptions,
-              redis,
-              prefix,
-              appender: dependencies.appender,
-              mayHaveRunBefore: job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
-              describeFailure,
-            })
-          : callRoute(adapter, data, route, { signal, modelOptions }),
+        callWithCondensation(data, route, condensationDependencies, condensation, (callData) =>
+          callData.stream && callData.call.kind === 'chat'
+            ? streamRoute(adapter, callData, route, {
+                signal,
+                modelOptions,
+                redis,
+                prefix,
+                appender: dependencies.appender,
+                mayHaveRunBefore: job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
+                describeFailure,
+              })
+            : callRoute(adapter, callData, route, { signal, modelOptions }),
+        ),
       );
+      totalAttempts += condensation.extraAttempts;
       await breakers.recordSuccess(route);
       await attemptFinished('completed', result.usage);
-      return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt: Date.now() });
+      const condensed = condensation.condensed ? { condensed: condensation.condensed } : {};
+      return finish(job, {
+        ...base,
+        status: 'completed',
+        output: result.output,
+        usage: result.usage,
+        ...condensed,
+        attempts: totalAttempts,
+        completedAt: Date.now(),
+      });
     } catch (caught) {
+      totalAttempts += condensation.extraAttempts;
       const interrupted = caught instanceof StreamInterruptedError ? caught : undefined;
       const error = failureOf(caught);
       if (error.code === 'internal_error')
@@ -186,6 +211,9 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       // A cancel that reached the api while no worker held the job's abort signal.
       const cancelRequested = error.code !== 'cancelled' && error.retryable && (await isCancelRequested(redis, prefix, data.requestId));
       const decision = decide(error, { streamStarted: interrupted !== undefined, cancelRequested });
+      // A retry (or a paused job's next run) numbers its attempts after those condensation spent.
+      if (condensation.extraAttempts > 0 && (decision.action === 'retry' || decision.action === 'pause'))
+        await job.updateData({ ...data, priorAttempts: priorAttempts + condensation.extraAttempts });
       if (decision.action !== 'pause')
         await attemptFinished(decision.action === 'fail' && decision.status === 'cancelled' ? 'cancelled' : 'failed', interrupted?.usage);
       logger.warn(

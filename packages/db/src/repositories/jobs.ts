@@ -52,6 +52,7 @@ export function toJobRecord(row: Selectable<JobsTable>): JobRecord {
   if (row.webhook_url !== null) record.webhookUrl = row.webhook_url;
   if (Array.isArray(row.webhook_events)) record.webhookEvents = row.webhook_events as string[];
   if (row.usage !== null) record.usage = row.usage as JobRecord['usage'];
+  if (row.condensed === 'truncated' || row.condensed === 'summarized') record.condensed = row.condensed;
   if (row.cost_usd !== null) record.costUsd = trimScale(row.cost_usd);
   if (row.batch_id !== null) record.batchId = row.batch_id;
   if (row.custom_id !== null) record.customId = row.custom_id;

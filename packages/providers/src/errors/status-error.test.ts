@@ -31,6 +31,15 @@ describe('providerErrorForStatus', () => {
     expect(providerErrorForStatus(500, context, { type: 'overloaded_error' }).code).toBe('upstream_overloaded');
   });
 
+  it('tells a context-length refusal apart (OpenAI code, Anthropic message)', () => {
+    const openai = providerErrorForStatus(400, context, { type: 'invalid_request_error', code: 'context_length_exceeded', message: 'too long' });
+    expect(openai).toMatchObject({ code: 'context_length_exceeded', status: 400, type: 'invalid_request_error', retryable: false });
+    expect(openai.toBody().message).toContain('too long');
+    const anthropic = providerErrorForStatus(400, context, { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' });
+    expect(anthropic.code).toBe('context_length_exceeded');
+    expect(providerErrorForStatus(400, context, { type: 'invalid_request_error', message: 'bad field' }).code).toBe('invalid_request');
+  });
+
   it('says the credentials were rejected', () => {
     expect(providerErrorForStatus(401, context).message).toBe("acme rejected the gateway's credentials");
   });
@@ -61,6 +70,11 @@ describe('errorFromResponse', () => {
   it('reads Anthropic and Ollama envelopes and plain text', async () => {
     const anthropic = await errorFromResponse(await answer(529, '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'), context);
     expect(anthropic).toMatchObject({ code: 'upstream_overloaded', detail: 'Overloaded' });
+    const tooLong = await errorFromResponse(
+      await answer(400, '{"error":{"message":"maximum context length is 8192 tokens","type":"invalid_request_error","code":"context_length_exceeded"}}'),
+      context,
+    );
+    expect(tooLong.code).toBe('context_length_exceeded');
     const ollama = await errorFromResponse(await answer(404, '{"error":"model \\"x\\" not found"}'), context);
     expect(ollama.detail).toBe('model "x" not found');
     const text = await errorFromResponse(await answer(502, '<html>Bad Gateway</html>'), context);

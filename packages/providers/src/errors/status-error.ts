@@ -15,7 +15,16 @@ export type ErrorContext = {
 
 type Classification = { code: ErrorCode; retryable: boolean; message: string };
 
-function classify(status: number, upstreamType: string | undefined, provider: string): Classification {
+/** OpenAI's code, Anthropic's message: the request is longer than the model's context. */
+function saysContextTooLong(upstream: { message?: string; type?: string; code?: string }): boolean {
+  return upstream.code === 'context_length_exceeded' || /prompt is too long|maximum context length/i.test(upstream.message ?? '');
+}
+
+function classify(status: number, upstream: { message?: string; type?: string; code?: string }, provider: string): Classification {
+  const upstreamType = upstream.type;
+  if ((status === 400 || status === 413) && saysContextTooLong(upstream)) {
+    return { code: 'context_length_exceeded', retryable: false, message: `${provider} rejected the request as longer than the model's context` };
+  }
   if (status === 503 || status === 529 || upstreamType === 'overloaded_error') {
     return { code: 'upstream_overloaded', retryable: true, message: `${provider} is overloaded` };
   }
@@ -43,9 +52,9 @@ function classify(status: number, upstreamType: string | undefined, provider: st
 export function providerErrorForStatus(
   status: number,
   context: ErrorContext,
-  upstream: { message?: string; type?: string; retryAfterMs?: number } = {},
+  upstream: { message?: string; type?: string; code?: string; retryAfterMs?: number } = {},
 ): ProviderError {
-  const { code, retryable, message } = classify(status, upstream.type, context.provider);
+  const { code, retryable, message } = classify(status, upstream, context.provider);
   const detail = upstream.message ? safeDetail(upstream.message, context.secrets) : '';
   return new ProviderError(code, message, {
     provider: context.provider,

@@ -6,7 +6,7 @@ const envelopeSchema = z.object({
   error: z.union([z.string(), z.object({ message: z.string().nullish(), type: z.string().nullish(), code: z.union([z.string(), z.number()]).nullish() })]),
 });
 
-export type UpstreamMessage = { message: string; type?: string };
+export type UpstreamMessage = { message: string; type?: string; code?: string };
 
 /** The provider's error message and type from an error body; the raw text when it has no known envelope. */
 export function readUpstreamMessage(bodyText: string): UpstreamMessage {
@@ -20,6 +20,7 @@ export function readUpstreamMessage(bodyText: string): UpstreamMessage {
   if (!parsed.success) return { message: bodyText };
   const { error } = parsed.data;
   if (typeof error === 'string') return { message: error };
-  const type = error.type ?? (typeof error.code === 'string' ? error.code : undefined);
-  return { message: error.message ?? bodyText, ...(type ? { type } : {}) };
+  const code = typeof error.code === 'string' ? error.code : undefined;
+  const type = error.type ?? code;
+  return { message: error.message ?? bodyText, ...(type ? { type } : {}), ...(code ? { code } : {}) };
 }

@@ -47,6 +47,16 @@ describe('mock OpenAI upstream', () => {
     expect(usage?.completion_tokens).toBe(3);
   });
 
+  it('refuses a prompt longer than maxPromptCharacters as OpenAI does', async () => {
+    upstream.behave('*', { maxPromptCharacters: 10 });
+    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'short' }] })).resolves.toBeDefined();
+    const error = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'far too long a prompt' }] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, code: 'context_length_exceeded', type: 'invalid_request_error' });
+  });
+
   it('forces a tool call when tool_choice requires one', async () => {
     upstream.behave('*', { toolArguments: '{"city": "Paris"}' });
     const completion = await client.chat.completions.create({

@@ -3,7 +3,7 @@
 import { applyPlan } from './apply-plan.ts';
 import { answerChat, asArray, asNumber, asRecord, textsOf, type ChatAnswer, type ChatDigest } from './chat-answer.ts';
 import type { MockExchange } from './mock-server.ts';
-import { writeOpenAIError } from './openai-errors.ts';
+import { writeOpenAIContextLengthError, writeOpenAIError } from './openai-errors.ts';
 import { sendFrames, writeJson, type Frame } from './wire.ts';
 
 export function digestOpenAIChat(body: Record<string, unknown>, model: string): ChatDigest {
@@ -48,7 +48,14 @@ export async function handleOpenAIChat(exchange: MockExchange, model: string): P
     else exchange.response.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "chatcmpl-garbage", "choices": [');
     return;
   }
-  const answer = answerChat(digestOpenAIChat(body, model), plan.behavior);
+  const digest = digestOpenAIChat(body, model);
+  const promptCharacters = digest.messagesText.join('').length;
+  const limit = plan.behavior.maxPromptCharacters;
+  if (limit !== undefined && promptCharacters > limit) {
+    writeOpenAIContextLengthError(exchange.response, promptCharacters, limit);
+    return;
+  }
+  const answer = answerChat(digest, plan.behavior);
   const ids = { id: exchange.nextId('chatcmpl-mock'), toolCallId: exchange.nextId('call_mock') };
   const omitUsage = plan.behavior.omitUsage === true;
   if (!stream) {

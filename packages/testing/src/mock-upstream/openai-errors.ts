@@ -27,3 +27,15 @@ export function writeOpenAIError(response: ServerResponse, failure: StatusFailur
     retryAfterHeaders(failure),
   );
 }
+
+/** OpenAI's answer to a prompt longer than the model's context. */
+export function writeOpenAIContextLengthError(response: ServerResponse, characters: number, limit: number): void {
+  writeJson(response, 400, {
+    error: {
+      message: `This model's maximum context length is ${limit} characters. However, your messages resulted in ${characters} characters. Please reduce the length of the messages.`,
+      type: 'invalid_request_error',
+      param: 'messages',
+      code: 'context_length_exceeded',
+    },
+  });
+}

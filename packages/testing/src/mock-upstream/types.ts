@@ -48,6 +48,8 @@ export type MockBehavior = {
   stallRate?: number;
   /** Chaos: up to this much extra latency, drawn from the seeded PRNG. */
   latencyJitterMs?: number;
+  /** OpenAI chat: a prompt (the text of every message) longer than this many characters is refused with 400 `context_length_exceeded`. */
+  maxPromptCharacters?: number;
   /** JSON text of a forced tool call's arguments (default `{}`). */
   toolArguments?: string;
 };

@@ -24,6 +24,7 @@ export function renderJobObject(config: SwitchyardConfig, state: RequestState): 
     attempts: outcome?.attempts ?? (state.data.priorAttempts ?? 0) + state.attemptsMade,
     provider: outcome?.provider ?? null,
     served_model: servedModel ?? null,
+    ...(outcome?.condensed ? { condensed: outcome.condensed } : {}),
     metadata: state.data.metadata ?? {},
   };
 }

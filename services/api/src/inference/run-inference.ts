@@ -7,6 +7,7 @@ import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
 import { streamingUnsupported } from '../streaming/streaming-unsupported.ts';
 import { runStream } from '../streaming/run-stream.ts';
+import { parseCondenseHeader } from './condense-header.ts';
 import { parsePrefer } from './prefer-header.ts';
 import { runAsync } from './run-async.ts';
 import { runSync } from './run-sync.ts';
@@ -35,6 +36,7 @@ export async function runInference(context: ApiContext, request: Request, respon
   trace.getActiveSpan()?.setAttribute('switchyard.model.requested', parsed.requestedModel);
   if (parsed.stream) checkStreaming(model, parsed.requestedModel);
   const prefer = parsePrefer(request, context.config.server.maxPreferWaitSeconds);
+  const condense = parseCondenseHeader(request);
 
   const ticket = await context.admission.admit(principal, response, input.body);
   let usage: Usage | undefined;
@@ -51,6 +53,7 @@ export async function runInference(context: ApiContext, request: Request, respon
       ...(input.job?.metadata ? { metadata: input.job.metadata } : {}),
       ...(input.job?.webhookUrl ? { webhookUrl: input.job.webhookUrl } : {}),
       ...(input.job?.webhookEvents ? { webhookEvents: input.job.webhookEvents } : {}),
+      ...(condense ? { condense } : {}),
     };
     if (input.job || prefer.respondAsync)
       usage = await runAsync(context, response, spec, { ttlSeconds: input.job?.ttlSeconds, waitSeconds: prefer.waitSeconds });

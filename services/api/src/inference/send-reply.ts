@@ -8,6 +8,7 @@ export function sendReply(response: Response, reply: ReplyMessage): void {
   if (reply.provider) response.setHeader('x-switchyard-provider', reply.provider);
   if (reply.model) response.setHeader('x-switchyard-model', reply.model);
   response.setHeader('x-switchyard-attempts', String(reply.attempts));
+  if (reply.condensed) response.setHeader('x-switchyard-condensed', reply.condensed);
   if (reply.queueMs !== undefined) response.setHeader('x-switchyard-queue-ms', String(Math.max(0, reply.queueMs)));
   if (reply.status === 'completed') {
     response.status(200).json(reply.output);

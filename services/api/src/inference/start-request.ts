@@ -5,6 +5,7 @@ import {
   GatewayError,
   jobRecordOf,
   type CanonicalCall,
+  type CondensationChoice,
   type InferenceEndpoint,
   type InferenceJobData,
   type JobMode,
@@ -43,6 +44,8 @@ export type RequestSpec = {
   metadata?: Record<string, string>;
   webhookUrl?: string;
   webhookEvents?: string[];
+  /** `x-switchyard-condense`, when the request sent it. */
+  condense?: CondensationChoice;
   /** Wait for the result on this process's reply channel, up to this many ms. */
   waitMs?: number;
   /** Live stream parts, listened for before the enqueue. */
@@ -85,6 +88,7 @@ export function jobDataOf(spec: RequestSpec, replyTo: string | undefined): Infer
   if (spec.metadata) data.metadata = spec.metadata;
   if (spec.webhookUrl) data.webhookUrl = spec.webhookUrl;
   if (spec.webhookEvents) data.webhookEvents = spec.webhookEvents;
+  if (spec.condense) data.condense = spec.condense;
   return data;
 }
 
