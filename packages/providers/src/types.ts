@@ -10,6 +10,9 @@ export type CallOptions = {
   modelOptions?: Record<string, unknown>;
 };
 
+/** One entry of an upstream's own model list (OpenAI `GET /models`, Ollama `/api/tags`). */
+export type UpstreamModel = { id: string; ownedBy?: string; created?: number };
+
 export interface ProviderAdapter {
   readonly name: string;
   /** Non-streaming chat. Throws ProviderError (from @switchyard/core) on failure. */
@@ -24,6 +27,8 @@ export interface ProviderAdapter {
   embed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
   /** Absent when the provider has no legacy completions endpoint. */
   complete?(request: CompletionRequest, options: CallOptions): Promise<CompletionResponse>;
+  /** The upstream's own model list; absent when its API has none (Anthropic's is not used). */
+  listModels?(options: { signal: AbortSignal }): Promise<UpstreamModel[]>;
 }
 
 export type ProviderDependencies = {

@@ -107,3 +107,12 @@ export const configInstancesKey = (prefix: string): string => `${prefix}:config:
 
 /** Held by the one process evaluating alert rules; others wait for it to lapse. */
 export const alertLeaderKey = (prefix: string): string => `${prefix}:alerts:leader`;
+
+/** The fault-injection settings set through PUT /v1/admin/chaos (JSON), overriding the config's `chaos` for every worker. */
+export const chaosSettingsKey = (prefix: string): string => `${prefix}:chaos:settings`;
+
+/** One provider's upstream model list as last fetched (JSON {models, last_refresh}), for GET /v1/providers/{name}/models. */
+export const providerModelsKey = (prefix: string, provider: string): string => `${prefix}:provider-models:${provider}`;
+
+/** Published by the api (a provider's name) to have a worker serving that provider fetch its model list into `providerModelsKey`. */
+export const providerModelsRefreshChannel = (prefix: string): string => `${prefix}:provider-models:refresh`;

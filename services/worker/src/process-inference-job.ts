@@ -17,6 +17,7 @@ import { withEnqueueSpan } from '@switchyard/observability';
 import { callRoute } from './call-route.ts';
 import { countsAgainstBreaker, decideOnFailure, type FailureDecision } from './decide-on-failure.ts';
 import { withJobSpans, withReplySpan, withUpstreamSpan } from './job-spans.ts';
+import type { FaultInjector } from './fault-injection.ts';
 import { StreamInterruptedError, streamRoute } from './stream-route.ts';
 
 export type ProcessorDependencies = {
@@ -29,6 +30,8 @@ export type ProcessorDependencies = {
   queues: InferenceQueues;
   breakers: CircuitBreakers;
   logger: Logger;
+  /** Chaos rules applied before each upstream call (off unless enabled). */
+  faults?: FaultInjector;
   /** Called once per finished attempt that reached a provider (the ledger's input). */
   onAttemptFinished?: (event: AttemptEvent) => Promise<void>;
 };
@@ -161,8 +164,9 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
     const failureOf = (caught: unknown) => (caught instanceof StreamInterruptedError ? caught.error : describeFailure(caught));
 
     try {
-      const result = await withUpstreamSpan(route, totalAttempts, failureOf, () =>
-        data.stream && data.call.kind === 'chat'
+      const result = await withUpstreamSpan(route, totalAttempts, failureOf, async () => {
+        await dependencies.faults?.beforeCall(route, config.chaos, { signal, timeoutMs: config.providers[route.provider]?.timeoutMs ?? 0 });
+        return data.stream && data.call.kind === 'chat'
           ? streamRoute(adapter, data, route, {
               signal,
               modelOptions,
@@ -172,8 +176,8 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
               mayHaveRunBefore: job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
               describeFailure,
             })
-          : callRoute(adapter, data, route, { signal, modelOptions }),
-      );
+          : callRoute(adapter, data, route, { signal, modelOptions });
+      });
       await breakers.recordSuccess(route);
       await attemptFinished('completed', result.usage);
       return finish(job, { ...base, status: 'completed', output: result.output, usage: result.usage, attempts: totalAttempts, completedAt: Date.now() });

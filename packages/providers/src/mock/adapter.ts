@@ -6,6 +6,9 @@ import type { ProviderAdapter } from '../types.ts';
 import { answerChat, estimateTokens, mockText, toChatResponse, truncate, wordPieces } from './mock-answer.ts';
 import { delay, mockTiming, throwIfCancelled } from './mock-timing.ts';
 
+/** The models the built-in mock ships with in the seed catalog (it answers any id). */
+const mockModelIds = ['mock-fast', 'mock-slow', 'mock-embed'];
+
 export function createMockProvider(config: ProviderSettings): ProviderAdapter {
   const timing = (modelOptions: Record<string, unknown> | undefined) => mockTiming(config.options, modelOptions);
 
@@ -62,6 +65,11 @@ export function createMockProvider(config: ProviderSettings): ProviderAdapter {
         finishReason: truncated ? 'length' : 'stop',
         usage: { inputTokens: estimateTokens(request.prompt.length), outputTokens: pieces.length },
       };
+    },
+
+    async listModels(options) {
+      throwIfCancelled(options.signal);
+      return mockModelIds.map((id) => ({ id, ownedBy: config.name }));
     },
   };
 }
