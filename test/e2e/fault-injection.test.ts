@@ -93,7 +93,10 @@ describe('fault injection', () => {
   });
 
   it('applies config rules at their probability with a seed, every fault counted once', async () => {
-    gateway.setOverrides({ ...overrides(gateway.upstreams.openai), chaos: { enabled: true, seed: 2026, rules: [{ type: 'error', status: 500, probability: 0.5 }] } });
+    gateway.setOverrides({
+      ...overrides(gateway.upstreams.openai),
+      chaos: { enabled: true, seed: 2026, rules: [{ type: 'error', status: 500, probability: 0.5 }] },
+    });
     expect((await admin('POST', '/config/reload')).status).toBe(200);
     // The last test's admin switch is forgotten within a second; then the config's rules apply.
     await eventually('the config rules to apply', async () => (await chat()).status === 502);

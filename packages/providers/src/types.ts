@@ -27,7 +27,7 @@ export interface ProviderAdapter {
   embed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
   /** Absent when the provider has no legacy completions endpoint. */
   complete?(request: CompletionRequest, options: CallOptions): Promise<CompletionResponse>;
-  /** The upstream's own model list; absent when its API has none (Anthropic's is not used). */
+  /** The upstream's own model list; absent when the adapter has none (Anthropic's `GET /v1/models` is not read yet). */
   listModels?(options: { signal: AbortSignal }): Promise<UpstreamModel[]>;
 }
 
