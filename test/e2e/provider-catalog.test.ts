@@ -17,8 +17,10 @@ const gateway = useGateway({
       openai: { apiKey: openAIKey, baseUrl: openai.url },
       ollama: { baseUrl: ollama.url },
       anthropic: { apiKey: 'sk-ant-catalog-0123456789', baseUrl: 'http://127.0.0.1:9' },
+      // Nothing listens on port 9 (discard): its list cannot be fetched.
+      unreachable: { kind: 'openai-compatible', apiKey: 'sk-unreachable-0123456789', baseUrl: 'http://127.0.0.1:9/v1' },
     },
-    models: { 'gpt-unlisted': { provider: 'openai' } },
+    models: { 'gpt-unlisted': { provider: 'openai' }, 'unreachable-model': { provider: 'unreachable' } },
   }),
 });
 
@@ -83,6 +85,23 @@ describe('GET /v1/providers/{name}/models', () => {
     expect(body).toMatchObject({ upstream_list: false });
     expect(body.data.length).toBeGreaterThan(0);
     for (const model of body.data) expect(model).toMatchObject({ configured: true, upstream_listed: null, owned_by: 'anthropic' });
+  });
+
+  it('says why the upstream list could not be fetched, and still shows the configured models', async () => {
+    const { status, body } = await get('/v1/providers/unreachable/models');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ cached: false, upstream_list: true, upstream_error: 'unreachable could not be reached' });
+    expect(body.data).toEqual([expect.objectContaining({ id: 'unreachable-model', configured: true, upstream_listed: false })]);
+  });
+
+  it('answers a disabled provider from the configuration at once (no worker can list it)', async () => {
+    const { status, body } = await get('/v1/providers/xai/models');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ cached: false, last_refresh: null, upstream_list: null });
+    expect(body.data.map((model: { id: string }) => model.id)).toContain('grok-3');
+    const refused = await refresh('xai');
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({ type: 'overloaded', code: 'provider_unavailable' });
   });
 
   it('answers one model, and 404 for a model or provider it does not know', async () => {

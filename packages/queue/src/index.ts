@@ -83,5 +83,12 @@ export { providerBreakerState, tripsBreaker, type BreakerTrip, type WindowCounts
 export { webhookDeliveryLockKey, webhookDestinationSlotsKey, webhookParkedJobsKey, webhookQueueName } from './names.ts';
 export { openWebhookQueue } from './webhook-queue.ts';
 export { clearChaosOverride, readChaosOverride, writeChaosOverride } from './chaos-settings.ts';
-export { readProviderModels, requestProviderModelsRefresh, storeProviderModels, type CachedProviderModels } from './provider-models-cache.ts';
+export {
+  claimProviderModelsRefresh,
+  readProviderModels,
+  releaseProviderModelsRefresh,
+  requestProviderModelsRefresh,
+  storeProviderModels,
+  type CachedProviderModels,
+} from './provider-models-cache.ts';
 export { providerModelsRefreshChannel } from './names.ts';

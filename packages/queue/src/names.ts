@@ -116,3 +116,6 @@ export const providerModelsKey = (prefix: string, provider: string): string => `
 
 /** Published by the api (a provider's name) to have a worker serving that provider fetch its model list into `providerModelsKey`. */
 export const providerModelsRefreshChannel = (prefix: string): string => `${prefix}:provider-models:refresh`;
+
+/** Held for a few seconds by the one worker fetching a provider's model list, so a refresh is one upstream call, not one per worker. */
+export const providerModelsRefreshLockKey = (prefix: string, provider: string): string => `${prefix}:provider-models:${provider}:refreshing`;

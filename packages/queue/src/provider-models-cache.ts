@@ -1,5 +1,5 @@
 import type { RedisConnection } from './connection.ts';
-import { providerModelsKey, providerModelsRefreshChannel } from './names.ts';
+import { providerModelsKey, providerModelsRefreshChannel, providerModelsRefreshLockKey } from './names.ts';
 
 /**
  * A provider's upstream model list as a worker last fetched it (epoch ms). `listed` is false
@@ -33,4 +33,16 @@ export async function readProviderModels(redis: RedisConnection, prefix: string,
 /** Asks the workers serving `provider` to fetch its list now; resolves with how many processes heard it. */
 export async function requestProviderModelsRefresh(redis: RedisConnection, prefix: string, provider: string): Promise<number> {
   return redis.publish(providerModelsRefreshChannel(prefix), provider);
+}
+
+/**
+ * True for the one worker that may fetch `provider`'s list now (the others heard the same
+ * request); released when it is stored, or after `holdMs` if that worker died.
+ */
+export async function claimProviderModelsRefresh(redis: RedisConnection, prefix: string, provider: string, holdMs: number): Promise<boolean> {
+  return (await redis.set(providerModelsRefreshLockKey(prefix, provider), '1', 'PX', holdMs, 'NX')) === 'OK';
+}
+
+export async function releaseProviderModelsRefresh(redis: RedisConnection, prefix: string, provider: string): Promise<void> {
+  await redis.del(providerModelsRefreshLockKey(prefix, provider));
 }

@@ -3,10 +3,12 @@
 // calls an upstream itself, even for this metadata call.
 import type { Logger } from '@switchyard/logger';
 import type { ProviderAdapter } from '@switchyard/providers';
-import { readProviderModels, storeProviderModels, type RedisConnection } from '@switchyard/queue';
+import { claimProviderModelsRefresh, readProviderModels, releaseProviderModelsRefresh, storeProviderModels, type RedisConnection } from '@switchyard/queue';
 
 /** A model list is small; an upstream slower than this is reported as failed. */
 const listTimeoutMs = 10_000;
+/** Outlasts one fetch; bounds how long a worker that died holding the claim blocks the others. */
+const claimMs = listTimeoutMs + 2000;
 
 export async function refreshProviderModels(options: {
   redis: RedisConnection;
@@ -15,6 +17,17 @@ export async function refreshProviderModels(options: {
   provider: string;
   adapter: ProviderAdapter;
 }): Promise<void> {
+  const { redis, prefix, provider, adapter } = options;
+  // Every worker serving the provider hears the request; one of them answers it.
+  if (!(await claimProviderModelsRefresh(redis, prefix, provider, claimMs))) return;
+  try {
+    await fetchAndStore(options);
+  } finally {
+    await releaseProviderModelsRefresh(redis, prefix, provider);
+  }
+}
+
+async function fetchAndStore(options: Parameters<typeof refreshProviderModels>[0]): Promise<void> {
   const { redis, prefix, provider, adapter } = options;
   if (!adapter.listModels) {
     await storeProviderModels(redis, prefix, provider, { models: [], lastRefresh: Date.now(), listed: false });

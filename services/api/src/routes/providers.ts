@@ -25,8 +25,17 @@ function providerCatalog(context: ApiContext) {
     return provider;
   };
 
+  /** Only a worker serving the provider can fetch its list: none for a disabled provider or one no worker consumes. */
+  const servedByWorkers = async (name: string) =>
+    context.config.providers[name]?.enabled === true &&
+    ((await context.queues
+      .get(name)
+      .getWorkersCount()
+      .catch(() => 1)) ?? 0) > 0;
+
   /** Asks the workers to fetch the list and waits for an entry newer than `after`; undefined when none came in time. */
   const refreshed = async (name: string, after: number, waitMs: number): Promise<CachedProviderModels | undefined> => {
+    if (!(await servedByWorkers(name))) return undefined;
     // Not cut short when PUBLISH counts no listener: on a cluster it counts only one node's.
     await requestProviderModelsRefresh(context.redis, prefix, name);
     for (const stopAt = Date.now() + waitMs; Date.now() < stopAt; ) {
@@ -102,7 +111,11 @@ export function createProviderRefreshRouter(context: ApiContext): Router {
   router.post('/v1/providers/:name/models/refresh', createAdminAuthenticator(context.config.adminKey), async (request: Request, response: Response) => {
     const name = providerOf(request).name;
     const entry = await refreshed(name, Date.now(), refreshWaitMs);
-    if (!entry) throw new GatewayError('provider_unavailable', `no worker serving '${name}' refreshed its model list within ${refreshWaitMs / 1000} s`);
+    if (!entry)
+      throw new GatewayError('provider_unavailable', `no worker serving '${name}' refreshed its model list within ${refreshWaitMs / 1000} s`, {
+        retryable: true,
+        retryAfterMs: 5000,
+      });
     response.json(renderList(name, entry, false));
   });
 
