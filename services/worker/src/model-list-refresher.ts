@@ -17,7 +17,7 @@ export async function refreshProviderModels(options: {
   provider: string;
   adapter: ProviderAdapter;
 }): Promise<void> {
-  const { redis, prefix, provider, adapter } = options;
+  const { redis, prefix, provider } = options;
   // Every worker serving the provider hears the request; one of them answers it.
   if (!(await claimProviderModelsRefresh(redis, prefix, provider, claimMs))) return;
   try {
