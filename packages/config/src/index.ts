@@ -1,4 +1,4 @@
-export { configSchema, providerKinds, type ModelConfig } from './schema.ts';
+export { chaosSchema, configSchema, providerKinds, type ChaosRule, type ChaosSettings, type ModelConfig } from './schema.ts';
 export {
   ConfigError,
   enabledProviders,

@@ -163,6 +163,27 @@ const authSchema = z
       .optional(),
   })
   .prefault({});
+/** One fault to inject before an upstream call (services/worker/src/fault-injection.ts). */
+export const chaosRuleSchema = z.strictObject({
+  /** Absent: every provider. */
+  provider: z.string().min(1).optional(),
+  /** A catalog model id; absent: every model. */
+  model: z.string().min(1).optional(),
+  /** delay: wait `duration_ms` then call; error: answer `status` as the upstream would; stall: wait until the call's timeout or deadline. */
+  type: z.enum(['delay', 'error', 'stall']),
+  probability: z.number().min(0).max(1),
+  duration_ms: z.number().int().nonnegative().optional(),
+  /** The upstream HTTP status an `error` rule pretends (default 500). */
+  status: z.number().int().min(400).max(599).optional(),
+});
+
+/** Fault injection for drills: off unless `enabled` is set, here or through PUT /v1/admin/chaos. */
+export const chaosSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  rules: z.array(chaosRuleSchema).default([]),
+  /** Seeds the draws, for reproducible drills and tests; absent: Math.random. */
+  seed: z.number().int().optional(),
+});
 
 export const configSchema = z.strictObject({
   server: z
@@ -187,6 +208,8 @@ export const configSchema = z.strictObject({
        * on kept-alive connections) for up to this long, then cuts what is left (SWITCHYARD_DRAIN_TIMEOUT_MS).
        */
       drainTimeoutMs: z.number().int().nonnegative().default(30_000),
+      /** `_proxy_info {provider, attempt_number, response_time, request_id}` on non-stream OpenAI-format bodies. */
+      proxyInfo: z.boolean().default(true),
     })
     .prefault({}),
   redis: z
@@ -328,6 +351,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Static API keys from the config, checked alongside the database's (docs/config-habits.md). */
   auth: authSchema,
+  chaos: chaosSchema.prefault({}),
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and - only'), providerSchema),
   models: z.record(z.string().min(1), modelSchema),
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
@@ -346,3 +370,5 @@ export type ModelConfig = Omit<z.infer<typeof modelSchema>, 'provider' | 'deploy
   forced?: number;
 };
 export type ParsedConfig = z.infer<typeof configSchema>;
+export type ChaosSettings = z.infer<typeof chaosSchema>;
+export type ChaosRule = z.infer<typeof chaosRuleSchema>;

@@ -11,3 +11,4 @@ export * from './request-records.ts';
 export { renderJobError, renderJobRecordObject, renderJobUsage, unixSeconds, type JobObject } from './job-object.ts';
 export { openSecret, sealSecret } from './secret-box.ts';
 export { isAllowListed, parseWebhookAllowList, portOf, refusedAddressReason, webhookUrlProblem, type WebhookAllowList } from './webhook-destination.ts';
+export { createPrng } from './prng.ts';

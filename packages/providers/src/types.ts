@@ -20,6 +20,9 @@ export type CallOptions = {
   modelOptions?: Record<string, unknown>;
 };
 
+/** One entry of an upstream's own model list (OpenAI `GET /models`, Ollama `/api/tags`). */
+export type UpstreamModel = { id: string; ownedBy?: string; created?: number };
+
 export interface ProviderAdapter {
   readonly name: string;
   /** Non-streaming chat. Throws ProviderError (from @switchyard/core) on failure. */
@@ -36,6 +39,8 @@ export interface ProviderAdapter {
   complete?(request: CompletionRequest, options: CallOptions): Promise<CompletionResponse>;
   /** Absent when the provider cannot generate images (`/v1/images/generations`). */
   generateImages?(request: ImageRequest, options: CallOptions): Promise<ImageResponse>;
+  /** The upstream's own model list; absent when the adapter has none (Anthropic's `GET /v1/models` is not read yet). */
+  listModels?(options: { signal: AbortSignal }): Promise<UpstreamModel[]>;
 }
 
 export type ProviderDependencies = {

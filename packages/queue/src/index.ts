@@ -83,3 +83,13 @@ export { deploymentOf, type BreakerState, type BreakerTarget, type Deployment } 
 export { providerBreakerState, tripsBreaker, type BreakerTrip, type WindowCounts } from './circuit-breaker-decision.ts';
 export { webhookDeliveryLockKey, webhookDestinationSlotsKey, webhookParkedJobsKey, webhookQueueName } from './names.ts';
 export { openWebhookQueue } from './webhook-queue.ts';
+export { clearChaosOverride, readChaosOverride, writeChaosOverride } from './chaos-settings.ts';
+export {
+  claimProviderModelsRefresh,
+  readProviderModels,
+  releaseProviderModelsRefresh,
+  requestProviderModelsRefresh,
+  storeProviderModels,
+  type CachedProviderModels,
+} from './provider-models-cache.ts';
+export { providerModelsRefreshChannel } from './names.ts';

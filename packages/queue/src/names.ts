@@ -110,3 +110,15 @@ export const alertLeaderKey = (prefix: string): string => `${prefix}:alerts:lead
 
 /** A summary the gateway wrote of condensed conversation turns, by content hash (summarizing condensation). */
 export const condensationSummaryKey = (prefix: string, contentHash: string): string => `${prefix}:condensation:summary:${contentHash}`;
+
+/** The fault-injection settings set through PUT /v1/admin/chaos (JSON), overriding the config's `chaos` for every worker. */
+export const chaosSettingsKey = (prefix: string): string => `${prefix}:chaos:settings`;
+
+/** One provider's upstream model list as last fetched (JSON {models, last_refresh}), for GET /v1/providers/{name}/models. */
+export const providerModelsKey = (prefix: string, provider: string): string => `${prefix}:provider-models:${provider}`;
+
+/** Published by the api (a provider's name) to have a worker serving that provider fetch its model list into `providerModelsKey`. */
+export const providerModelsRefreshChannel = (prefix: string): string => `${prefix}:provider-models:refresh`;
+
+/** Held for a few seconds by the one worker fetching a provider's model list, so a refresh is one upstream call, not one per worker. */
+export const providerModelsRefreshLockKey = (prefix: string, provider: string): string => `${prefix}:provider-models:${provider}:refreshing`;

@@ -22,6 +22,7 @@ import { createInferenceHandler } from './inference/run-inference.ts';
 import { createJobListRouter } from './routes/job-list.ts';
 import { createJobsRouter } from './routes/jobs.ts';
 import { createModelsRouter } from './routes/models.ts';
+import { createProviderRefreshRouter, createProvidersRouter } from './routes/providers.ts';
 import { createUsageRouter } from './routes/usage.ts';
 import { createWebhookDeliveriesRouter } from './routes/webhooks-deliveries.ts';
 import { createWebhooksRouter } from './routes/webhooks.ts';
@@ -80,6 +81,7 @@ export function createApp(context: ApiContext): Express {
   // Alert rules and alerts are the operator's: the admin key, and their own 404 too.
   app.use('/v1/rules', createAdminAuthenticator(context.config.adminKey), createRulesRouter(context), notFoundHandler);
   app.use('/v1/alerts', createAdminAuthenticator(context.config.adminKey), createAlertsRouter(context), notFoundHandler);
+  app.use(createProviderRefreshRouter(context));
 
   const v1 = express.Router();
   v1.use(authenticate);
@@ -92,6 +94,7 @@ export function createApp(context: ApiContext): Express {
   v1.post('/completions', idempotent(context, '/v1/completions'), createInferenceHandler(context, '/v1/completions'));
   v1.post('/images/generations', idempotent(context, '/v1/images/generations'), createInferenceHandler(context, '/v1/images/generations'));
   v1.use(createModelsRouter(context.config));
+  v1.use(createProvidersRouter(context));
   v1.use(createJobListRouter(context));
   v1.use(createJobsRouter(context));
   v1.use(createBatchesRouter(context));

@@ -18,6 +18,7 @@ import { callRoute } from './call-route.ts';
 import { callWithCondensation, type CondensationTracker } from './call-with-condensation.ts';
 import { countsAgainstBreaker, decideOnFailure, type FailureDecision } from './decide-on-failure.ts';
 import { withJobSpans, withReplySpan, withUpstreamSpan } from './job-spans.ts';
+import type { FaultInjector } from './fault-injection.ts';
 import { StreamInterruptedError, streamRoute } from './stream-route.ts';
 
 export type ProcessorDependencies = {
@@ -30,6 +31,8 @@ export type ProcessorDependencies = {
   queues: InferenceQueues;
   breakers: CircuitBreakers;
   logger: Logger;
+  /** Chaos rules applied before each upstream call (off unless enabled). */
+  faults?: FaultInjector;
   /** Called once per finished attempt that reached a provider (the ledger's input). */
   onAttemptFinished?: (event: AttemptEvent) => Promise<void>;
 };
@@ -174,8 +177,10 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
 
     try {
       const result = await withUpstreamSpan(route, totalAttempts, failureOf, () =>
-        callWithCondensation(data, route, condensationDependencies, condensation, (callData) =>
-          callData.stream && callData.call.kind === 'chat'
+        callWithCondensation(data, route, condensationDependencies, condensation, async (callData) => {
+          // A drill's fault comes before every call that would reach the provider, a condensed retry's too.
+          await dependencies.faults?.beforeCall(route, config.chaos, { signal, timeoutMs: config.providers[route.provider]?.timeoutMs ?? 0 });
+          return callData.stream && callData.call.kind === 'chat'
             ? streamRoute(adapter, callData, route, {
                 signal,
                 modelOptions,
@@ -185,8 +190,8 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
                 mayHaveRunBefore: job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
                 describeFailure,
               })
-            : callRoute(adapter, callData, route, { signal, modelOptions }),
-        ),
+            : callRoute(adapter, callData, route, { signal, modelOptions });
+        }),
       );
       totalAttempts += condensation.extraAttempts;
       await breakers.recordSuccess(route);

@@ -11,9 +11,12 @@ import {
   createRedisHealthReporter,
   bullmqPrefix,
   inferenceQueueName,
+  providerModelsRefreshChannel,
   publishReply,
 } from '@switchyard/queue';
 import { Registry } from 'prom-client';
+import { createFaultInjector } from './fault-injection.ts';
+import { refreshProviderModels } from './model-list-refresher.ts';
 import { RetryRouteError, type ProcessorDependencies } from './process-inference-job.ts';
 import { workerSettingsOf, type WorkerSettings } from './worker-changes.ts';
 import { createWorkerGeneration, selectedProviders, type WorkerGeneration } from './worker-generation.ts';
@@ -80,6 +83,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     appender: createTokenBatchAppender(redis),
     logger,
     dispatcher: options.dispatcher,
+    faults: createFaultInjector({ redis, prefix, logger, onInjected: metrics.faultInjected }),
     onAttemptFinished: async (event: Parameters<NonNullable<WorkerOptions['onAttemptFinished']>>[0], ledger: WorkerGeneration['ledger']) => {
       const key = usageKey(event.data);
       const entry = ledger.usageEntry(event);
@@ -177,10 +181,12 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   });
 
   // Cancellation reaches whichever worker runs the job.
-  subscriber.on('message', (_channel: string, jobId: string) => {
-    for (const worker of workers.all()) worker.cancelJob(jobId, 'cancelled by the client');
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel === cancelChannel(prefix)) for (const worker of workers.all()) worker.cancelJob(message, 'cancelled by the client');
+    const adapter = channel === providerModelsRefreshChannel(prefix) ? generation.adapters.get(message) : undefined;
+    if (adapter) void refreshProviderModels({ redis, prefix, logger, provider: message, adapter }).catch(() => undefined);
   });
-  await subscriber.subscribe(cancelChannel(prefix));
+  await subscriber.subscribe(cancelChannel(prefix), providerModelsRefreshChannel(prefix));
   logger.info({ providers, concurrency: options.concurrency ?? 'per provider' }, 'workers started');
 
   return {

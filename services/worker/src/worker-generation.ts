@@ -4,6 +4,7 @@ import { enabledProviders, routesFor, type SwitchyardConfig } from '@switchyard/
 import type { Logger } from '@switchyard/logger';
 import { createProvider, type ProviderAdapter, type ProviderDependencies } from '@switchyard/providers';
 import { createCircuitBreakers, type CircuitBreakers, type InferenceQueues, type TokenBatchAppender } from '@switchyard/queue';
+import type { FaultInjector } from './fault-injection.ts';
 import { createLedgerEmitter } from './ledger-emitter.ts';
 import { createInferenceProcessor } from './process-inference-job.ts';
 
@@ -16,6 +17,8 @@ export type SharedWorkerParts = {
   appender: TokenBatchAppender;
   logger: Logger;
   dispatcher?: ProviderDependencies['dispatcher'];
+  /** Chaos rules, one PRNG and one view of the admin switch per process. */
+  faults?: FaultInjector;
   /** Every finished attempt, with the ledger emitter (and so the prices) of the generation that ran it. */
   onAttemptFinished: (event: AttemptEvent, ledger: LedgerEmitter) => Promise<void>;
 };
@@ -75,6 +78,7 @@ export function createWorkerGeneration(
     queues: shared.queues,
     breakers,
     logger: shared.logger,
+    ...(shared.faults ? { faults: shared.faults } : {}),
     onAttemptFinished: (event) => shared.onAttemptFinished(event, ledger),
   });
 

@@ -70,6 +70,12 @@ export function createWorkerMetrics(registry: Registry, providers: readonly stri
     labelNames: ['provider'],
     registers: [registry],
   });
+  const faults = new Counter({
+    name: 'switchyard_faults_injected_total',
+    help: 'Faults injected before an upstream call by a chaos rule (delay, error, stall)',
+    labelNames: ['provider', 'type'],
+    registers: [registry],
+  });
   // The series of the providers consumed exist from the start, so a rate sees a zero, not a gap.
   for (const provider of providers) {
     activeJobs.set({ provider }, 0);
@@ -107,6 +113,9 @@ export function createWorkerMetrics(registry: Registry, providers: readonly stri
     },
     retryScheduled(data: InferenceJobData) {
       retries.inc({ provider: routeOf(data).provider });
+    },
+    faultInjected(provider: string, type: string) {
+      faults.inc({ provider, type });
     },
   };
 }

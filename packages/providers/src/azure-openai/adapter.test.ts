@@ -48,6 +48,15 @@ describe('azure-openai adapter', () => {
     expect(upstream.requests[0]?.path).toBe('/openai/deployments/my-embedding-deployment/embeddings');
   });
 
+  it("lists the resource's models with the api-key header and api-version", async () => {
+    const models = await adapter.listModels!({ signal: signal() });
+    expect(models.map((model) => model.id)).toEqual(['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small']);
+    expect(models[0]).toMatchObject({ ownedBy: 'mock', created: expect.any(Number) });
+    const [recorded] = upstream.requests;
+    expect(recorded).toMatchObject({ method: 'GET', path: '/openai/models', query: { 'api-version': '2024-10-21' } });
+    expect(recorded?.headers['api-key']).toBe(apiKey);
+  });
+
   it('maps a rejected key without leaking it', async () => {
     const wrongKey = 'azure-wrong-key-987654321';
     const wrong = createProvider(providerConfig({ name: 'azure-openai', kind: 'azure-openai', baseUrl: upstream.origin, apiKey: wrongKey }));
@@ -55,5 +64,8 @@ describe('azure-openai adapter', () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ code: 'upstream_error', upstreamStatus: 401, retryable: false });
     expect(`${error.message} ${error.detail}`).not.toContain(wrongKey);
+    const listing = (await wrong.listModels!({ signal: signal() }).catch((caught: unknown) => caught)) as ProviderError;
+    expect(listing).toMatchObject({ code: 'upstream_error', upstreamStatus: 401, retryable: false });
+    expect(`${listing.message} ${listing.detail}`).not.toContain(wrongKey);
   });
 });

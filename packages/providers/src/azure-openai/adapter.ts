@@ -14,5 +14,7 @@ export function createAzureOpenAIProvider(config: ProviderSettings, dependencies
     tools: true,
     embeddings: true,
     completions: true,
+    // The models the resource can deploy (Azure's `Models - List`); deployments are the catalog's ids.
+    modelsUrl: `${baseUrl}/openai/models?api-version=${apiVersion}`,
   });
 }

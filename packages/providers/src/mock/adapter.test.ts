@@ -15,6 +15,14 @@ const request: ChatRequest = {
 const text = 'This is a mock response to: Tell me a joke';
 
 describe('mock provider', () => {
+  it('lists the models it ships with', async () => {
+    expect(await mock.listModels!({ signal: signal() })).toEqual([
+      { id: 'mock-fast', ownedBy: 'mock' },
+      { id: 'mock-slow', ownedBy: 'mock' },
+      { id: 'mock-embed', ownedBy: 'mock' },
+    ]);
+  });
+
   it('answers deterministically', async () => {
     const response = await mock.generate(request, { signal: signal() });
     expect(response.content).toEqual([{ type: 'text', text }]);

@@ -7,6 +7,9 @@ import { answerChat, estimateTokens, mockText, toChatResponse, truncate, wordPie
 import { mockImages } from './mock-image.ts';
 import { delay, mockTiming, throwIfCancelled } from './mock-timing.ts';
 
+/** The models the built-in mock ships with in the seed catalog (it answers any id). */
+const mockModelIds = ['mock-fast', 'mock-slow', 'mock-embed'];
+
 export function createMockProvider(config: ProviderSettings): ProviderAdapter {
   const timing = (modelOptions: Record<string, unknown> | undefined) => mockTiming(config.options, modelOptions);
 
@@ -68,6 +71,11 @@ export function createMockProvider(config: ProviderSettings): ProviderAdapter {
         finishReason: truncated ? 'length' : 'stop',
         usage: { inputTokens: estimateTokens(request.prompt.length), outputTokens: pieces.length },
       };
+    },
+
+    async listModels(options) {
+      throwIfCancelled(options.signal);
+      return mockModelIds.map((id) => ({ id, ownedBy: config.name }));
     },
   };
 }

@@ -4,6 +4,8 @@ import { ProviderError, type ChatResponse } from '@switchyard/core';
 import { z } from 'zod';
 import type { ProviderSettings } from '../provider-settings.ts';
 import { baseUrlOf, createHttpContext, type HttpContext } from '../http/http-context.ts';
+import { getJson } from '../http/get-json.ts';
+import { ollamaModelList } from '../http/model-list.ts';
 import { postJson, readJson } from '../http/post-json.ts';
 import { runCall, streamCall } from '../http/run-call.ts';
 import { ollamaDefaults } from '../provider-defaults.ts';
@@ -49,6 +51,10 @@ export function createOllamaProvider(config: ProviderSettings, dependencies?: Pr
           usage: inputTokens == null ? { inputTokens: 0, outputTokens: 0, estimated: true } : { inputTokens, outputTokens: 0 },
         };
       });
+    },
+
+    listModels(options) {
+      return runCall(context, options.signal, async (call) => ollamaModelList(await getJson(context, call, `${baseUrl}/api/tags`, headers), context));
     },
   };
 }

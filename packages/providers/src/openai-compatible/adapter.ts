@@ -15,5 +15,6 @@ export function createOpenAICompatibleProvider(config: ProviderSettings, depende
     tools: preset.tools ?? true,
     embeddings: preset.embeddings ?? true,
     completions: preset.completions ?? true,
+    modelsUrl: `${baseUrl}/models`,
   });
 }

@@ -12,6 +12,8 @@ import {
   toOpenAIImagesBody,
 } from '@switchyard/formats';
 import type { HttpContext } from '../http/http-context.ts';
+import { getJson } from '../http/get-json.ts';
+import { openAIModelList } from '../http/model-list.ts';
 import { postJson, readJson } from '../http/post-json.ts';
 import { runCall, streamCall } from '../http/run-call.ts';
 import type { ProviderAdapter } from '../types.ts';
@@ -27,6 +29,8 @@ export type OpenAIDialect = {
   tools: boolean;
   embeddings: boolean;
   completions: boolean;
+  /** Where the upstream lists its models (`GET`); absent: it has no list. */
+  modelsUrl?: string;
 };
 
 export function createOpenAIDialectAdapter(context: HttpContext, dialect: OpenAIDialect): ProviderAdapter {
@@ -78,6 +82,11 @@ export function createOpenAIDialectAdapter(context: HttpContext, dialect: OpenAI
         );
         return fromOpenAICompletionResponse(await readJson(response, context));
       });
+  }
+  const modelsUrl = dialect.modelsUrl;
+  if (modelsUrl) {
+    adapter.listModels = (options) =>
+      runCall(context, options.signal, async (call) => openAIModelList(await getJson(context, call, modelsUrl, dialect.headers), context));
   }
   return adapter;
 }

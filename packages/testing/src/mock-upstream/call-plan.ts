@@ -1,6 +1,6 @@
 // Decides, per call, how a mock upstream answers: from the model's behavior, its failure
 // counter and the seeded PRNG.
-import { createPrng } from './prng.ts';
+import { createPrng } from '@switchyard/core';
 import type { MockBehavior } from './types.ts';
 
 export type StatusFailure = {

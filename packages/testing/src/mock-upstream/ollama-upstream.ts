@@ -13,6 +13,16 @@ import { writeJson } from './wire.ts';
 export function startMockOllamaUpstream(options: MockUpstreamOptions = {}): Promise<MockUpstream> {
   return startMockServer(options, '', async (exchange) => {
     if (await routeOpenAI(exchange, options)) return;
+    if (exchange.method === 'GET' && exchange.path === '/api/tags') {
+      const models = (options.models ?? ['llama3.2', 'qwen2.5']).map((name) => ({
+        name,
+        model: name,
+        modified_at: '2026-01-01T00:00:00Z',
+        size: 2_019_393_189,
+      }));
+      writeJson(exchange.response, 200, { models });
+      return;
+    }
     if (exchange.method === 'POST' && (exchange.path === '/api/chat' || exchange.path === '/api/embed')) {
       const model = asRecord(exchange.body).model;
       if (exchange.invalidJson || typeof model !== 'string' || model === '') {

@@ -22,8 +22,10 @@ export function startMockOpenAIUpstream(options: MockUpstreamOptions = {}): Prom
 /** Serves the OpenAI routes; false when the path is not one of them. Ollama reuses it for its /v1. */
 export async function routeOpenAI(exchange: MockExchange, options: MockUpstreamOptions): Promise<boolean> {
   const { method, path } = exchange;
-  if (method === 'GET' && path === '/v1/models') {
-    if (!authorized(exchange, bearerOf(exchange), options)) return true;
+  // OpenAI's list, and Azure OpenAI's `Models - List` of the resource (api-key header).
+  if (method === 'GET' && (path === '/v1/models' || path === '/openai/models')) {
+    const presented = path === '/v1/models' ? bearerOf(exchange) : (exchange.request.headers['api-key'] as string | undefined);
+    if (!authorized(exchange, presented, options)) return true;
     const created = Math.floor(Date.now() / 1000);
     writeJson(exchange.response, 200, {
       object: 'list',

@@ -32,6 +32,6 @@ export async function runSync(context: ApiContext, response: Response, spec: Inf
     await started.cancel().catch(() => false);
     throw new GatewayError('timeout', `the request did not finish within ${Math.round(timeoutMs / 1000)} s`);
   }
-  sendReply(response, reply);
+  sendReply(response, reply, { endpoint: spec.endpoint, receivedAt: started.data.createdAt, proxyInfo: context.config.server.proxyInfo });
   return reply.usage;
 }

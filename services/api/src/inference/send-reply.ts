@@ -1,9 +1,20 @@
 import type { Response } from 'express';
-import { GatewayError, type ReplyMessage } from '@switchyard/core';
+import { GatewayError, type InferenceEndpoint, type ReplyMessage } from '@switchyard/core';
 import { sendError } from '../middleware/error-format.ts';
 
-/** Answers a finished sync request: the endpoint's body or its error, with the routing headers. */
-export function sendReply(response: Response, reply: ReplyMessage): void {
+/** Bodies that may carry `_proxy_info`: the non-stream OpenAI formats (an Anthropic body keeps its exact shape). */
+const proxyInfoEndpoints: ReadonlySet<InferenceEndpoint> = new Set(['/v1/chat/completions', '/v1/completions', '/v1/embeddings']);
+
+export type ReplyOptions = {
+  endpoint: InferenceEndpoint;
+  /** Epoch ms the request was received: `_proxy_info.response_time` runs from it. */
+  receivedAt: number;
+  /** `server.proxyInfo`. */
+  proxyInfo: boolean;
+};
+
+/** Answers a finished sync request: the endpoint's body or its error, with the routing headers (and the same facts in `_proxy_info`). */
+export function sendReply(response: Response, reply: ReplyMessage, options: ReplyOptions): void {
   response.setHeader('x-job-id', reply.requestId);
   if (reply.provider) response.setHeader('x-switchyard-provider', reply.provider);
   if (reply.model) response.setHeader('x-switchyard-model', reply.model);
@@ -11,8 +22,21 @@ export function sendReply(response: Response, reply: ReplyMessage): void {
   if (reply.condensed) response.setHeader('x-switchyard-condensed', reply.condensed);
   if (reply.queueMs !== undefined) response.setHeader('x-switchyard-queue-ms', String(Math.max(0, reply.queueMs)));
   if (reply.status === 'completed') {
-    response.status(200).json(reply.output);
+    const output = reply.output;
+    const withInfo = options.proxyInfo && proxyInfoEndpoints.has(options.endpoint) && isObject(output);
+    response.status(200).json(withInfo ? { ...output, _proxy_info: proxyInfoOf(response, reply, options.receivedAt) } : output);
     return;
   }
   sendError(response, reply.error ?? new GatewayError('internal_error', `request ${reply.status}`));
 }
+
+function proxyInfoOf(response: Response, reply: ReplyMessage, receivedAt: number) {
+  return {
+    provider: reply.provider ?? null,
+    attempt_number: reply.attempts,
+    response_time: Math.max(0, Date.now() - receivedAt),
+    request_id: String(response.getHeader('x-request-id') ?? reply.requestId),
+  };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { enabledProviders } from '@switchyard/config';
 import { bumpAuthRevision } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
+import { createChaosAdminRouter } from './admin-chaos.ts';
 import { createConfigAdminRouter } from './admin-config.ts';
 import { createTenancyAdmin } from './admin-tenancy.ts';
 import { providerStatus } from './health.ts';
@@ -69,6 +70,7 @@ export function createAdminRouter(context: ApiContext, options: { onKeyRevoked: 
   });
 
   router.use(createConfigAdminRouter(context));
+  router.use(createChaosAdminRouter(context));
 
   return router;
 }

@@ -1,4 +1,4 @@
-/** mulberry32: a tiny seedable PRNG, so chaos runs are reproducible. Returns [0, 1). */
+/** mulberry32: a tiny seedable PRNG, so chaos runs (mock upstreams, fault injection) are reproducible. Returns [0, 1). */
 export function createPrng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
