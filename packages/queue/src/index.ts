@@ -32,6 +32,8 @@ export {
   replyChannel,
   streamKey,
   streamWatchChannel,
+  responseCacheEntryKey,
+  responseCacheLockKey,
   webhookNudgeChannel,
 } from './names.ts';
 export { inlineReplyMaxBytes, isCancelRequested, loadStoredReply, publishCancel, publishReply, publishToReplyChannel } from './publish.ts';

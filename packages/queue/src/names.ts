@@ -107,3 +107,11 @@ export const configInstancesKey = (prefix: string): string => `${prefix}:config:
 
 /** Held by the one process evaluating alert rules; others wait for it to lapse. */
 export const alertLeaderKey = (prefix: string): string => `${prefix}:alerts:leader`;
+
+// A response-cache entry and its miss lock share the entry's digest as hash tag; the digest already covers the org.
+
+/** One stored answer of the response cache (JSON), expiring with its TTL. */
+export const responseCacheEntryKey = (prefix: string, digest: string): string => `${prefix}:cache:{${digest}}:entry`;
+
+/** Held by the one request asking upstream for a missing entry, so identical misses wait for it instead. */
+export const responseCacheLockKey = (prefix: string, digest: string): string => `${prefix}:cache:{${digest}}:lock`;

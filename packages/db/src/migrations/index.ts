@@ -8,6 +8,7 @@ import * as webhookOutbox from './0006-webhook-outbox.ts';
 import * as fileChunks from './0007-file-chunks.ts';
 import * as batchLines from './0008-batch-lines.ts';
 import * as alerts from './0009-alerts.ts';
+import * as cacheHits from './0010-cache-hits.ts';
 
 // Append only: a migration that has run anywhere is never edited, a change is a new step.
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-file-chunks': fileChunks,
   '0008-batch-lines': batchLines,
   '0009-alerts': alerts,
+  '0010-cache-hits': cacheHits,
 };

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { Usage } from '@switchyard/core';
+import type { ReplyMessage, Usage } from '@switchyard/core';
 import { readTokenStream } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { startRequest, type InferenceSpec, type StartedRequest } from '../inference/start-request.ts';
@@ -14,9 +14,15 @@ import { retellResponse } from '@switchyard/formats';
  * Sync streaming: listen for the request's parts and result BEFORE enqueueing, answer SSE
  * at once, relay parts in the client's format until the finish part (or the result, or
  * the deadline). A client that leaves cancels the job, which aborts the upstream call.
- * Resolves with the usage of the finished request, when it finished.
+ * Resolves with the usage of the finished request, when it finished. `onReply` sees the
+ * finished reply (the response cache stores it).
  */
-export async function runStream(context: ApiContext, response: Response, spec: InferenceSpec): Promise<Usage | undefined> {
+export async function runStream(
+  context: ApiContext,
+  response: Response,
+  spec: InferenceSpec,
+  onReply?: (reply: ReplyMessage) => void,
+): Promise<Usage | undefined> {
   const timeoutMs = context.config.server.syncTimeoutMs;
   const prefix = context.config.redis.prefix;
   const log = (error: unknown, message: string) => context.logger.warn({ err: error, requestId: spec.requestId }, message);
@@ -73,6 +79,7 @@ export async function runStream(context: ApiContext, response: Response, spec: I
   void relay.start({ catchUp: false });
   const settled = request.result!.promise.then(async (reply) => {
     if (reply) {
+      onReply?.(reply);
       await relay.settle(reply);
       return reply.usage;
     }
