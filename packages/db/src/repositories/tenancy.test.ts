@@ -29,6 +29,7 @@ describe.each(engines)('tenancy on $kind', (engine) => {
       '0007-file-chunks',
       '0008-batch-lines',
       '0009-alerts',
+      '0010-cache-hits',
     ]);
   });
 
