@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { anthropicClient, openAIClient } from '../support/clients.ts';
+import { responseCacheDigest } from '@switchyard/api';
+import { responseCacheEntryKey } from '@switchyard/queue';
 import { eventually } from '@switchyard/testing';
 import { useGateway } from '../support/use-gateway.ts';
 
@@ -87,8 +89,14 @@ describe('a cached model', () => {
   it('serves a streamed miss to later non-streamed requests', async () => {
     const marker = `streamed-miss-${randomUUID()}`;
     const body = { model: 'gpt-4o', temperature: 0, messages: question(marker) };
+    const entryKey = responseCacheEntryKey(
+      gateway.prefix,
+      responseCacheDigest({ orgId: gateway.orgId, endpoint: '/v1/chat/completions', modelId: 'gpt-4o', body }),
+    );
     let text = '';
     for await (const chunk of await openai.chat.completions.create({ ...body, stream: true })) text += chunk.choices[0]?.delta.content ?? '';
+    // The stream's entry is written once its job's result arrives, a moment after the terminator.
+    await eventually('the streamed answer stored', async () => (await gateway.redis.exists(entryKey)) === 1);
     const { data, response } = await openai.chat.completions.create(body).withResponse();
     expect(response.headers.get('x-switchyard-cache')).toBe('hit');
     expect(data.choices[0]!.message.content).toBe(text);

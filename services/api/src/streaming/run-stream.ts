@@ -27,6 +27,7 @@ export async function runStream(
   const prefix = context.config.redis.prefix;
   const log = (error: unknown, message: string) => context.logger.warn({ err: error, requestId: spec.requestId }, message);
   const createdAt = Date.now();
+  let streamFinished = false;
 
   const sse = createSseResponse(response, { keepAliveMs: streamingDefaults.keepAliveMs });
   const relay = createStreamRelay({
@@ -45,7 +46,10 @@ export async function runStream(
     maxLagParts: streamingDefaults.maxLagParts,
     onError: (error) => log(error, 'stream relay failed'),
     // Only a stream that reached its finish part is the whole answer (kept for an Idempotency-Key replay).
-    onEnd: (finished) => markAnswerComplete(response, finished),
+    onEnd: (finished) => {
+      streamFinished = finished;
+      markAnswerComplete(response, finished);
+    },
   });
 
   let request: StartedRequest;
@@ -89,7 +93,16 @@ export async function runStream(
     return undefined;
   });
   await relay.done;
+  // The job's result follows its finish part by moments; a caller keeping the reply (the
+  // response cache) waits for it a little, after the client already has its whole stream.
+  if (onReply && streamFinished) await settledWithin(settled, streamingDefaults.resultAfterFinishMs);
   request.stopListening();
   // The result settles at once now that listening stopped (undefined when it never came).
   return settled;
+}
+
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
