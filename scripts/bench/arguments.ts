@@ -6,7 +6,7 @@ export type BenchOptions = { quick: boolean; timing: Timing; only: string[] | un
 export const benchUsage = `pnpm bench [--quick] [--only <scenario,...>] [--rounds N] [--warmup-ms N] [--duration-ms N] [--output <file.json>]
 
   --quick        smoke run: 1 round of 2 s per target and scenario
-  --only         scenario ids: c1-instant, c32-instant, c64-50ms, stream-c1, stream-c64
+  --only         scenario ids: c1-instant, c32-instant, c64-50ms, stream-c1, stream-c64, c32-cache-hit
   --rounds       measured rounds per target, alternating the order (default 3)
   --duration-ms  measured window of one round (default 5000)
   --warmup-ms    unmeasured lead-in of one round (default 1500)

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { readEventStream } from './read-event-stream.ts';
 import type { Scenario } from './scenarios.ts';
-import { requestBody } from './scenarios.ts';
+import { requestBody, scenarioHeaders } from './scenarios.ts';
 import type { Target } from './targets.ts';
 
 /**
@@ -12,7 +12,7 @@ export async function probe(target: Target, scenario: Scenario): Promise<string 
   try {
     const response = await request(`${target.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...target.headers },
+      headers: { 'content-type': 'application/json', ...scenarioHeaders(scenario), ...target.headers },
       body: requestBody(scenario),
       headersTimeout: 30_000,
       bodyTimeout: 30_000,
@@ -24,6 +24,8 @@ export async function probe(target: Target, scenario: Scenario): Promise<string 
       const { tokens } = await readEventStream(response.body);
       return tokens > 0 ? undefined : 'the stream carried no content token';
     }
+    // A cached scenario's probe is its first miss: Switchyard must say the cache applied.
+    if (scenario.cache && target.name === 'switchyard' && response.headers['x-switchyard-cache'] === undefined) return 'the response cache did not apply';
     const body = (await response.body.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
     return typeof body.choices?.[0]?.message?.content === 'string' ? undefined : `unexpected body ${JSON.stringify(body).slice(0, 300)}`;
   } catch (error) {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad, type LoadResult } from './load-generator.ts';
 import { probe } from './probe.ts';
-import { requestBody, type Scenario } from './scenarios.ts';
+import { requestBody, scenarioHeaders, type Scenario } from './scenarios.ts';
 import { distribution, percentile, type Distribution } from './statistics.ts';
 import type { Target } from './targets.ts';
 import { addInto, startWindowCpu, type WindowCpu } from './window-cpu.ts';
@@ -67,7 +67,7 @@ export async function runScenario(
         origin: target.url,
         request: {
           path: '/v1/chat/completions',
-          headers: { 'content-type': 'application/json', ...target.headers },
+          headers: { 'content-type': 'application/json', ...scenarioHeaders(scenario), ...target.headers },
           body: requestBody(scenario),
           stream: scenario.stream,
         },

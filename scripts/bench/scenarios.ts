@@ -13,6 +13,8 @@ export type Scenario = {
   /** The model picks the mock upstream's behavior (see upstreamBehaviors). */
   model: string;
   stream: boolean;
+  /** Ask for the response cache (`x-switchyard-cache: use`, temperature 0): after the first request, every one is a hit. */
+  cache?: boolean;
   goals: Goal[];
 };
 
@@ -73,7 +75,25 @@ export const scenarios: Scenario[] = [
     stream: true,
     goals: [{ metric: 'tokensPerSecondRatio', min: 0.8 }],
   },
+  {
+    id: 'c32-cache-hit',
+    title: 'concurrency 32, response-cache hits against the 50 ms upstream passed through',
+    concurrency: 32,
+    model: slowModel,
+    stream: false,
+    cache: true,
+    // A hit makes no upstream call, so it must beat passing the call through.
+    goals: [
+      { metric: 'throughputRatio', min: 1 },
+      { metric: 'addedP50Ms', max: 0 },
+    ],
+  },
 ];
+
+/** Request headers a scenario adds to the target's own. */
+export function scenarioHeaders(scenario: Scenario): Record<string, string> {
+  return scenario.cache ? { 'x-switchyard-cache': 'use' } : {};
+}
 
 export function requestBody(scenario: Scenario): string {
   const body: Record<string, unknown> = {
@@ -81,5 +101,6 @@ export function requestBody(scenario: Scenario): string {
     messages: [{ role: 'user', content: 'Benchmark request: answer in one short sentence.' }],
   };
   if (scenario.stream) body.stream = true;
+  if (scenario.cache) body.temperature = 0;
   return JSON.stringify(body);
 }

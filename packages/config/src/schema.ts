@@ -133,6 +133,14 @@ export const modelSchema = z.strictObject({
       summaryMaxTokens: z.number().int().positive().default(defaultSummaryMaxTokens),
     })
     .optional(),
+  /** Response cache for this model (and every alias of it); absent: only `x-switchyard-cache: use` caches. */
+  cache: z
+    .strictObject({
+      ttlSeconds: z.number().int().positive(),
+      /** Also cache chats and completions whose `temperature` is absent or above 0. */
+      allowNonDeterministic: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 /**
@@ -302,6 +310,21 @@ export const configSchema = z.strictObject({
         .int()
         .positive()
         .default(1024 * 1024),
+    })
+    .prefault({}),
+  /** The response cache (services/api/src/cache): limits shared by every cached model. */
+  cache: z
+    .strictObject({
+      /** Answers larger than this (JSON bytes) are not stored. */
+      maxEntryBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
+      /** How long the first of several identical misses holds the key while it asks upstream; the others wait up to this, then go upstream themselves. */
+      lockMs: z.number().int().positive().default(30_000),
+      /** TTL of an entry cached by `x-switchyard-cache: use` for a model with no `cache` of its own. */
+      defaultTtlSeconds: z.number().int().positive().default(300),
     })
     .prefault({}),
   files: z

@@ -22,7 +22,10 @@ const usage: UsageRecord = {
 
 describe('ledgerEntrySchema', () => {
   it('accepts a usage record and a finished job', () => {
-    expect(ledgerEntrySchema.parse({ type: 'usage', record: usage })).toEqual({ type: 'usage', record: { ...usage, cacheWriteInputTokens: 0 } });
+    expect(ledgerEntrySchema.parse({ type: 'usage', record: usage })).toEqual({
+      type: 'usage',
+      record: { ...usage, cacheWriteInputTokens: 0, cacheHit: false },
+    });
     const job = {
       id: 'req_1',
       orgId: 'org_1',

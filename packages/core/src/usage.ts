@@ -28,6 +28,8 @@ export const usageRecordSchema = z.object({
   queueMs: count,
   status: z.enum(['completed', 'failed', 'cancelled', 'expired']),
   createdAt: epochMs,
+  /** Answered by the response cache: no upstream call, so no tokens and no cost. */
+  cacheHit: z.boolean().default(false),
 });
 /** As producers write it: fields with a default may be left out, as in records already on the stream. */
 export type UsageRecord = z.input<typeof usageRecordSchema>;

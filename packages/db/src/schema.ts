@@ -88,6 +88,8 @@ export interface UsageEventsTable {
   queue_ms: number;
   status: string;
   created_at: Timestamp;
+  /** Answered by the response cache (no upstream call, no tokens, no cost); since 0010. */
+  cache_hit: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface UsageDailyTable {
@@ -103,6 +105,8 @@ export interface UsageDailyTable {
   cache_write_input_tokens: DefaultedBigCount;
   cost_usd: Decimal;
   duration_ms_total: BigCount;
+  /** Requests answered by the response cache; not counted in `attempts`. Since 0010. */
+  cache_hits: DefaultedBigCount;
 }
 
 export interface FilesTable {

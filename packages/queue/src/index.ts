@@ -32,6 +32,8 @@ export {
   replyChannel,
   streamKey,
   streamWatchChannel,
+  responseCacheEntryKey,
+  responseCacheLockKey,
   webhookNudgeChannel,
   condensationSummaryKey,
 } from './names.ts';

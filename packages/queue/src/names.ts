@@ -122,3 +122,11 @@ export const providerModelsRefreshChannel = (prefix: string): string => `${prefi
 
 /** Held for a few seconds by the one worker fetching a provider's model list, so a refresh is one upstream call, not one per worker. */
 export const providerModelsRefreshLockKey = (prefix: string, provider: string): string => `${prefix}:provider-models:${provider}:refreshing`;
+
+// A response-cache entry and its miss lock share the entry's digest as hash tag; the digest already covers the org.
+
+/** One stored answer of the response cache (JSON), expiring with its TTL. */
+export const responseCacheEntryKey = (prefix: string, digest: string): string => `${prefix}:cache:{${digest}}:entry`;
+
+/** Held by the one request asking upstream for a missing entry, so identical misses wait for it instead. */
+export const responseCacheLockKey = (prefix: string, digest: string): string => `${prefix}:cache:{${digest}}:lock`;

@@ -55,6 +55,12 @@ export function createApiMetrics(registry: Registry) {
     labelNames: ['provider', 'model'],
     registers: [registry],
   });
+  const cacheRequests = new Counter({
+    name: 'switchyard_cache_requests_total',
+    help: 'Inference requests the response cache applied to: hit, miss, or skip (no-cache / no-store, or not cacheable)',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   const pending = new Gauge({ name: 'switchyard_sync_waiters', help: 'Sync requests this api process is waiting on', registers: [registry] });
 
   const observe = (request: Request, response: Response, next: NextFunction) => {
@@ -97,5 +103,8 @@ export function createApiMetrics(registry: Registry) {
     response.end(await registry.metrics());
   };
 
-  return { registry, observe, handler };
+  /** One inference request's cache outcome. */
+  const countCacheRequest = (result: 'hit' | 'miss' | 'skip') => cacheRequests.inc({ result });
+
+  return { registry, observe, handler, countCacheRequest };
 }

@@ -63,6 +63,7 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
           'cache_write_input_tokens',
           'cost_usd',
           'duration_ms_total',
+          'cache_hits',
         ])
         .expression((expression) =>
           expression
@@ -72,13 +73,14 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
               'key_id',
               'model',
               sql<string>`(created_at at time zone 'UTC')::date`.as('day'),
-              sql<string>`count(*)`.as('attempts'),
+              sql<string>`count(*) filter (where not cache_hit)`.as('attempts'),
               sql<string>`sum(input_tokens)`.as('input_tokens'),
               sql<string>`sum(output_tokens)`.as('output_tokens'),
               sql<string>`sum(cached_input_tokens)`.as('cached_input_tokens'),
               sql<string>`sum(cache_write_input_tokens)`.as('cache_write_input_tokens'),
               sql<string>`sum(cost_usd)`.as('cost_usd'),
               sql<string>`sum(duration_ms)`.as('duration_ms_total'),
+              sql<string>`count(*) filter (where cache_hit)`.as('cache_hits'),
             ])
             .groupBy(['org_id', 'key_id', 'model', sql`4`]),
         )
@@ -91,6 +93,7 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
             cache_write_input_tokens: sql`usage_daily.cache_write_input_tokens + excluded.cache_write_input_tokens`,
             cost_usd: sql`usage_daily.cost_usd + excluded.cost_usd`,
             duration_ms_total: sql`usage_daily.duration_ms_total + excluded.duration_ms_total`,
+            cache_hits: sql`usage_daily.cache_hits + excluded.cache_hits`,
           }),
         ),
     )
@@ -120,6 +123,7 @@ function toUsageRow(record: UsageRecord) {
     queue_ms: record.queueMs,
     status: record.status,
     created_at: new Date(record.createdAt),
+    cache_hit: record.cacheHit ?? false,
   };
 }
 

@@ -9,6 +9,7 @@ import * as fileChunks from './0007-file-chunks.ts';
 import * as batchLines from './0008-batch-lines.ts';
 import * as alerts from './0009-alerts.ts';
 import * as jobCondensation from './0010-job-condensation.ts';
+import * as cacheHits from './0011-cache-hits.ts';
 
 // Append only: a migration that has run anywhere is never edited, a change is a new step.
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008-batch-lines': batchLines,
   '0009-alerts': alerts,
   '0010-job-condensation': jobCondensation,
+  '0011-cache-hits': cacheHits,
 };

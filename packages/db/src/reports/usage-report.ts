@@ -17,6 +17,8 @@ export type UsageTotals = {
   total_cost: number;
   total_cost_exact: string;
   avg_duration_ms: number;
+  /** Requests answered by the response cache (counted in `request_count`, with no tokens or cost). */
+  cache_hits: number;
 };
 
 export type UsageReport = {
@@ -28,6 +30,7 @@ export type UsageReport = {
   total_output_tokens: number;
   total_cost: number;
   total_cost_exact: string;
+  total_cache_hits: number;
   by_model: Array<{ model: string } & UsageTotals>;
   by_day?: Array<{ date: string } & UsageTotals>;
   by_key?: Array<{ key_id: string } & UsageTotals>;
@@ -86,6 +89,7 @@ async function buildReport(
     total_output_tokens: total.total_output_tokens,
     total_cost: total.total_cost,
     total_cost_exact: total.total_cost_exact,
+    total_cache_hits: total.cache_hits,
     by_model: byModel.map(({ group, ...rest }) => ({ model: group, ...rest })),
   };
   if (groupBy === 'day') report.by_day = (await grouped(db, range, 'day')).map(({ group, ...rest }) => ({ date: group, ...rest }));
@@ -101,6 +105,7 @@ const emptyTotals: UsageTotals = {
   total_cost: 0,
   total_cost_exact: '0',
   avg_duration_ms: 0,
+  cache_hits: 0,
 };
 
 async function grouped(
@@ -119,6 +124,7 @@ async function grouped(
       sql<string>`trim_scale(sum(cost_usd))::text`.as('cost'),
       sql<string>`round(sum(cost_usd), 6)::text`.as('cost_rounded'),
       sql<string>`sum(duration_ms_total)`.as('duration_ms_total'),
+      sql<string>`sum(cache_hits)`.as('cache_hits'),
     ])
     .where('org_id', '=', range.orgId)
     .where('day', '>=', range.fromDate)
@@ -140,6 +146,7 @@ async function grouped(
     total_cost: Number(row.cost_rounded),
     total_cost_exact: row.cost,
     avg_duration_ms: Number(row.attempts) === 0 ? 0 : Math.round(Number(row.duration_ms_total) / Number(row.attempts)),
+    cache_hits: Number(row.cache_hits),
   }));
   return rows.sort((a, b) => (by === 'model' ? b.total_cost - a.total_cost || compareText(a.group, b.group) : compareText(a.group, b.group)));
 }

@@ -30,6 +30,7 @@ describe.each(engines)('tenancy on $kind', (engine) => {
       '0008-batch-lines',
       '0009-alerts',
       '0010-job-condensation',
+      '0011-cache-hits',
     ]);
   });
 

@@ -3,6 +3,8 @@ import { trace } from '@opentelemetry/api';
 import { checkStreaming, resolveRoutes } from '@switchyard/config';
 import type { InferenceEndpoint, Usage } from '@switchyard/core';
 import { parseEndpointBody } from '@switchyard/formats';
+import { planResponseCache } from '../cache/cache-policy.ts';
+import { runCached } from '../cache/run-cached.ts';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
 import { streamingUnsupported } from '../streaming/streaming-unsupported.ts';
@@ -23,7 +25,8 @@ export type InferenceInput = {
  * Every inference request, in the order it is checked: parse and validate the body,
  * resolve the model to its route chain, admit it (budget, rate limits), then answer it
  * synchronously, as a stream or as an async job. The admission's token charge is settled
- * once, whatever happened.
+ * once, whatever happened. The response cache sits after admission, so a hit still counts
+ * against the org's budget check and request rate limit, and settles with no tokens.
  */
 export async function runInference(context: ApiContext, request: Request, response: Response, input: InferenceInput): Promise<void> {
   const principal = principalOf(response);
@@ -37,6 +40,17 @@ export async function runInference(context: ApiContext, request: Request, respon
   if (parsed.stream) checkStreaming(model, parsed.requestedModel);
   const prefer = parsePrefer(request, context.config.server.maxPreferWaitSeconds);
   const condense = parseCondenseHeader(request);
+  const asynchronous = input.job !== undefined || prefer.respondAsync;
+  const cache = planResponseCache({
+    config: context.config,
+    model,
+    endpoint: input.endpoint,
+    body: input.body,
+    cacheHeader: request.get('x-switchyard-cache'),
+    cacheControl: request.get('cache-control'),
+    asynchronous,
+  });
+  if (cache.kind === 'skip') context.metrics.countCacheRequest('skip');
 
   const ticket = await context.admission.admit(principal, response, input.body);
   let usage: Usage | undefined;
@@ -55,8 +69,14 @@ export async function runInference(context: ApiContext, request: Request, respon
       ...(input.job?.webhookEvents ? { webhookEvents: input.job.webhookEvents } : {}),
       ...(condense ? { condense } : {}),
     };
-    if (input.job || prefer.respondAsync)
-      usage = await runAsync(context, response, spec, { ttlSeconds: input.job?.ttlSeconds, waitSeconds: prefer.waitSeconds });
+    if (asynchronous) usage = await runAsync(context, response, spec, { ttlSeconds: input.job?.ttlSeconds, waitSeconds: prefer.waitSeconds });
+    else if (cache.kind === 'use')
+      usage = await runCached(
+        context,
+        response,
+        { spec, body: input.body, modelId: model.id, lookup: cache.lookup, ttlSeconds: cache.ttlSeconds },
+        (onReply) => (parsed.stream ? runStream(context, response, spec, onReply) : runSync(context, response, spec, onReply)),
+      );
     else if (parsed.stream) usage = await runStream(context, response, spec);
     else usage = await runSync(context, response, spec);
   } finally {

@@ -22,21 +22,29 @@ export function sendReply(response: Response, reply: ReplyMessage, options: Repl
   if (reply.condensed) response.setHeader('x-switchyard-condensed', reply.condensed);
   if (reply.queueMs !== undefined) response.setHeader('x-switchyard-queue-ms', String(Math.max(0, reply.queueMs)));
   if (reply.status === 'completed') {
-    const output = reply.output;
-    const withInfo = options.proxyInfo && proxyInfoEndpoints.has(options.endpoint) && isObject(output);
-    response.status(200).json(withInfo ? { ...output, _proxy_info: proxyInfoOf(response, reply, options.receivedAt) } : output);
+    response
+      .status(200)
+      .json(withProxyInfo(response, reply.output, options, { provider: reply.provider, attempts: reply.attempts, requestId: reply.requestId }));
     return;
   }
   sendError(response, reply.error ?? new GatewayError('internal_error', `request ${reply.status}`));
 }
 
-function proxyInfoOf(response: Response, reply: ReplyMessage, receivedAt: number) {
-  return {
-    provider: reply.provider ?? null,
-    attempt_number: reply.attempts,
-    response_time: Math.max(0, Date.now() - receivedAt),
-    request_id: String(response.getHeader('x-request-id') ?? reply.requestId),
+/** The body with `_proxy_info` when the endpoint's format takes it and the config wants it (a cache hit's too: 0 attempts). */
+export function withProxyInfo(
+  response: Response,
+  output: unknown,
+  options: ReplyOptions,
+  facts: { provider: string | undefined; attempts: number; requestId: string },
+): unknown {
+  if (!options.proxyInfo || !proxyInfoEndpoints.has(options.endpoint) || !isObject(output)) return output;
+  const proxyInfo = {
+    provider: facts.provider ?? null,
+    attempt_number: facts.attempts,
+    response_time: Math.max(0, Date.now() - options.receivedAt),
+    request_id: String(response.getHeader('x-request-id') ?? facts.requestId),
   };
+  return { ...output, _proxy_info: proxyInfo };
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { Usage } from '@switchyard/core';
+import type { ReplyMessage, Usage } from '@switchyard/core';
 import { readTokenStream } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { startRequest, type InferenceSpec, type StartedRequest } from '../inference/start-request.ts';
@@ -14,13 +14,20 @@ import { retellResponse } from '@switchyard/formats';
  * Sync streaming: listen for the request's parts and result BEFORE enqueueing, answer SSE
  * at once, relay parts in the client's format until the finish part (or the result, or
  * the deadline). A client that leaves cancels the job, which aborts the upstream call.
- * Resolves with the usage of the finished request, when it finished.
+ * Resolves with the usage of the finished request, when it finished. `onReply` sees the
+ * finished reply (the response cache stores it).
  */
-export async function runStream(context: ApiContext, response: Response, spec: InferenceSpec): Promise<Usage | undefined> {
+export async function runStream(
+  context: ApiContext,
+  response: Response,
+  spec: InferenceSpec,
+  onReply?: (reply: ReplyMessage) => void,
+): Promise<Usage | undefined> {
   const timeoutMs = context.config.server.syncTimeoutMs;
   const prefix = context.config.redis.prefix;
   const log = (error: unknown, message: string) => context.logger.warn({ err: error, requestId: spec.requestId }, message);
   const createdAt = Date.now();
+  let streamFinished = false;
 
   const sse = createSseResponse(response, { keepAliveMs: streamingDefaults.keepAliveMs });
   const relay = createStreamRelay({
@@ -39,7 +46,10 @@ export async function runStream(context: ApiContext, response: Response, spec: I
     maxLagParts: streamingDefaults.maxLagParts,
     onError: (error) => log(error, 'stream relay failed'),
     // Only a stream that reached its finish part is the whole answer (kept for an Idempotency-Key replay).
-    onEnd: (finished) => markAnswerComplete(response, finished),
+    onEnd: (finished) => {
+      streamFinished = finished;
+      markAnswerComplete(response, finished);
+    },
   });
 
   let request: StartedRequest;
@@ -73,6 +83,7 @@ export async function runStream(context: ApiContext, response: Response, spec: I
   void relay.start({ catchUp: false });
   const settled = request.result!.promise.then(async (reply) => {
     if (reply) {
+      onReply?.(reply);
       await relay.settle(reply);
       return reply.usage;
     }
@@ -82,7 +93,16 @@ export async function runStream(context: ApiContext, response: Response, spec: I
     return undefined;
   });
   await relay.done;
+  // The job's result follows its finish part by moments; a caller keeping the reply (the
+  // response cache) waits for it a little, after the client already has its whole stream.
+  if (onReply && streamFinished) await settledWithin(settled, streamingDefaults.resultAfterFinishMs);
   request.stopListening();
   // The result settles at once now that listening stopped (undefined when it never came).
   return settled;
+}
+
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

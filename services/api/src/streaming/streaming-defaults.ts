@@ -10,4 +10,6 @@ export const streamingDefaults = {
   eventsIdleCheckMs: 1000,
   /** How long after a job's deadline an events stream still waits for its end. */
   eventsDeadlineGraceMs: 30_000,
+  /** How long a finished stream still waits for its job's result, when the result is kept (the response cache). */
+  resultAfterFinishMs: 2000,
 };
