@@ -6,12 +6,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { toFile } from 'openai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { eventually, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
+import { eventually } from '@switchyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from '../support/call-api.ts';
 import { adminKey } from '../support/gateway.ts';
-import { useGateway } from '../support/use-gateway.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
+import { useDashboardGateway } from '../support/dashboard-gateway.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
@@ -23,31 +22,10 @@ const batchLines = 8;
 const hostileOrgName = '<img src=x onerror="globalThis.injected=true"> Acme & Co';
 
 describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
-  let receiver: WebhookReceiver;
-  let upstream: MockUpstream;
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    upstream = await startMockOpenAIUpstream();
-    upstream.behave('broken-model', { status: 500, errorMessage: 'upstream is down' });
-  });
-  afterAll(async () => {
-    await Promise.all([receiver?.close(), upstream?.close()]);
-  });
-
   // One mock call at a time, so a batch of slow lines stays visibly in progress with the
   // rest of its lines waiting on the queue.
-  const gateway = useGateway({
-    webhooks: true,
-    overrides: () => ({
-      webhooks: { allow: [receiver.hostPort] },
-      providers: {
-        mock: { concurrency: 1 },
-        broken: { kind: 'openai-compatible', apiKey: 'sk-broken', baseUrl: upstream.url, attempts: 1 },
-      },
-      models: { 'broken-model': { provider: 'broken' } },
-      batches: { tickMs: 50 },
-    }),
-  });
+  const dashboard = useDashboardGateway({ providers: { mock: { concurrency: 1 } }, batches: { tickMs: 50 } });
+  const gateway = dashboard.gateway;
 
   let browser: Browser;
   let context: BrowserContext;
@@ -57,7 +35,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
 
   beforeAll(async () => {
     // Something in every section: a delivered webhook, a failure, spend of two orgs.
-    await callApi(gateway, 'POST', '/v1/webhooks', { url: `${receiver.url}/hook`, events: ['job.completed'] });
+    await callApi(gateway, 'POST', '/v1/webhooks', { url: `${dashboard.receiver.url}/hook`, events: ['job.completed'] });
     expect((await callApi(gateway, 'POST', '/v1/chat/completions', chat('mock-fast'))).status).toBe(200);
     const hostile = await gateway.createTenant(hostileOrgName);
     hostileOrgId = hostile.orgId;

@@ -1,32 +1,14 @@
 // The operators' dashboard over HTTP: the admin key as HTTP Basic or Bearer, the overview the
 // page polls (fed by real jobs, a failure, a webhook delivery and the ledger's spend), and
 // bull-board under /dashboard/queues, read-only.
-import { eventually, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@switchyard/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from '../support/call-api.ts';
 import { adminKey, startTestGateway } from '../support/gateway.ts';
-import { useGateway } from '../support/use-gateway.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
+import { useDashboardGateway } from '../support/dashboard-gateway.ts';
 
-let receiver: WebhookReceiver;
-let upstream: MockUpstream;
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  upstream = await startMockOpenAIUpstream();
-  upstream.behave('broken-model', { status: 500, errorMessage: 'upstream is down' });
-});
-afterAll(async () => {
-  await Promise.all([receiver?.close(), upstream?.close()]);
-});
-
-const gateway = useGateway({
-  webhooks: true,
-  overrides: () => ({
-    webhooks: { allow: [receiver.hostPort] },
-    providers: { broken: { kind: 'openai-compatible', apiKey: 'sk-broken', baseUrl: upstream.url, attempts: 1 } },
-    models: { 'broken-model': { provider: 'broken' } },
-  }),
-});
+const dashboard = useDashboardGateway();
+const gateway = dashboard.gateway;
 
 const basic = (password: string, user = 'operator') => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -101,7 +83,7 @@ describe('dashboard overview', () => {
   let completedId: string;
   let failedId: string;
   beforeAll(async () => {
-    expect((await callApi(gateway, 'POST', '/v1/webhooks', { url: `${receiver.url}/hook`, events: ['job.completed'] })).status).toBe(201);
+    expect((await callApi(gateway, 'POST', '/v1/webhooks', { url: `${dashboard.receiver.url}/hook`, events: ['job.completed'] })).status).toBe(201);
     const completed = await callApi(gateway, 'POST', '/v1/jobs', { endpoint: '/v1/chat/completions', body: chat('mock-fast') });
     expect(completed.status).toBe(202);
     completedId = completed.body.id;
@@ -177,7 +159,13 @@ describe('dashboard overview', () => {
     });
     expect(body.webhook_deliveries.outbox_backlog).toBe(0);
     const delivery = body.webhook_deliveries.recent.find((entry: { subject_id: string }) => entry.subject_id === completedId);
-    expect(delivery).toMatchObject({ event_type: 'job.completed', host: receiver.hostPort, attempts: 1, response_status: 200, org_id: gateway.orgId });
+    expect(delivery).toMatchObject({
+      event_type: 'job.completed',
+      host: dashboard.receiver.hostPort,
+      attempts: 1,
+      response_status: 200,
+      org_id: gateway.orgId,
+    });
     expect(JSON.stringify(body.webhook_deliveries)).not.toContain('/hook');
     expect(body.spend_this_month.month).toBe(new Date().toISOString().slice(0, 7));
     expect(body.spend_this_month.orgs[0]).toMatchObject({ org_id: gateway.orgId, org_name: 'org-a', attempts: expect.any(Number) });

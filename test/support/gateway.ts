@@ -142,7 +142,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   };
 }
 
-function mergeOverrides(base: Overrides, extra: Overrides): Overrides {
+export function mergeOverrides(base: Overrides, extra: Overrides): Overrides {
   const merged: Overrides = { ...base };
   for (const [key, value] of Object.entries(extra)) {
     const current = merged[key];
