@@ -2,9 +2,8 @@
 // load balancer that still asks on a kept-alive connection that it is draining, and answers
 // the sync call and the stream it holds before it closes.
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { eventually, expectedMockAnswer } from '@switchyard/testing';
+import { connectionError, eventually, expectedMockAnswer } from '@switchyard/testing';
 import { useGateway } from '../support/use-gateway.ts';
 
 const gateway = useGateway({
@@ -30,17 +29,6 @@ function send(agent: Agent, method: string, path: string, body?: unknown): Promi
     );
     outgoing.on('error', reject);
     outgoing.end(payload);
-  });
-}
-
-function connectionError(port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
   });
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '@switchyard/testing';
+import { connectionError, eventually } from '@switchyard/testing';
 import { createServerDrain, type ServerDrain } from './server-drain.ts';
 
 // A plain HTTP server with the drain in front of its handler, driven over raw sockets so
@@ -56,17 +56,6 @@ async function openConnection(port: number) {
   };
 }
 
-function connectionRefused(port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
-  });
-}
-
 describe('server drain', () => {
   it('refuses new connections at once, closes idle ones, and answers a held request with Connection: close', async () => {
     const { port, drain, held } = await startServer();
@@ -79,7 +68,7 @@ describe('server drain', () => {
 
     const drained = drain.drain(120_000);
     expect(drain.draining).toBe(true);
-    expect(await connectionRefused(port)).toBe('ECONNREFUSED');
+    expect(await connectionError(port)).toBe('ECONNREFUSED');
     await eventually('the idle connection to be closed', () => idle.closed());
     expect(busy.closed()).toBe(false);
 

@@ -1,6 +1,6 @@
 import { MetricsTime, Worker, type Job } from 'bullmq';
 import { GatewayError, replyOf, type InferenceJobData, type JobOutcome, type LedgerEntry } from '@switchyard/core';
-import { asLiveConfig, enabledProviders, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
+import { asLiveConfig, type LiveConfig, type SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import type { ProviderDependencies } from '@switchyard/providers';
 import {
@@ -48,15 +48,14 @@ export type RunningWorkers = {
   stop(): Promise<void>;
 };
 
-function selectProviders(config: SwitchyardConfig, wanted: string[] | 'all'): string[] {
-  const enabled = enabledProviders(config).map((provider) => provider.name);
-  if (wanted === 'all') return enabled;
+/** Refuses a provider named on the command line that is unknown or disabled (under 'all' nothing is named). */
+function checkWantedProviders(config: SwitchyardConfig, wanted: string[] | 'all'): void {
+  if (wanted === 'all') return;
   for (const name of wanted) {
     const provider = config.providers[name];
     if (!provider) throw new GatewayError('invalid_request', `unknown provider "${name}" (configured: ${Object.keys(config.providers).join(', ')})`);
     if (!provider.enabled) throw new GatewayError('invalid_request', `provider "${name}" is disabled: ${provider.disabledReason}`);
   }
-  return wanted;
 }
 
 export async function startWorkers(options: WorkerOptions): Promise<RunningWorkers> {
@@ -64,7 +63,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const live = asLiveConfig(options.config);
   // Connections are made once, with the settings a reload cannot move.
   const config = live.current();
-  const providers = selectProviders(config, options.providers);
+  checkWantedProviders(config, options.providers);
+  const providers = selectedProviders(config, options.providers);
   const prefix = config.redis.prefix;
   const redisHealth = createRedisHealthReporter({ redis: config.redis, logger, service: 'worker' });
   const redis = redisHealth.watch(createRedis(config.redis, { role: 'blocking', name: 'worker' }), 'commands');
