@@ -87,18 +87,23 @@ describe('provider limits across worker processes', () => {
     const pending = Array.from({ length: 30 }, (_, index) => chat('metered-chat', `metered request ${index}`, controller.signal).catch(() => undefined));
     try {
       // Twenty called upstream, the rest waiting: both workers are idle, held back by the limiter
-      // alone. On a starved machine a job whose lock lapsed may be run again (BullMQ's stalled-job
-      // recovery): that run takes a slot of the twenty too, so the requests still waiting are the
-      // thirty less the distinct ones called.
+      // alone. On a starved machine a job whose lock lapsed is put back to wait by BullMQ's
+      // stalled-job recovery after its call was made: run again at once, it takes a slot of the
+      // twenty (a repeated body); held by the limiter, it waits with the ten never called. So at
+      // least the thirty less the distinct ones called are waiting, and never more than twenty calls.
       const distinctCalled = () => new Set(metered.requests.map((request) => JSON.stringify(request.body))).size;
+      let seen = {};
       await eventually(
         'twenty calls made and the rest waiting',
         async () => {
           const metering = (await health()).metered;
-          return metered.requests.length >= 20 && metering?.in_progress === 0 && metering.queued === 30 - distinctCalled();
+          seen = { calls: metered.requests.length, distinct: distinctCalled(), ...metering };
+          return metered.requests.length >= 20 && metering?.in_progress === 0 && metering.queued >= 30 - distinctCalled();
         },
         { timeoutMs: 45_000, intervalMs: 100 },
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; upstream and health last seen ${JSON.stringify(seen)}`);
+      });
       expect(metered.requests).toHaveLength(20);
     } finally {
       // The waiting callers leave; their jobs are cancelled rather than run in the next minute.
