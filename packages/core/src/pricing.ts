@@ -65,8 +65,20 @@ export function roundUsd(value: string, digits: number): string {
   return fromUnits((units + divisor / 2n) / divisor, digits);
 }
 
+// Price tables are config objects, replaced (not mutated) on reload: one hash per table.
+const versions = new WeakMap<Pricing, string>();
+
 /** A short stable id of the prices, stored with each usage record so costs can be audited. */
 export function priceVersion(pricing: Pricing): string {
+  let version = versions.get(pricing);
+  if (version === undefined) {
+    version = computePriceVersion(pricing);
+    versions.set(pricing, version);
+  }
+  return version;
+}
+
+function computePriceVersion(pricing: Pricing): string {
   const prices = [pricing.input, pricing.output, pricing.cachedInput ?? pricing.input].map(normalizeUsd);
   // Appended only when it differs from the input price, so versions recorded before cache
   // writes had a price of their own keep their id.
