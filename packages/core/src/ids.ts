@@ -1,10 +1,26 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
+// Random bytes are drawn from the CSPRNG a few KB at a time (as crypto.randomUUID does),
+// not one small buffer and call per id: every request takes one.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function takeRandomBytes(length: number): Buffer {
+  if (length > pool.length) return randomFillSync(Buffer.alloc(length));
+  if (poolOffset + length > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + length);
+  poolOffset += length;
+  return bytes;
+}
+
 /** A random id with a readable prefix: `req_4fQ2...`. 22 base62 chars carry ~131 bits. */
 export function newId(prefix: string, length = 22, separator = '_'): string {
-  const bytes = randomBytes(length);
+  const bytes = takeRandomBytes(length);
   let id = `${prefix}${separator}`;
   for (let index = 0; index < length; index++) id += alphabet[bytes[index]! % 62];
   return id;
