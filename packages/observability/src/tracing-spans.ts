@@ -3,6 +3,7 @@
 // and the spans started are non-recording.
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -14,6 +15,10 @@ import {
   type SpanOptions,
 } from '@opentelemetry/api';
 import { GatewayError, ProviderError, type InferenceJobData } from '@switchyard/core';
+import { tracingOn } from './tracing-state.ts';
+
+/** The span work gets while tracing is off: non-recording, shared, free. */
+const idleSpan: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** Looked up at each use: a tracer kept across a restart of tracing (tests do that) stays bound to the provider it first saw. */
 export const tracer = () => trace.getTracer('switchyard');
@@ -56,6 +61,7 @@ export type WithSpanOptions = SpanOptions & {
  * the span failed and is rethrown.
  */
 export function withSpan<T>(name: string, options: WithSpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+  if (!tracingOn()) return work(idleSpan);
   const { parent, describeError, ...spanOptions } = options;
   return tracer().startActiveSpan(name, spanOptions, parent ?? context.active(), async (span) => {
     try {
@@ -90,6 +96,7 @@ export function jobAttributes(data: InferenceJobData): Attributes {
  * tracing the job goes out as it came, with no `trace`.
  */
 export function withEnqueueSpan<T>(data: InferenceJobData, enqueue: (data: InferenceJobData) => Promise<T>): Promise<T> {
+  if (!tracingOn()) return enqueue(data);
   return withSpan('queue.enqueue', { kind: SpanKind.PRODUCER, attributes: { ...jobAttributes(data), 'messaging.operation.type': 'send' } }, () => {
     const carrier = injectTraceContext();
     return enqueue(carrier ? { ...data, trace: carrier } : data);

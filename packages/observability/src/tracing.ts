@@ -19,6 +19,7 @@ import {
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Logger } from '@switchyard/logger';
 import { tracingSettings, type SamplerName, type TracingSettings } from './tracing-settings.ts';
+import { setTracingOn } from './tracing-state.ts';
 
 export type TracingOptions = {
   /** `switchyard-api`, `switchyard-worker`, ...; `OTEL_SERVICE_NAME` overrides it. */
@@ -56,6 +57,7 @@ export function startTracing(options: TracingOptions): Tracing {
   if (!trace.setGlobalTracerProvider(provider)) throw new Error('tracing is already started in this process');
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  setTracingOn(true);
   if (options.logger) diag.setLogger(diagLoggerOf(options.logger), DiagLogLevel.WARN);
   options.logger?.info(
     { serviceName: settings.serviceName, exporters: options.exporter ? ['given'] : settings.exporters, sampler: settings.sampler.name },
@@ -70,6 +72,7 @@ export function startTracing(options: TracingOptions): Tracing {
         .shutdown()
         .catch((error: unknown) => options.logger?.warn({ err: error }, 'could not flush the last spans'))
         .finally(() => {
+          setTracingOn(false);
           trace.disable();
           context.disable();
           propagation.disable();

@@ -4,7 +4,7 @@
 import type { Job } from 'bullmq';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { GatewayError, InferenceJobData, JobOutcome, Route } from '@switchyard/core';
-import { contextFrom, jobAttributes, tracer, withSpan } from '@switchyard/observability';
+import { contextFrom, jobAttributes, tracer, tracingOn, withSpan } from '@switchyard/observability';
 
 type JobProcessor = (job: Job<InferenceJobData, JobOutcome>, token?: string, signal?: AbortSignal) => Promise<JobOutcome>;
 
@@ -17,6 +17,7 @@ const failedOutcomes: ReadonlySet<JobOutcome['status']> = new Set(['failed', 'ex
  */
 export function withJobSpans(process: JobProcessor): JobProcessor {
   return (job, token, signal) => {
+    if (!tracingOn()) return process(job, token, signal);
     const parent = contextFrom(job.data.trace);
     const attributes = { ...jobAttributes(job.data), 'messaging.message.id': job.id ?? '' };
     if (job.attemptsMade === 0 && !job.stalledCounter)
@@ -36,6 +37,7 @@ export function withJobSpans(process: JobProcessor): JobProcessor {
 
 /** `upstream.call` (CLIENT): one attempt at the provider; a failure carries the error's code. */
 export function withUpstreamSpan<T>(route: Route, attempt: number, describeFailure: (caught: unknown) => GatewayError, call: () => Promise<T>): Promise<T> {
+  if (!tracingOn()) return call();
   const attributes = {
     'switchyard.provider': route.provider,
     'switchyard.model': route.model,

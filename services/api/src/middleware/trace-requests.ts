@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { tracer } from '@switchyard/observability';
+import { tracer, tracingOn } from '@switchyard/observability';
 
 /** Routing headers the answer already carries, kept on the span: who served the request. */
 const servedBy = [
@@ -16,6 +16,10 @@ const servedBy = [
  * for the response.
  */
 export function traceRequests(request: Request, response: Response, next: NextFunction): void {
+  if (!tracingOn()) {
+    next();
+    return;
+  }
   const parent = propagation.extract(context.active(), request.headers);
   const span = tracer().startSpan(
     request.method,
