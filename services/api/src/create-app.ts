@@ -9,6 +9,7 @@ import { createStaticKeyLookup } from './middleware/static-api-keys.ts';
 import { refuseDeepBodies } from './middleware/body-depth.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { idempotent } from './middleware/idempotency.ts';
+import { readOncePerTurn } from './middleware/read-once-per-turn.ts';
 import { assignRequestId } from './middleware/request-id.ts';
 import { traceRequests } from './middleware/trace-requests.ts';
 import { createAdminRouter } from './routes/admin.ts';
@@ -46,7 +47,8 @@ export function createApp(context: ApiContext): Express {
       );
     },
     {
-      revision: () => readAuthRevision(context.redis, context.config.redis.prefix),
+      // Requests arriving together share one read of the revocation counter.
+      revision: readOncePerTurn(() => readAuthRevision(context.redis, context.config.redis.prefix)),
       ...(context.config.auth.apiKeyHeader ? { apiKeyHeader: context.config.auth.apiKeyHeader } : {}),
     },
   );
