@@ -281,7 +281,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   jobs: z
     .strictObject({
-      /** How long finished jobs stay readable in Redis. */
+      /** How long finished async and batch jobs stay readable in Redis (sync ones leave as they are answered). */
       retentionSeconds: z
         .number()
         .int()

@@ -1,6 +1,7 @@
 // The one home of the messages and records a request's life produces: the reply its
 // waiter hears and the job record the ledger stores. Every producer (worker, api cancel,
 // stored-state rechecks) builds them here, so they cannot drift apart.
+import type { ErrorBody } from './errors.ts';
 import type { InferenceJobData, JobOutcome, ReplyMessage } from './jobs.ts';
 import { costUsd, type Pricing } from './pricing.ts';
 import type { JobRecord } from './usage.ts';
@@ -24,6 +25,32 @@ export function replyOf(data: InferenceJobData, jobId: string, outcome: Finished
     ...(outcome.condensed ? { condensed: outcome.condensed } : {}),
     startedAt: outcome.startedAt,
     completedAt: outcome.completedAt,
+  };
+}
+
+/**
+ * The reply a waiter would have received, rebuilt from the ledger's record of a finished
+ * job (a sync job leaves Redis once answered: a missed reply message is read from here).
+ * Undefined while the record is not final.
+ */
+export function replyFromJobRecord(record: JobRecord): ReplyMessage | undefined {
+  if (record.status === 'queued' || record.status === 'in_progress' || record.completedAt === undefined) return undefined;
+  return {
+    kind: 'result',
+    requestId: record.id,
+    jobId: record.id,
+    status: record.status,
+    output: record.output,
+    // Written from an ErrorBody by jobRecordOf; the schema keeps it loose for older records.
+    error: record.error as ErrorBody | undefined,
+    provider: record.servedProvider,
+    model: record.servedModel,
+    attempts: record.attempts,
+    queueMs: record.queueMs,
+    usage: record.usage,
+    ...(record.condensed ? { condensed: record.condensed } : {}),
+    startedAt: record.startedAt,
+    completedAt: record.completedAt,
   };
 }
 

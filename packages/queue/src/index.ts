@@ -19,6 +19,7 @@ export {
   breakerKey,
   bullmqPrefix,
   cancelChannel,
+  answeredJobKey,
   cancelledJobKey,
   configInstancesKey,
   configReloadChannel,
@@ -50,9 +51,12 @@ export {
 } from './token-stream.ts';
 export {
   findRequestState,
+  loadAnsweredJob,
   loadCancelledJob,
   readRequestState,
+  readRequestStateOnRoutes,
   replyFromState,
+  saveAnsweredJob,
   saveCancelledJob,
   stateFromReply,
   type CancelledJob,

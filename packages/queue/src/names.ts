@@ -36,6 +36,8 @@ export const streamKey = (prefix: string, requestId: string): string => `${prefi
 
 /** A job cancelled before any worker took it: its final job object. */
 export const cancelledJobKey = (prefix: string, requestId: string): string => `${prefix}:cancelled:${requestId}`;
+/** The ledger record of an answered sync request, readable until the ledger has written it (request-state.ts). */
+export const answeredJobKey = (prefix: string, requestId: string): string => `${prefix}:answered:${requestId}`;
 
 /** A request's result stored by reference when too large for a pub/sub message. */
 export const storedReplyKey = (prefix: string, requestId: string): string => `${prefix}:reply-body:${requestId}`;

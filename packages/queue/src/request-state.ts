@@ -1,8 +1,17 @@
 import { Job } from 'bullmq';
 import type { RedisConnection } from './connection.ts';
-import { replyOf, routeJobId, type ErrorBody, type InferenceJobData, type JobOutcome, type JobStatus, type ReplyMessage } from '@switchyard/core';
+import {
+  replyOf,
+  routeJobId,
+  type ErrorBody,
+  type InferenceJobData,
+  type JobOutcome,
+  type JobRecord,
+  type JobStatus,
+  type ReplyMessage,
+} from '@switchyard/core';
 import type { InferenceQueues } from './inference-queues.ts';
-import { cancelledJobKey } from './names.ts';
+import { answeredJobKey, cancelledJobKey } from './names.ts';
 
 /** Where a request stands, read from Redis (its chain of route jobs, forwards followed). */
 export type RequestState = {
@@ -59,6 +68,25 @@ export async function readRequestState(queues: InferenceQueues, provider: string
   return job ? stateOfJob(queues, job, 0) : undefined;
 }
 
+/**
+ * Reads a request whose job data the caller holds (the api that enqueued it), route jobs
+ * looked up directly: the latest route that has a job is where the request stands. A
+ * sync job leaves Redis as it completes, a forwarded one too, so the chain from the first
+ * route cannot be followed; undefined once every route's job is gone (answered: the
+ * ledger's job record has it).
+ */
+export async function readRequestStateOnRoutes(queues: InferenceQueues, data: InferenceJobData): Promise<RequestState | undefined> {
+  if (data.mode !== 'sync' || data.routes.length === 1) return readRequestState(queues, data.routes[0]!.provider, data.requestId);
+  const jobs = await Promise.all(
+    data.routes.map((route, index) => Job.fromId<InferenceJobData, JobOutcome>(queues.get(route.provider), routeJobId(data.requestId, index))),
+  );
+  for (let index = jobs.length - 1; index >= 0; index--) {
+    const job = jobs[index];
+    if (job) return stateOfJob(queues, job, 0);
+  }
+  return undefined;
+}
+
 /** Reads a request by id alone, looking in every provider's queue at once. */
 export async function findRequestState(queues: InferenceQueues, providers: string[], requestId: string): Promise<RequestState | undefined> {
   const states = await Promise.all(providers.map((provider) => readRequestState(queues, provider, requestId)));
@@ -106,4 +134,20 @@ export async function saveCancelledJob(redis: RedisConnection, prefix: string, r
 export async function loadCancelledJob(redis: RedisConnection, prefix: string, requestId: string): Promise<CancelledJob | undefined> {
   const text = await redis.get(cancelledJobKey(prefix, requestId));
   return text ? (JSON.parse(text) as CancelledJob) : undefined;
+}
+
+/**
+ * An answered sync request's job leaves BullMQ as it completes; its ledger record stays
+ * here until the ledger has surely written it to Postgres, so `GET /v1/jobs/{id}` right
+ * after the answer (the response names the job) and a missed-reply recheck find it.
+ */
+export const answeredJobTtlSeconds = 300;
+
+export async function saveAnsweredJob(redis: RedisConnection, prefix: string, record: JobRecord): Promise<void> {
+  await redis.set(answeredJobKey(prefix, record.id), JSON.stringify(record), 'EX', answeredJobTtlSeconds);
+}
+
+export async function loadAnsweredJob(redis: RedisConnection, prefix: string, requestId: string): Promise<JobRecord | undefined> {
+  const text = await redis.get(answeredJobKey(prefix, requestId));
+  return text ? (JSON.parse(text) as JobRecord) : undefined;
 }

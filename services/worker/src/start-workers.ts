@@ -13,6 +13,7 @@ import {
   inferenceQueueName,
   providerModelsRefreshChannel,
   publishReply,
+  saveAnsweredJob,
 } from '@switchyard/queue';
 import { Registry } from 'prom-client';
 import { createFaultInjector } from './fault-injection.ts';
@@ -104,9 +105,16 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     return run(async () => {
       try {
         const outcome = await processInferenceJob(job, token, signal);
-        await ledger.append([...(pendingUsage.get(key) ?? []), ...ledger.jobEntries(job.data, outcome)]);
+        const jobEntries = ledger.jobEntries(job.data, outcome);
+        // One socket write: the ledger's entries and, for an answered sync job (which BullMQ
+        // drops as it completes), its record for reads until the ledger has written it.
+        const answered = job.data.mode === 'sync' ? jobEntries.find((entry) => entry.type === 'job') : undefined;
+        await Promise.all([
+          ledger.append([...(pendingUsage.get(key) ?? []), ...jobEntries]),
+          answered?.type === 'job' ? saveAnsweredJob(redis, prefix, answered.record) : undefined,
+        ]);
         metrics.jobFinished(job.data, outcome.status);
-        return outcome;
+        return returnValueOf(job.data, outcome);
       } catch (error) {
         if (error instanceof RetryRouteError) metrics.retryScheduled(job.data);
         await ledger.append(pendingUsage.get(key) ?? []);
@@ -208,4 +216,15 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/**
+ * What BullMQ keeps of an outcome: a sync job is removed as it completes, but BullMQ still
+ * copies its return value into the queue's event stream. Its caller already has the output
+ * (the reply carried it) and the ledger keeps it, so that copy goes without it.
+ */
+function returnValueOf(data: InferenceJobData, outcome: JobOutcome): JobOutcome {
+  if (data.mode !== 'sync' || !data.replyTo || outcome.output === undefined) return outcome;
+  const { output: _output, ...kept } = outcome;
+  return kept;
 }

@@ -4,6 +4,7 @@
 import {
   GatewayError,
   jobRecordOf,
+  replyFromJobRecord,
   type CanonicalCall,
   type CondensationChoice,
   type InferenceEndpoint,
@@ -16,11 +17,13 @@ import {
   appendLedgerEntries,
   inferenceJobName,
   inferenceJobOptions,
-  readRequestState,
+  loadAnsweredJob,
+  readRequestStateOnRoutes,
   replyFromState,
   type RequestState,
   type ResultWait,
 } from '@switchyard/queue';
+import { findJob } from '@switchyard/db';
 import { withEnqueueSpan } from '@switchyard/observability';
 import type { ApiContext } from '../context.ts';
 import type { Principal } from '../middleware/authenticate.ts';
@@ -123,7 +126,7 @@ export async function startRequest(context: ApiContext, spec: RequestSpec): Prom
   const firstProvider = data.routes[0]!.provider;
   context.backpressure.admit(data, firstProvider);
 
-  const readState = () => readRequestState(context.queues, firstProvider, data.requestId);
+  const readState = () => readRequestStateOnRoutes(context.queues, data);
   const stopParts = spec.onParts ? context.replyBus.onStreamParts(data.requestId, spec.onParts) : () => {};
   const result =
     (spec.waitMs ?? 0) > 0
@@ -131,7 +134,11 @@ export async function startRequest(context: ApiContext, spec: RequestSpec): Prom
           timeoutMs: spec.waitMs!,
           recheck: async () => {
             const state = await readState();
-            return state ? replyFromState(state) : undefined;
+            if (state) return replyFromState(state);
+            // An answered sync job has left BullMQ: its record holds the reply, in Redis until the ledger has written it.
+            const record =
+              (await loadAnsweredJob(context.redis, context.config.redis.prefix, data.requestId)) ?? (await findJob(context.db, data.orgId, data.requestId));
+            return record ? replyFromJobRecord(record) : undefined;
           },
         })
       : undefined;
