@@ -96,7 +96,7 @@ export function startWorkerThreadPool(options: { count: number; overrides: Recor
   for (const slot of slots) readiness.push(new Promise<void>((resolve) => spawn(slot, resolve)));
   const ready = Promise.race([
     Promise.all(readiness).then(() => {
-      logger.info({ threads: slots.map((slot) => slot.name) }, `provider workers running on ${slots.length} worker threads`);
+      logger.info({ threads: slots.map((slot) => slot.name) }, `provider workers running on ${slots.length} worker thread${slots.length === 1 ? '' : 's'}`);
     }),
     failed.then((reason) => Promise.reject(new Error(reason))),
   ]);
