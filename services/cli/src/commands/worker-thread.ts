@@ -18,6 +18,7 @@ const send = (message: FromThread) => port.postMessage(message);
 // Each pino line is one write: sent whole to the main thread, which writes it where its own
 // lines go, so the one stream of `all` never has two writers and no line is cut by another.
 const lines = new Writable({
+  decodeStrings: false,
   write(chunk, _encoding, done) {
     send({ type: 'log', line: String(chunk) });
     done();
