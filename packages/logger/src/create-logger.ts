@@ -55,3 +55,11 @@ export function createLogger(options: { name?: string; level?: string; destinati
 export function createSilentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/**
+ * The destination a logger writes its lines to. `all` writes its worker threads' lines
+ * (whole lines, sent as messages) there, so one writer owns stdout and no line interleaves.
+ */
+export function logDestinationOf(logger: Logger): pino.DestinationStream {
+  return (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym]!;
+}

@@ -1,1 +1,1 @@
-export { createLogger, createSilentLogger, redactedPaths, type Logger } from './create-logger.ts';
+export { createLogger, createSilentLogger, logDestinationOf, redactedPaths, type Logger } from './create-logger.ts';

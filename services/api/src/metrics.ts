@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { enabledProviders, type SwitchyardConfig } from '@switchyard/config';
+import { renderMergedMetrics, type MetricsSnapshot } from '@switchyard/observability';
 import type { CircuitBreakers, InferenceQueues, ReplyBus } from '@switchyard/queue';
 import { lanePriorities, queueLanes, waitingByLane } from './queue-lanes.ts';
 
@@ -15,9 +16,10 @@ type ClusterView = { config: SwitchyardConfig; queues: InferenceQueues; breakers
  * Prometheus metrics of one api process, registered once on the process registry (which
  * `all` shares with its other services). Queue depth per provider is what the Kubernetes
  * manifests scale workers on (KEDA, infra/k8s): every lane of it, since Redis list scalers
- * see only the plain wait list and miss prioritised and delayed jobs.
+ * see only the plain wait list and miss prioritised and delayed jobs. `moreMetrics` gives the
+ * registries of the process's other threads (`all`'s worker threads), merged into the scrape.
  */
-export function createApiMetrics(registry: Registry) {
+export function createApiMetrics(registry: Registry, options: { moreMetrics?: () => Promise<MetricsSnapshot[]> } = {}) {
   const requests = new Counter({
     name: 'switchyard_http_requests_total',
     help: 'HTTP requests by route and status',
@@ -99,8 +101,10 @@ export function createApiMetrics(registry: Registry) {
         breaker.set({ provider: view.provider, model: deployment.model }, breakerValue[deployment.state]);
     }
     pending.set(context.replyBus.pendingCount);
+    const { moreMetrics } = options;
+    const text = moreMetrics ? await renderMergedMetrics([await registry.getMetricsAsJSON(), ...(await moreMetrics())]) : await registry.metrics();
     response.setHeader('content-type', registry.contentType);
-    response.end(await registry.metrics());
+    response.end(text);
   };
 
   /** One inference request's cache outcome. */

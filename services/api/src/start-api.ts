@@ -18,7 +18,7 @@ import { answerClientErrors } from './middleware/client-error.ts';
 import type { ApiContext } from './context.ts';
 import { createApiMetrics } from './metrics.ts';
 import { createServerDrain } from './server-drain.ts';
-import { createProcessRegistry } from '@switchyard/observability';
+import { createProcessRegistry, type MetricsSnapshot } from '@switchyard/observability';
 import type { Registry } from 'prom-client';
 
 export type RunningApi = {
@@ -46,6 +46,8 @@ export type ApiOptions = {
   host?: string;
   /** The process registry (`all` passes the one its other services share); a new one otherwise. */
   registry?: Registry;
+  /** The metrics of the process's other registries (`all`'s worker threads), merged into GET /metrics. */
+  moreMetrics?: () => Promise<MetricsSnapshot[]>;
 };
 
 /** How long a retired generation may keep its breakers and samplers for requests it still holds, beyond the sync timeout. */
@@ -72,7 +74,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     ? undefined
     : await startConfigReloadBus({ config: liveConfig, redis: config.redis, prefix: config.redis.prefix, kind: 'api', logger });
   const configBus = options.configBus ?? ownBus!;
-  const metrics = createApiMetrics(options.registry ?? createProcessRegistry());
+  const metrics = createApiMetrics(options.registry ?? createProcessRegistry(), { moreMetrics: options.moreMetrics });
   const server = createServer();
   // GET /ready reads it to answer 503 while the process drains.
   const drain = createServerDrain(server);

@@ -3,8 +3,11 @@ import { parseArgs } from 'node:util';
 export const usage = `Usage: switchyard <command> [flags]
 
 Services
-  all [--port N] [--host ADDRESS]       api, workers for every enabled provider, the ledger and webhooks, in one process
-                                        (listens on 127.0.0.1 unless --host or HOST says otherwise)
+  all [--port N] [--host ADDRESS] [--worker-threads N]
+                                        api, workers for every enabled provider, the ledger and webhooks, in one process
+                                        (listens on 127.0.0.1 unless --host or HOST says otherwise); the workers run on
+                                        N worker threads (SWITCHYARD_WORKER_THREADS; default: cores - 1, at least 1;
+                                        0: on the main thread)
   api [--port N] [--host ADDRESS]       the HTTP ingress (needs DATABASE_URL; listens on 0.0.0.0 by default)
   worker --provider <name[,name]|all> [--concurrency N] [--metrics-port N]
                                         provider workers
@@ -40,6 +43,7 @@ export function parseCommandLine(argv: string[]) {
       provider: { type: 'string' },
       concurrency: { type: 'string' },
       'metrics-port': { type: 'string' },
+      'worker-threads': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       name: { type: 'string' },

@@ -2,9 +2,11 @@
 // The one Switchyard binary. Each service's own wiring lives in its package
 // (startApi, startWorkers, startLedger, startWebhooks); this file only dispatches. Each command loads only
 // its own modules, so a one-shot admin command does not pay for the whole system.
+import { availableParallelism } from 'node:os';
 import { ConfigError } from '@switchyard/config';
 import { createLogger } from '@switchyard/logger';
 import { parseCommandLine, positiveInteger, usage } from './arguments.ts';
+import { workerThreadCount } from './worker-thread-count.ts';
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandLine(argv);
@@ -19,7 +21,11 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'all':
       // One machine's whole system: reachable from this machine only unless asked.
-      return (await import('./commands/run-all.ts')).runAll(logger, { port, host: values.host ?? (process.env.HOST || '127.0.0.1') });
+      return (await import('./commands/run-all.ts')).runAll(logger, {
+        port,
+        host: values.host ?? (process.env.HOST || '127.0.0.1'),
+        workerThreads: workerThreadCount({ flag: values['worker-threads'], env: process.env.SWITCHYARD_WORKER_THREADS, cores: availableParallelism() }),
+      });
     case 'api':
       return (await import('./commands/run-api.ts')).runApi(logger, { port, host: values.host ?? (process.env.HOST || undefined) });
     case 'worker':

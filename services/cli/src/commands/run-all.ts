@@ -5,7 +5,6 @@ import { loadConfig } from '@switchyard/config';
 import { createApiKey, createOrg, listOrgs } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import { startApi } from '@switchyard/api';
-import { startWorkers } from '@switchyard/worker';
 import { startLedger } from '@switchyard/ledger';
 import { startWebhooks } from '@switchyard/webhooks';
 import { createProcessRegistry, startTracing } from '@switchyard/observability';
@@ -15,6 +14,7 @@ import { acquireEmbeddedDatabase, describeHolder, type EmbeddedDatabaseLock } fr
 import { resolveRedis } from '../embedded-redis.ts';
 import { followConfig } from '../reload-on-signal.ts';
 import { stopOnSignals } from '../shutdown.ts';
+import { startWorkerThreadPool } from '../worker-thread-pool.ts';
 
 /** The embedded database is this process's alone; a second holder is refused by name. */
 function holdEmbeddedDatabase(dataDir: string): EmbeddedDatabaseLock {
@@ -23,8 +23,12 @@ function holdEmbeddedDatabase(dataDir: string): EmbeddedDatabaseLock {
   return lock;
 }
 
-/** `switchyard all`: the whole system in one process on embedded defaults. */
-export async function runAll(logger: Logger, options: { port?: number; host: string }): Promise<void> {
+/**
+ * `switchyard all`: the whole system in one process on embedded defaults. The provider
+ * workers run on `workerThreads` worker threads (0: on the main thread); the rest, which
+ * needs the database, on the main thread (docs/all-command.md).
+ */
+export async function runAll(logger: Logger, options: { port?: number; host: string; workerThreads: number }): Promise<void> {
   const tracing = startTracing({ serviceName: 'switchyard', logger });
   const base = loadConfig();
   const lock = base.database.url ? undefined : holdEmbeddedDatabase(base.database.dataDir);
@@ -35,9 +39,15 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   // Admin commands run beside us reach the embedded database through our admin API; without
   // an admin key of the operator's, they get a key made up for this run (in the 0600 lock file).
   const adminToken = lock && !base.adminKey ? `local-${randomBytes(24).toString('base64url')}` : undefined;
-  const { live, bus } = await followConfig(logger, 'all', { overrides: { redis: { url: redis.url }, ...(adminToken ? { adminKey: adminToken } : {}) } });
+  const overrides = { redis: { url: redis.url }, ...(adminToken ? { adminKey: adminToken } : {}) };
+  const { live, bus } = await followConfig(logger, 'all', { overrides });
   const config = live.current();
-  logger.info({ redis: redis.source, database: base.database.url ? 'DATABASE_URL' : `embedded PGlite in ${base.database.dataDir}` }, 'starting switchyard all');
+  logger.info(
+    { redis: redis.source, database: base.database.url ? 'DATABASE_URL' : `embedded PGlite in ${base.database.dataDir}`, workerThreads: options.workerThreads },
+    'starting switchyard all',
+  );
+  // The threads need only Redis and the config: they start while the database opens.
+  const threads = options.workerThreads > 0 ? startWorkerThreadPool({ count: options.workerThreads, overrides, logger }) : undefined;
 
   const database = await openDatabase(config, { command: 'all', allowEmbedded: true });
   const port = options.port ?? config.server.port;
@@ -62,12 +72,17 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config: live, logger, registry });
   const alertsRedis = createRedis(config.redis, { role: 'producer', name: 'alerts' });
   const alerts = await startAlerts({ config, db: database.db, redis: alertsRedis, logger, registry });
-  const workers = await startWorkers({ config: live, logger, providers: 'all', registry });
-  const api = await startApi({ config: live, configBus: bus, db: database.db, logger, port, host: options.host, registry });
+  const workers = threads
+    ? { stop: () => threads.stop() }
+    : await (await import('@switchyard/worker')).startWorkers({ config: live, logger, providers: 'all', registry });
+  await threads?.ready;
+  // The threads' registries (workers' metrics) join the main one's on the api's /metrics.
+  const moreMetrics = threads ? () => threads.metrics() : undefined;
+  const api = await startApi({ config: live, configBus: bus, db: database.db, logger, port, host: options.host, registry, moreMetrics });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
-  // Ingress first, then the workers finish what they hold, then the ledger drains, then
+  // Ingress first, then the workers (threads) finish what they hold, then the ledger drains, then
   // webhooks finish their attempts in flight (what the ledger's last batch queued waits in the outbox).
-  stopOnSignals(logger, [
+  const shutdown = stopOnSignals(logger, [
     () => api.stop(),
     () => driver.stop(),
     () => alerts.stop(),
@@ -83,4 +98,6 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
     () => redis.stop(),
     () => tracing.shutdown(),
   ]);
+  // A worker thread that crashes over and over (logged at fatal, with its cause) stops the whole of `all`, non-zero.
+  void threads?.failed.then(() => shutdown.stop('worker threads crashing', 1));
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { workerThreadCount } from './worker-thread-count.ts';
+
+describe('workerThreadCount', () => {
+  it('leaves one core to the main thread, and runs at least one thread', () => {
+    expect(workerThreadCount({ cores: 8 })).toBe(7);
+    expect(workerThreadCount({ cores: 2 })).toBe(1);
+    expect(workerThreadCount({ cores: 1 })).toBe(1);
+  });
+
+  it('takes the flag over the environment, and 0 from either', () => {
+    expect(workerThreadCount({ flag: '3', env: '5', cores: 2 })).toBe(3);
+    expect(workerThreadCount({ env: '5', cores: 2 })).toBe(5);
+    expect(workerThreadCount({ env: '', cores: 4 })).toBe(3);
+    expect(workerThreadCount({ flag: '0', cores: 4 })).toBe(0);
+    expect(workerThreadCount({ env: '0', cores: 4 })).toBe(0);
+  });
+
+  it('refuses what is not a whole number, naming where it came from', () => {
+    expect(() => workerThreadCount({ flag: 'two', cores: 2 })).toThrow('--worker-threads must be a whole number');
+    expect(() => workerThreadCount({ env: '-1', cores: 2 })).toThrow('SWITCHYARD_WORKER_THREADS must be a whole number');
+  });
+});
