@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { workerThreadCount } from './worker-thread-count.ts';
 
 describe('workerThreadCount', () => {
-  it('leaves one core to the main thread, and runs at least one thread', () => {
-    expect(workerThreadCount({ cores: 8 })).toBe(7);
+  it('leaves one core to the main thread, and runs at least one thread and by default at most two', () => {
+    expect(workerThreadCount({ cores: 8 })).toBe(2);
+    expect(workerThreadCount({ cores: 3 })).toBe(2);
     expect(workerThreadCount({ cores: 2 })).toBe(1);
     expect(workerThreadCount({ cores: 1 })).toBe(1);
   });
@@ -11,7 +12,8 @@ describe('workerThreadCount', () => {
   it('takes the flag over the environment, and 0 from either', () => {
     expect(workerThreadCount({ flag: '3', env: '5', cores: 2 })).toBe(3);
     expect(workerThreadCount({ env: '5', cores: 2 })).toBe(5);
-    expect(workerThreadCount({ env: '', cores: 4 })).toBe(3);
+    expect(workerThreadCount({ env: '', cores: 4 })).toBe(2);
+    expect(workerThreadCount({ flag: '6', cores: 4 })).toBe(6);
     expect(workerThreadCount({ flag: '0', cores: 4 })).toBe(0);
     expect(workerThreadCount({ env: '0', cores: 4 })).toBe(0);
   });
