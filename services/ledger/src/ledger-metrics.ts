@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type DeadLetterReason = 'invalid' | 'unwritable';
 
@@ -6,6 +6,8 @@ export type LedgerMetrics = {
   registry: Registry;
   /** Entries moved to the dead-letter stream: `invalid` never parsed, `unwritable` kept failing to write. */
   deadLetters: Counter<'reason'>;
+  /** Entries per batch read from the stream and written (one transaction when none is refused). */
+  batchEntries: Histogram;
   /**
    * Makes `switchyard_ledger_lag` read `count` at scrape time (a running ledger's stream
    * backlog); returns the function that stops it, for the ledger's `stop()`.
@@ -27,6 +29,13 @@ export function createLedgerMetrics(registry: Registry = new Registry()): Ledger
   // Both series exist from the start, so an alert on their rate sees a zero, not a gap.
   for (const reason of ['invalid', 'unwritable'] satisfies DeadLetterReason[]) deadLetters.inc({ reason }, 0);
 
+  const batchEntries = new Histogram({
+    name: 'switchyard_ledger_batch_entries',
+    help: 'Ledger entries per batch written to Postgres (one transaction unless the database refuses one of them)',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [registry],
+  });
+
   // Ledgers of one process read the same stream; the gauge reports what they see.
   const counters = new Set<() => Promise<number>>();
   new Gauge({
@@ -44,6 +53,7 @@ export function createLedgerMetrics(registry: Registry = new Registry()): Ledger
   return {
     registry,
     deadLetters,
+    batchEntries,
     watchLag(count) {
       counters.add(count);
       return () => void counters.delete(count);

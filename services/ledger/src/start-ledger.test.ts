@@ -31,7 +31,7 @@ describe('startLedger', () => {
     prefixes.push(prefix);
     return prefix;
   };
-  const start = async (prefix: string, options: { batchSize?: number; claimIdleMs?: number } = {}) => {
+  const start = async (prefix: string, options: { batchSize?: number; claimIdleMs?: number; lingerMs?: number } = {}) => {
     const ledger = await startLedger({ redis, db: handle.db, logger, prefix, blockMs: 100, ...options });
     ledgers.push(ledger);
     return ledger;
@@ -70,6 +70,27 @@ describe('startLedger', () => {
     expect(await readMonthToDateSpend(redis, prefix, orgId, Date.UTC(2025, 2, 20))).toBe(exactSum(entries));
     const jobs = await handle.db.selectFrom('jobs').select('id').where('org_id', '=', orgId).execute();
     expect(jobs).toHaveLength(25);
+  });
+
+  it('lingers after a batch that was not full, so the entries appended meanwhile share one batch', async () => {
+    const prefix = newPrefix();
+    const orgId = `org_${prefix}`;
+    const requestOf = (entry: LedgerEntry) => (entry.type === 'usage' ? entry.record.requestId : entry.record.id);
+    const entries = requestEntries(orgId, 4);
+    const [first, ...rest] = [...new Set(entries.map(requestOf))].map((requestId) => entries.filter((entry) => requestOf(entry) === requestId));
+    // Long enough that the three appends below land inside it however slow the machine is.
+    const ledger = await start(prefix, { lingerMs: 3000 });
+    await appendLedgerEntries(redis, prefix, first!);
+    await until(streamDrained(prefix));
+    for (const entries of rest) await appendLedgerEntries(redis, prefix, entries);
+    expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(rest.flat().length);
+    await until(streamDrained(prefix));
+
+    const batches = (await ledger.metrics.batchEntries.get()).values;
+    expect(batches.find((value) => value.metricName === 'switchyard_ledger_batch_entries_count')?.value).toBe(2);
+    expect(batches.find((value) => value.metricName === 'switchyard_ledger_batch_entries_sum')?.value).toBe(first!.length + rest.flat().length);
+    const jobs = await handle.db.selectFrom('jobs').select('id').where('org_id', '=', orgId).execute();
+    expect(jobs).toHaveLength(4);
   });
 
   it('neither loses nor duplicates a batch whose ledger died before acknowledging it', async () => {
