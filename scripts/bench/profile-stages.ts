@@ -47,6 +47,7 @@ export function switchyardDirOf(url: string): string | undefined {
 
 function nodeInternalStage(url: string): string {
   const path = url.slice('node:'.length);
+  if (/^internal\/(modules|bootstrap|vm)\b/.test(path)) return 'node: module loading (start-up)';
   if (/http|_http_/.test(path)) return 'node: http';
   if (/(^|\/)(net|tcp_wrap|stream_base_commons|dns|tls|_tls)/.test(path)) return 'node: net';
   if (/streams?\b|stream\//.test(path)) return 'node: streams';
@@ -60,6 +61,8 @@ export function stageOf(callFrame: { functionName: string; url: string }): strin
   if (functionName === '(idle)') return 'idle';
   if (functionName === '(program)') return '(program: V8 and native, unattributed)';
   if (url.startsWith('node:')) return nodeInternalStage(url);
+  // The only WebAssembly in these processes is PGlite's Postgres.
+  if (url.startsWith('wasm://')) return 'pglite (WebAssembly)';
   const packageName = packageOf(url);
   if (packageName) {
     if (packageName.startsWith('@switchyard/')) return switchyardGroup;

@@ -21,7 +21,14 @@ const kindOf = (file: string) => basename(file, '.cpuprofile').replace(/-\d+(\.\
 function render(title: string, totals: StageTotals, requests: number | undefined): string {
   const busyMs = totals.totalMs - totals.idleMs;
   const table = (heading: string, values: Record<string, number>) => {
-    const rows = stageRows(values, busyMs, requests);
+    const all = stageRows(values, busyMs, requests);
+    // The long tail (under 0.5 % each) in one line.
+    const rows = all.filter((row) => !(row.share < 0.005));
+    const tail = all.filter((row) => row.share < 0.005);
+    if (tail.length > 0) {
+      const ms = tail.reduce((sum, row) => sum + row.ms, 0);
+      rows.push({ stage: `(${tail.length} more, under 0.5 % each)`, ms, share: ms / busyMs, ...(requests ? { msPerRequest: ms / requests } : {}) });
+    }
     const lines = rows.map(
       (row) =>
         `  ${row.stage.padEnd(44)} ${row.ms.toFixed(0).padStart(8)} ms ${Number.isNaN(row.share) ? '       ' : `${(row.share * 100).toFixed(1).padStart(5)} %`}${row.msPerRequest === undefined ? '' : ` ${row.msPerRequest.toFixed(4).padStart(9)} ms/req`}`,

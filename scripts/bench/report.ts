@@ -103,6 +103,8 @@ export function renderTable(report: BenchReport): string {
         lines.push(
           `  ${measurement.target}: ${measurement.requests}/${entry.scenario.concurrency} whole, RSS ${measurement.memory?.beforeMb.toFixed(0)} -> peak ${measurement.memory?.peakMb.toFixed(0)} MB = ${measurement.rssKbPerRequest?.toFixed(1)} KB per stream`,
         );
+      if (measurement.cpuMsPerRequestByThread)
+        lines.push(`  ${measurement.target} CPU ms/req by thread: ${byProcess(measurement.cpuMsPerRequestByThread, ', ')}`);
       for (const failure of measurement.failures) lines.push(`  ${measurement.target} failure: ${failure}`);
     }
     for (const [name, reason] of Object.entries(entry.skippedTargets)) if (reason !== 'does not apply') lines.push(`  ${name} skipped: ${reason}`);
@@ -114,6 +116,15 @@ export function renderTable(report: BenchReport): string {
     'floor: jobs/s of a bare BullMQ request/reply loop (no HTTP). helper cores: load generator + mock upstream; other cores: every other process on the machine (above ~0.2 the round was disturbed).',
   );
   return lines.join('\n');
+}
+
+/** Threads that used at least 0.005 ms per request, busiest first (the signal handler and timers' threads idle). */
+function busyThreads(threads: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(threads)
+      .filter(([, value]) => value >= 0.005)
+      .sort(([, a], [, b]) => b - a),
+  );
 }
 
 function byProcess(values: Record<string, number>, separator: string): string {
@@ -185,6 +196,21 @@ export function renderMarkdown(report: BenchReport): string {
       return `${milliseconds(measurement.cpuMsPerRequest)} ms${parts}`;
     });
     lines.push(`| ${entry.scenario.title} | ${cells.join(' | ')} |`);
+  }
+
+  const threaded = report.scenarios.filter((entry) => figuresOf(entry.measurements)['switchyard-all']?.cpuMsPerRequestByThread);
+  if (threaded.length > 0) {
+    lines.push(
+      '',
+      "CPU per request of `all`'s one process by thread (from /proc/<pid>/task; worker threads by their name):",
+      '',
+      '| scenario | threads |',
+      '|---|---|',
+    );
+    for (const entry of threaded) {
+      const threads = figuresOf(entry.measurements)['switchyard-all']!.cpuMsPerRequestByThread!;
+      lines.push(`| ${entry.scenario.title} | ${byProcess(busyThreads(threads), ', ')} |`);
+    }
   }
 
   const withFloor = report.scenarios.filter((entry) => figuresOf(entry.measurements).floor);

@@ -23,6 +23,8 @@ export type Measurement = {
   /** CPU ms per request, summed over the target's processes and per process role. */
   cpuMsPerRequest: number;
   cpuMsPerRequestByProcess: Record<string, number>;
+  /** The target's threaded process (`all`) by thread name, CPU ms per request. */
+  cpuMsPerRequestByThread?: Record<string, number>;
   /** Cores busy on average during the window, over the target's processes. */
   coresUsed: number;
   /** Cores the load generator and the mock upstream used meanwhile (same machine). */
@@ -51,7 +53,14 @@ export type Timing = { rounds: number; warmupMs: number; durationMs: number };
 /** Processes that serve every target (role -> pid): the load generator and the mock upstream. */
 export type Helpers = Record<string, number>;
 
-type Accumulator = { loads: LoadResult[]; cpuMs: Record<string, number>; helperCpuMs: Record<string, number>; otherCpuMs: number; memory?: MemorySample };
+type Accumulator = {
+  loads: LoadResult[];
+  cpuMs: Record<string, number>;
+  threadCpuMs?: Record<string, number>;
+  helperCpuMs: Record<string, number>;
+  otherCpuMs: number;
+  memory?: MemorySample;
+};
 
 // The reference and the system measured: without them the scenario says nothing.
 const essential: TargetName[] = ['passthrough', 'switchyard-split', 'switchyard-all'];
@@ -101,7 +110,7 @@ export async function runScenario(
       const accumulator = accumulators.get(target.name)!;
       let window: { stop(): WindowCpu } | undefined;
       let cpu: WindowCpu = { byRole: {}, helpers: {}, other: 0 };
-      const onWindowStart = () => (window = startWindowCpu(target.processes, helpers, ownPids));
+      const onWindowStart = () => (window = startWindowCpu(target.processes, helpers, ownPids, target.threadedRole));
       const onWindowEnd = () => (cpu = window?.stop() ?? cpu);
       let load: LoadResult;
       if (target.runLoop) {
@@ -135,6 +144,7 @@ export async function runScenario(
         load = await runLoad(options);
       }
       addInto(accumulator.cpuMs, cpu.byRole);
+      if (cpu.byThread) addInto((accumulator.threadCpuMs ??= {}), cpu.byThread);
       addInto(accumulator.helperCpuMs, cpu.helpers);
       accumulator.otherCpuMs += cpu.other;
       accumulator.loads.push(load);
@@ -183,6 +193,9 @@ function summarize(name: TargetName, accumulator: Accumulator, scenario: Scenari
     cpuMsPerRequest: perRequest(cpuTotal),
     cpuMsPerRequestByProcess: Object.fromEntries(Object.entries(accumulator.cpuMs).map(([role, value]) => [role, perRequest(value)])),
     coresUsed: cpuTotal / (seconds * 1000),
+    ...(accumulator.threadCpuMs
+      ? { cpuMsPerRequestByThread: Object.fromEntries(Object.entries(accumulator.threadCpuMs).map(([name, value]) => [name, perRequest(value)])) }
+      : {}),
     helperCoresUsed: Object.fromEntries(Object.entries(accumulator.helperCpuMs).map(([role, value]) => [role, value / (seconds * 1000)])),
     otherCoresUsed: accumulator.otherCpuMs / (seconds * 1000),
     rssAfterMbByProcess,

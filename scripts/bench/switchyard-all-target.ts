@@ -55,7 +55,7 @@ export async function startSwitchyardAll(options: { upstreamUrl: string; redis: 
     const apiKey = await firstKey(child);
     const processes: Record<string, number> = { all: child.pid };
     if (options.redis.pid !== undefined) processes['redis-server'] = options.redis.pid;
-    return { name: 'switchyard-all', url, headers: { authorization: `Bearer ${apiKey}` }, processes, stop };
+    return { name: 'switchyard-all', url, headers: { authorization: `Bearer ${apiKey}` }, processes, threadedRole: 'all', stop };
   } catch (error) {
     await stop();
     throw error;

@@ -21,6 +21,8 @@ export type Target = {
   headers: Record<string, string>;
   /** Process id per role (api, worker, redis-server, proxy...): their CPU time is the target's cost. */
   processes: Record<string, number>;
+  /** The role whose CPU the report also splits by thread (`all`: main thread, worker threads, V8 helpers). */
+  threadedRole?: string;
   /**
    * A target that is no HTTP server (the bare BullMQ floor) runs its own closed loop for the
    * scenarios it applies to; the HTTP load generator drives every other target.
