@@ -80,7 +80,8 @@ const labels: Record<Metric, [string, string]> = {
 export function describeGoal(goal: Goal): string {
   if (goal.metric === 'completedShare') return `completed >= ${((goal.min ?? 0) * 100).toFixed(0)}%`;
   const [label, unit] = labels[goal.metric];
-  return goal.max !== undefined ? `${label} <= ${goal.max} ${unit}` : `${label} >= ${goal.min} ${unit}`;
+  const suffix = unit === 'x' ? 'x' : ` ${unit}`;
+  return goal.max !== undefined ? `${label} <= ${goal.max}${suffix}` : `${label} >= ${goal.min}${suffix}`;
 }
 
 const ratioMetrics: Metric[] = ['throughputRatio', 'throughputRatioToPortkey', 'throughputRatioToSplit', 'tokensPerSecondRatio', 'completedShare'];

@@ -151,7 +151,12 @@ export function renderMarkdown(report: BenchReport): string {
   ];
   for (const entry of report.scenarios) {
     if (entry.skipped) {
-      lines.push(`| ${entry.scenario.title} | not measured: ${entry.skipped} |${targetNames.map(() => '').join(' |')}`);
+      lines.push(
+        `| ${entry.scenario.title} | not measured: ${entry.skipped} |${targetNames
+          .slice(1)
+          .map(() => ' |')
+          .join('')}`,
+      );
       continue;
     }
     const figures = figuresOf(entry.measurements);
