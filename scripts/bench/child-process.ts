@@ -19,8 +19,10 @@ const running = new Set<ChildService>();
  * own child scripts use it to say they are ready and exit when it closes, so a killed
  * bench never leaves them behind.
  */
-export function spawnNode(name: string, script: string, args: string[], env: Record<string, string>): ChildService {
-  return spawnChild(name, process.execPath, ['--disable-warning=ExperimentalWarning', ...nodeFlags(name), script, ...args], env, { ipc: true });
+export function spawnNode(name: string, script: string, args: string[], env: Record<string, string>, extraNodeFlags: string[] = []): ChildService {
+  return spawnChild(name, process.execPath, ['--disable-warning=ExperimentalWarning', ...extraNodeFlags, ...nodeFlags(name), script, ...args], env, {
+    ipc: true,
+  });
 }
 
 /** Starts any program as a child the bench stops at the end (see stopAllChildren). */
@@ -80,7 +82,7 @@ export async function stopAllChildren(): Promise<void> {
   for (const service of [...running].reverse()) await service.stop();
 }
 
-// `BENCH_PROFILE=api,worker` runs those children under the V8 CPU profiler.
+// `BENCH_PROFILE=api,worker,all` runs those children under the V8 CPU profiler.
 function nodeFlags(name: string): string[] {
   const profiled = (process.env.BENCH_PROFILE ?? '').split(',').map((entry) => entry.trim());
   if (!profiled.includes(name)) return [];

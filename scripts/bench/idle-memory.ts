@@ -85,6 +85,16 @@ export function renderIdleMemoryMarkdown(rows: IdleMemory[], idleMs: number): st
   ].join('\n');
 }
 
+/** Issue 15: `all` on the embedded database, as a new user starts it, idles in at most this much. */
+export const idleAllTargetMb = 300;
+
+export function renderIdleMemoryGoal(rows: IdleMemory[]): string {
+  const first = rows.find((row) => row.kind === 'all (first start)');
+  if (!first) return 'RSS of `all` idle: not measured.';
+  const met = first.rssMb <= idleAllTargetMb;
+  return `RSS of \`all\` idle (first start, embedded PGlite): ${first.rssMb.toFixed(0)} MB (target <= ${idleAllTargetMb} MB): ${met ? 'met ✅' : 'MISSED ❌'}`;
+}
+
 // Worker and ledger announce nothing: ready is when start-up work (imports, connections,
 // migrations) stops using CPU, under 20 ms in each of two half-second windows.
 async function waitUntilQuiet(child: ChildService, timeoutMs = 60_000): Promise<void> {

@@ -1,5 +1,6 @@
-// pnpm bench: Switchyard's sync path against a minimal direct pass-through proxy to the
-// same mock upstream, measured in the same run. See scripts/README.md.
+// pnpm bench: Switchyard (`all`, and split into api + worker) against a minimal direct
+// pass-through proxy, a bare BullMQ request/reply floor and Portkey's gateway, on the same
+// mock upstream, measured in the same run. See scripts/README.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,14 +9,17 @@ import { startBenchRedis } from './bench-redis.ts';
 import { spawnNode, stopAllChildren } from './child-process.ts';
 import { measureLedgerIngest } from './ledger-ingest.ts';
 import { measureWebhookDelivery, renderWebhookDelivery } from './webhook-delivery.ts';
-import { measureIdleMemory, renderIdleMemoryMarkdown, renderIdleMemoryTable } from './idle-memory.ts';
+import { measureIdleMemory, renderIdleMemoryGoal, renderIdleMemoryMarkdown, renderIdleMemoryTable } from './idle-memory.ts';
 import { describeMachine } from './machine.ts';
+import { startFloor } from './floor-target.ts';
 import { startPassthrough } from './passthrough-target.ts';
+import { startPortkey } from './portkey-target.ts';
 import { buildReport, renderMarkdown, renderTable } from './report.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { scenarios, upstreamBehaviors } from './scenarios.ts';
-import { startSwitchyard } from './switchyard-stack.ts';
-import type { Target } from './targets.ts';
+import { startSwitchyardAll } from './switchyard-all-target.ts';
+import { startSwitchyardSplit } from './switchyard-stack.ts';
+import type { Target, TargetName } from './targets.ts';
 
 const mockScript = fileURLToPath(new URL('./mock-upstream-process.ts', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -34,8 +38,25 @@ async function main(argv: string[]): Promise<void> {
     const machine = await describeMachine(redis.url);
     const upstream = spawnNode('upstream', mockScript, [JSON.stringify(upstreamBehaviors)], {});
     const { url: upstreamUrl } = await upstream.ready<{ url: string }>();
-    targets.push(await startPassthrough({ upstreamUrl }));
-    targets.push(await startSwitchyard({ upstreamUrl, redis }));
+    const unavailableTargets: Partial<Record<TargetName, string>> = {};
+    const starters: Record<TargetName, () => Promise<Target>> = {
+      passthrough: () => startPassthrough({ upstreamUrl }),
+      floor: () => startFloor({ redis }),
+      portkey: () => startPortkey({ upstreamUrl }),
+      'switchyard-all': () => startSwitchyardAll({ upstreamUrl, redis }),
+      'switchyard-split': () => startSwitchyardSplit({ upstreamUrl, redis }),
+    };
+    for (const name of options.targets) {
+      log(`starting ${name}`);
+      try {
+        targets.push(await starters[name]());
+      } catch (error) {
+        // Portkey is a comparison, not the system measured: without it the bench still runs.
+        if (name !== 'portkey') throw error;
+        unavailableTargets[name] = `could not start: ${(error as Error).message.split('\n')[0]}`;
+        log(`  ${name} not measured: ${unavailableTargets[name]}`);
+      }
+    }
     log(
       `bench: ${selected.length} scenario(s), ${options.timing.rounds} round(s) x (${options.timing.warmupMs} ms warm-up + ${options.timing.durationMs} ms) per target`,
     );
@@ -60,12 +81,12 @@ async function main(argv: string[]): Promise<void> {
     const idleMemory = await measureIdleMemory({ redisUrl: redis.url, idleMs, log });
     const peakThroughput = Math.max(
       ...results.flatMap((result) =>
-        result.measurements.filter((measurement) => measurement.target === 'switchyard').map((measurement) => measurement.throughput),
+        result.measurements.filter((measurement) => measurement.target.startsWith('switchyard')).map((measurement) => measurement.throughput),
       ),
     );
 
     const command = options.quick ? 'pnpm bench --quick' : ['pnpm bench', ...argv].join(' ');
-    const report = buildReport({ command, machine, redis: redis.description, timing: options.timing, results });
+    const report = buildReport({ command, machine, redis: redis.description, timing: options.timing, results, unavailableTargets });
     const ingest = { ...ledgerIngest, peakInferenceRequestsPerSecond: peakThroughput, ratio: ledgerIngest.usageRecordsPerSecond / peakThroughput };
     mkdirSync(dirname(options.output), { recursive: true });
     writeFileSync(
@@ -76,8 +97,8 @@ async function main(argv: string[]): Promise<void> {
       `Ledger ingest: ${ingest.usageRecordsPerSecond.toFixed(0)} usage records/s into Postgres (${ingest.records} records + as many job records, batches of 500), ` +
       `${ingest.ratio.toFixed(1)}x the highest inference throughput of this run (${peakThroughput.toFixed(0)} req/s, one usage record each): ${ingest.ratio > 1 ? 'the ledger stays ahead' : 'the ledger FALLS BEHIND'}.`;
     const webhookLine = renderWebhookDelivery(webhookDelivery);
-    const memoryTable = `Idle memory (${idleMs / 1000} s after ready):\n${renderIdleMemoryTable(idleMemory)}`;
-    const memoryMarkdown = renderIdleMemoryMarkdown(idleMemory, idleMs);
+    const memoryTable = `Idle memory (${idleMs / 1000} s after ready):\n${renderIdleMemoryTable(idleMemory)}\n${renderIdleMemoryGoal(idleMemory)}`;
+    const memoryMarkdown = `${renderIdleMemoryMarkdown(idleMemory, idleMs)}\n\n${renderIdleMemoryGoal(idleMemory)}`;
     process.stdout.write(
       `${renderTable(report)}\n\n${ingestLine}\n\n${webhookLine}\n\n${memoryTable}\n\nJSON: ${options.output}\n\nMarkdown for the README:\n\n${renderMarkdown(report)}\n\n${ingestLine}\n\n${webhookLine}\n\n${memoryMarkdown}\n`,
     );

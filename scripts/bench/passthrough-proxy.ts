@@ -8,8 +8,8 @@ import { Pool } from 'undici';
 
 const upstreamBase = new URL(process.argv[2] ?? 'http://127.0.0.1:1/v1');
 const upstreamPath = `${upstreamBase.pathname.replace(/\/+$/, '')}/chat/completions`;
-// As many sockets as the heaviest scenario has requests in flight: none of them queues here.
-const pool = new Pool(upstreamBase.origin, { connections: 512, pipelining: 1, keepAliveTimeout: 60_000 });
+// More sockets than the heaviest scenario has requests in flight (2,000 streams): none of them queues here.
+const pool = new Pool(upstreamBase.origin, { connections: 4096, pipelining: 1, keepAliveTimeout: 60_000 });
 
 const app = express();
 app.disable('x-powered-by');

@@ -25,7 +25,8 @@ export async function probe(target: Target, scenario: Scenario): Promise<string 
       return tokens > 0 ? undefined : 'the stream carried no content token';
     }
     // A cached scenario's probe is its first miss: Switchyard must say the cache applied.
-    if (scenario.cache && target.name === 'switchyard' && response.headers['x-switchyard-cache'] === undefined) return 'the response cache did not apply';
+    if (scenario.cache && target.name.startsWith('switchyard') && response.headers['x-switchyard-cache'] === undefined)
+      return 'the response cache did not apply';
     const body = (await response.body.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
     return typeof body.choices?.[0]?.message?.content === 'string' ? undefined : `unexpected body ${JSON.stringify(body).slice(0, 300)}`;
   } catch (error) {

@@ -6,15 +6,15 @@ import type { Target } from './targets.ts';
 
 const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 
-// Above the heaviest scenario's concurrency, so the worker never is the queue.
-const workerConcurrency = 128;
+// Above the heaviest scenario's concurrency (2,000 streams), so the worker never is the queue.
+export const workerConcurrency = 2048;
 
 /**
  * Switchyard as an operator runs it split: one `api` process and one `worker --provider
  * openai` process, on a fresh database and a Redis key prefix of its own (both removed by
  * stop()).
  */
-export async function startSwitchyard(options: { upstreamUrl: string; redis: BenchRedis }): Promise<Target> {
+export async function startSwitchyardSplit(options: { upstreamUrl: string; redis: BenchRedis }): Promise<Target> {
   const { url, apiKey, env, cleanup } = await prepareBenchEnvironment({ name: 'bench', ...options });
   const children: ChildService[] = [];
   const stop = async () => {
@@ -29,7 +29,7 @@ export async function startSwitchyard(options: { upstreamUrl: string; redis: Ben
     await waitForHealth(`${url}/health`, api);
     const processes: Record<string, number> = { api: api.pid, worker: worker.pid };
     if (options.redis.pid !== undefined) processes['redis-server'] = options.redis.pid;
-    return { name: 'switchyard', url, headers: { authorization: `Bearer ${apiKey}` }, processes, stop };
+    return { name: 'switchyard-split', url, headers: { authorization: `Bearer ${apiKey}` }, processes, stop };
   } catch (error) {
     await stop();
     throw error;
