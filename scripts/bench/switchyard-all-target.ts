@@ -19,7 +19,7 @@ export function parseFirstKey(output: string): string | undefined {
 
 /**
  * Switchyard as a new user runs it: `switchyard all` (the node flags of scripts/switchyard:
- * --liftoff-only on the embedded database) with embedded PGlite in a fresh data directory,
+ * --liftoff-only on the embedded database, --max-semi-space-size=8) with embedded PGlite in a fresh data directory,
  * the bench's Redis through REDIS_URL under a key prefix of its own, the mock upstream as
  * provider `openai`, and the API key it prints at its first start. BENCH_ALL_ARGS adds flags
  * (e.g. `--worker-threads 2`). The one setting changed from the defaults: the provider's
@@ -49,7 +49,9 @@ export async function startSwitchyardAll(options: { upstreamUrl: string; redis: 
       LOG_LEVEL: 'warn',
     };
     const extraArgs = (process.env.BENCH_ALL_ARGS ?? '').split(/\s+/).filter(Boolean);
-    child = spawnNode('all', cliEntry, ['all', ...extraArgs], env, ['--liftoff-only']);
+    // The node flags scripts/switchyard gives `all` on the embedded database; BENCH_ALL_NODE_FLAGS replaces them (experiments).
+    const nodeFlags = process.env.BENCH_ALL_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? ['--liftoff-only', '--max-semi-space-size=8'];
+    child = spawnNode('all', cliEntry, ['all', ...extraArgs], env, nodeFlags);
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(`${url}/health`, child, 120_000);
     const apiKey = await firstKey(child);
