@@ -8,6 +8,7 @@ describe('runClosedLoop', () => {
     let inFlight = 0;
     let most = 0;
     let started = 0;
+    let recorded = 0;
     const marks: string[] = [];
     const outcome = await runClosedLoop({
       concurrency: 4,
@@ -22,8 +23,11 @@ describe('runClosedLoop', () => {
         await sleep(2);
         inFlight--;
         if (started % 5 === 0) throw new Error('the fifth one fails');
+        return () => void recorded++;
       },
     });
+    // What an operation asks to record is recorded for the counted ones only.
+    expect(recorded).toBe(outcome.completed);
     expect(marks).toEqual(['start', 'end']);
     expect(most).toBe(4);
     // Warm-up operations ran but are not counted.

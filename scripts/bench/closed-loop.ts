@@ -12,14 +12,20 @@ export type LoopOutcome = {
   latencyMs: number[];
 };
 
+/** What an operation asks to record of itself besides its latency, given when it started. */
+export type OperationRecord = (startedAt: number) => void;
+
 export type ClosedLoopOptions = {
   concurrency: number;
   warmupMs: number;
   durationMs: number;
   onWindowStart?: () => void;
   onWindowEnd?: () => void;
-  /** One operation; throwing counts as a failure. */
-  operation(): Promise<void>;
+  /**
+   * One operation; throwing counts as a failure. It may return what else to record of it,
+   * called (with when it started) only when it finished inside the window.
+   */
+  operation(): Promise<OperationRecord | undefined>;
   /** Clock, for tests (performance.now by default). */
   now?: () => number;
 };
@@ -41,11 +47,12 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<LoopOut
     while (!stopped) {
       const startedAt = now();
       try {
-        await options.operation();
+        const record = await options.operation();
         const finishedAt = now();
         if (!inWindow(finishedAt)) continue;
         outcome.completed++;
         outcome.latencyMs.push(finishedAt - startedAt);
+        record?.(startedAt);
       } catch (error) {
         if (!inWindow(now())) continue;
         outcome.failed++;

@@ -41,7 +41,10 @@ process.on('message', (message: FloorRun) => {
     durationMs: message.durationMs,
     onWindowStart: () => send({ window: 'start' }),
     onWindowEnd: () => send({ window: 'end' }),
-    operation: () => oneJob(message.delayMs),
+    operation: async () => {
+      await oneJob(message.delayMs);
+      return undefined;
+    },
   }).then(
     (outcome) => send({ outcome }),
     (error: unknown) => send({ error: (error as Error).message }),

@@ -1,5 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { runClosedLoop } from './closed-loop.ts';
 import { readEventStream } from './read-event-stream.ts';
 
 export type LoadRequest = { path: string; headers: Record<string, string>; body: string; stream: boolean };
@@ -43,57 +43,32 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     headersTimeout: 60_000,
     bodyTimeout: 60_000,
   });
-  const result: LoadResult = { windowMs: 0, completed: 0, failed: 0, failures: [], latencyMs: [], firstTokenMs: [], tokens: 0 };
-  const startedAt = performance.now();
-  const windowStart = startedAt + options.warmupMs;
-  const windowEnd = windowStart + options.durationMs;
-  let stopped = false;
-
-  const startTimer = setTimeout(() => options.onWindowStart?.(), options.warmupMs);
-  const endTimer = setTimeout(() => {
-    options.onWindowEnd?.();
-    stopped = true;
-  }, options.warmupMs + options.durationMs);
-
-  const oneRequest = async () => {
-    const sentAt = performance.now();
-    try {
-      const response = await pool.request({ path: options.request.path, method: 'POST', headers: options.request.headers, body: options.request.body });
-      if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${(await response.body.text()).slice(0, 300)}`);
-      let firstTokenAt: number | undefined;
-      let tokens = 0;
-      if (options.request.stream) {
-        const stream = await readEventStream(response.body);
-        firstTokenAt = stream.firstTokenAt;
-        tokens = stream.tokens;
-        if (tokens === 0) throw new Error('the stream carried no content token');
-      } else {
-        await response.body.text();
-      }
-      const finishedAt = performance.now();
-      if (finishedAt < windowStart || finishedAt > windowEnd) return;
-      result.completed++;
-      result.latencyMs.push(finishedAt - sentAt);
-      if (firstTokenAt !== undefined) result.firstTokenMs.push(firstTokenAt - sentAt);
-      result.tokens += tokens;
-    } catch (error) {
-      const failedAt = performance.now();
-      if (failedAt < windowStart || failedAt > windowEnd) return;
-      result.failed++;
-      if (result.failures.length < 3) result.failures.push((error as Error).message);
-    }
-  };
-
-  const loop = async () => {
-    while (!stopped) await oneRequest();
-  };
+  const firstTokenMs: number[] = [];
+  let tokens = 0;
   try {
-    await Promise.all(Array.from({ length: options.concurrency }, loop));
+    const outcome = await runClosedLoop({
+      concurrency: options.concurrency,
+      warmupMs: options.warmupMs,
+      durationMs: options.durationMs,
+      onWindowStart: options.onWindowStart,
+      onWindowEnd: options.onWindowEnd,
+      operation: async () => {
+        const response = await pool.request({ path: options.request.path, method: 'POST', headers: options.request.headers, body: options.request.body });
+        if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${(await response.body.text()).slice(0, 300)}`);
+        if (!options.request.stream) {
+          await response.body.text();
+          return;
+        }
+        const stream = await readEventStream(response.body);
+        if (stream.tokens === 0) throw new Error('the stream carried no content token');
+        return (sentAt: number) => {
+          if (stream.firstTokenAt !== undefined) firstTokenMs.push(stream.firstTokenAt - sentAt);
+          tokens += stream.tokens;
+        };
+      },
+    });
+    return { ...outcome, firstTokenMs, tokens };
   } finally {
-    clearTimeout(startTimer);
-    clearTimeout(endTimer);
     await pool.close();
   }
-  result.windowMs = options.durationMs;
-  return result;
 }
