@@ -1,7 +1,6 @@
-import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
+import { createTestDatabase, deletePrefix, freePort, uniquePrefix } from '@switchyard/testing';
 import type { BenchRedis } from './bench-redis.ts';
 import { seedBenchTenant } from './bench-tenant.ts';
-import { freePort } from './free-port.ts';
 
 /** Where a split-stack bench runs its `switchyard` processes, and how to leave nothing behind. */
 export type BenchEnvironment = {

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redisReachable } from '@switchyard/queue';
-import { testRedis } from '@switchyard/testing';
+import { freePort, testRedis } from '@switchyard/testing';
 import { spawnChild } from './child-process.ts';
-import { freePort } from './free-port.ts';
 import { localRedisPid } from './redis-server-pid.ts';
 
 export type BenchRedis = {

@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
+import { createTestDatabase, deletePrefix, freePort, uniquePrefix } from '@switchyard/testing';
 import { startBenchRedis } from './bench-redis.ts';
 import { spawnChild, stopAllChildren, waitForHealth, type ChildService } from './child-process.ts';
 import { cpuMilliseconds } from './cpu-time.ts';
-import { freePort } from './free-port.ts';
 import { processMemory } from './proc-status.ts';
 
 export type IdleMemory = { kind: string; command: string; database: string; rssMb: number; peakRssMb: number };

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { spawnChild, waitForHealth } from './child-process.ts';
-import { freePort } from './free-port.ts';
 import type { Target } from './targets.ts';
+import { freePort } from '@switchyard/testing';
 
 const shim = fileURLToPath(new URL('./portkey-fetch-shim.ts', import.meta.url));
 

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchRedis } from './bench-redis.ts';
 import { prepareBenchEnvironment } from './bench-environment.ts';
 import { spawnNode, waitForHealth, type ChildService } from './child-process.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@switchyard/testing';
 
 const cliEntry = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { deletePrefix, uniquePrefix } from '@switchyard/testing';
+import { deletePrefix, freePort, uniquePrefix } from '@switchyard/testing';
 import type { BenchRedis } from './bench-redis.ts';
 import { spawnNode, waitForHealth, type ChildService } from './child-process.ts';
-import { freePort } from './free-port.ts';
 import { workerConcurrency } from './switchyard-stack.ts';
 import type { Target } from './targets.ts';
 

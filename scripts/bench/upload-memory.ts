@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestDatabase, deletePrefix, uniquePrefix } from '@switchyard/testing';
+import { createTestDatabase, deletePrefix, freePort, uniquePrefix } from '@switchyard/testing';
 import { startBenchRedis } from './bench-redis.ts';
 import { spawnChild, stopAllChildren, waitForHealth } from './child-process.ts';
-import { freePort } from './free-port.ts';
 import { processMemory } from './proc-status.ts';
 
 const switchyardScript = fileURLToPath(new URL('../switchyard', import.meta.url));

@@ -4,8 +4,8 @@
 // is refused everywhere while the previous config keeps serving.
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@switchyard/testing';
-import { freePort, prepareProcessStack, spawnSwitchyard, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
+import { eventually, freePort } from '@switchyard/testing';
+import { prepareProcessStack, spawnSwitchyard, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
 
 const adminKey = 'reload-admin-key-0123456789abcdef';
 const startingYaml = `

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFile } from 'openai';
-import { eventually } from '@switchyard/testing';
+import { eventually, freePort } from '@switchyard/testing';
 import { openAIClient } from '../support/clients.ts';
-import { freePort, prepareProcessStack, spawnSwitchyard, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
+import { prepareProcessStack, spawnSwitchyard, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
 
 // Every process kind serves its own metrics: the api on its port, the worker and the ledger
 // on --metrics-port, webhooks on METRICS_PORT. A provider whose upstream refuses connections

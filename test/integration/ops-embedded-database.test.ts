@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, testRedis, uniquePrefix } from '@switchyard/testing';
-import { freePort, spawnSwitchyard, waitForHttp, type ServiceProcess, runSwitchyardCommand } from '../support/processes.ts';
+import { deletePrefix, testRedis, uniquePrefix, freePort } from '@switchyard/testing';
+import { spawnSwitchyard, waitForHttp, type ServiceProcess, runSwitchyardCommand } from '../support/processes.ts';
 
 // `switchyard all` on the embedded database (no DATABASE_URL), and admin commands run as
 // separate processes beside it, the way an operator would type them.

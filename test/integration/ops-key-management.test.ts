@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, listOrgs } from '@switchyard/db';
-import {
-  freePort,
-  prepareProcessStack,
-  spawnSwitchyard,
-  waitForHttp,
-  type ProcessStack,
-  type ServiceProcess,
-  runSwitchyardCommand,
-} from '../support/processes.ts';
+import { prepareProcessStack, spawnSwitchyard, waitForHttp, type ProcessStack, type ServiceProcess, runSwitchyardCommand } from '../support/processes.ts';
+import { freePort } from '@switchyard/testing';
 
 // Two api OS processes on one Postgres and Redis, and the CLI as a third process: a key
 // revoked with `switchyard keys revoke` is refused by both apis at once.

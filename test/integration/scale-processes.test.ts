@@ -8,9 +8,9 @@
 // is measured and printed (for the scaling guide), never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle, type Kysely } from '@switchyard/db';
-import { eventually, expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream } from '@switchyard/testing';
+import { eventually, expectedMockAnswer, startMockOpenAIUpstream, type MockUpstream, freePort } from '@switchyard/testing';
 import { createBalancer, type BalancedAnswer, type Balancer } from '../support/balancer.ts';
-import { freePort, prepareProcessStack, spawnSwitchyard, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
+import { prepareProcessStack, spawnSwitchyard, waitForHttp, type ProcessStack, type ServiceProcess } from '../support/processes.ts';
 import { startResourceSampler } from '../support/resource-sampler.ts';
 
 const adminKey = 'scale-admin-key-0123456789abcdef';

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@switchyard/testing';
 
 /** A throwaway Redis Cluster of three masters on loopback, for tests. */
 export type LocalRedisCluster = {
@@ -50,17 +51,6 @@ export function clusterUnsupportedReason(): string | undefined {
     rmSync(directory, { recursive: true, force: true });
   }
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Whether `port` on loopback can be listened on now. */

@@ -4,3 +4,4 @@ export { deletePrefix, testRedis, uniquePrefix, type TestRedis } from './redis.t
 export { eventually, GiveUp, type EventuallyOptions } from './eventually.ts';
 export { lateBound } from './late-bound.ts';
 export { connectionError } from './connection-error.ts';
+export { freePort } from './free-port.ts';

@@ -10,10 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import pg from 'pg';
 import { createApiKey, createDb, createOrg, migrateToLatest } from '@switchyard/db';
-import { createTestDatabase, deletePrefix, expectedMockAnswer, startMockOpenAIUpstream, uniquePrefix } from '@switchyard/testing';
+import { createTestDatabase, deletePrefix, freePort, startMockOpenAIUpstream, uniquePrefix, expectedMockAnswer } from '@switchyard/testing';
 import { startBenchRedis } from '../bench-redis.ts';
 import { spawnNode, stopAllChildren, type ChildService } from '../child-process.ts';
-import { freePort } from '../free-port.ts';
 import { distribution } from '../statistics.ts';
 import { chaosBehaviors, chaosConfigYaml, documentedErrorCodes } from './chaos-config.ts';
 
