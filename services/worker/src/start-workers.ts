@@ -108,11 +108,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         const jobEntries = ledger.jobEntries(job.data, outcome);
         // One socket write: the ledger's entries and, for an answered sync job (which BullMQ
         // drops as it completes), its record for reads until the ledger has written it.
-        const answered = job.data.mode === 'sync' ? jobEntries.find((entry) => entry.type === 'job') : undefined;
-        await Promise.all([
-          ledger.append([...(pendingUsage.get(key) ?? []), ...jobEntries]),
-          answered?.type === 'job' ? saveAnsweredJob(redis, prefix, answered.record) : undefined,
-        ]);
+        const answered = job.data.mode === 'sync' ? jobEntries.find((entry) => entry.type === 'job')?.record : undefined;
+        await Promise.all([ledger.append([...(pendingUsage.get(key) ?? []), ...jobEntries]), answered ? saveAnsweredJob(redis, prefix, answered) : undefined]);
         metrics.jobFinished(job.data, outcome.status);
         return returnValueOf(job.data, outcome);
       } catch (error) {

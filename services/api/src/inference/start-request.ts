@@ -17,17 +17,16 @@ import {
   appendLedgerEntries,
   inferenceJobName,
   inferenceJobOptions,
-  loadAnsweredJob,
   readRequestStateOnRoutes,
   replyFromState,
   type RequestState,
   type ResultWait,
 } from '@switchyard/queue';
-import { findJob } from '@switchyard/db';
 import { withEnqueueSpan } from '@switchyard/observability';
 import type { ApiContext } from '../context.ts';
 import type { Principal } from '../middleware/authenticate.ts';
 import { cancelRequest } from './cancel-request.ts';
+import { findFinishedJobRecord } from './finished-job-object.ts';
 import { chooseStartRoute, type RouteCondition } from './start-route.ts';
 
 export type RequestSpec = {
@@ -135,9 +134,8 @@ export async function startRequest(context: ApiContext, spec: RequestSpec): Prom
           recheck: async () => {
             const state = await readState();
             if (state) return replyFromState(state);
-            // An answered sync job has left BullMQ: its record holds the reply, in Redis until the ledger has written it.
-            const record =
-              (await loadAnsweredJob(context.redis, context.config.redis.prefix, data.requestId)) ?? (await findJob(context.db, data.orgId, data.requestId));
+            // An answered sync job has left BullMQ: its finished record holds the reply.
+            const record = await findFinishedJobRecord(context, data.orgId, data.requestId);
             return record ? replyFromJobRecord(record) : undefined;
           },
         })

@@ -2,13 +2,13 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { GatewayError, inferenceEndpoints, parseWebhookAllowList, webhookUrlProblem } from '@switchyard/core';
 import { enabledProviders } from '@switchyard/config';
-import { findRequestState, loadAnsweredJob, loadCancelledJob, type RequestState } from '@switchyard/queue';
+import { findRequestState, loadCancelledJob, type RequestState } from '@switchyard/queue';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../middleware/authenticate.ts';
 import { idempotent } from '../middleware/idempotency.ts';
 import { checkJobIdParameter } from '../middleware/job-id.ts';
 import { cancelRequest } from '../inference/cancel-request.ts';
-import { findFinishedJob, renderFinishedJobObject } from '../inference/finished-job-object.ts';
+import { findFinishedJobRecord, renderFinishedJobObject } from '../inference/finished-job-object.ts';
 import { renderJobObject } from '../inference/job-object.ts';
 import { runInference } from '../inference/run-inference.ts';
 import { createJobEventsHandler } from '../streaming/job-events.ts';
@@ -79,11 +79,10 @@ export function createJobsRouter(context: ApiContext): Router {
     const cancelled = await loadCancelledJob(context.redis, context.config.redis.prefix, id);
     if (state && !(cancelled && cancelled.orgId === orgId)) return renderJobObject(context.config, state);
     if (cancelled) return cancelled.orgId === orgId ? cancelled.job : undefined;
-    // An answered sync job left BullMQ at once; its record waits here for the ledger to write it.
-    const answered = await loadAnsweredJob(context.redis, context.config.redis.prefix, id);
-    if (answered) return answered.orgId === orgId ? renderFinishedJobObject(context.config, answered) : undefined;
-    // Redis keeps finished async jobs for the retention window; the ledger keeps every job for good.
-    return findFinishedJob(context.db, context.config, orgId, id);
+    // Redis keeps finished async jobs for the retention window (an answered sync job's record
+    // until the ledger has written it); the ledger keeps every job for good.
+    const record = await findFinishedJobRecord(context, orgId, id);
+    return record && renderFinishedJobObject(context.config, record);
   }
 
   const allow = parseWebhookAllowList(context.config.webhooks.allow);
