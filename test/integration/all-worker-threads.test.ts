@@ -76,11 +76,12 @@ describe('switchyard all on two worker threads', () => {
       data: Array<{ name: string; workers: number }>;
     };
     expect(providers.data.find((provider) => provider.name === 'openai')?.workers).toBe(2);
-    // Each thread follows the config as a worker process does: one instance each on the reload bus.
+    // Each thread follows the config as a worker process does: one instance each on the reload bus
+    // (the database thread, which runs the ledger, as a ledger process does).
     const status = (await (await fetch(`${stack.url}/v1/admin/config/status`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as {
       instances: Array<{ kind: string }>;
     };
-    expect(status.instances.map((instance) => instance.kind)).toEqual(['all', 'worker', 'worker']);
+    expect(status.instances.map((instance) => instance.kind)).toEqual(['all', 'ledger', 'worker', 'worker']);
     const started = logLines().filter((line) => line.msg === 'workers started');
     expect(started.map((line) => line.thread).sort()).toEqual(['worker-1', 'worker-2']);
     expect(logLines().find((line) => line.msg.startsWith('provider workers running on'))?.msg).toBe('provider workers running on 2 worker threads');

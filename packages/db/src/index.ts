@@ -97,3 +97,5 @@ export {
   type ListedAlert,
 } from './repositories/alerts.ts';
 export { budgetUsageByOrg, finishedJobsByProvider } from './reports/alert-metrics.ts';
+export { databaseOverPort, MessagePortDialect } from './database-port/port-dialect.ts';
+export { serveDatabasePort, type ServedDatabasePort } from './database-port/serve-database-port.ts';

@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { logDestinationOf, type Logger } from '@switchyard/logger';
 import type { MetricsSnapshot } from '@switchyard/observability';
+import { createMetricsRequests } from './thread-metrics.ts';
 import { type CrashPolicy, decideAfterCrash, defaultCrashPolicy } from './thread-crash-policy.ts';
 import type { FromThread, ToThread, WorkerThreadData } from './worker-thread-protocol.ts';
 
@@ -39,8 +40,7 @@ export function startWorkerThreadPool(options: { count: number; overrides: Recor
   const policy = options.policy ?? defaultCrashPolicy;
   // The main thread's own destination: the threads' lines join its stream whole, one writer.
   const destination = logDestinationOf(logger);
-  const pendingMetrics = new Map<number, (metrics: MetricsSnapshot) => void>();
-  let nextRequestId = 0;
+  const metricsRequests = createMetricsRequests();
   let stopping = false;
   let giveUp!: (reason: string) => void;
   const failed = new Promise<string>((resolve) => (giveUp = resolve));
@@ -58,7 +58,7 @@ export function startWorkerThreadPool(options: { count: number; overrides: Recor
       else if (message.type === 'ready') {
         slot.live = true;
         onReady?.();
-      } else pendingMetrics.get(message.id)?.(message.metrics);
+      } else metricsRequests.answer(message.id, message.metrics);
     });
     // An uncaught error in the thread: 'error' comes first, then 'exit' (code 1), which acts.
     worker.on('error', (error) => (slot.lastError = error));
@@ -103,27 +103,12 @@ export function startWorkerThreadPool(options: { count: number; overrides: Recor
   // A give-up after start-up is acted on through `failed`; this only keeps the rejection handled.
   ready.catch(() => {});
 
-  const metricsOf = (worker: Worker, timeoutMs: number) =>
-    new Promise<MetricsSnapshot | undefined>((resolve) => {
-      const id = nextRequestId++;
-      const timer = setTimeout(() => {
-        pendingMetrics.delete(id);
-        resolve(undefined);
-      }, timeoutMs);
-      pendingMetrics.set(id, (metrics) => {
-        clearTimeout(timer);
-        pendingMetrics.delete(id);
-        resolve(metrics);
-      });
-      worker.postMessage({ type: 'metrics', id } satisfies ToThread);
-    });
-
   return {
     ready,
     failed,
     async metrics(timeoutMs = 2000) {
       const live = slots.flatMap((slot) => (slot.live && slot.worker ? [slot.worker] : []));
-      const answers = await Promise.all(live.map((worker) => metricsOf(worker, timeoutMs)));
+      const answers = await Promise.all(live.map((worker) => metricsRequests.ask(worker, timeoutMs)));
       return answers.filter((answer): answer is MetricsSnapshot => answer !== undefined);
     },
     async stop() {

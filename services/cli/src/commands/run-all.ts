@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { startAlerts } from '@switchyard/alerts';
-import { startBatchDriver } from '@switchyard/batches';
 import { loadConfig } from '@switchyard/config';
 import { createApiKey, createOrg, listOrgs } from '@switchyard/db';
 import type { Logger } from '@switchyard/logger';
 import { startApi } from '@switchyard/api';
-import { startLedger } from '@switchyard/ledger';
-import { startWebhooks } from '@switchyard/webhooks';
 import { createProcessRegistry, startTracing } from '@switchyard/observability';
-import { createRedis } from '@switchyard/queue';
 import { openDatabase } from '../database.ts';
+import { startDatabaseThread } from '../database-thread.ts';
 import { acquireEmbeddedDatabase, describeHolder, type EmbeddedDatabaseLock } from '../embedded-database-lock.ts';
 import { resolveRedis } from '../embedded-redis.ts';
 import { followConfig } from '../reload-on-signal.ts';
@@ -24,9 +20,10 @@ function holdEmbeddedDatabase(dataDir: string): EmbeddedDatabaseLock {
 }
 
 /**
- * `switchyard all`: the whole system in one process on embedded defaults. The provider
- * workers run on `workerThreads` worker threads (0: on the main thread); the rest, which
- * needs the database, on the main thread (docs/all-command.md).
+ * `switchyard all`: the whole system in one process on embedded defaults. The api runs on
+ * the main thread; the database with the ledger, webhooks, batch driver and alerts on the
+ * database thread (the api reaches embedded PGlite through it); the provider workers on
+ * `workerThreads` worker threads (0: on the main thread) (docs/all-command.md).
  */
 export async function runAll(logger: Logger, options: { port?: number; host: string; workerThreads: number }): Promise<void> {
   const tracing = startTracing({ serviceName: 'switchyard', logger });
@@ -46,10 +43,16 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
     { redis: redis.source, database: base.database.url ? 'DATABASE_URL' : `embedded PGlite in ${base.database.dataDir}`, workerThreads: options.workerThreads },
     'starting switchyard all',
   );
-  // The threads need only Redis and the config: they start while the database opens.
+  // The worker threads need only Redis and the config: they start while the database opens.
   const threads = options.workerThreads > 0 ? startWorkerThreadPool({ count: options.workerThreads, overrides, logger }) : undefined;
-
-  const database = await openDatabase(config, { command: 'all', allowEmbedded: true });
+  const databaseThread = startDatabaseThread({ overrides, logger, embedded: !base.database.url });
+  // Gone while `all` is still starting: nothing to drain yet (once started, the shutdown below drains).
+  let started = false;
+  void databaseThread.failed.then(() => started || process.exit(1));
+  await databaseThread.ready;
+  // Embedded: the thread's PGlite, over a MessagePort. Postgres: a pool of the api's own.
+  const served = databaseThread.db;
+  const database = served ? { db: served, close: () => served.destroy() } : await openDatabase(config, { command: 'all', allowEmbedded: false });
   const port = options.port ?? config.server.port;
   if ((await listOrgs(database.db)).length === 0) {
     const org = await createOrg(database.db, { name: 'default' });
@@ -62,51 +65,34 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
         `-H "Content-Type: application/json" -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'\n\n`,
     );
   }
-  // One registry for the whole process, served by the api on its own port at /metrics.
+  // One registry for the main thread, served by the api on its own port at /metrics with the threads' beside it.
   const registry = createProcessRegistry();
-  const ledgerRedis = createRedis(config.redis, { role: 'blocking', name: 'ledger' });
-  // The ledger shares the api's thread here: entries of many requests share one transaction
-  // (on embedded PGlite each costs ~10 ms of that thread's CPU).
-  const ledger = await startLedger({
-    redis: ledgerRedis,
-    db: database.db,
-    logger,
-    prefix: config.redis.prefix,
-    registry,
-    lingerMs: base.database.url ? 50 : 250,
-  });
-  // The ledger beside it nudges after every commit with deliveries, so a slow poll only backs that up (and spares embedded PGlite).
-  const webhooks = await startWebhooks({ config: live, db: database.db, logger, pollIntervalMs: 1000, registry });
-  const driverRedis = createRedis(config.redis, { role: 'blocking', name: 'batch-driver' });
-  const driver = await startBatchDriver({ db: database.db, redis: driverRedis, config: live, logger, registry });
-  const alertsRedis = createRedis(config.redis, { role: 'producer', name: 'alerts' });
-  const alerts = await startAlerts({ config, db: database.db, redis: alertsRedis, logger, registry });
   const workers = threads
     ? { stop: () => threads.stop() }
     : await (await import('@switchyard/worker')).startWorkers({ config: live, logger, providers: 'all', registry });
   await threads?.ready;
-  // The threads' registries (workers' metrics) join the main one's on the api's /metrics.
-  const moreMetrics = threads ? () => threads.metrics() : undefined;
+  const moreMetrics = async () => {
+    const [workerThreads, databaseMetrics] = await Promise.all([threads?.metrics() ?? [], databaseThread.metrics()]);
+    return databaseMetrics ? [...workerThreads, databaseMetrics] : workerThreads;
+  };
   const api = await startApi({ config: live, configBus: bus, db: database.db, logger, port, host: options.host, registry, moreMetrics });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
-  // Ingress first, then the workers (threads) finish what they hold, then the ledger drains, then
-  // webhooks finish their attempts in flight (what the ledger's last batch queued waits in the outbox).
+  // Ingress first, then what queues work in the background, then the workers (threads) finish
+  // what they hold, then the ledger drains and webhooks finish their attempts in flight (what
+  // the ledger's last batch queued waits in the outbox), then the database closes.
   const shutdown = stopOnSignals(logger, [
     () => api.stop(),
-    () => driver.stop(),
-    () => alerts.stop(),
+    () => databaseThread.stopProducers(),
     () => workers.stop(),
-    () => ledger.stop(),
-    () => webhooks.stop(),
-    () => bus.close(),
-    async () => void (await driverRedis.quit()),
-    async () => void (await alertsRedis.quit()),
-    async () => void (await ledgerRedis.quit()),
     () => database.close(),
+    () => databaseThread.stop(),
+    () => bus.close(),
     async () => lock?.release(),
     () => redis.stop(),
     () => tracing.shutdown(),
   ]);
-  // A worker thread that crashes over and over (logged at fatal, with its cause) stops the whole of `all`, non-zero.
+  // A worker thread that crashes over and over, or the database thread gone (each logged at fatal, with its cause), stops the whole of `all`, non-zero.
   void threads?.failed.then(() => shutdown.stop('worker threads crashing', 1));
+  started = true;
+  void databaseThread.failed.then(() => shutdown.stop('database thread stopped', 1));
 }

@@ -2,12 +2,11 @@
 // provider workers for every enabled provider, on Redis only, with the thread's own live
 // config, registry and tracer (modules load once per thread). It logs through the main
 // thread, answers the main thread's metrics requests, and drains on its stop message.
-import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger } from '@switchyard/logger';
 import { createProcessRegistry, startTracing } from '@switchyard/observability';
 import { startWorkers } from '@switchyard/worker';
 import { followConfig } from '../reload-on-signal.ts';
+import { createThreadLogger } from '../thread-logger.ts';
 import type { FromThread, ToThread, WorkerThreadData } from '../worker-thread-protocol.ts';
 
 const port = parentPort;
@@ -15,16 +14,7 @@ if (!port) throw new Error('worker-thread.ts is the entry of a worker thread of 
 const data = workerData as WorkerThreadData;
 const send = (message: FromThread) => port.postMessage(message);
 
-// Each pino line is one write: sent whole to the main thread, which writes it where its own
-// lines go, so the one stream of `all` never has two writers and no line is cut by another.
-const lines = new Writable({
-  decodeStrings: false,
-  write(chunk, _encoding, done) {
-    send({ type: 'log', line: String(chunk) });
-    done();
-  },
-});
-const logger = createLogger({ name: 'switchyard-all', destination: lines }).child({ thread: data.thread });
+const logger = createThreadLogger(port, data.thread);
 
 /**
  * Test-only fault (integration tests of the crash handling): `SWITCHYARD_TEST_CRASH_WORKER_THREAD
