@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { workerThreadCount } from './worker-thread-count.ts';
 
 describe('workerThreadCount', () => {
-  it('leaves one core to the main thread, and runs at least one thread and by default at most two', () => {
+  it('leaves a core each to the main and the database thread, and by default runs at most two', () => {
     expect(workerThreadCount({ cores: 8 })).toBe(2);
-    expect(workerThreadCount({ cores: 3 })).toBe(2);
-    expect(workerThreadCount({ cores: 2 })).toBe(1);
-    expect(workerThreadCount({ cores: 1 })).toBe(1);
+    expect(workerThreadCount({ cores: 4 })).toBe(2);
+    expect(workerThreadCount({ cores: 3 })).toBe(1);
+    expect(workerThreadCount({ cores: 2 })).toBe(0);
+    expect(workerThreadCount({ cores: 1 })).toBe(0);
   });
 
   it('takes the flag over the environment, and 0 from either', () => {
