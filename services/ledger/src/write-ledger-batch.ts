@@ -1,14 +1,14 @@
-import { countFinishedBatchLines, type Database, type JobRow, type Kysely, type Transaction } from '@switchyard/db';
+import { countFinishedBatchLines, type Database, type Kysely, type Transaction } from '@switchyard/db';
 import { sql } from 'kysely';
 import { storableJson, type JobRecord, type LedgerEntry, type UsageRecord } from '@switchyard/core';
-import { recordJobEvents } from './job-events.ts';
+import { recordJobEvents, type FinishedJob } from './job-events.ts';
 
 export type WrittenBatch = {
   /** Usage records new to the ledger; replays of recorded attempts are skipped. */
   insertedUsage: number;
   jobs: number;
   /** Jobs this transaction made final: each job appears here once in its life, whatever is replayed. */
-  finished: JobRow[];
+  finished: FinishedJob[];
   /** Webhook deliveries recorded for the jobs made final (their events are in the same transaction). */
   deliveries: number;
 };
@@ -149,10 +149,12 @@ export function mergeJobRecords(records: JobRecord[]): JobRecord[] {
 }
 
 /**
- * Inserts or advances jobs; returns the rows that became final here. A row only moves up
- * in rank, so a final row is never updated again and a replay returns nothing for it.
+ * Inserts or advances jobs; returns the jobs that became final here. A row only moves up
+ * in rank, so a final row is never updated again and a replay returns nothing for it. Only
+ * a few columns come back: the whole rows (outputs included) are read again only for the
+ * jobs that get a webhook event, which most sync answers do not.
  */
-async function upsertJobs(transaction: Transaction<Database>, records: JobRecord[]): Promise<JobRow[]> {
+async function upsertJobs(transaction: Transaction<Database>, records: JobRecord[]): Promise<FinishedJob[]> {
   const written = await transaction
     .insertInto('jobs')
     .values(records.map(toJobRow))
@@ -182,7 +184,7 @@ async function upsertJobs(transaction: Transaction<Database>, records: JobRecord
         }))
         .where(sql<boolean>`${statusRankSql('jobs.status')} < ${statusRankSql('excluded.status')}`),
     )
-    .returningAll()
+    .returning(['id', 'org_id', 'status', 'mode', 'batch_id'])
     .execute();
   return written.filter((row) => finalStatuses.has(row.status as JobRecord['status']));
 }

@@ -10,7 +10,10 @@ export type FinalLineStatus = keyof typeof countColumnOf;
 /** `<batch id>-<line index>`: the request (and route-0 job) id of one batch line. */
 export const batchLineRequestId = (batchId: string, lineIndex: number): string => `${batchId}-${lineIndex}`;
 
-function lineIndexOf(row: JobRow): number | undefined {
+/** What counting a finished batch line needs of its job. */
+type FinishedLineJob = Pick<JobRow, 'id' | 'batch_id' | 'status'>;
+
+function lineIndexOf(row: FinishedLineJob): number | undefined {
   if (!row.batch_id || !row.id.startsWith(`${row.batch_id}-`)) return undefined;
   const index = Number(row.id.slice(row.batch_id.length + 1));
   return Number.isSafeInteger(index) && index >= 0 ? index : undefined;
@@ -22,7 +25,7 @@ function lineIndexOf(row: JobRow): number | undefined {
  * batch's `request_counts` by exactly the lines that moved, so the counts are live and a replay
  * or a line already closed by the engine (cancelled before it ran) counts nothing twice.
  */
-export async function countFinishedBatchLines(transaction: Transaction<Database> | Kysely<Database>, rows: readonly JobRow[]): Promise<number> {
+export async function countFinishedBatchLines(transaction: Transaction<Database> | Kysely<Database>, rows: readonly FinishedLineJob[]): Promise<number> {
   const groups = new Map<string, { batchId: string; status: FinalLineStatus; indexes: number[] }>();
   for (const row of rows) {
     const index = lineIndexOf(row);
