@@ -1,8 +1,10 @@
 // Asking a thread of `switchyard all` for its registry's metrics: the main thread merges
 // them into the one /metrics the api serves. A thread that does not answer in time (it is
 // restarting, or busy past the scrape's patience) is left out of that scrape.
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { MetricsSnapshot } from '@switchyard/observability';
+
+type MetricsSource = { getMetricsAsJSON(): Promise<MetricsSnapshot> };
 
 export type MetricsRequests = {
   ask(worker: Worker, timeoutMs: number): Promise<MetricsSnapshot | undefined>;
@@ -28,4 +30,9 @@ export function createMetricsRequests(): MetricsRequests {
       }),
     answer: (id, metrics) => pending.get(id)?.(metrics),
   };
+}
+
+/** In a thread: answers the main thread's request `id` with its registry's metrics, once the thread has started. */
+export function answerMetricsRequest(port: MessagePort, started: Promise<{ registry: MetricsSource }>, id: number): void {
+  void started.then(async ({ registry }) => port.postMessage({ type: 'metrics', id, metrics: await registry.getMetricsAsJSON() }));
 }

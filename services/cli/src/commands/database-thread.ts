@@ -15,6 +15,7 @@ import { openDatabase } from '../database.ts';
 import type { DatabaseThreadData, FromDatabaseThread, ToDatabaseThread } from '../database-thread-protocol.ts';
 import { followConfig } from '../reload-on-signal.ts';
 import { createThreadLogger } from '../thread-logger.ts';
+import { answerMetricsRequest } from '../thread-metrics.ts';
 
 const port = parentPort;
 if (!port) throw new Error('database-thread.ts is the entry of the database thread of switchyard all, not a command');
@@ -72,10 +73,7 @@ async function start() {
 
 const started = start();
 port.on('message', (message: ToDatabaseThread) => {
-  if (message.type === 'metrics') {
-    void started.then(async ({ registry }) => send({ type: 'metrics', id: message.id, metrics: await registry.getMetricsAsJSON() }));
-    return;
-  }
+  if (message.type === 'metrics') return answerMetricsRequest(port, started, message.id);
   const step =
     message.type === 'stop-producers' ? (running: Awaited<typeof started>) => running.stopProducers() : (running: Awaited<typeof started>) => running.stop();
   void started.then(step).then(

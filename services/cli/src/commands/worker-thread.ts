@@ -7,6 +7,7 @@ import { createProcessRegistry, startTracing } from '@switchyard/observability';
 import { startWorkers } from '@switchyard/worker';
 import { followConfig } from '../reload-on-signal.ts';
 import { createThreadLogger } from '../thread-logger.ts';
+import { answerMetricsRequest } from '../thread-metrics.ts';
 import type { FromThread, ToThread, WorkerThreadData } from '../worker-thread-protocol.ts';
 
 const port = parentPort;
@@ -48,10 +49,7 @@ async function start() {
 
 const started = start();
 port.on('message', (message: ToThread) => {
-  if (message.type === 'metrics') {
-    void started.then(async ({ registry }) => send({ type: 'metrics', id: message.id, metrics: await registry.getMetricsAsJSON() }));
-    return;
-  }
+  if (message.type === 'metrics') return answerMetricsRequest(port, started, message.id);
   void started
     .then((running) => running.stop())
     .then(
