@@ -36,8 +36,8 @@ const gateway = useGateway({
 });
 const { primary } = gateway.upstreams;
 
-beforeAll(() => {
-  tracing = startTracing({ serviceName: 'switchyard-test', exporter });
+beforeAll(async () => {
+  tracing = await startTracing({ serviceName: 'switchyard-test', exporter });
   queues = createInferenceQueues({ connection: gateway.redis, prefix: gateway.prefix });
 });
 afterAll(async () => {

@@ -36,7 +36,7 @@ function scheduleTestCrash(): void {
 }
 
 async function start() {
-  const tracing = startTracing({ serviceName: 'switchyard', logger });
+  const tracing = await startTracing({ serviceName: 'switchyard', logger });
   const { live, bus } = await followConfig(logger, 'ledger', { overrides: data.overrides, sighup: false });
   const config = live.current();
   const database = await openDatabase(config, { command: 'all', allowEmbedded: true });

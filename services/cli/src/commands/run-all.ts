@@ -26,7 +26,7 @@ function holdEmbeddedDatabase(dataDir: string): EmbeddedDatabaseLock {
  * `workerThreads` worker threads (0: on the main thread) (docs/all-command.md).
  */
 export async function runAll(logger: Logger, options: { port?: number; host: string; workerThreads: number }): Promise<void> {
-  const tracing = startTracing({ serviceName: 'switchyard', logger });
+  const tracing = await startTracing({ serviceName: 'switchyard', logger });
   const base = loadConfig();
   const lock = base.database.url ? undefined : holdEmbeddedDatabase(base.database.dataDir);
   // A Redis Cluster (REDIS_CLUSTER_NODES) is used as given; otherwise REDIS_URL, a local or a private server.

@@ -6,7 +6,7 @@ import { followConfig } from '../reload-on-signal.ts';
 import { stopOnSignals } from '../shutdown.ts';
 
 export async function runApi(logger: Logger, options: { port?: number; host?: string }): Promise<void> {
-  const tracing = startTracing({ serviceName: 'switchyard-api', logger });
+  const tracing = await startTracing({ serviceName: 'switchyard-api', logger });
   const { live, bus } = await followConfig(logger, 'api');
   const config = live.current();
   const database = await openDatabase(config, { command: 'api', allowEmbedded: false });

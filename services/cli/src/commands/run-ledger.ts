@@ -11,7 +11,7 @@ import { stopOnSignals } from '../shutdown.ts';
 
 /** `switchyard ledger`: the only writer of usage and finished jobs to Postgres, and the batch driver. */
 export async function runLedger(logger: Logger, options: { metricsPort?: number } = {}): Promise<void> {
-  const tracing = startTracing({ serviceName: 'switchyard-ledger', logger });
+  const tracing = await startTracing({ serviceName: 'switchyard-ledger', logger });
   const { live, bus } = await followConfig(logger, 'ledger');
   const config = live.current();
   const database = await openDatabase(config, { command: 'ledger', allowEmbedded: false });

@@ -8,7 +8,7 @@ import { stopOnSignals } from '../shutdown.ts';
 
 /** `switchyard webhooks`: delivers webhook events from the outbox; any number may run. */
 export async function runWebhooks(logger: Logger, options: { metricsPort?: number } = {}): Promise<void> {
-  const tracing = startTracing({ serviceName: 'switchyard-webhooks', logger });
+  const tracing = await startTracing({ serviceName: 'switchyard-webhooks', logger });
   const { live, bus } = await followConfig(logger, 'webhooks');
   const config = live.current();
   const database = await openDatabase(config, { command: 'webhooks', allowEmbedded: false });

@@ -7,7 +7,7 @@ import { stopOnSignals } from '../shutdown.ts';
 
 /** Workers never touch Postgres: they need only Redis and the provider keys. */
 export async function runWorker(logger: Logger, options: { providers: string; concurrency?: number; metricsPort?: number }): Promise<void> {
-  const tracing = startTracing({ serviceName: 'switchyard-worker', logger });
+  const tracing = await startTracing({ serviceName: 'switchyard-worker', logger });
   const { live, bus } = await followConfig(logger, 'worker');
   const providers =
     options.providers === 'all'

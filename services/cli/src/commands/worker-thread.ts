@@ -32,7 +32,7 @@ function scheduleTestCrash(): void {
 
 async function start() {
   // Off unless OTEL_* asks for it; on, the thread's spans go out under the same service name.
-  const tracing = startTracing({ serviceName: 'switchyard', logger });
+  const tracing = await startTracing({ serviceName: 'switchyard', logger });
   const { live, bus } = await followConfig(logger, 'worker', { overrides: data.overrides, sighup: false });
   // Every series says which thread it counts; CPU and memory are the process's, which the main thread reports once.
   const registry = createProcessRegistry({ processMetrics: false, labels: { thread: data.thread } });
