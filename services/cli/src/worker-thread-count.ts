@@ -4,7 +4,7 @@
  * `--worker-threads N` first, then SWITCHYARD_WORKER_THREADS, else every core but the two of
  * the main thread (the api) and the database thread (embedded database, ledger, webhooks),
  * at most `defaultMaxThreads`: the single api bounds `all` well before more workers would
- * help (their calls are mostly waiting), and each thread costs ~65 MB. 0, the default on 2
+ * help (their calls are mostly waiting), and each thread costs ~50 MB. 0, the default on 2
  * cores, runs the workers on the main thread beside the api: a third thread there keeps
  * bursts of job starts off the api's event loop (0.81x against 0.69x at concurrency 64 with
  * a 50 ms upstream) but takes `all` over 300 MB idle (docs/all-command.md, Sizing).
