@@ -16,6 +16,7 @@ import type { DatabaseThreadData, FromDatabaseThread, ToDatabaseThread } from '.
 import { followConfig } from '../reload-on-signal.ts';
 import { createThreadLogger } from '../thread-logger.ts';
 import { answerMetricsRequest } from '../thread-metrics.ts';
+import { afterStopStep } from '../thread-stop.ts';
 
 const port = parentPort;
 if (!port) throw new Error('database-thread.ts is the entry of the database thread of switchyard all, not a command');
@@ -74,14 +75,15 @@ async function start() {
 const started = start();
 port.on('message', (message: ToDatabaseThread) => {
   if (message.type === 'metrics') return answerMetricsRequest(port, started, message.id);
-  const step =
-    message.type === 'stop-producers' ? (running: Awaited<typeof started>) => running.stopProducers() : (running: Awaited<typeof started>) => running.stop();
-  void started.then(step).then(
-    () => (message.type === 'stop' ? process.exit(0) : send({ type: 'producers-stopped' })),
-    (error: unknown) => {
-      logger.error({ err: error }, 'database thread could not stop cleanly');
-      process.exit(1);
-    },
+  const thread = 'database thread';
+  if (message.type === 'stop-producers')
+    return afterStopStep(
+      started.then((running) => running.stopProducers()),
+      { logger, thread, done: () => send({ type: 'producers-stopped' }) },
+    );
+  afterStopStep(
+    started.then((running) => running.stop()),
+    { logger, thread, done: () => process.exit(0) },
   );
 });
 // A failed start (the database cannot open, say) is uncaught here: the main thread logs it and stops `all`.

@@ -9,7 +9,7 @@ import { startDatabaseThread } from '../database-thread.ts';
 import { acquireEmbeddedDatabase, describeHolder, type EmbeddedDatabaseLock } from '../embedded-database-lock.ts';
 import { resolveRedis } from '../embedded-redis.ts';
 import { followConfig } from '../reload-on-signal.ts';
-import { stopOnSignals } from '../shutdown.ts';
+import { stopOnSignals, type Shutdown } from '../shutdown.ts';
 import { startWorkerThreadPool } from '../worker-thread-pool.ts';
 
 /** The embedded database is this process's alone; a second holder is refused by name. */
@@ -46,9 +46,10 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   // The worker threads need only Redis and the config: they start while the database opens.
   const threads = options.workerThreads > 0 ? startWorkerThreadPool({ count: options.workerThreads, overrides, logger }) : undefined;
   const databaseThread = startDatabaseThread({ overrides, logger, embedded: !base.database.url });
-  // Gone while `all` is still starting: nothing to drain yet (once started, the shutdown below drains).
-  let started = false;
-  void databaseThread.failed.then(() => started || process.exit(1));
+  // The database thread gone (logged at fatal, with its cause) stops `all`, non-zero: drained once
+  // started, at once while still starting (nothing to drain yet).
+  let shutdown: Shutdown | undefined;
+  void databaseThread.failed.then(() => (shutdown ? shutdown.stop('database thread stopped', 1) : process.exit(1)));
   await databaseThread.ready;
   // Embedded: the thread's PGlite, over a MessagePort. Postgres: a pool of the api's own.
   const served = databaseThread.db;
@@ -80,7 +81,7 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
   // Ingress first, then what queues work in the background, then the workers (threads) finish
   // what they hold, then the ledger drains and webhooks finish their attempts in flight (what
   // the ledger's last batch queued waits in the outbox), then the database closes.
-  const shutdown = stopOnSignals(logger, [
+  shutdown = stopOnSignals(logger, [
     () => api.stop(),
     () => databaseThread.stopProducers(),
     () => workers.stop(),
@@ -91,8 +92,6 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
     () => redis.stop(),
     () => tracing.shutdown(),
   ]);
-  // A worker thread that crashes over and over, or the database thread gone (each logged at fatal, with its cause), stops the whole of `all`, non-zero.
-  void threads?.failed.then(() => shutdown.stop('worker threads crashing', 1));
-  started = true;
-  void databaseThread.failed.then(() => shutdown.stop('database thread stopped', 1));
+  // A worker thread that crashes over and over (logged at fatal, with its cause) stops the whole of `all`, non-zero.
+  void threads?.failed.then(() => shutdown?.stop('worker threads crashing', 1));
 }

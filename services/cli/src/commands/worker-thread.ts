@@ -8,6 +8,7 @@ import { startWorkers } from '@switchyard/worker';
 import { followConfig } from '../reload-on-signal.ts';
 import { createThreadLogger } from '../thread-logger.ts';
 import { answerMetricsRequest } from '../thread-metrics.ts';
+import { afterStopStep } from '../thread-stop.ts';
 import type { FromThread, ToThread, WorkerThreadData } from '../worker-thread-protocol.ts';
 
 const port = parentPort;
@@ -50,15 +51,10 @@ async function start() {
 const started = start();
 port.on('message', (message: ToThread) => {
   if (message.type === 'metrics') return answerMetricsRequest(port, started, message.id);
-  void started
-    .then((running) => running.stop())
-    .then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'worker thread could not stop cleanly');
-        process.exit(1);
-      },
-    );
+  afterStopStep(
+    started.then((running) => running.stop()),
+    { logger, thread: 'worker thread', done: () => process.exit(0) },
+  );
 });
 // A failed start is this thread's crash: thrown uncaught, the main thread logs and restarts it.
 void started.then(() => {
