@@ -8,10 +8,10 @@ import { logDestinationOf, type Logger } from '@switchyard/logger';
 import type { MetricsSnapshot } from '@switchyard/observability';
 import type { DatabaseThreadData, FromDatabaseThread, ToDatabaseThread } from './database-thread-protocol.ts';
 import { createMetricsRequests } from './thread-metrics.ts';
+// As the worker threads: a small young generation keeps `all` small idle.
+import { threadYoungGenerationMb } from './worker-thread-pool.ts';
 
 const threadEntry = new URL('./commands/database-thread.ts', import.meta.url);
-// As the worker threads (worker-thread-pool.ts): a small young generation keeps `all` small idle.
-const threadYoungGenerationMb = 8;
 
 export type DatabaseThread = {
   /** Resolves once the database is open and migrated and the ledger runs; rejects if the thread exits first. */

@@ -11,7 +11,7 @@ import type { FromThread, ToThread, WorkerThreadData } from './worker-thread-pro
 const threadEntry = new URL('./commands/worker-thread.ts', import.meta.url);
 // A thread's young generation grows to tens of MB by default and keeps it; a worker's jobs
 // allocate little, and `all` must stay small idle (docs/all-command.md, memory).
-const threadYoungGenerationMb = 8;
+export const threadYoungGenerationMb = 8;
 
 export type WorkerThreadPool = {
   /** Resolves once every thread's workers have consumed their queues; rejects if the pool gives up first. */
