@@ -87,7 +87,8 @@ describe('switchyard all: the embedded database on its own thread', () => {
     // The thread throws 3 s after it is ready: `all` has started by then, or is still starting.
     const crashing = spawnSwitchyard(['all'], { ...env, SWITCHYARD_TEST_CRASH_DATABASE_THREAD: '3000' });
     all = crashing;
-    const exitCode = await new Promise<number | null>((resolve) => crashing.child.once('exit', resolve));
+    // 'close', not 'exit': the process may be gone before its last lines have been read from the pipe.
+    const exitCode = await new Promise<number | null>((resolve) => crashing.child.once('close', resolve));
     expect(exitCode).toBe(1);
     const fatal = logLines(crashing).find((line) => line.level === 60);
     expect(fatal?.msg).toMatch(/^the database thread stopped \(uncaught Error: test crash of the database thread/);

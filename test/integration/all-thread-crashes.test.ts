@@ -103,7 +103,8 @@ describe('crashed worker threads of switchyard all', () => {
     // worker-1 throws as soon as it is ready, on every start.
     const all = startAll('99:0');
     try {
-      const exitCode = await new Promise<number | null>((resolve) => all.child.once('exit', (code) => resolve(code)));
+      // 'close', not 'exit': the process may be gone before its last lines have been read from the pipe.
+      const exitCode = await new Promise<number | null>((resolve) => all.child.once('close', (code) => resolve(code)));
       expect(exitCode).toBe(1);
       const lines = logLines(all);
       const restarts = lines.filter((line) => line.msg.startsWith('worker thread worker-1 crashed') && line.level === 50);

@@ -19,15 +19,14 @@ export function spawnSwitchyard(args: string[], env: Record<string, string>): Se
   let output = '';
   child.stdout!.on('data', (chunk) => (output += String(chunk)));
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
+  // 'close', not 'exit': the process may be gone before its last lines have been read from the pipes.
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     child,
     output: () => output,
     stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-      return new Promise((resolve) => {
-        child.once('exit', (code) => resolve(code));
-        child.kill(signal);
-      });
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return closed;
     },
   };
 }
@@ -43,7 +42,7 @@ export function runSwitchyardCommand(args: string[], env: Record<string, string>
     let stderr = '';
     child.stdout!.on('data', (chunk) => (stdout += String(chunk)));
     child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
