@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { coalesceWrites } from './coalesced-writes.ts';
 
 /**
  * A connection to a single Redis or to a Redis Cluster. Everything that talks to Redis takes
@@ -48,7 +49,12 @@ export function createRedis(target: RedisTarget, options: { role: RedisRole; nam
   };
   if (options.name) redisOptions.connectionName = `switchyard-${options.name}`;
   const nodes = clusterNodesOf(target);
-  if (!nodes) return new Redis(typeof target === 'string' ? target : target.url, redisOptions);
+  // A subscriber sends next to nothing; every other connection's writes leave once per turn.
+  const coalesced = <Connection extends RedisConnection>(connection: Connection) => {
+    if (options.role !== 'subscriber') coalesceWrites(connection);
+    return connection;
+  };
+  if (!nodes) return coalesced(new Redis(typeof target === 'string' ? target : target.url, redisOptions));
   // Reconnecting is the cluster's business: its own strategy (the caller's, when it gave one).
   const { retryStrategy, lazyConnect, ...nodeOptions } = redisOptions;
   const clusterOptions: ClusterOptions = {
@@ -61,7 +67,7 @@ export function createRedis(target: RedisTarget, options: { role: RedisRole; nam
     // Subscribers take sharded channels (SSUBSCRIBE, the api's reply channel) as well as classic ones.
     ...(options.role === 'subscriber' ? { shardedSubscribers: true } : {}),
   };
-  return new Cluster(nodes.map(seedNode), clusterOptions);
+  return coalesced(new Cluster(nodes.map(seedNode), clusterOptions));
 }
 
 /** Where Redis is, as it may appear in logs: a URL with its password replaced, or the cluster's seed nodes. */
