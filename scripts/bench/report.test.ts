@@ -41,7 +41,11 @@ function report() {
           measurement('passthrough', 2000, { proxy: 0.25 }),
           measurement('floor', 3000, { producer: 0.1, worker: 0.1, 'redis-server': 0.1 }),
           measurement('switchyard-all', 1000, { all: 0.3, 'redis-server': 0.1 }),
-          measurement('switchyard-split', 800, { api: 0.2, worker: 0.2, 'redis-server': 0.15 }),
+          {
+            ...measurement('switchyard-split', 800, { api: 0.2, worker: 0.2, 'redis-server': 0.15 }),
+            readCallsPerRequestByProcess: { api: 1.5, worker: 1.75, 'redis-server': 1.25 },
+            writeCallsPerRequestByProcess: { api: 1.25, worker: 2.5, 'redis-server': 1.75 },
+          },
         ],
       },
     ],
@@ -71,6 +75,14 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain(
       '| concurrency 32, instant upstream | +0.100 ms (all +0.100, redis-server +0.000) | +0.250 ms (api +0.100, worker +0.100, redis-server +0.050) |',
     );
+  });
+
+  it('shows system calls per request, reads / writes, by process, and leaves out results that did not count them', () => {
+    const row = markdown
+      .split('\n')
+      .filter((line) => line.startsWith('| concurrency 32, instant upstream |'))
+      .find((line) => line.includes(' / '))!;
+    expect(row).toBe('| concurrency 32, instant upstream |  |  |  |  | 4.5 / 5.5 (api 1.5 / 1.3, worker 1.8 / 2.5, redis-server 1.3 / 1.8) |');
   });
 });
 

@@ -203,6 +203,28 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(`| ${entry.scenario.title} | ${cells.join(' | ')} |`);
   }
 
+  lines.push(
+    '',
+    'System calls per request, reads / writes (the read and write families, every thread, from /proc/<pid>/io over the measured window; socket traffic goes through them; the floor per job):',
+    '',
+    `| scenario | ${targetNames.map((name) => targetLabels[name]).join(' | ')} |`,
+    `|---|${targetNames.map(() => '---|').join('')}`,
+  );
+  for (const entry of report.scenarios) {
+    if (entry.skipped) continue;
+    const figures = figuresOf(entry.measurements);
+    const cells = targetNames.map((name) => {
+      const reads = figures[name]?.readCallsPerRequestByProcess;
+      const writes = figures[name]?.writeCallsPerRequestByProcess;
+      if (!reads || !writes) return '';
+      const sum = (values: Record<string, number>) => Object.values(values).reduce((total, value) => total + value, 0);
+      const roles = Object.keys(writes);
+      const parts = roles.length > 1 ? ` (${roles.map((role) => `${role} ${calls(reads[role]!)} / ${calls(writes[role]!)}`).join(', ')})` : '';
+      return `${calls(sum(reads))} / ${calls(sum(writes))}${parts}`;
+    });
+    lines.push(`| ${entry.scenario.title} | ${cells.join(' | ')} |`);
+  }
+
   const threaded = report.scenarios.filter((entry) => figuresOf(entry.measurements)['switchyard-all']?.cpuMsPerRequestByThread);
   if (threaded.length > 0) {
     lines.push(
@@ -242,6 +264,8 @@ export function renderMarkdown(report: BenchReport): string {
   }
   return lines.join('\n');
 }
+
+const calls = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(1));
 
 const signed = (value: number) => (Number.isNaN(value) ? 'n/a' : `${value >= 0 ? '+' : ''}${value.toFixed(3)}`);
 

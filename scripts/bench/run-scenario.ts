@@ -23,6 +23,9 @@ export type Measurement = {
   /** CPU ms per request, summed over the target's processes and per process role. */
   cpuMsPerRequest: number;
   cpuMsPerRequestByProcess: Record<string, number>;
+  /** Read and write system calls per request, per process role (from /proc/<pid>/io); absent in results from before they were counted. */
+  readCallsPerRequestByProcess?: Record<string, number>;
+  writeCallsPerRequestByProcess?: Record<string, number>;
   /** The target's threaded process (`all`) by thread name, CPU ms per request. */
   cpuMsPerRequestByThread?: Record<string, number>;
   /** Cores busy on average during the window, over the target's processes. */
@@ -59,6 +62,8 @@ type Accumulator = {
   threadCpuMs?: Record<string, number>;
   helperCpuMs: Record<string, number>;
   otherCpuMs: number;
+  readCalls: Record<string, number>;
+  writeCalls: Record<string, number>;
   memory?: MemorySample;
 };
 
@@ -100,7 +105,7 @@ export async function runScenario(
   if (!participants.some((target) => target.name === 'passthrough') && scenario.stream && skippedTargets.passthrough)
     return { scenario, skipped: `the pass-through cannot stream (${skippedTargets.passthrough})`, skippedTargets, measurements: [] };
 
-  const accumulators = new Map<TargetName, Accumulator>(participants.map((target) => [target.name, { loads: [], cpuMs: {}, helperCpuMs: {}, otherCpuMs: 0 }]));
+  const accumulators = new Map<TargetName, Accumulator>(participants.map((target) => [target.name, { loads: [], cpuMs: {}, helperCpuMs: {}, otherCpuMs: 0, readCalls: {}, writeCalls: {} }]));
   const rssAfter = new Map<TargetName, Record<string, number>>();
   const ownPids = [...Object.values(helpers), ...targets.flatMap((target) => Object.values(target.processes))];
   const rounds = scenario.burst ? 1 : timing.rounds;
@@ -109,7 +114,7 @@ export async function runScenario(
     for (const target of order) {
       const accumulator = accumulators.get(target.name)!;
       let window: { stop(): WindowCpu } | undefined;
-      let cpu: WindowCpu = { byRole: {}, helpers: {}, other: 0 };
+      let cpu: WindowCpu = { byRole: {}, helpers: {}, other: 0, ioCallsByRole: {} };
       const onWindowStart = () => (window = startWindowCpu(target.processes, helpers, ownPids, target.threadedRole));
       const onWindowEnd = () => (cpu = window?.stop() ?? cpu);
       let load: LoadResult;
@@ -147,6 +152,10 @@ export async function runScenario(
       if (cpu.byThread) addInto((accumulator.threadCpuMs ??= {}), cpu.byThread);
       addInto(accumulator.helperCpuMs, cpu.helpers);
       accumulator.otherCpuMs += cpu.other;
+      for (const [role, calls] of Object.entries(cpu.ioCallsByRole)) {
+        addInto(accumulator.readCalls, { [role]: calls.reads });
+        addInto(accumulator.writeCalls, { [role]: calls.writes });
+      }
       accumulator.loads.push(load);
       rssAfter.set(target.name, residentMemory(target.processes));
       const otherCores = cpu.other / load.windowMs;
@@ -192,6 +201,8 @@ function summarize(name: TargetName, accumulator: Accumulator, scenario: Scenari
     latencyMs: distribution(loads.flatMap((load) => load.latencyMs)),
     cpuMsPerRequest: perRequest(cpuTotal),
     cpuMsPerRequestByProcess: Object.fromEntries(Object.entries(accumulator.cpuMs).map(([role, value]) => [role, perRequest(value)])),
+    readCallsPerRequestByProcess: Object.fromEntries(Object.entries(accumulator.readCalls).map(([role, value]) => [role, perRequest(value)])),
+    writeCallsPerRequestByProcess: Object.fromEntries(Object.entries(accumulator.writeCalls).map(([role, value]) => [role, perRequest(value)])),
     coresUsed: cpuTotal / (seconds * 1000),
     ...(accumulator.threadCpuMs
       ? { cpuMsPerRequestByThread: Object.fromEntries(Object.entries(accumulator.threadCpuMs).map(([name, value]) => [name, perRequest(value)])) }
