@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ioCallsMeter, parseProcIo } from './proc-io.ts';
 
-const io = ['rchar: 9083472', 'wchar: 4411203', 'syscr: 51234', 'syscw: 40210', 'read_bytes: 0', 'write_bytes: 4096', 'cancelled_write_bytes: 0', ''].join('\n');
+const io = ['rchar: 9083472', 'wchar: 4411203', 'syscr: 51234', 'syscw: 40210', 'read_bytes: 0', 'write_bytes: 4096', 'cancelled_write_bytes: 0', ''].join(
+  '\n',
+);
 
 describe('parseProcIo', () => {
   it('reads the read and write system call counts', () => {

@@ -105,7 +105,9 @@ export async function runScenario(
   if (!participants.some((target) => target.name === 'passthrough') && scenario.stream && skippedTargets.passthrough)
     return { scenario, skipped: `the pass-through cannot stream (${skippedTargets.passthrough})`, skippedTargets, measurements: [] };
 
-  const accumulators = new Map<TargetName, Accumulator>(participants.map((target) => [target.name, { loads: [], cpuMs: {}, helperCpuMs: {}, otherCpuMs: 0, readCalls: {}, writeCalls: {} }]));
+  const accumulators = new Map<TargetName, Accumulator>(
+    participants.map((target) => [target.name, { loads: [], cpuMs: {}, helperCpuMs: {}, otherCpuMs: 0, readCalls: {}, writeCalls: {} }]),
+  );
   const rssAfter = new Map<TargetName, Record<string, number>>();
   const ownPids = [...Object.values(helpers), ...targets.flatMap((target) => Object.values(target.processes))];
   const rounds = scenario.burst ? 1 : timing.rounds;
