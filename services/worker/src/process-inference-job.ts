@@ -35,6 +35,12 @@ export type ProcessorDependencies = {
   faults?: FaultInjector;
   /** Called once per finished attempt that reached a provider (the ledger's input). */
   onAttemptFinished?: (event: AttemptEvent) => Promise<void>;
+  /**
+   * Writes what a finished job leaves behind (its ledger entries). Issued right after the
+   * job's reply, so both leave in one socket write with the reply first; the job returns
+   * only once Redis has taken both.
+   */
+  onFinished?: (data: InferenceJobData, outcome: JobOutcome) => Promise<void>;
 };
 
 export type AttemptEvent = {
@@ -78,7 +84,8 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
 
   const finish = async (job: Job<InferenceJobData, JobOutcome>, outcome: FinishedOutcome): Promise<JobOutcome> => {
     const replyTo = job.data.replyTo;
-    if (replyTo) await withReplySpan(() => publishReply(redis, prefix, replyTo, replyOf(job.data, job.id!, outcome)));
+    const replied = replyTo ? withReplySpan(() => publishReply(redis, prefix, replyTo, replyOf(job.data, job.id!, outcome))) : undefined;
+    await Promise.all([replied, dependencies.onFinished?.(job.data, outcome)]);
     return outcome;
   };
 

@@ -92,6 +92,16 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       pendingUsage.set(key, [...(pendingUsage.get(key) ?? []), entry]);
       await options.onAttemptFinished?.(event);
     },
+    // A finished job's attempts' usage and its record, with the reply (see onFinished), and
+    // for an answered sync job (which BullMQ drops as it completes) its record for reads
+    // until the ledger has written it.
+    onFinished: async (data: InferenceJobData, outcome: JobOutcome, ledger: WorkerGeneration['ledger']) => {
+      const key = usageKey(data);
+      const jobEntries = ledger.jobEntries(data, outcome);
+      const answered = data.mode === 'sync' ? jobEntries.find((entry) => entry.type === 'job')?.record : undefined;
+      await Promise.all([ledger.append([...(pendingUsage.get(key) ?? []), ...jobEntries]), answered ? saveAnsweredJob(redis, prefix, answered) : undefined]);
+      pendingUsage.delete(key);
+    },
   };
   let generation = createWorkerGeneration(shared, config, providers);
   await generation.ready;
@@ -105,11 +115,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     return run(async () => {
       try {
         const outcome = await processInferenceJob(job, token, signal);
-        const jobEntries = ledger.jobEntries(job.data, outcome);
-        // One socket write: the ledger's entries and, for an answered sync job (which BullMQ
-        // drops as it completes), its record for reads until the ledger has written it.
-        const answered = job.data.mode === 'sync' ? jobEntries.find((entry) => entry.type === 'job')?.record : undefined;
-        await Promise.all([ledger.append([...(pendingUsage.get(key) ?? []), ...jobEntries]), answered ? saveAnsweredJob(redis, prefix, answered) : undefined]);
+        // A finished job's entries went out with its reply (onFinished); a forward leaves its attempts' usage.
+        if (outcome.status === 'forwarded') await ledger.append(pendingUsage.get(key) ?? []);
         metrics.jobFinished(job.data, outcome.status);
         return returnValueOf(job.data, outcome);
       } catch (error) {

@@ -1,3 +1,4 @@
+import type { InferenceJobData, JobOutcome } from '@switchyard/core';
 import type { RedisConnection } from '@switchyard/queue';
 import type { AttemptEvent } from './process-inference-job.ts';
 import { enabledProviders, routesFor, type SwitchyardConfig } from '@switchyard/config';
@@ -21,6 +22,8 @@ export type SharedWorkerParts = {
   faults?: FaultInjector;
   /** Every finished attempt, with the ledger emitter (and so the prices) of the generation that ran it. */
   onAttemptFinished: (event: AttemptEvent, ledger: LedgerEmitter) => Promise<void>;
+  /** Every finished job (not a forward), with the ledger emitter of the generation that ran it. */
+  onFinished: (data: InferenceJobData, outcome: JobOutcome, ledger: LedgerEmitter) => Promise<void>;
 };
 
 /**
@@ -80,6 +83,7 @@ export function createWorkerGeneration(
     logger: shared.logger,
     ...(shared.faults ? { faults: shared.faults } : {}),
     onAttemptFinished: (event) => shared.onAttemptFinished(event, ledger),
+    onFinished: (data, outcome) => shared.onFinished(data, outcome, ledger),
   });
 
   let running = 0;
