@@ -22,7 +22,7 @@ describe('stageOf', () => {
     expect(stageOf(frame('Readable.push', 'node:internal/streams/readable'))).toBe('node: streams');
     expect(stageOf(frame('processTicksAndRejections', 'node:internal/process/task_queues'))).toBe('node: other');
     expect(stageOf(frame('compileSourceTextModule', 'node:internal/modules/esm/utils'))).toBe('node: module loading (start-up)');
-    expect(stageOf(frame('$func123', 'wasm://wasm/025aee86'))).toBe('pglite (WebAssembly)');
+    expect(stageOf(frame('$func123', 'wasm://wasm/025aee86'))).toBe("WebAssembly (PGlite's Postgres; undici's HTTP parser)");
     expect(stageOf(frame('(garbage collector)', ''))).toBe('GC');
     expect(stageOf(frame('(idle)', ''))).toBe('idle');
     expect(stageOf(frame('stringify', ''))).toBe('(native and builtins)');

@@ -61,8 +61,8 @@ export function stageOf(callFrame: { functionName: string; url: string }): strin
   if (functionName === '(idle)') return 'idle';
   if (functionName === '(program)') return '(program: V8 and native, unattributed)';
   if (url.startsWith('node:')) return nodeInternalStage(url);
-  // The only WebAssembly in these processes is PGlite's Postgres.
-  if (url.startsWith('wasm://')) return 'pglite (WebAssembly)';
+  // PGlite's Postgres in `all`; in any process that makes HTTP calls with undici, its llhttp parser too.
+  if (url.startsWith('wasm://')) return "WebAssembly (PGlite's Postgres; undici's HTTP parser)";
   const packageName = packageOf(url);
   if (packageName) {
     if (packageName.startsWith('@switchyard/')) return switchyardGroup;
