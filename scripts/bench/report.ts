@@ -185,45 +185,24 @@ export function renderMarkdown(report: BenchReport): string {
   }
 
   lines.push(
-    '',
-    'CPU time per request (user + system, every thread, from /proc over the measured window; the floor per job):',
-    '',
-    `| scenario | ${targetNames.map((name) => targetLabels[name]).join(' | ')} |`,
-    `|---|${targetNames.map(() => '---|').join('')}`,
-  );
-  for (const entry of report.scenarios) {
-    if (entry.skipped) continue;
-    const figures = figuresOf(entry.measurements);
-    const cells = targetNames.map((name) => {
-      const measurement = figures[name];
-      if (!measurement) return '';
+    ...perTargetTable(report, 'CPU time per request (user + system, every thread, from /proc over the measured window; the floor per job):', (measurement) => {
       const parts = Object.keys(measurement.cpuMsPerRequestByProcess).length > 1 ? ` (${byProcess(measurement.cpuMsPerRequestByProcess, ' + ')})` : '';
       return `${milliseconds(measurement.cpuMsPerRequest)} ms${parts}`;
-    });
-    lines.push(`| ${entry.scenario.title} | ${cells.join(' | ')} |`);
-  }
-
-  lines.push(
-    '',
-    'System calls per request, reads / writes (the read and write families, every thread, from /proc/<pid>/io over the measured window; socket traffic goes through them; the floor per job):',
-    '',
-    `| scenario | ${targetNames.map((name) => targetLabels[name]).join(' | ')} |`,
-    `|---|${targetNames.map(() => '---|').join('')}`,
+    }),
   );
-  for (const entry of report.scenarios) {
-    if (entry.skipped) continue;
-    const figures = figuresOf(entry.measurements);
-    const cells = targetNames.map((name) => {
-      const reads = figures[name]?.readCallsPerRequestByProcess;
-      const writes = figures[name]?.writeCallsPerRequestByProcess;
-      if (!reads || !writes) return '';
-      const sum = (values: Record<string, number>) => Object.values(values).reduce((total, value) => total + value, 0);
-      const roles = Object.keys(writes);
-      const parts = roles.length > 1 ? ` (${roles.map((role) => `${role} ${calls(reads[role]!)} / ${calls(writes[role]!)}`).join(', ')})` : '';
-      return `${calls(sum(reads))} / ${calls(sum(writes))}${parts}`;
-    });
-    lines.push(`| ${entry.scenario.title} | ${cells.join(' | ')} |`);
-  }
+  lines.push(
+    ...perTargetTable(
+      report,
+      'System calls per request, reads / writes (the read and write families, every thread, from /proc/<pid>/io over the measured window; socket traffic goes through them; the floor per job):',
+      ({ readCallsPerRequestByProcess: reads, writeCallsPerRequestByProcess: writes }) => {
+        if (!reads || !writes) return '';
+        const sum = (values: Record<string, number>) => Object.values(values).reduce((total, value) => total + value, 0);
+        const roles = Object.keys(writes);
+        const parts = roles.length > 1 ? ` (${roles.map((role) => `${role} ${calls(reads[role]!)} / ${calls(writes[role]!)}`).join(', ')})` : '';
+        return `${calls(sum(reads))} / ${calls(sum(writes))}${parts}`;
+      },
+    ),
+  );
 
   const threaded = report.scenarios.filter((entry) => figuresOf(entry.measurements)['switchyard-all']?.cpuMsPerRequestByThread);
   if (threaded.length > 0) {
@@ -263,6 +242,27 @@ export function renderMarkdown(report: BenchReport): string {
     }
   }
   return lines.join('\n');
+}
+
+/** A caption and a table of one figure per scenario (rows) and target (columns); '' where a target has none. */
+function perTargetTable(report: BenchReport, caption: string, cell: (measurement: Measurement) => string): string[] {
+  const lines = [
+    '',
+    caption,
+    '',
+    `| scenario | ${targetNames.map((name) => targetLabels[name]).join(' | ')} |`,
+    `|---|${targetNames.map(() => '---|').join('')}`,
+  ];
+  for (const entry of report.scenarios) {
+    if (entry.skipped) continue;
+    const figures = figuresOf(entry.measurements);
+    const cells = targetNames.map((name) => {
+      const measurement = figures[name];
+      return measurement ? cell(measurement) : '';
+    });
+    lines.push(`| ${entry.scenario.title} | ${cells.join(' | ')} |`);
+  }
+  return lines;
 }
 
 const calls = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(1));
