@@ -3,38 +3,25 @@
 // the api reaches PGlite through it (a Kysely over a MessagePort). What a user sees: usage
 // written and read back, the thread's series on the one /metrics, a SIGINT that drains in
 // order and loses nothing, and a database thread that dies stopping `all`, non-zero, saying why.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, eventually, freePort, testRedis, uniquePrefix } from '@switchyard/testing';
-import { spawnSwitchyard, waitForHttp, type ServiceProcess } from '../support/processes.ts';
+import { eventually } from '@switchyard/testing';
+import { prepareEmbeddedAll, spawnSwitchyard, waitForHttp, type EmbeddedAllSetup, type ServiceProcess } from '../support/processes.ts';
 
-let directory: string;
+let setup: EmbeddedAllSetup;
 let env: Record<string, string>;
 let url: string;
 let apiKey: string;
 let all: ServiceProcess | undefined;
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'switchyard-database-thread-'));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  env = {
-    REDIS_URL: (await testRedis()).url,
-    SWITCHYARD_REDIS_PREFIX: uniquePrefix('database-thread'),
-    SWITCHYARD_DATA_DIR: join(directory, 'pglite'),
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    // The layout of the default on 2 cores, whatever this machine has: the workers on the main thread.
-    SWITCHYARD_WORKER_THREADS: '0',
-  };
+  // The layout of the default on 2 cores, whatever this machine has: the workers on the main thread.
+  setup = await prepareEmbeddedAll('database-thread', { LOG_LEVEL: 'info', SWITCHYARD_WORKER_THREADS: '0' });
+  ({ env, url } = setup);
 });
 
 afterAll(async () => {
   await all?.stop('SIGKILL');
-  await deletePrefix(env.REDIS_URL!, env.SWITCHYARD_REDIS_PREFIX!);
-  rmSync(directory, { recursive: true, force: true });
+  await setup.cleanup();
 });
 
 async function startAll(extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {

@@ -1,33 +1,24 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, testRedis, uniquePrefix, freePort } from '@switchyard/testing';
-import { spawnSwitchyard, waitForHttp, type ServiceProcess, runSwitchyardCommand } from '../support/processes.ts';
+import { freePort } from '@switchyard/testing';
+import { prepareEmbeddedAll, runSwitchyardCommand, spawnSwitchyard, waitForHttp, type EmbeddedAllSetup, type ServiceProcess } from '../support/processes.ts';
 
 // `switchyard all` on the embedded database (no DATABASE_URL), and admin commands run as
 // separate processes beside it, the way an operator would type them.
-let directory: string;
+let setup: EmbeddedAllSetup;
 let env: Record<string, string>;
 let url: string;
 let all: ServiceProcess | undefined;
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'switchyard-embedded-'));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  env = {
-    REDIS_URL: (await testRedis()).url,
-    SWITCHYARD_REDIS_PREFIX: uniquePrefix('embedded'),
-    SWITCHYARD_DATA_DIR: join(directory, 'pglite'),
-    PORT: String(port),
-  };
+  setup = await prepareEmbeddedAll('embedded');
+  ({ env, url } = setup);
 });
 
 afterAll(async () => {
   await all?.stop('SIGKILL');
-  await deletePrefix(env.REDIS_URL!, env.SWITCHYARD_REDIS_PREFIX!);
-  rmSync(directory, { recursive: true, force: true });
+  await setup.cleanup();
 });
 
 /** One admin command to completion. */
@@ -50,7 +41,7 @@ async function startAll(): Promise<ServiceProcess> {
 }
 
 const modelsStatus = async (key: string) => (await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status;
-const lockFile = () => join(directory, 'pglite.lock');
+const lockFile = () => join(setup.directory, 'pglite.lock');
 
 describe('admin commands beside a running all on the embedded database', () => {
   let orgId: string;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +108,34 @@ export async function prepareProcessStack(options: { env: Record<string, string>
       for (const service of started.reverse()) await service.stop('SIGKILL');
       await database.drop();
       await deletePrefix(redisUrl, prefix);
+    },
+  };
+}
+
+export type EmbeddedAllSetup = {
+  /** The temporary directory; the embedded database lives in its `pglite` folder (and `all`'s lock beside it). */
+  directory: string;
+  url: string;
+  /** Environment for `switchyard all` and admin commands on that database. */
+  env: Record<string, string>;
+  /** Drops the Redis keys and the directory (stop the processes first). */
+  cleanup(): Promise<void>;
+};
+
+/** The shared setup of tests that run `switchyard all` on a fresh embedded database: a temporary data directory, a unique Redis prefix, a free port. */
+export async function prepareEmbeddedAll(label: string, extraEnv: Record<string, string> = {}): Promise<EmbeddedAllSetup> {
+  const directory = mkdtempSync(join(tmpdir(), `switchyard-${label}-`));
+  const port = await freePort();
+  const redisUrl = (await testRedis()).url;
+  const prefix = uniquePrefix(label);
+  const env = { REDIS_URL: redisUrl, SWITCHYARD_REDIS_PREFIX: prefix, SWITCHYARD_DATA_DIR: join(directory, 'pglite'), PORT: String(port), ...extraEnv };
+  return {
+    directory,
+    url: `http://127.0.0.1:${port}`,
+    env,
+    async cleanup() {
+      await deletePrefix(redisUrl, prefix);
+      rmSync(directory, { recursive: true, force: true });
     },
   };
 }
