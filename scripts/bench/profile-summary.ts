@@ -42,9 +42,15 @@ function render(title: string, totals: StageTotals, requests: number | undefined
   ].join('\n');
 }
 
+const usage = 'usage: pnpm bench:profile-summary <dir or .cpuprofile files> [--requests N]';
+
 function main(argv: string[]): void {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { requests: { type: 'string' } } });
-  if (positionals.length === 0) throw new Error('usage: pnpm bench:profile-summary <dir or .cpuprofile files> [--requests N]');
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { requests: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (positionals.length === 0) throw new Error(usage);
   const requests = values.requests === undefined ? undefined : Number(values.requests);
   if (requests !== undefined && !(Number.isInteger(requests) && requests > 0))
     throw new Error(`--requests wants a whole number above 0, got "${values.requests}"`);
@@ -59,4 +65,10 @@ function main(argv: string[]): void {
   process.stdout.write(`${sections.join('\n\n')}\n`);
 }
 
-main(process.argv.slice(2));
+try {
+  main(process.argv.slice(2));
+} catch (error) {
+  // A wrong argument is a message, not a stack trace.
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
