@@ -34,7 +34,8 @@ const slotWaitMs = 1000;
 const maxSlotWaits = 5;
 /**
  * A parked job wakes by itself after this (plus as much again of jitter) if no release wakes
- * it first: the wake-up was lost (it raced the parking) or every holder of the destination died.
+ * it first: every holder of the destination died. (A release that hands the job back while
+ * it is still being parked cannot promote it; the parking job sees that and wakes itself.)
  */
 const parkedDelayMs = 30_000;
 
@@ -76,14 +77,21 @@ export function createDeliveryProcessor(deps: ProcessorDependencies) {
     deps.waiters.released(destination);
     for (const jobId of parked) void deps.wake(jobId).catch(() => {});
   };
-  const putBack = (job: DeliveryJob, token: string | undefined, answer: PermitAnswer | 'parked'): Promise<never> =>
-    postpone(job, token, later(answer === 'parked' ? parkedDelayMs : busyDelayMs));
+  const putBack = async (job: DeliveryJob, token: string | undefined, answer: PermitAnswer | 'parked', destination: string): Promise<never> => {
+    if (answer !== 'parked') return postpone(job, token, later(busyDelayMs));
+    await job.moveToDelayed(later(parkedDelayMs), token);
+    // The job's id went on the parked list before the job was delayed. A release in between
+    // popped it and found nothing delayed to promote: that wake-up was lost, so take it now.
+    const stillParked = await deps.permits.isParked(destination, job.id!).catch(() => true);
+    if (!stillParked) await deps.wake(job.id!).catch(() => {});
+    throw new DelayedError();
+  };
 
   return async (job: DeliveryJob, token?: string): Promise<DeliveryJobResult> => {
     const holder = `${job.id}:${token ?? 'none'}`;
     let held: string | undefined = job.data.destination ?? 'unknown';
     const answer = await acquire(job, held, holder);
-    if (answer !== 'ok') return putBack(job, token, answer);
+    if (answer !== 'ok') return putBack(job, token, answer, held);
     try {
       const delivery = await loadDelivery(deps.db, job.data.deliveryId, deps.encryptionKey, new Date());
       if (!delivery || delivery.generation !== job.data.generation || delivery.status === 'delivered' || delivery.status === 'failed') return 'skipped';
@@ -96,7 +104,7 @@ export function createDeliveryProcessor(deps: ProcessorDependencies) {
         await release(held, delivery.id, holder);
         held = undefined;
         const again = await acquire(job, destination, holder);
-        if (again !== 'ok') return putBack(job, token, again);
+        if (again !== 'ok') return putBack(job, token, again, destination);
         held = destination;
       }
       return await attempt(job, token, delivery, delivery.target, destination);

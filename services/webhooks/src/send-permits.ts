@@ -42,6 +42,8 @@ export type SendPermits = {
   acquire(destination: string, deliveryId: string, holder: string, parkJobId?: string): Promise<PermitAnswer>;
   /** Frees the permit; resolves to parked job ids to wake (up to `wake`, oldest first). */
   release(destination: string, deliveryId: string, holder: string, wake: number): Promise<string[]>;
+  /** Whether `jobId` is still on its destination's parked list (no release has handed it back yet). */
+  isParked(destination: string, jobId: string): Promise<boolean>;
 };
 
 /**
@@ -70,6 +72,9 @@ export function createSendPermits(options: { redis: RedisConnection; prefix: str
     },
     async release(destination, deliveryId, holder, wake) {
       return (await commands.webhookPermitRelease(...keys(destination, deliveryId), holder, wake)) as string[];
+    },
+    async isParked(destination, jobId) {
+      return (await options.redis.lpos(webhookParkedJobsKey(options.prefix, destination), jobId)) !== null;
     },
   };
 }
