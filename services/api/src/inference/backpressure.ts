@@ -7,8 +7,8 @@ import { nextLoad, type ProviderLoad } from './provider-load.ts';
 const trustedAfterSamples = 3;
 
 export type Backpressure = {
-  /** Throws 429 queue_full when the provider's queue is too deep for this request. */
-  admit(data: InferenceJobData, provider: string): void;
+  /** 429 queue_full when the provider's queue is too deep for this request; undefined when it has room. */
+  refusal(data: InferenceJobData, provider: string): GatewayError | undefined;
   /** The provider's last sampled load (live workers included); undefined before the first sample. */
   load(provider: string): ProviderLoad | undefined;
   /** When a sample last saw a live worker on the provider's queue (a restart leaves a short gap). */
@@ -55,26 +55,27 @@ export function createBackpressure(options: { config: SwitchyardConfig; queues: 
     Math.min(maximumRetryAfterMs, Math.max(minimumRetryAfterMs, throughput > 0 ? Math.ceil((waitingBeyond / throughput) * 1000) : 5000));
 
   return {
-    admit(data, providerName) {
+    refusal(data, providerName) {
       const load = loads.get(providerName);
       const provider = config.providers[providerName];
-      if (!load || !provider) return;
+      if (!load || !provider) return undefined;
       // Sync requests jump the async and batch lanes, so only sync work is ahead of them: a
       // large batch backlog must not turn chat away.
       const ahead = data.mode === 'sync' ? load.waitingSync : load.waitingAll;
       if (ahead >= provider.maxQueueDepth) {
-        throw new GatewayError('queue_full', `the ${providerName} queue is full (${ahead} waiting); retry later`, {
+        return new GatewayError('queue_full', `the ${providerName} queue is full (${ahead} waiting); retry later`, {
           retryAfterMs: retryAfterMs(ahead - provider.maxQueueDepth + 1, load.throughputPerSecond),
         });
       }
       if (data.mode === 'sync' && load.backloggedSamples >= trustedAfterSamples && load.throughputPerSecond > 0 && ahead > 0) {
         const estimatedWaitMs = (ahead / load.throughputPerSecond) * 1000;
         if (Date.now() + estimatedWaitMs > data.deadline) {
-          throw new GatewayError('queue_full', `the ${providerName} queue would not reach this request before its deadline`, {
+          return new GatewayError('queue_full', `the ${providerName} queue would not reach this request before its deadline`, {
             retryAfterMs: retryAfterMs(ahead, load.throughputPerSecond),
           });
         }
       }
+      return undefined;
     },
     load: (provider) => loads.get(provider),
     workerSeenAt: (provider) => workersSeenAt.get(provider),

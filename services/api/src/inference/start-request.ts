@@ -97,18 +97,20 @@ export function jobDataOf(spec: RequestSpec, replyTo: string | undefined): Infer
 /** How long after its last live worker a provider still takes sync requests (a worker restart). */
 const workerGapGraceMs = 15_000;
 
-async function routeConditions(context: ApiContext, routes: Route[]): Promise<RouteCondition[]> {
+async function routeConditions(context: ApiContext, data: InferenceJobData): Promise<RouteCondition[]> {
   return Promise.all(
-    routes.map(async (route): Promise<RouteCondition> => {
+    data.routes.map(async (route): Promise<RouteCondition> => {
       let liveWorkers = context.backpressure.load(route.provider)?.workers;
       // Not sampled yet, or the sample may predate a worker that just started: ask before refusing anyone.
       if (!liveWorkers) liveWorkers = await context.queues.get(route.provider).getWorkersCount();
       const seenAt = context.backpressure.workerSeenAt(route.provider);
       const workerRecentlySeen = seenAt !== undefined && Date.now() - seenAt < workerGapGraceMs;
-      if (context.breakers.state(route) !== 'open') return { liveWorkers, workerRecentlySeen };
+      const queueFull = context.backpressure.refusal(data, route.provider);
+      const room = queueFull ? { queueFull } : {};
+      if (context.breakers.state(route) !== 'open') return { liveWorkers, workerRecentlySeen, ...room };
       // The local view says open; the shared state says for how long (0: let a probe through).
       const snapshot = await context.breakers.snapshot(route);
-      return { liveWorkers, workerRecentlySeen, openForMs: snapshot.state === 'open' ? (snapshot.retryAfterMs ?? 0) : 0 };
+      return { liveWorkers, workerRecentlySeen, ...room, openForMs: snapshot.state === 'open' ? (snapshot.retryAfterMs ?? 0) : 0 };
     }),
   );
 }
@@ -116,14 +118,13 @@ async function routeConditions(context: ApiContext, routes: Route[]): Promise<Ro
 export async function startRequest(context: ApiContext, spec: RequestSpec): Promise<StartedRequest> {
   const listens = (spec.waitMs ?? 0) > 0 || spec.onParts !== undefined;
   const built = jobDataOf(spec, listens ? context.replyBus.channel : undefined);
-  const start = chooseStartRoute(built.routes, await routeConditions(context, built.routes), {
+  const start = chooseStartRoute(built.routes, await routeConditions(context, built), {
     requestedModel: spec.requestedModel,
     needsLiveWorker: spec.mode === 'sync',
   });
   if ('error' in start) throw start.error;
   const data: InferenceJobData = start.skip > 0 ? { ...built, routes: built.routes.slice(start.skip), skippedRoutes: start.skip } : built;
   const firstProvider = data.routes[0]!.provider;
-  context.backpressure.admit(data, firstProvider);
 
   const readState = () => readRequestStateOnRoutes(context.queues, data);
   const stopParts = spec.onParts ? context.replyBus.onStreamParts(data.requestId, spec.onParts) : () => {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Route } from '@switchyard/core';
+import { GatewayError, type Route } from '@switchyard/core';
 import { chooseStartRoute } from './start-route.ts';
 
 const routes: Route[] = [
@@ -40,5 +40,28 @@ describe('chooseStartRoute', () => {
     expect(start.error.code).toBe('provider_unavailable');
     expect(start.error.message).toContain('switchyard worker --provider anthropic');
     expect(start.error.retryAfterMs).toBe(3000);
+  });
+
+  it('moves past a route whose queue is full to the next one (another deployment, then a fallback)', () => {
+    const full = new GatewayError('queue_full', 'the anthropic queue is full (30 waiting); retry later', { retryAfterMs: 2000 });
+    expect(chooseStartRoute(routes, [{ liveWorkers: 1, queueFull: full }, { liveWorkers: 1 }], sync)).toEqual({ skip: 1 });
+  });
+
+  it("answers the first full queue's 429 when every route left is full, even beside open or workerless ones", () => {
+    const first = new GatewayError('queue_full', 'the anthropic queue is full (30 waiting); retry later', { retryAfterMs: 2000 });
+    const second = new GatewayError('queue_full', 'the openai queue is full (50 waiting); retry later', { retryAfterMs: 7000 });
+    const allFull = chooseStartRoute(
+      routes,
+      [
+        { liveWorkers: 1, queueFull: first },
+        { liveWorkers: 1, queueFull: second },
+      ],
+      sync,
+    );
+    expect(allFull).toEqual({ error: first });
+    const fullAndOpen = chooseStartRoute(routes, [{ openForMs: 9000 }, { liveWorkers: 1, queueFull: second }], sync);
+    expect(fullAndOpen).toEqual({ error: second });
+    const fullAndWorkerless = chooseStartRoute(routes, [{ liveWorkers: 0 }, { liveWorkers: 1, queueFull: second }], sync);
+    expect('error' in fullAndWorkerless && fullAndWorkerless.error.code).toBe('queue_full');
   });
 });

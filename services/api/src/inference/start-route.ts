@@ -8,20 +8,25 @@ export type RouteCondition = {
   liveWorkers?: number;
   /** A worker served the provider moments ago (a restart or a rolling deploy): its queue will be read again. */
   workerRecentlySeen?: boolean;
+  /** The provider's queue is too deep for this request (429 queue_full, with when to retry). */
+  queueFull?: GatewayError;
 };
 
 export type StartRoute = { skip: number } | { error: GatewayError };
 
 /**
- * Where a request starts in its chain: the first route whose breaker is not open and, for
- * a request someone waits on, whose provider has a live worker (or had one moments ago: a
- * worker being replaced leaves a short gap that the queue bridges). When no route qualifies,
- * the caller hears 503 at once instead of waiting out its deadline. Async work may queue
- * for a provider with no worker yet.
+ * Where a request starts in its chain: the first route whose breaker is not open, whose
+ * provider's queue has room for it and, for a request someone waits on, whose provider has
+ * a live worker (or had one moments ago: a worker being replaced leaves a short gap that the
+ * queue bridges). So a full deployment shifts the request to the model's other deployments,
+ * then to its fallbacks. When no route qualifies, the caller hears at once instead of
+ * waiting out its deadline: 429 queue_full (the first full queue's, with its Retry-After)
+ * when a queue was full, else 503. Async work may queue for a provider with no worker yet.
  */
 export function chooseStartRoute(routes: Route[], conditions: RouteCondition[], options: { requestedModel: string; needsLiveWorker: boolean }): StartRoute {
   let shortestOpenMs = Number.POSITIVE_INFINITY;
   const withoutWorkers: string[] = [];
+  let firstQueueFull: GatewayError | undefined;
   for (const [index, route] of routes.entries()) {
     const condition = conditions[index] ?? {};
     if (condition.openForMs !== undefined && condition.openForMs > 0) {
@@ -32,8 +37,13 @@ export function chooseStartRoute(routes: Route[], conditions: RouteCondition[], 
       if (!withoutWorkers.includes(route.provider)) withoutWorkers.push(route.provider);
       continue;
     }
+    if (condition.queueFull) {
+      firstQueueFull ??= condition.queueFull;
+      continue;
+    }
     return { skip: index };
   }
+  if (firstQueueFull) return { error: firstQueueFull };
   if (withoutWorkers.length > 0) {
     const providers = withoutWorkers.join(', ');
     return {
