@@ -3,7 +3,6 @@
 // memory while a batch runs; sync chat p50 while a batch runs against idle. See scripts/README.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createBatch, getBatch, type BatchRecord } from '@switchyard/batches';
@@ -12,11 +11,10 @@ import { createDb } from '@switchyard/db';
 import { createSilentLogger } from '@switchyard/logger';
 import { startBenchRedis } from './bench-redis.ts';
 import { startBatchStack } from './batch-stack.ts';
-import { spawnNode, stopAllChildren } from './child-process.ts';
+import { startMockUpstreamProcess, stopAllChildren } from './child-process.ts';
 import { runLoad, type LoadRequest } from './load-generator.ts';
 import { distribution } from './statistics.ts';
 
-const mockScript = fileURLToPath(new URL('./mock-upstream-process.ts', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // The model picks the mock's latency; the chat probe always asks the instant one.
@@ -48,8 +46,7 @@ async function main(argv: string[]): Promise<void> {
   const syncMs = Number(values['sync-ms']);
 
   const redis = await startBenchRedis();
-  const upstream = spawnNode('upstream', mockScript, [JSON.stringify({ [modelByLatency[200]!]: { latencyMs: 200 } })], {});
-  const { url: upstreamUrl } = await upstream.ready<{ url: string }>();
+  const { url: upstreamUrl } = await startMockUpstreamProcess({ [modelByLatency[200]!]: { latencyMs: 200 } });
   const stack = await startBatchStack({ upstreamUrl, redis, workerConcurrency });
   const config = loadConfig({ env: stack.env });
   const database = await createDb({ url: stack.databaseUrl });

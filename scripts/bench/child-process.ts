@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { MockBehavior } from '@switchyard/testing';
 
 export type ChildService = {
   name: string;
@@ -23,6 +25,15 @@ export function spawnNode(name: string, script: string, args: string[], env: Rec
   return spawnChild(name, process.execPath, ['--disable-warning=ExperimentalWarning', ...extraNodeFlags, ...nodeFlags(name), script, ...args], env, {
     ipc: true,
   });
+}
+
+const mockUpstreamScript = fileURLToPath(new URL('./mock-upstream-process.ts', import.meta.url));
+
+/** The mock OpenAI upstream in its own process (its CPU apart from the load generator's), answering each model as `behaviors` says. */
+export async function startMockUpstreamProcess(behaviors: Record<string, MockBehavior>): Promise<{ service: ChildService; url: string }> {
+  const service = spawnNode('upstream', mockUpstreamScript, [JSON.stringify(behaviors)], {});
+  const { url } = await service.ready<{ url: string }>();
+  return { service, url };
 }
 
 /** Starts any program as a child the bench stops at the end (see stopAllChildren). */

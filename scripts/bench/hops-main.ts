@@ -6,11 +6,10 @@
 // MONITOR costs Redis some CPU, so these hops are a little longer than in `pnpm bench`.
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { startBenchRedis } from './bench-redis.ts';
-import { spawnNode, stopAllChildren } from './child-process.ts';
+import { startMockUpstreamProcess, stopAllChildren } from './child-process.ts';
 import { hopNames, monitorTimeMs, requestHops, type MonitorEvent, type TracedRequest } from './request-hops.ts';
 import { requestBody, scenarios, upstreamBehaviors } from './scenarios.ts';
 import { distribution } from './statistics.ts';
@@ -18,7 +17,6 @@ import { startSwitchyardAll } from './switchyard-all-target.ts';
 import { startSwitchyardSplit } from './switchyard-stack.ts';
 import type { Target } from './targets.ts';
 
-const mockScript = fileURLToPath(new URL('./mock-upstream-process.ts', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Epoch ms with sub-millisecond resolution: performance.now() anchored where Date.now() ticks over. */
@@ -56,8 +54,7 @@ async function main(argv: string[]): Promise<void> {
   let target: Target | undefined;
   try {
     const redis = await startBenchRedis();
-    const upstream = spawnNode('upstream', mockScript, [JSON.stringify(upstreamBehaviors)], {});
-    const { url: upstreamUrl } = await upstream.ready<{ url: string }>();
+    const { url: upstreamUrl } = await startMockUpstreamProcess(upstreamBehaviors);
     log(`starting switchyard ${values.target}`);
     target = values.target === 'all' ? await startSwitchyardAll({ upstreamUrl, redis }) : await startSwitchyardSplit({ upstreamUrl, redis });
     const pool = new Pool(target.url, { connections: 1, keepAliveTimeout: 60_000 });

@@ -3,10 +3,9 @@
 // mock upstream, measured in the same run. See scripts/README.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { benchUsage, parseBenchArguments } from './arguments.ts';
 import { startBenchRedis } from './bench-redis.ts';
-import { spawnNode, stopAllChildren } from './child-process.ts';
+import { startMockUpstreamProcess, stopAllChildren } from './child-process.ts';
 import { measureLedgerIngest } from './ledger-ingest.ts';
 import { measureWebhookDelivery, renderWebhookDelivery } from './webhook-delivery.ts';
 import { measureIdleMemory, renderIdleMemoryGoal, renderIdleMemoryMarkdown, renderIdleMemoryTable } from './idle-memory.ts';
@@ -21,7 +20,6 @@ import { startSwitchyardAll } from './switchyard-all-target.ts';
 import { startSwitchyardSplit } from './switchyard-stack.ts';
 import type { Target, TargetName } from './targets.ts';
 
-const mockScript = fileURLToPath(new URL('./mock-upstream-process.ts', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<void> {
@@ -36,8 +34,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     const redis = await startBenchRedis();
     const machine = await describeMachine(redis.url);
-    const upstream = spawnNode('upstream', mockScript, [JSON.stringify(upstreamBehaviors)], {});
-    const { url: upstreamUrl } = await upstream.ready<{ url: string }>();
+    const { service: upstream, url: upstreamUrl } = await startMockUpstreamProcess(upstreamBehaviors);
     const unavailableTargets: Partial<Record<TargetName, string>> = {};
     const starters: Record<TargetName, () => Promise<Target>> = {
       passthrough: () => startPassthrough({ upstreamUrl }),

@@ -3,11 +3,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBenchRedis } from './bench-redis.ts';
-import { spawnNode, stopAllChildren } from './child-process.ts';
+import { startMockUpstreamProcess, stopAllChildren } from './child-process.ts';
 import { runLoad } from './load-generator.ts';
 import { describeMachine } from './machine.ts';
 import { measureQueuedJobMemory, type QueuedJobMemory } from './queued-job-memory.ts';
@@ -17,7 +16,6 @@ import { requestBody, upstreamBehaviors } from './scenarios.ts';
 import { percentile } from './statistics.ts';
 import { addInto, startWindowCpu } from './window-cpu.ts';
 
-const mockScript = fileURLToPath(new URL('./mock-upstream-process.ts', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // The bench's 50 ms model (scenarios.ts): the upstream answers each call after 50 ms.
@@ -84,8 +82,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     const redis = await startBenchRedis();
     const machine = await describeMachine(redis.url);
-    const upstream = spawnNode('upstream', mockScript, [JSON.stringify(upstreamBehaviors)], {});
-    const { url: upstreamUrl } = await upstream.ready<{ url: string }>();
+    const { service: upstream, url: upstreamUrl } = await startMockUpstreamProcess(upstreamBehaviors);
     const body = requestBody({ id: 'scale', title: 'scale-out', concurrency, model, stream: false, goals: [] });
     stack = await startScaleStack({ upstreamUrl, redis, workerConcurrency: concurrency, workers: 1 });
     const running = stack;
