@@ -77,15 +77,14 @@ export function createDeliveryProcessor(deps: ProcessorDependencies) {
     deps.waiters.released(destination);
     for (const jobId of parked) void deps.wake(jobId).catch(() => {});
   };
-  const putBack = async (job: DeliveryJob, token: string | undefined, answer: PermitAnswer | 'parked', destination: string): Promise<never> => {
-    if (answer !== 'parked') return postpone(job, token, later(busyDelayMs));
-    await job.moveToDelayed(later(parkedDelayMs), token);
-    // The job's id went on the parked list before the job was delayed. A release in between
-    // popped it and found nothing delayed to promote: that wake-up was lost, so take it now.
+  // The job's id went on the parked list before the job was delayed. A release in between
+  // popped it and found nothing delayed to promote: that wake-up was lost, so take it now.
+  const wakeIfHandedBack = async (job: DeliveryJob, destination: string): Promise<void> => {
     const stillParked = await deps.permits.isParked(destination, job.id!).catch(() => true);
     if (!stillParked) await deps.wake(job.id!).catch(() => {});
-    throw new DelayedError();
   };
+  const putBack = (job: DeliveryJob, token: string | undefined, answer: PermitAnswer | 'parked', destination: string): Promise<never> =>
+    answer === 'parked' ? postpone(job, token, later(parkedDelayMs), () => wakeIfHandedBack(job, destination)) : postpone(job, token, later(busyDelayMs));
 
   return async (job: DeliveryJob, token?: string): Promise<DeliveryJobResult> => {
     const holder = `${job.id}:${token ?? 'none'}`;
@@ -177,8 +176,9 @@ export function createDeliveryProcessor(deps: ProcessorDependencies) {
   }
 }
 
-/** Puts the job back in the delayed set until `timestamp`; BullMQ spends no attempt on it. */
-async function postpone(job: DeliveryJob, token: string | undefined, timestamp: number): Promise<never> {
+/** Puts the job back in the delayed set until `timestamp` (then runs `afterDelayed`); BullMQ spends no attempt on it. */
+async function postpone(job: DeliveryJob, token: string | undefined, timestamp: number, afterDelayed?: () => Promise<void>): Promise<never> {
   await job.moveToDelayed(timestamp, token);
+  await afterDelayed?.();
   throw new DelayedError();
 }
