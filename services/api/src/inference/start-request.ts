@@ -106,11 +106,11 @@ async function routeConditions(context: ApiContext, data: InferenceJobData): Pro
       const seenAt = context.backpressure.workerSeenAt(route.provider);
       const workerRecentlySeen = seenAt !== undefined && Date.now() - seenAt < workerGapGraceMs;
       const queueFull = context.backpressure.refusal(data, route.provider);
-      const room = queueFull ? { queueFull } : {};
-      if (context.breakers.state(route) !== 'open') return { liveWorkers, workerRecentlySeen, ...room };
+      const condition: RouteCondition = { liveWorkers, workerRecentlySeen, ...(queueFull ? { queueFull } : {}) };
+      if (context.breakers.state(route) !== 'open') return condition;
       // The local view says open; the shared state says for how long (0: let a probe through).
       const snapshot = await context.breakers.snapshot(route);
-      return { liveWorkers, workerRecentlySeen, ...room, openForMs: snapshot.state === 'open' ? (snapshot.retryAfterMs ?? 0) : 0 };
+      return { ...condition, openForMs: snapshot.state === 'open' ? (snapshot.retryAfterMs ?? 0) : 0 };
     }),
   );
 }
