@@ -1,9 +1,8 @@
 // A deployment whose queue is full passes the request on to the model's next deployment
 // instead of answering 429; a model with nowhere else to go still answers 429 queue_full.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InferenceJobData } from '@switchyard/core';
-import { inferenceJobName, inferenceJobOptions } from '@switchyard/queue';
 import { eventually } from '@switchyard/testing';
+import { queueChatBacklog } from '../support/jobs.ts';
 import { useGateway } from '../support/use-gateway.ts';
 
 const maxQueueDepth = 5;
@@ -30,24 +29,6 @@ const gateway = useGateway({
   workerOptions: { concurrency: 1 },
 });
 
-/** A sync job already waiting on east's queue (no one listens for it). */
-function backlogJob(index: number): InferenceJobData {
-  return {
-    requestId: `req_eastbacklog${index}`,
-    orgId: gateway.orgId,
-    keyId: 'key_backlog',
-    endpoint: '/v1/chat/completions',
-    mode: 'sync',
-    stream: false,
-    requestedModel: 'solo',
-    call: { kind: 'chat', request: { model: 'solo', messages: [{ role: 'user', content: [{ type: 'text', text: `backlog ${index}` }] }] } },
-    routes: [{ provider: 'east', model: 'solo', upstreamModel: 'solo-east' }],
-    routeIndex: 0,
-    createdAt: Date.now(),
-    deadline: Date.now() + 600_000,
-  };
-}
-
 async function ask(model: string) {
   const response = await fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
@@ -63,8 +44,16 @@ const callsTo = (name: 'east' | 'west', model: string) =>
 beforeAll(async () => {
   gateway.upstreams.east.behave('solo-east', { latencyMs: 5000 });
   const queue = gateway.api.context.queues.get('east');
-  const jobs = Array.from({ length: 20 }, (_, index) => backlogJob(index));
-  await queue.addBulk(jobs.map((data) => ({ name: inferenceJobName, data, opts: inferenceJobOptions(data, { attempts: 1, retentionSeconds: 600 }) })));
+  // Sync jobs already waiting on east's queue (no one listens for them).
+  await queueChatBacklog(queue, {
+    orgId: gateway.orgId,
+    provider: 'east',
+    model: 'solo',
+    upstreamModel: 'solo-east',
+    mode: 'sync',
+    count: 20,
+    label: 'eastbacklog',
+  });
   // The api samples queue depth on a timer.
   await eventually('a depth sample of the full east queue', () => (gateway.api.context.backpressure.load('east')?.waitingSync ?? 0) >= maxQueueDepth);
 });

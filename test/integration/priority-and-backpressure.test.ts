@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inferenceJobName, inferenceJobOptions } from '@switchyard/queue';
-import type { InferenceJobData } from '@switchyard/core';
 import { eventually } from '@switchyard/testing';
+import { queueChatBacklog } from '../support/jobs.ts';
 import { useGateway } from '../support/use-gateway.ts';
 
 const concurrency = 4;
@@ -19,24 +18,6 @@ beforeAll(() => upstream.behave('gpt-4o-mini', { latencyMs: 20 }));
 afterAll(async () => {
   await gateway.api.context.queues.get('openai').obliterate({ force: true });
 });
-
-function backlogJob(index: number, mode: 'batch' | 'async'): InferenceJobData {
-  const content = `backlog line ${index}`;
-  return {
-    requestId: `req_backlog${mode}${index}`,
-    orgId: gateway.orgId,
-    keyId: 'key_backlog',
-    endpoint: '/v1/chat/completions',
-    mode,
-    stream: false,
-    requestedModel: 'gpt-4o-mini',
-    call: { kind: 'chat', request: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: content }] }] } },
-    routes: [{ provider: 'openai', model: 'gpt-4o-mini', upstreamModel: 'gpt-4o-mini' }],
-    routeIndex: 0,
-    createdAt: Date.now(),
-    deadline: Date.now() + 3_600_000,
-  };
-}
 
 const upstreamCallsFor = (text: string) =>
   upstream.requests.findIndex((request) => JSON.stringify((request.body as { messages?: unknown }).messages ?? '').includes(text));
@@ -60,8 +41,7 @@ async function enqueueTimeOf(eventsKey: string, jobId: string): Promise<number> 
 describe('priority lanes', () => {
   it('serves a sync request ahead of a 5,000-line batch backlog: next free slot, not the back of the queue', async () => {
     const queue = gateway.api.context.queues.get('openai');
-    const jobs = Array.from({ length: 5000 }, (_, index) => backlogJob(index, 'batch'));
-    await queue.addBulk(jobs.map((data) => ({ name: inferenceJobName, data, opts: inferenceJobOptions(data, { attempts: 1, retentionSeconds: 600 }) })));
+    await queueChatBacklog(queue, { orgId: gateway.orgId, provider: 'openai', model: 'gpt-4o-mini', mode: 'batch', count: 5000, label: 'backlog' });
     await eventually('the workers to start on the backlog', () => upstream.requests.length >= 20);
 
     try {
@@ -90,8 +70,7 @@ describe('backpressure', () => {
     // Start from a sample taken after the previous test drained its backlog.
     await eventually('a depth sample with the lane empty', () => (gateway.api.context.backpressure.load('openai')?.waitingAll ?? 0) === 0);
     upstream.behave('gpt-4o-mini', { latencyMs: 100 });
-    const jobs = Array.from({ length: 200 }, (_, index) => backlogJob(index, 'async'));
-    await queue.addBulk(jobs.map((data) => ({ name: inferenceJobName, data, opts: inferenceJobOptions(data, { attempts: 1, retentionSeconds: 600 }) })));
+    await queueChatBacklog(queue, { orgId: gateway.orgId, provider: 'openai', model: 'gpt-4o-mini', mode: 'async', count: 200, label: 'backlog' });
 
     // The api samples depth and throughput on a timer: poll until it refuses.
     const refused: Response | undefined = await eventually(
