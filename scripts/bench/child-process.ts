@@ -22,9 +22,15 @@ const running = new Set<ChildService>();
  * bench never leaves them behind.
  */
 export function spawnNode(name: string, script: string, args: string[], env: Record<string, string>, extraNodeFlags: string[] = []): ChildService {
-  return spawnChild(name, process.execPath, ['--disable-warning=ExperimentalWarning', ...extraNodeFlags, ...nodeFlags(name), script, ...args], env, {
-    ipc: true,
-  });
+  return spawnChild(
+    name,
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', ...extraNodeFlags, ...nodeFlags(name), script, ...args],
+    { ...env, ...profileEnv(name) },
+    {
+      ipc: true,
+    },
+  );
 }
 
 const mockUpstreamScript = fileURLToPath(new URL('./mock-upstream-process.ts', import.meta.url));
@@ -94,14 +100,17 @@ export async function stopAllChildren(): Promise<void> {
 }
 
 // `BENCH_PROFILE=api,worker,all` runs those children under the V8 CPU profiler.
+const profiled = (name: string) => (process.env.BENCH_PROFILE ?? '').split(',').some((entry) => entry.trim() === name);
+const profileDir = () => process.env.BENCH_PROFILE_DIR ?? 'scripts/bench/results/profiles';
+
 function nodeFlags(name: string): string[] {
-  const profiled = (process.env.BENCH_PROFILE ?? '').split(',').map((entry) => entry.trim());
-  if (!profiled.includes(name)) return [];
-  return [
-    '--cpu-prof',
-    `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? 'scripts/bench/results/profiles'}`,
-    `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
-  ];
+  if (!profiled(name)) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${profileDir()}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+}
+
+/** `all`'s database and worker threads write their own profiles (services/cli/src/thread-cpu-profile.ts). */
+function profileEnv(name: string): Record<string, string> {
+  return profiled(name) ? { SWITCHYARD_THREAD_PROFILE_DIR: profileDir() } : {};
 }
 
 /** Polls `url` until it answers 2xx; fails at once, with the child's output, if the child exits first. */

@@ -16,6 +16,7 @@ import type { DatabaseThreadData, FromDatabaseThread, ToDatabaseThread } from '.
 import { followConfig } from '../reload-on-signal.ts';
 import { createThreadLogger } from '../thread-logger.ts';
 import { answerMetricsRequest } from '../thread-metrics.ts';
+import { startThreadCpuProfile } from '../thread-cpu-profile.ts';
 import { afterStopStep } from '../thread-stop.ts';
 
 const port = parentPort;
@@ -23,6 +24,7 @@ if (!port) throw new Error('database-thread.ts is the entry of the database thre
 const data = workerData as DatabaseThreadData;
 const send = (message: FromDatabaseThread) => port.postMessage(message);
 const logger = createThreadLogger(port, 'database');
+const profile = startThreadCpuProfile('database');
 
 /**
  * Test-only fault (an integration test of `all`'s handling): `SWITCHYARD_TEST_CRASH_DATABASE_THREAD
@@ -83,7 +85,7 @@ port.on('message', (message: ToDatabaseThread) => {
     );
   afterStopStep(
     started.then((running) => running.stop()),
-    { logger, thread, done: () => process.exit(0) },
+    { logger, thread, done: () => void profile.write().finally(() => process.exit(0)) },
   );
 });
 // A failed start (the database cannot open, say) is uncaught here: the main thread logs it and stops `all`.

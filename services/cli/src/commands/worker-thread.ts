@@ -8,6 +8,7 @@ import { startWorkers } from '@switchyard/worker';
 import { followConfig } from '../reload-on-signal.ts';
 import { createThreadLogger } from '../thread-logger.ts';
 import { answerMetricsRequest } from '../thread-metrics.ts';
+import { startThreadCpuProfile } from '../thread-cpu-profile.ts';
 import { afterStopStep } from '../thread-stop.ts';
 import type { FromThread, ToThread, WorkerThreadData } from '../worker-thread-protocol.ts';
 
@@ -17,6 +18,7 @@ const data = workerData as WorkerThreadData;
 const send = (message: FromThread) => port.postMessage(message);
 
 const logger = createThreadLogger(port, data.thread);
+const profile = startThreadCpuProfile(data.thread);
 
 /**
  * Test-only fault (integration tests of the crash handling): `SWITCHYARD_TEST_CRASH_WORKER_THREAD
@@ -53,7 +55,7 @@ port.on('message', (message: ToThread) => {
   if (message.type === 'metrics') return answerMetricsRequest(port, started, message.id);
   afterStopStep(
     started.then((running) => running.stop()),
-    { logger, thread: 'worker thread', done: () => process.exit(0) },
+    { logger, thread: 'worker thread', done: () => void profile.write().finally(() => process.exit(0)) },
   );
 });
 // A failed start is this thread's crash: thrown uncaught, the main thread logs and restarts it.
