@@ -193,6 +193,74 @@ describe.each(engines)('ledger writes on $kind', (engine) => {
     expect(daily[0]).toMatchObject({ attempts: '2', input_tokens: '200', cost_usd: '0.000000000000002', day: '2025-03-10' });
   });
 
+  it('stores every field of a job and of a usage record exactly as given', async () => {
+    const orgId = 'org_roundtrip';
+    const job = jobRecord({
+      id: 'r_roundtrip',
+      orgId,
+      keyId: 'key_roundtrip',
+      endpoint: '/v1/messages',
+      model: 'claude',
+      servedProvider: 'anthropic',
+      servedModel: 'claude-sonnet',
+      mode: 'async',
+      status: 'completed',
+      attempts: 3,
+      createdAt: Date.UTC(2025, 2, 10, 12, 0, 0, 123),
+      startedAt: Date.UTC(2025, 2, 10, 12, 0, 0, 456),
+      completedAt: Date.UTC(2025, 2, 10, 12, 0, 1, 789),
+      queueMs: 333,
+      durationMs: 1333,
+      costUsd: '1.000000000000001',
+      output: { id: 'msg_1', content: [{ type: 'text', text: 'a "quoted" \\ answer ✓' }], nested: { n: 1.5, flag: false, none: null } },
+      metadata: { team: 'blog', 'with space': 'x' },
+      webhookUrl: 'https://hooks.example.com/a?b=c',
+      webhookEvents: ['job.completed', 'job.failed'],
+      usage: { inputTokens: 10, outputTokens: 20 },
+      condensed: 'truncated',
+      batchId: 'batch_roundtrip',
+      customId: 'line-7',
+    });
+    const usage = usageRecord({
+      requestId: 'r_roundtrip',
+      orgId,
+      attempt: 2,
+      cachedInputTokens: 4,
+      cacheWriteInputTokens: 6,
+      estimated: true,
+      costUsd: '0.000000000000001',
+      createdAt: Date.UTC(2025, 2, 10, 12, 0, 1, 789),
+      cacheHit: false,
+    });
+    await writeLedgerBatch(handle.db, [
+      { type: 'job', record: job },
+      { type: 'usage', record: usage },
+    ]);
+    expect(await findJob(handle.db, orgId, 'r_roundtrip')).toEqual(job);
+    const event = await handle.db.selectFrom('usage_events').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow();
+    expect({ ...event, cost_usd: Number(event.cost_usd) }).toEqual({
+      request_id: 'r_roundtrip',
+      attempt: 2,
+      org_id: orgId,
+      key_id: usage.keyId,
+      provider: 'mock',
+      model: 'mock-fast',
+      input_tokens: 100,
+      output_tokens: 50,
+      cached_input_tokens: 4,
+      cache_write_input_tokens: expect.anything(),
+      estimated: true,
+      price_version: 'test',
+      cost_usd: 1e-15,
+      duration_ms: 100,
+      queue_ms: 5,
+      status: 'completed',
+      created_at: new Date(Date.UTC(2025, 2, 10, 12, 0, 1, 789)),
+      cache_hit: false,
+    });
+    expect(Number(event.cache_write_input_tokens)).toBe(6);
+  });
+
   it('stores cache writes per attempt and rolls them up, a record without them counting none', async () => {
     const orgId = 'org_cache';
     const written = usageRecord({ requestId: 'r_w1', orgId, inputTokens: 2300, cachedInputTokens: 2048, cacheWriteInputTokens: 188 });

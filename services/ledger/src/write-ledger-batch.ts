@@ -44,7 +44,8 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
     .with('inserted', (query) =>
       query
         .insertInto('usage_events')
-        .values(records.map(toUsageRow))
+        .columns(usageColumns)
+        .expression(rowsOf('usage_events', usageColumns, records.map(toUsageRow)))
         .onConflict((conflict) => conflict.columns(['request_id', 'attempt']).doNothing())
         .returningAll(),
     )
@@ -103,6 +104,71 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
   return Number(result.count);
 }
 
+/**
+ * The rows of one insert, sent as a single JSON parameter that Postgres expands with
+ * `jsonb_populate_recordset` into the table's own row type. A multi-row VALUES list would
+ * carry one parameter per cell (4,000 for a 200-entry batch), which the driver serializes
+ * and Postgres parses and plans one by one: on embedded PGlite that cost ~35% more CPU per
+ * batch. JSON strings become the column's type through its text input (numeric costs stay
+ * exact, ISO timestamps keep their milliseconds), and JSON values land in jsonb columns as
+ * they are.
+ */
+function rowsOf<Row extends object>(table: 'usage_events' | 'jobs', columns: readonly (keyof Row & string)[], rows: Row[]) {
+  return sql`select ${sql.join(columns.map((column) => sql.ref(column)))} from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb)`;
+}
+
+type UsageInsertRow = ReturnType<typeof toUsageRow>;
+type JobInsertRow = ReturnType<typeof toJobRow>;
+
+const usageColumns = [
+  'request_id',
+  'attempt',
+  'org_id',
+  'key_id',
+  'provider',
+  'model',
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'cache_write_input_tokens',
+  'estimated',
+  'price_version',
+  'cost_usd',
+  'duration_ms',
+  'queue_ms',
+  'status',
+  'created_at',
+  'cache_hit',
+] as const satisfies readonly (keyof UsageInsertRow)[];
+
+const jobColumns = [
+  'id',
+  'org_id',
+  'key_id',
+  'endpoint',
+  'model',
+  'served_provider',
+  'served_model',
+  'mode',
+  'status',
+  'output',
+  'error',
+  'metadata',
+  'webhook_url',
+  'webhook_events',
+  'attempts',
+  'usage',
+  'condensed',
+  'cost_usd',
+  'batch_id',
+  'custom_id',
+  'created_at',
+  'started_at',
+  'completed_at',
+  'queue_ms',
+  'duration_ms',
+] as const satisfies readonly (keyof JobInsertRow)[];
+
 function toUsageRow(record: UsageRecord) {
   return {
     request_id: record.requestId,
@@ -157,7 +223,8 @@ export function mergeJobRecords(records: JobRecord[]): JobRecord[] {
 async function upsertJobs(transaction: Transaction<Database>, records: JobRecord[]): Promise<FinishedJob[]> {
   const written = await transaction
     .insertInto('jobs')
-    .values(records.map(toJobRow))
+    .columns(jobColumns)
+    .expression(rowsOf('jobs', jobColumns, records.map(toJobRow)))
     .onConflict((conflict) =>
       conflict
         .column('id')
@@ -201,13 +268,13 @@ function toJobRow(record: JobRecord) {
     served_model: record.servedModel ?? null,
     mode: record.mode,
     status: record.status,
-    output: json(record.output),
-    error: json(record.error),
-    metadata: json(record.metadata),
+    output: record.output ?? null,
+    error: record.error ?? null,
+    metadata: record.metadata ?? null,
     webhook_url: record.webhookUrl ?? null,
-    webhook_events: json(record.webhookEvents),
+    webhook_events: record.webhookEvents ?? null,
     attempts: record.attempts,
-    usage: json(record.usage),
+    usage: record.usage ?? null,
     condensed: record.condensed ?? null,
     cost_usd: record.costUsd ?? null,
     batch_id: record.batchId ?? null,
@@ -218,8 +285,4 @@ function toJobRow(record: JobRecord) {
     queue_ms: record.queueMs ?? null,
     duration_ms: record.durationMs ?? null,
   };
-}
-
-function json(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
 }
