@@ -58,6 +58,19 @@ describe('coalesced Redis writes', () => {
     expect(coalescedAnswers).toEqual(inOrder);
   });
 
+  it('sends the commands of separate callbacks of one event-loop iteration in one socket write', async () => {
+    const redis = await connect(true);
+    const writes = countSocketWrites(redis);
+    // Two timers due together run as two callbacks of one timers phase, as the I/O callbacks of one poll do.
+    const fromTimer = () =>
+      new Promise<number[]>((resolve) =>
+        setTimeout(() => void Promise.all(Array.from({ length: 5 }, () => redis.incr(`${prefix}:iteration`))).then(resolve), 0),
+      );
+    const answers = (await Promise.all([fromTimer(), fromTimer()])).flat();
+    expect(writes.count()).toBe(1);
+    expect(answers.sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, index) => index + 1));
+  });
+
   it('lets a failing command fail alone among the others of its turn', async () => {
     const redis = await connect(true);
     await redis.set(`${prefix}:text`, 'not a number');

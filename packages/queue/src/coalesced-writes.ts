@@ -4,7 +4,7 @@ type Corkable = { cork(): void; uncork(): void; write: (...args: never[]) => boo
 
 const coalesced = new WeakSet<object>();
 
-/** Corks the socket at its first write of a turn and uncorks it once the turn's callbacks and microtasks have run. */
+/** Corks the socket at its first write of a loop iteration and uncorks it in the iteration's check phase (`setImmediate`). */
 function coalesceSocket(socket: Corkable): void {
   if (coalesced.has(socket)) return;
   coalesced.add(socket);
@@ -18,21 +18,24 @@ function coalesceSocket(socket: Corkable): void {
     if (!corked) {
       corked = true;
       socket.cork();
-      process.nextTick(uncork);
+      setImmediate(uncork);
     }
     return write(...args);
   }) as Corkable['write'];
 }
 
 /**
- * Commands a connection sends in one turn of the event loop leave in one socket write.
+ * Commands a connection sends in one iteration of the event loop leave in one socket write.
  *
  * ioredis writes each command to its socket as it is issued: a syscall per command, and on
  * loopback each write also runs the receiving side's TCP path. A request touches Redis at
  * several points that fall in the same turn (a reply published, the ledger's entries, the
- * answered job; BullMQ's script calls for the other jobs in flight), so the socket is corked
- * at the first write of a turn and uncorked at the end of it (`process.nextTick`), and Node
- * sends what was buffered with one writev.
+ * answered job), and under load one wake-up of the loop runs the callbacks of many requests
+ * (their HTTP bodies, Redis replies and upstream answers), each with commands to send. So the
+ * socket is corked at the first write of an iteration and uncorked in its check phase
+ * (`setImmediate`, right after the poll phase has run every ready callback), and Node sends
+ * what was buffered with one writev. Uncorking at the end of each callback
+ * (`process.nextTick`) instead left about 2 more writes per request at concurrency 32.
  *
  * Unlike ioredis' auto-pipelining, nothing about the commands changes: each is queued for
  * its reply as before, in the order issued, and fails alone; only the bytes travel together.
