@@ -12,3 +12,4 @@ export { renderJobError, renderJobRecordObject, renderJobUsage, unixSeconds, typ
 export { openSecret, sealSecret } from './secret-box.ts';
 export { isAllowListed, parseWebhookAllowList, portOf, refusedAddressReason, webhookUrlProblem, type WebhookAllowList } from './webhook-destination.ts';
 export { createPrng } from './prng.ts';
+export { createTimedAbort, type TimedAbort } from './timed-abort.ts';

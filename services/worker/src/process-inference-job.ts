@@ -1,6 +1,16 @@
 import { Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '@switchyard/queue';
-import { GatewayError, replyOf, toGatewayError, type FinishedOutcome, type InferenceJobData, type JobOutcome, type Route, type Usage } from '@switchyard/core';
+import {
+  createTimedAbort,
+  GatewayError,
+  replyOf,
+  toGatewayError,
+  type FinishedOutcome,
+  type InferenceJobData,
+  type JobOutcome,
+  type Route,
+  type Usage,
+} from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Logger } from '@switchyard/logger';
 import type { ProviderAdapter } from '@switchyard/providers';
@@ -158,11 +168,12 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       );
     }
 
-    const deadlineSignal = AbortSignal.timeout(data.deadline - startedAt);
-    const signal = jobSignal ? AbortSignal.any([jobSignal, deadlineSignal]) : deadlineSignal;
+    // The job's own signal (cancel, shutdown) and the request's deadline; disposed when the attempt ends.
+    const deadline = createTimedAbort(jobSignal, data.deadline - startedAt, () => new DOMException('the request deadline passed', 'TimeoutError'));
+    const signal = deadline.signal;
     const modelOptions = config.models[route.model]?.options ?? {};
     const describeFailure = (caught: unknown): GatewayError => {
-      if (deadlineSignal.aborted && !jobSignal?.aborted) return new GatewayError('timeout', 'the request did not finish before its deadline');
+      if (deadline.timedOut && !jobSignal?.aborted) return new GatewayError('timeout', 'the request did not finish before its deadline');
       if (jobSignal?.aborted) return new GatewayError('cancelled', 'the request was cancelled');
       return toGatewayError(caught);
     };
@@ -234,6 +245,8 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
       );
       // Tokens that reached the client are billed: the interrupted attempt keeps its usage.
       return act(decision, error, totalAttempts, interrupted?.usage);
+    } finally {
+      deadline.dispose();
     }
   });
 }

@@ -1,5 +1,6 @@
 // One upstream call's abort signal: the caller's signal, our timeout, and a local abort
 // for when the consumer stops reading. Which of them fired decides the error we report.
+import { createTimedAbort } from '@switchyard/core';
 
 export type CallSignal = {
   readonly signal: AbortSignal;
@@ -17,33 +18,23 @@ export type CallSignal = {
 };
 
 export function createCallSignal(caller: AbortSignal, timeoutMs: number): CallSignal {
-  const local = new AbortController();
-  const timeout = new AbortController();
-  const signal = AbortSignal.any([caller, timeout.signal, local.signal]);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
-  };
-  arm();
-
+  const call = createTimedAbort(caller, timeoutMs, () => new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
   return {
-    signal,
+    signal: call.signal,
     get cancelled() {
       return caller.aborted;
     },
     get timedOut() {
-      return timeout.signal.aborted && !caller.aborted;
+      return call.timedOut && !caller.aborted;
     },
     touch() {
-      if (!signal.aborted) arm();
+      call.rearm();
     },
     abort() {
-      local.abort();
+      call.abort();
     },
     dispose() {
-      clearTimeout(timer);
+      call.dispose();
     },
   };
 }
