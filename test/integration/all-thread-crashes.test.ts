@@ -115,7 +115,8 @@ describe('crashed worker threads of switchyard all', () => {
       );
       // The whole of `all` drained, the other thread too, before exiting.
       expect(lines.some((line) => line.thread === 'worker-2' && line.msg === 'workers drained: every job held was finished')).toBe(true);
-      expect(lines.at(-1)).toMatchObject({ msg: 'stopped', exitCode: 1 });
+      // On a failure, the process's last output (stderr included) says what ended it.
+      expect(lines.at(-1), all.output().slice(-4000)).toMatchObject({ msg: 'stopped', exitCode: 1 });
     } finally {
       await all.stop('SIGKILL');
     }
