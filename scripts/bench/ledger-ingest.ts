@@ -13,7 +13,8 @@ export type LedgerIngestResult = { records: number; seconds: number; usageRecord
 
 const pricing = { input: '2.50', output: '10.00' };
 
-function entriesFor(index: number, now: number): LedgerEntry[] {
+/** One sync request's ledger entries: its usage record and its finished job (a 200-character answer). */
+export function entriesFor(index: number, now: number): LedgerEntry[] {
   const usage = { inputTokens: 120 + (index % 50), outputTokens: 300 + (index % 70) };
   const requestId = `req_ingest${index}`;
   return [
