@@ -40,12 +40,13 @@ export async function writeLedgerBatch(db: Kysely<Database>, entries: LedgerEntr
 }
 
 async function insertUsage(transaction: Transaction<Database>, records: UsageRecord[]): Promise<number> {
+  const rows = insertedRows('usage_events', records.map(toUsageRow));
   const result = await transaction
     .with('inserted', (query) =>
       query
         .insertInto('usage_events')
-        .columns(usageColumns)
-        .expression(rowsOf('usage_events', usageColumns, records.map(toUsageRow)))
+        .columns(rows.columns)
+        .expression(rows.expression)
         .onConflict((conflict) => conflict.columns(['request_id', 'attempt']).doNothing())
         .returningAll(),
     )
@@ -108,66 +109,18 @@ async function insertUsage(transaction: Transaction<Database>, records: UsageRec
  * The rows of one insert, sent as a single JSON parameter that Postgres expands with
  * `jsonb_populate_recordset` into the table's own row type. A multi-row VALUES list would
  * carry one parameter per cell (4,000 for a 200-entry batch), which the driver serializes
- * and Postgres parses and plans one by one: on embedded PGlite that cost ~35% more CPU per
- * batch. JSON strings become the column's type through its text input (numeric costs stay
- * exact, ISO timestamps keep their milliseconds), and JSON values land in jsonb columns as
- * they are.
+ * and Postgres parses and plans one by one: on embedded PGlite that cost ~30% more CPU per
+ * request (`pnpm bench:ledger-batch`). JSON strings become the column's type through its
+ * text input (numeric costs stay exact, ISO timestamps keep their milliseconds), and JSON
+ * values land in jsonb columns as they are. The columns are the rows' keys (every row
+ * built by one function has them all).
  */
-function rowsOf<Row extends object>(table: 'usage_events' | 'jobs', columns: readonly (keyof Row & string)[], rows: Row[]) {
-  return sql`select ${sql.join(columns.map((column) => sql.ref(column)))} from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb)`;
+function insertedRows<Row extends object>(table: 'usage_events' | 'jobs', rows: Row[]) {
+  // Never empty: the callers insert only when there is something to insert.
+  const columns = Object.keys(rows[0]!) as (keyof Row & string)[];
+  const expression = sql`select ${sql.join(columns.map((column) => sql.ref(column)))} from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb)`;
+  return { columns, expression };
 }
-
-type UsageInsertRow = ReturnType<typeof toUsageRow>;
-type JobInsertRow = ReturnType<typeof toJobRow>;
-
-const usageColumns = [
-  'request_id',
-  'attempt',
-  'org_id',
-  'key_id',
-  'provider',
-  'model',
-  'input_tokens',
-  'output_tokens',
-  'cached_input_tokens',
-  'cache_write_input_tokens',
-  'estimated',
-  'price_version',
-  'cost_usd',
-  'duration_ms',
-  'queue_ms',
-  'status',
-  'created_at',
-  'cache_hit',
-] as const satisfies readonly (keyof UsageInsertRow)[];
-
-const jobColumns = [
-  'id',
-  'org_id',
-  'key_id',
-  'endpoint',
-  'model',
-  'served_provider',
-  'served_model',
-  'mode',
-  'status',
-  'output',
-  'error',
-  'metadata',
-  'webhook_url',
-  'webhook_events',
-  'attempts',
-  'usage',
-  'condensed',
-  'cost_usd',
-  'batch_id',
-  'custom_id',
-  'created_at',
-  'started_at',
-  'completed_at',
-  'queue_ms',
-  'duration_ms',
-] as const satisfies readonly (keyof JobInsertRow)[];
 
 function toUsageRow(record: UsageRecord) {
   return {
@@ -221,10 +174,11 @@ export function mergeJobRecords(records: JobRecord[]): JobRecord[] {
  * jobs that get a webhook event, which most sync answers do not.
  */
 async function upsertJobs(transaction: Transaction<Database>, records: JobRecord[]): Promise<FinishedJob[]> {
+  const rows = insertedRows('jobs', records.map(toJobRow));
   const written = await transaction
     .insertInto('jobs')
-    .columns(jobColumns)
-    .expression(rowsOf('jobs', jobColumns, records.map(toJobRow)))
+    .columns(rows.columns)
+    .expression(rows.expression)
     .onConflict((conflict) =>
       conflict
         .column('id')
