@@ -4,6 +4,7 @@
 // earlier cannot act on a later breaker), and the window ring: per slot i, the bucket it
 // holds (wb<i>), the calls (wc<i>) and the failures (wf<i>) counted in that bucket.
 // Whether counts open the breaker is decided in TypeScript (circuit-breaker-decision.ts).
+import { redisScript } from './redis-script.ts';
 
 /** Lua that lists the window ring's fields for ARGV[n] slots. */
 const windowFields = (slotsArgument: number) => `
@@ -21,7 +22,10 @@ end
  * half-open reopens at once. Returns {state, transitioned, generation, window} where
  * window is {wb0, wc0, wf0, wb1, ...}, empty unless closed.
  */
-export const recordCallsScript = `
+export const recordCallsScript = redisScript(
+  'BreakerRecordCalls',
+  1,
+  `
 local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
 local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
 local failures = tonumber(ARGV[5])
@@ -39,20 +43,28 @@ redis.call('HINCRBY', KEYS[1], 'wc' .. slot, tonumber(ARGV[4]))
 redis.call('HINCRBY', KEYS[1], 'wf' .. slot, failures)
 ${windowFields(6)}
 return {'closed', 0, generation, redis.call('HMGET', KEYS[1], unpack(fields))}
-`;
+`,
+);
 
 /** KEYS[1] breaker; ARGV now, generation. Opens a closed breaker nobody has moved since `generation`. */
-export const openIfUnchangedScript = `
+export const openIfUnchangedScript = redisScript(
+  'BreakerOpenIfUnchanged',
+  1,
+  `
 local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
 local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
 if state ~= 'closed' or generation ~= tonumber(ARGV[2]) then return {state, 0} end
 redis.call('HINCRBY', KEYS[1], 'generation', 1)
 redis.call('HSET', KEYS[1], 'state', 'open', 'opened_at', ARGV[1], 'probes', 0, 'successes', 0)
 return {'open', 1}
-`;
+`,
+);
 
 /** KEYS[1] breaker; ARGV now, openMs, halfOpenProbes. Returns {state, allowed, transitioned}. */
-export const acquireScript = `
+export const acquireScript = redisScript(
+  'BreakerAcquire',
+  1,
+  `
 local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
 if state == 'closed' then return {'closed', 1, 0} end
 local now = tonumber(ARGV[1])
@@ -76,10 +88,14 @@ if now - since > openMs then
   return {'half_open', 1, 0}
 end
 return {'half_open', 0, 0}
-`;
+`,
+);
 
 /** KEYS[1] breaker; ARGV successesToClose, slots. A probe's success; enough of them close it with an empty window. */
-export const recordProbeSuccessScript = `
+export const recordProbeSuccessScript = redisScript(
+  'BreakerRecordProbeSuccess',
+  1,
+  `
 local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
 if state ~= 'half_open' then return {state, 0} end
 local successes = redis.call('HINCRBY', KEYS[1], 'successes', 1)
@@ -91,4 +107,5 @@ if successes >= tonumber(ARGV[1]) then
   return {'closed', 1}
 end
 return {'half_open', 0}
-`;
+`,
+);

@@ -2,6 +2,7 @@ import { isCluster, type RedisConnection } from './connection.ts';
 import { tripsBreaker, windowCounts, windowPosition, windowSlots, type BreakerTrip, type WindowSlot } from './circuit-breaker-decision.ts';
 import { deploymentKey, deploymentOf, type BreakerState, type BreakerTarget, type Deployment } from './circuit-breaker-deployment.ts';
 import { acquireScript, openIfUnchangedScript, recordCallsScript, recordProbeSuccessScript } from './circuit-breaker-scripts.ts';
+import type { RedisScript } from './redis-script.ts';
 import { breakerKey } from './names.ts';
 
 /** Settings of one provider, applied to each of its deployments. */
@@ -119,7 +120,7 @@ export function createCircuitBreakers(options: {
     if (transitioned && previous !== next) options.onTransition?.({ ...entry.deployment, from: previous, to: next, at: now() });
   };
 
-  const evaluate = async <T>(script: string, entry: Entry, args: Array<string | number>) => (await redis.eval(script, 1, entry.key, ...args)) as T;
+  const evaluate = async <T>(script: RedisScript, entry: Entry, args: Array<string | number>) => (await script.run(redis, [entry.key], args)) as T;
 
   /** Adds calls to the shared window, then opens the breaker if the window says so. */
   const recordCalls = async (entry: Entry, successes: number, failures: number) => {

@@ -10,6 +10,8 @@ export {
 } from './connection.ts';
 export { startConfigReloadBus, type ConfigInstance, type ConfigReloadBus, type ReloadableConfig } from './config-reload-bus.ts';
 export { bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
+export { extendIfHeld, releaseIfHeld } from './held-key-scripts.ts';
+export { redisScript, type RedisScript } from './redis-script.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';
 export {
   alertLeaderKey,

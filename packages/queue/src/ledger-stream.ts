@@ -4,6 +4,7 @@
 import type { RedisConnection } from './connection.ts';
 import { ledgerEntrySchema, type LedgerEntry } from '@switchyard/core';
 import { ledgerDeadLetterKey, ledgerFailuresKey, ledgerStreamKey, monthToDateSpendKey } from './names.ts';
+import { redisScript } from './redis-script.ts';
 
 const group = 'ledger';
 const field = 'entry';
@@ -160,7 +161,10 @@ export function utcMonth(at: Date | number): string {
   return new Date(at).toISOString().slice(0, 7);
 }
 
-const storeIfLarger = `
+const storeIfLarger = redisScript(
+  'StoreSpendIfLarger',
+  1,
+  `
 local function parse(value)
   local whole, fraction = string.match(value, '^(%d+)%.?(%d*)$')
   return (string.gsub(whole, '^0+', '')), fraction
@@ -183,12 +187,13 @@ if not current or compare(ARGV[1], current) > 0 then
 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 0
-`;
+`,
+);
 
 /** Stores `amountUsd` (a decimal string) unless a larger amount is already cached. */
 export async function storeMonthToDateSpend(redis: RedisConnection, prefix: string, orgId: string, month: string, amountUsd: string): Promise<void> {
   if (!/^\d+(\.\d+)?$/.test(amountUsd)) throw new RangeError(`not a decimal amount: ${amountUsd}`);
-  await redis.eval(storeIfLarger, 1, monthToDateSpendKey(prefix, orgId, month), amountUsd, spendTtlSeconds);
+  await storeIfLarger.run(redis, [monthToDateSpendKey(prefix, orgId, month)], [amountUsd, spendTtlSeconds]);
 }
 
 /** The cached spend of `orgId` in the month of `now`, or undefined when the ledger has not recorded any. */

@@ -1,4 +1,4 @@
-// The one Redis command a token stream flush costs: a script that appends the batch,
+// The one Redis command a token stream flush costs: a script (EVALSHA, redis-script.ts) that appends the batch,
 // sets the key's lifetime and publishes the batch. XADD runs first and a refused XADD
 // (a second writer of the same request) publishes nothing. Flushes of every stream a
 // process writes are coalesced into one pipeline per event-loop turn, so 64 streams
@@ -8,8 +8,12 @@
 // on the watch channel (classic) and the batch goes to the reply channel right after it.
 import { publishOnReplyChannel } from './publish.ts';
 import { isCluster, type RedisConnection } from './connection.ts';
+import { redisScript } from './redis-script.ts';
 
-const appendScript = `
+const appendScript = redisScript(
+  'TokenBatchAppend',
+  1,
+  `
 local fields = {'f', ARGV[4], 'p', ARGV[5]}
 if ARGV[6] ~= '' then
   fields[5] = 'm'
@@ -20,7 +24,8 @@ if ARGV[3] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 local message = ARGV[7] .. ARGV[5] .. ARGV[8]
 for index = 9, #ARGV do redis.call('PUBLISH', ARGV[index], message) end
 return 1
-`;
+`,
+);
 
 export type TokenBatchAppend = {
   key: string;
@@ -59,7 +64,6 @@ export function createTokenBatchAppender(redis: RedisConnection): TokenBatchAppe
 
   const argumentsOf = (append: TokenBatchAppend, channels: string[]) =>
     [
-      append.key,
       append.id,
       append.maxEntries,
       append.ttlSeconds,
@@ -80,8 +84,8 @@ export function createTokenBatchAppender(redis: RedisConnection): TokenBatchAppe
       // The reply publish follows its append's success, so a refused append publishes nothing
       // and batches of one stream reach the reply channel in order.
       for (const { append, settle } of sending) {
-        redis
-          .eval(appendScript, 1, ...argumentsOf(append, [append.watchChannel]))
+        appendScript
+          .run(redis, [append.key], argumentsOf(append, [append.watchChannel]))
           .then(() =>
             append.replyTo ? publishOnReplyChannel(redis, append.replyTo, `${append.messageHead}${append.partsJson}${append.messageTail}`) : undefined,
           )
@@ -91,7 +95,7 @@ export function createTokenBatchAppender(redis: RedisConnection): TokenBatchAppe
     }
     const pipeline = redis.pipeline();
     for (const { append } of sending)
-      pipeline.eval(appendScript, 1, ...argumentsOf(append, append.replyTo ? [append.replyTo, append.watchChannel] : [append.watchChannel]));
+      appendScript.queue(redis, pipeline, [append.key], argumentsOf(append, append.replyTo ? [append.replyTo, append.watchChannel] : [append.watchChannel]));
     pipeline.exec().then(
       (results) => {
         for (const [index, pending] of sending.entries()) pending.settle(results?.[index]?.[0] ?? null);

@@ -1,17 +1,4 @@
-import type { RedisConnection } from '@switchyard/queue';
-
-// Renews the lease only while this holder owns it (a lapsed lease another took is left alone).
-const renewScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0
-`;
-const releaseScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
+import { extendIfHeld, releaseIfHeld, type RedisConnection } from '@switchyard/queue';
 
 export type LeaderLease = {
   /** Renews the lease if this holder has it, else tries to take it (SET NX PX); whether this holder leads now. */
@@ -25,11 +12,11 @@ export function createLeaderLease(options: { redis: RedisConnection; key: string
   const { redis, key, holder, leaseMs } = options;
   return {
     async hold() {
-      if (Number(await redis.eval(renewScript, 1, key, holder, leaseMs)) === 1) return true;
+      if (await extendIfHeld(redis, key, holder, leaseMs)) return true;
       return (await redis.set(key, holder, 'PX', leaseMs, 'NX')) === 'OK';
     },
     async release() {
-      await redis.eval(releaseScript, 1, key, holder);
+      await releaseIfHeld(redis, key, holder);
     },
   };
 }

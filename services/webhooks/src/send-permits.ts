@@ -1,11 +1,14 @@
-import { type RedisConnection, webhookDeliveryLockKey, webhookDestinationSlotsKey, webhookParkedJobsKey } from '@switchyard/queue';
+import { redisScript, type RedisConnection, webhookDeliveryLockKey, webhookDestinationSlotsKey, webhookParkedJobsKey } from '@switchyard/queue';
 
 // KEYS[1] the destination's holders (sorted set, score = when the holding lapses, in ms of
 // Redis' clock), KEYS[2] the delivery's sender, KEYS[3] the destination's parked jobs (all
 // three share the destination's hash tag, one slot on a Redis Cluster); ARGV holder, limit,
 // lease ms, job id to park when full ('' for none). Slot and sender are taken both or neither.
 // Lapsed holders (a process that died while sending) go first.
-const acquireScript = `
+const acquireScript = redisScript(
+  'WebhookPermitAcquire',
+  3,
+  `
 local sender = redis.call('GET', KEYS[2])
 if sender and sender ~= ARGV[1] then return 'busy' end
 local time = redis.call('TIME')
@@ -22,17 +25,22 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + 1000)
 redis.call('SET', KEYS[2], ARGV[1], 'PX', tonumber(ARGV[3]))
 return 'ok'
-`;
+`,
+);
 
 // Same keys; ARGV holder, how many parked jobs to hand back for waking (0 when a waiter of
 // this process takes the slot).
-const releaseScript = `
+const releaseScript = redisScript(
+  'WebhookPermitRelease',
+  3,
+  `
 redis.call('ZREM', KEYS[1], ARGV[1])
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 local count = tonumber(ARGV[2])
 if count == 0 then return {} end
 return redis.call('LPOP', KEYS[3], count) or {}
-`;
+`,
+);
 
 /** `busy`: another sender holds this delivery; `full`: its destination has no slot free. */
 export type PermitAnswer = 'ok' | 'busy' | 'full';
@@ -57,10 +65,6 @@ export type SendPermits = {
  * its id back so the releaser wakes it, instead of every waiting job polling.
  */
 export function createSendPermits(options: { redis: RedisConnection; prefix: string; limit: number; leaseMs: number }): SendPermits {
-  // Sent as EVALSHA once loaded, so a permit costs a few dozen bytes, not the script.
-  options.redis.defineCommand('webhookPermitAcquire', { numberOfKeys: 3, lua: acquireScript });
-  options.redis.defineCommand('webhookPermitRelease', { numberOfKeys: 3, lua: releaseScript });
-  const commands = options.redis as unknown as Record<'webhookPermitAcquire' | 'webhookPermitRelease', (...args: Array<string | number>) => Promise<unknown>>;
   const keys = (destination: string, deliveryId: string) => [
     webhookDestinationSlotsKey(options.prefix, destination),
     webhookDeliveryLockKey(options.prefix, destination, deliveryId),
@@ -68,10 +72,10 @@ export function createSendPermits(options: { redis: RedisConnection; prefix: str
   ];
   return {
     async acquire(destination, deliveryId, holder, parkJobId) {
-      return (await commands.webhookPermitAcquire(...keys(destination, deliveryId), holder, options.limit, options.leaseMs, parkJobId ?? '')) as PermitAnswer;
+      return (await acquireScript.run(options.redis, keys(destination, deliveryId), [holder, options.limit, options.leaseMs, parkJobId ?? ''])) as PermitAnswer;
     },
     async release(destination, deliveryId, holder, wake) {
-      return (await commands.webhookPermitRelease(...keys(destination, deliveryId), holder, wake)) as string[];
+      return (await releaseScript.run(options.redis, keys(destination, deliveryId), [holder, wake])) as string[];
     },
     async isParked(destination, jobId) {
       return (await options.redis.lpos(webhookParkedJobsKey(options.prefix, destination), jobId)) !== null;

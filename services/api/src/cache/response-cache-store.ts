@@ -2,7 +2,7 @@
 // miss holds while it asks upstream, so identical misses wait for its entry instead of
 // each calling the provider. Every command touches one key.
 import { randomUUID } from 'node:crypto';
-import { responseCacheEntryKey, responseCacheLockKey, type RedisConnection } from '@switchyard/queue';
+import { releaseIfHeld, responseCacheEntryKey, responseCacheLockKey, type RedisConnection } from '@switchyard/queue';
 
 /** What a hit answers with: the endpoint's 200 body and who produced it. */
 export type CachedAnswer = { output: unknown; provider?: string; model?: string; storedAt: number };
@@ -15,9 +15,6 @@ export type ResponseCacheStore = {
   lock(digest: string): Promise<(() => Promise<void>) | undefined>;
   isLocked(digest: string): Promise<boolean>;
 };
-
-// Deletes the lock only while it is still ours: a leader slower than the lock must not free a later holder's.
-const releaseScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export function createResponseCacheStore(options: { redis: RedisConnection; prefix: string; maxEntryBytes: number; lockMs: number }): ResponseCacheStore {
   const { redis, prefix } = options;
@@ -43,7 +40,8 @@ export function createResponseCacheStore(options: { redis: RedisConnection; pref
       const taken = await redis.set(key, token, 'PX', options.lockMs, 'NX');
       if (taken !== 'OK') return undefined;
       return async () => {
-        await redis.eval(releaseScript, 1, key, token);
+        // Only while it is still ours: a leader slower than the lock must not free a later holder's.
+        await releaseIfHeld(redis, key, token);
       };
     },
     async isLocked(digest) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { batchLockKey } from '@switchyard/queue';
+import { batchLockKey, extendIfHeld, releaseIfHeld } from '@switchyard/queue';
 import type { RedisConnection } from '@switchyard/queue';
 
 export type BatchLock = {
@@ -7,9 +7,6 @@ export type BatchLock = {
   extend(): Promise<boolean>;
   release(): Promise<void>;
 };
-
-const extendScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
  * One driver at a time works on a batch (across every ledger process). The lock lapses on
@@ -22,7 +19,7 @@ export async function tryLockBatch(redis: RedisConnection, prefix: string, batch
   const taken = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (taken !== 'OK') return undefined;
   return {
-    extend: async () => (await redis.eval(extendScript, 1, key, token, String(ttlMs))) === 1,
-    release: async () => void (await redis.eval(releaseScript, 1, key, token)),
+    extend: () => extendIfHeld(redis, key, token, ttlMs),
+    release: async () => void (await releaseIfHeld(redis, key, token)),
   };
 }
