@@ -28,6 +28,8 @@ import { createUsageRouter } from './routes/usage.ts';
 import { createWebhookDeliveriesRouter } from './routes/webhooks-deliveries.ts';
 import { createWebhooksRouter } from './routes/webhooks.ts';
 
+const inferenceEndpoints = ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', '/v1/completions', '/v1/images/generations'] as const;
+
 /** The api's wiring: every route and middleware, in the order a request meets them. */
 export function createApp(context: ApiContext): Express {
   const app = express();
@@ -70,6 +72,13 @@ export function createApp(context: ApiContext): Express {
     express.json({ limit: context.config.server.bodyLimitBytes, type: (request) => !String(request.headers['content-type'] ?? '').startsWith('multipart/') }),
   );
   app.use(refuseDeepBodies);
+
+  // The inference calls come first, ahead of the operators' routers below that they could
+  // never match: the hot path walks the fewest layers. Creating POSTs take an
+  // Idempotency-Key, scoped by the route name given (and the org). Each route matches its
+  // path exactly, so `/v1/messages/batches` is never taken for a Messages call.
+  for (const endpoint of inferenceEndpoints) app.post(endpoint, authenticate, idempotent(context, endpoint), createInferenceHandler(context, endpoint));
+
   app.use(createDashboardRouter(context));
 
   // Its own 404: an unknown admin route must not fall through to API-key authentication.
@@ -87,14 +96,7 @@ export function createApp(context: ApiContext): Express {
 
   const v1 = express.Router();
   v1.use(authenticate);
-  // Creating POSTs take an Idempotency-Key, scoped by the route name given (and the org).
-  v1.post('/chat/completions', idempotent(context, '/v1/chat/completions'), createInferenceHandler(context, '/v1/chat/completions'));
-  // Ahead of the Messages route, so `/messages/batches` is never taken for an inference call.
   v1.use('/messages/batches', createMessageBatchesRouter(context));
-  v1.post('/messages', idempotent(context, '/v1/messages'), createInferenceHandler(context, '/v1/messages'));
-  v1.post('/embeddings', idempotent(context, '/v1/embeddings'), createInferenceHandler(context, '/v1/embeddings'));
-  v1.post('/completions', idempotent(context, '/v1/completions'), createInferenceHandler(context, '/v1/completions'));
-  v1.post('/images/generations', idempotent(context, '/v1/images/generations'), createInferenceHandler(context, '/v1/images/generations'));
   v1.use(createModelsRouter(context.config));
   v1.use(createProvidersRouter(context));
   v1.use(createJobListRouter(context));
