@@ -54,6 +54,8 @@ export type TestGatewayOptions = {
   /** Also run the alert evaluator (off by default). */
   alerts?: boolean;
   workerOptions?: Partial<WorkerOptions>;
+  /** The api takes its workers' replies in process, as `switchyard all` does (packages/queue/src/local-replies.ts). */
+  localReplies?: boolean;
 };
 
 /**
@@ -102,7 +104,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       : await startBatchDriver({ db: database.db, redis: driverRedis, config: liveConfig, logger });
   const alertsRedis = options.alerts ? createRedis(config.redis, { role: 'producer', name: 'alerts' }) : undefined;
   const alerts = alertsRedis ? await startAlerts({ config, db: database.db, redis: alertsRedis, logger }) : undefined;
-  const api = await startApi({ config: liveConfig, configBus, db: database.db, logger, port: 0, host: '127.0.0.1' });
+  const api = await startApi({
+    config: liveConfig,
+    configBus,
+    db: database.db,
+    logger,
+    port: 0,
+    host: '127.0.0.1',
+    localReplies: options.localReplies ?? false,
+  });
 
   return {
     url: api.url,

@@ -42,6 +42,7 @@ export {
 } from './names.ts';
 export { inlineReplyMaxBytes, isCancelRequested, loadStoredReply, publishCancel, publishReply, publishToReplyChannel } from './publish.ts';
 export { createReplyBus, type ReplyBus, type ResultWait } from './reply-bus.ts';
+export { repliesLocally } from './local-replies.ts';
 export { createTokenBatchAppender, type TokenBatchAppender } from './token-stream-append.ts';
 export {
   createTokenStreamWriter,

@@ -1,5 +1,6 @@
 import { isCluster, type RedisConnection } from './connection.ts';
 import type { BusMessage, ReplyMessage } from '@switchyard/core';
+import { localReceiver } from './local-replies.ts';
 import { cancelChannel, cancelRequestedKey, storedReplyKey } from './names.ts';
 
 /**
@@ -13,9 +14,12 @@ const storedReplyTtlSeconds = 600;
 /**
  * Publishes on an api process's reply channel: sharded pub/sub (SPUBLISH) on a Redis Cluster,
  * so the message stays on the channel's shard instead of crossing every node; classic on a
- * single Redis. The reply bus subscribes the same way.
+ * single Redis. The reply bus subscribes the same way. An api listening in this thread gets
+ * the text handed over instead (local-replies.ts).
  */
 export async function publishOnReplyChannel(redis: RedisConnection, replyTo: string, text: string): Promise<void> {
+  const local = localReceiver(replyTo);
+  if (local) return local(text);
   await (isCluster(redis) ? redis.spublish(replyTo, text) : redis.publish(replyTo, text));
 }
 
@@ -23,10 +27,10 @@ export async function publishToReplyChannel(redis: RedisConnection, replyTo: str
   await publishOnReplyChannel(redis, replyTo, JSON.stringify(message));
 }
 
-/** Publishes a request's result on its reply channel, by reference when it is large. */
+/** Publishes a request's result on its reply channel, by reference when it is large (never to an api of this thread). */
 export async function publishReply(redis: RedisConnection, prefix: string, replyTo: string, reply: ReplyMessage): Promise<void> {
   const text = JSON.stringify(reply);
-  if (text.length <= inlineReplyMaxBytes) {
+  if (text.length <= inlineReplyMaxBytes || localReceiver(replyTo)) {
     await publishOnReplyChannel(redis, replyTo, text);
     return;
   }

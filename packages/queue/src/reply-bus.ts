@@ -1,5 +1,6 @@
 import { isCluster, type RedisConnection } from './connection.ts';
 import type { BusMessage, ReplyMessage, StreamMessage } from '@switchyard/core';
+import { listenLocally } from './local-replies.ts';
 import { loadStoredReply } from './publish.ts';
 
 type Waiter = {
@@ -49,6 +50,8 @@ export async function createReplyBus(options: {
   commands: RedisConnection;
   channel: string;
   onError?: (error: unknown) => void;
+  /** Also take messages handed over by workers of this thread, bypassing Redis (local-replies.ts; `switchyard all`). */
+  localReplies?: boolean;
 }): Promise<ReplyBus> {
   const { subscriber, channel } = options;
   // On a Redis Cluster the reply channel is sharded pub/sub (see publishOnReplyChannel); watch channels stay classic.
@@ -140,6 +143,15 @@ export async function createReplyBus(options: {
 
   await (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel));
   subscribedOnce = true;
+  const receiveLocally = (text: string) => {
+    try {
+      onMessage(channel, text);
+    } catch (error) {
+      // A listener's failure stays this message's, as it would on the subscriber connection.
+      options.onError?.(error);
+    }
+  };
+  const stopListeningLocally = options.localReplies ? listenLocally(channel, receiveLocally) : undefined;
 
   return {
     channel,
@@ -178,6 +190,7 @@ export async function createReplyBus(options: {
     },
     async close() {
       closed = true;
+      stopListeningLocally?.();
       watchers.clear();
       for (const requestId of [...waiters.keys()]) settle(requestId, undefined);
       streamListeners.clear();

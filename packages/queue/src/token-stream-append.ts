@@ -6,6 +6,7 @@
 // (its stream), so it runs on a Redis Cluster too. There the reply channel is sharded
 // pub/sub, which a script may only use for channels of its own slot: the script publishes
 // on the watch channel (classic) and the batch goes to the reply channel right after it.
+import { localReceiver } from './local-replies.ts';
 import { publishOnReplyChannel } from './publish.ts';
 import { isCluster, type RedisConnection } from './connection.ts';
 import { redisScript } from './redis-script.ts';
@@ -94,11 +95,20 @@ export function createTokenBatchAppender(redis: RedisConnection): TokenBatchAppe
       return;
     }
     const pipeline = redis.pipeline();
-    for (const { append } of sending)
-      appendScript.queue(redis, pipeline, [append.key], argumentsOf(append, append.replyTo ? [append.replyTo, append.watchChannel] : [append.watchChannel]));
+    // An api of this thread gets its batch handed over once Redis holds it (local-replies.ts), not published.
+    const localReceivers = sending.map(({ append }) => localReceiver(append.replyTo));
+    for (const [index, { append }] of sending.entries()) {
+      const channels = append.replyTo && !localReceivers[index] ? [append.replyTo, append.watchChannel] : [append.watchChannel];
+      appendScript.queue(redis, pipeline, [append.key], argumentsOf(append, channels));
+    }
     pipeline.exec().then(
       (results) => {
-        for (const [index, pending] of sending.entries()) pending.settle(results?.[index]?.[0] ?? null);
+        for (const [index, pending] of sending.entries()) {
+          const error = results?.[index]?.[0] ?? null;
+          const { append } = pending;
+          if (!error) localReceivers[index]?.(`${append.messageHead}${append.partsJson}${append.messageTail}`);
+          pending.settle(error);
+        }
       },
       (error: unknown) => {
         for (const pending of sending) pending.settle(error);

@@ -48,6 +48,8 @@ export type ApiOptions = {
   registry?: Registry;
   /** The metrics of the process's other registries (`all`'s worker threads), merged into GET /metrics. */
   moreMetrics?: () => Promise<MetricsSnapshot[]>;
+  /** Take replies from workers of this thread without Redis pub/sub (`all`, when its workers run on the main thread). */
+  localReplies?: boolean;
 };
 
 /** How long a retired generation may keep its breakers and samplers for requests it still holds, beyond the sync timeout. */
@@ -69,6 +71,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     commands: redis,
     channel: replyChannel(config.redis.prefix, instanceId),
     onError: (error) => logger.warn({ err: error }, 'reply bus error'),
+    ...(options.localReplies ? { localReplies: true } : {}),
   });
   const ownBus = options.configBus
     ? undefined

@@ -19,11 +19,13 @@ import {
   inferenceJobOptions,
   isCancelRequested,
   publishReply,
+  repliesLocally,
   type CircuitBreakers,
   type InferenceQueues,
   type TokenBatchAppender,
 } from '@switchyard/queue';
 import { withEnqueueSpan } from '@switchyard/observability';
+import { sendReplyAndRecords } from './reply-order.ts';
 import { callRoute } from './call-route.ts';
 import { callWithCondensation, type CondensationTracker } from './call-with-condensation.ts';
 import { countsAgainstBreaker, decideOnFailure, type FailureDecision } from './decide-on-failure.ts';
@@ -94,8 +96,11 @@ export function createInferenceProcessor(dependencies: ProcessorDependencies) {
 
   const finish = async (job: Job<InferenceJobData, JobOutcome>, outcome: FinishedOutcome): Promise<JobOutcome> => {
     const replyTo = job.data.replyTo;
-    const replied = replyTo ? withReplySpan(() => publishReply(redis, prefix, replyTo, replyOf(job.data, job.id!, outcome))) : undefined;
-    await Promise.all([replied, dependencies.onFinished?.(job.data, outcome)]);
+    await sendReplyAndRecords({
+      local: repliesLocally(replyTo),
+      reply: () => (replyTo ? withReplySpan(() => publishReply(redis, prefix, replyTo, replyOf(job.data, job.id!, outcome))) : undefined),
+      records: () => dependencies.onFinished?.(job.data, outcome),
+    });
     return outcome;
   };
 

@@ -76,7 +76,18 @@ export async function runAll(logger: Logger, options: { port?: number; host: str
     const [workerThreads, databaseMetrics] = await Promise.all([threads?.metrics() ?? [], databaseThread.metrics()]);
     return databaseMetrics ? [...workerThreads, databaseMetrics] : workerThreads;
   };
-  const api = await startApi({ config: live, configBus: bus, db: database.db, logger, port, host: options.host, registry, moreMetrics });
+  // Workers on this thread hand the api their replies in process (packages/queue/src/local-replies.ts).
+  const api = await startApi({
+    config: live,
+    configBus: bus,
+    db: database.db,
+    logger,
+    port,
+    host: options.host,
+    registry,
+    moreMetrics,
+    localReplies: true,
+  });
   lock?.update({ adminUrl: api.url, ...(adminToken ? { adminToken } : {}) });
   // Ingress first, then what queues work in the background, then the workers (threads) finish
   // what they hold, then the ledger drains and webhooks finish their attempts in flight (what
