@@ -27,16 +27,35 @@ export function costUsd(usage: Usage, pricing: Pricing): string {
   const cached = min(BigInt(tokens(usage.cachedInputTokens ?? 0)), input);
   const cacheWrite = min(BigInt(tokens(usage.cacheWriteInputTokens ?? 0)), input - cached);
   const uncached = input - cached - cacheWrite;
-  const inputPrice = toUnits(pricing.input, priceScale);
-  const cachedPrice = pricing.cachedInput === undefined ? inputPrice : toUnits(pricing.cachedInput, priceScale);
-  const cacheWritePrice = pricing.cacheWrite === undefined ? inputPrice : toUnits(pricing.cacheWrite, priceScale);
-  const outputPrice = toUnits(pricing.output, priceScale);
+  const prices = priceUnitsOf(pricing);
   // token × (price in 1e-9 USD) per 1e6 tokens = token × price in 1e-15 USD.
-  const tokenUnits = uncached * inputPrice + cached * cachedPrice + cacheWrite * cacheWritePrice + BigInt(tokens(usage.outputTokens)) * outputPrice;
+  const tokenUnits =
+    uncached * prices.input + cached * prices.cachedInput + cacheWrite * prices.cacheWrite + BigInt(tokens(usage.outputTokens)) * prices.output;
   // image × (price in 1e-9 USD) × 1e6 = image × price in 1e-15 USD.
-  const imagePrice = pricing.image === undefined ? 0n : toUnits(pricing.image, priceScale);
-  const units = tokenUnits + BigInt(tokens(usage.images ?? 0)) * imagePrice * 1_000_000n;
+  const units = tokenUnits + BigInt(tokens(usage.images ?? 0)) * prices.image * 1_000_000n;
   return fromUnits(units, costScale);
+}
+
+type PriceUnits = { input: bigint; output: bigint; cachedInput: bigint; cacheWrite: bigint; image: bigint };
+
+// Price tables are config objects, replaced (not mutated) on reload: parsed once per table.
+const priceUnits = new WeakMap<Pricing, PriceUnits>();
+
+/** A table's prices in 1e-9 USD (a malformed price throws, every call, as it did when parsed per call). */
+function priceUnitsOf(pricing: Pricing): PriceUnits {
+  let units = priceUnits.get(pricing);
+  if (units === undefined) {
+    const input = toUnits(pricing.input, priceScale);
+    units = {
+      input,
+      output: toUnits(pricing.output, priceScale),
+      cachedInput: pricing.cachedInput === undefined ? input : toUnits(pricing.cachedInput, priceScale),
+      cacheWrite: pricing.cacheWrite === undefined ? input : toUnits(pricing.cacheWrite, priceScale),
+      image: pricing.image === undefined ? 0n : toUnits(pricing.image, priceScale),
+    };
+    priceUnits.set(pricing, units);
+  }
+  return units;
 }
 
 export function addUsd(a: string, b: string): string {
@@ -65,7 +84,7 @@ export function roundUsd(value: string, digits: number): string {
   return fromUnits((units + divisor / 2n) / divisor, digits);
 }
 
-// Price tables are config objects, replaced (not mutated) on reload: one hash per table.
+// One hash per table, like the parsed prices above.
 const versions = new WeakMap<Pricing, string>();
 
 /** A short stable id of the prices, stored with each usage record so costs can be audited. */
