@@ -71,6 +71,39 @@ describe('createOpenAIChunkParser', () => {
     }
   });
 
+  it('reads the common chunk shapes (nulls, unknown fields, several choices) as the schema does, and refuses what it refuses', () => {
+    const parser = createOpenAIChunkParser();
+    const common = [
+      {
+        id: null,
+        model: null,
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { role: 'assistant', content: null }, finish_reason: null, logprobs: null }],
+      },
+      { choices: [{ delta: { content: 'a' } }, { delta: { content: 'b' }, finish_reason: null }], system_fingerprint: 'fp' },
+      { choices: null, usage: null },
+      { choices: [{ delta: null, finish_reason: 'length' }] },
+    ];
+    expect(common.flatMap((chunk) => parser.parse(chunk))).toEqual([
+      { type: 'text-delta', text: 'a' },
+      { type: 'text-delta', text: 'b' },
+    ]);
+    expect(parser.finish()).toEqual([{ type: 'finish', finishReason: 'length', usage: { inputTokens: 0, outputTokens: 0, estimated: true } }]);
+    const unreadable = [
+      { id: 7, choices: [] },
+      { model: {} },
+      { choices: [{ delta: 'x' }] },
+      { choices: [{ finish_reason: 3 }] },
+      { choices: [null] },
+      [{ choices: [] }],
+    ];
+    for (const chunk of unreadable) {
+      expect(createOpenAIChunkParser().parse(chunk)).toEqual([
+        { type: 'error', error: { code: 'upstream_error', message: 'upstream sent an unreadable stream chunk' } },
+      ]);
+    }
+  });
+
   it('gives back the same parts the stream renderer was fed', () => {
     const parts: StreamPart[] = [
       { type: 'text-delta', text: 'Checking' },
