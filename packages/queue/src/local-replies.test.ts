@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReplyMessage, StreamMessage, StreamPart } from '@switchyard/core';
+import type { StreamMessage, StreamPart } from '@switchyard/core';
 import { inlineReplyMaxBytes, publishReply } from './publish.ts';
+import { completedReply } from './test-replies.ts';
 import { createReplyBus } from './reply-bus.ts';
 import { repliesLocally } from './local-replies.ts';
 import { createTokenStreamWriter, readTokenStream } from './token-stream.ts';
 
-const reply = (requestId: string, output: unknown = { text: 'done' }): ReplyMessage => ({
-  kind: 'result',
-  requestId,
-  jobId: requestId,
-  status: 'completed',
-  output,
-  attempts: 1,
-});
 const text = (value: string): StreamPart => ({ type: 'text-delta', text: value });
 
 describe('replies handed over in this thread', () => {
@@ -57,12 +50,12 @@ describe('replies handed over in this thread', () => {
     const { channel, bus } = await openBus('local', true);
     expect(repliesLocally(channel)).toBe(true);
     const small = bus.waitForResult('req_small', { timeoutMs: 60_000, recheck: async () => undefined });
-    await publishReply(commands, prefix, channel, reply('req_small'));
+    await publishReply(commands, prefix, channel, completedReply('req_small'));
     expect((await small.promise)?.output).toEqual({ text: 'done' });
 
     const output = { text: 'y'.repeat(inlineReplyMaxBytes * 2) };
     const large = bus.waitForResult('req_large', { timeoutMs: 60_000, recheck: async () => undefined });
-    await publishReply(commands, prefix, channel, reply('req_large', output));
+    await publishReply(commands, prefix, channel, completedReply('req_large', output));
     expect((await large.promise)?.output).toEqual(output);
     // Handed over whole: nothing stored by reference, nothing published.
     expect(await commands.keys(`${prefix}:*reply*req_large*`)).toEqual([]);
@@ -76,7 +69,7 @@ describe('replies handed over in this thread', () => {
     const { channel, bus } = await openBus('remote', false);
     expect(repliesLocally(channel)).toBe(false);
     const wait = bus.waitForResult('req_remote', { timeoutMs: 60_000, recheck: async () => undefined });
-    await publishReply(commands, prefix, channel, reply('req_remote'));
+    await publishReply(commands, prefix, channel, completedReply('req_remote'));
     expect((await wait.promise)?.requestId).toBe('req_remote');
     expect(await publishedBefore(channel)).toEqual([channel]);
     await bus.close();

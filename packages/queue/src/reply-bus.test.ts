@@ -1,18 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReplyMessage } from '@switchyard/core';
 import { publishReply, inlineReplyMaxBytes } from './publish.ts';
+import { completedReply } from './test-replies.ts';
 import { createReplyBus, type ReplyBus } from './reply-bus.ts';
-
-const reply = (requestId: string, output: unknown = { text: 'done' }): ReplyMessage => ({
-  kind: 'result',
-  requestId,
-  jobId: requestId,
-  status: 'completed',
-  output,
-  attempts: 1,
-});
 
 describe('reply bus', () => {
   const prefix = `test-replies-${randomBytes(4).toString('hex')}`;
@@ -37,7 +28,7 @@ describe('reply bus', () => {
   it('delivers a reply too large for pub/sub through the stored copy', async () => {
     const output = { text: 'y'.repeat(inlineReplyMaxBytes * 2) };
     const wait = bus.waitForResult('req_large', { timeoutMs: 60_000, recheck: async () => undefined });
-    await publishReply(commands, prefix, channel, reply('req_large', output));
+    await publishReply(commands, prefix, channel, completedReply('req_large', output));
     expect((await wait.promise)?.output).toEqual(output);
   });
 
@@ -47,7 +38,7 @@ describe('reply bus', () => {
     // the reconnect comes too early. The deadline is far away, so only a later recheck can answer.
     const wait = bus.waitForResult('req_missed', {
       timeoutMs: 600_000,
-      recheck: async () => (++checks >= 2 ? reply('req_missed') : undefined),
+      recheck: async () => (++checks >= 2 ? completedReply('req_missed') : undefined),
     });
     subscriber.disconnect(true);
     expect((await wait.promise)?.requestId).toBe('req_missed');
