@@ -51,6 +51,14 @@ describe('createTimedAbort', () => {
     }
   });
 
+  it('stays quiet when rearmed after it was disposed (real timers: a cleared timer is not revived)', async () => {
+    const timed = createTimedAbort(undefined, 5, () => 'timeout');
+    timed.dispose();
+    timed.rearm();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(timed.signal.aborted).toBe(false);
+  });
+
   it('leaves no timer and no listener on the parent once disposed', () => {
     vi.useFakeTimers();
     try {

@@ -19,27 +19,23 @@ export type TimedAbort = {
 export function createTimedAbort(parent: AbortSignal | undefined, timeoutMs: number, timeoutReason: () => unknown): TimedAbort {
   const controller = new AbortController();
   let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const followParent = () => controller.abort(parent?.reason);
   if (parent?.aborted) followParent();
   else parent?.addEventListener('abort', followParent, { once: true });
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(timeoutReason());
-    }, timeoutMs);
-    // Like AbortSignal.timeout's: a pending deadline alone does not keep the process up.
-    timer.unref();
+  const fire = () => {
+    timedOut = true;
+    controller.abort(timeoutReason());
   };
-  arm();
+  // Like AbortSignal.timeout's: a pending deadline alone does not keep the process up.
+  const timer = setTimeout(fire, timeoutMs).unref();
   return {
     signal: controller.signal,
     get timedOut() {
       return timedOut;
     },
     rearm() {
-      if (!controller.signal.aborted) arm();
+      // The same timer, rescheduled: a stream rearms it on every chunk, and a new timer each time is garbage.
+      if (!controller.signal.aborted) timer.refresh();
     },
     abort(reason?: unknown) {
       controller.abort(reason);

@@ -8,7 +8,7 @@ import { runCall, streamCall } from '../http/run-call.ts';
 import { anthropicDefaults, anthropicOptionsSchema } from '../provider-defaults.ts';
 import { parseOptions } from '../provider-options.ts';
 import type { ProviderAdapter, ProviderDependencies } from '../types.ts';
-import { anthropicStreamParts } from './stream-parts.ts';
+import { anthropicStreamDecoder } from './stream-parts.ts';
 
 export function createAnthropicProvider(config: ProviderSettings, dependencies?: ProviderDependencies): ProviderAdapter {
   const context = createHttpContext(config, dependencies);
@@ -31,9 +31,9 @@ export function createAnthropicProvider(config: ProviderSettings, dependencies?:
     },
 
     stream(request, options) {
-      return streamCall(context, options.signal, async function* (call) {
+      return streamCall(context, options.signal, async (call) => {
         const response = await postJson(context, call, url, headers, toAnthropicMessagesBody(request, { stream: true, defaultMaxTokens }));
-        yield* anthropicStreamParts(response, call, context);
+        return { body: response.body, decoder: anthropicStreamDecoder(context) };
       });
     },
   };

@@ -1,47 +1,23 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createCallSignal } from './call-signal.ts';
-import { readJsonLines, readServerSentEvents } from './read-body.ts';
+import { jsonLines, serverSentEvents } from './read-body.ts';
 
-const context = { provider: 'test', secrets: [] };
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
-
-describe('readServerSentEvents', () => {
-  it('reassembles events and multi-byte characters split across chunks', async () => {
-    const bytes = new TextEncoder().encode('event: a\ndata: {"text":"héllo"}\n\ndata: [DONE]\n\n');
-    const split = bytes.indexOf(0xc3) + 1; // inside the two-byte é
-    const call = createCallSignal(new AbortController().signal, 1_000);
-    const events = await collect(readServerSentEvents(Readable.from([bytes.slice(0, split), bytes.slice(split)]), call, context));
-    call.dispose();
-    expect(events).toEqual([{ event: 'a', data: '{"text":"héllo"}' }, { data: '[DONE]' }]);
-  });
-
-  it('aborts the call and destroys the body when the consumer stops early', async () => {
-    const encoder = new TextEncoder();
-    const body = Readable.from([encoder.encode('data: 1\n\n'), encoder.encode('data: 2\n\n')]);
-    const call = createCallSignal(new AbortController().signal, 1_000);
-    for await (const event of readServerSentEvents(body, call, context)) {
-      expect(event).toEqual({ data: '1' });
-      break;
-    }
-    call.dispose();
-    expect(call.signal.aborted).toBe(true);
-    expect(body.destroyed).toBe(true);
+describe('serverSentEvents', () => {
+  it('returns the events each piece completes, across pieces cut anywhere', () => {
+    const events = serverSentEvents();
+    expect(events.feed('event: a\nda')).toEqual([]);
+    expect(events.feed('ta: {"text":"x"}\n\ndata: [DONE]\n\ndata: 3')).toEqual([{ event: 'a', data: '{"text":"x"}' }, { data: '[DONE]' }]);
+    expect(events.feed('\n')).toEqual([]);
+    // The body ended without the blank line that closes the last event: the SSE standard drops it.
+    expect(events.end()).toEqual([]);
   });
 });
 
-describe('readJsonLines', () => {
-  it('yields whole lines, including a last one without a newline', async () => {
-    const encoder = new TextEncoder();
-    const call = createCallSignal(new AbortController().signal, 1_000);
-    const lines = await collect(readJsonLines(Readable.from([encoder.encode('{"a":1}\n{"b"'), encoder.encode(':2}\n\n{"c":3}')]), call, context));
-    call.dispose();
-    expect(lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
-    expect(call.signal.aborted).toBe(false);
+describe('jsonLines', () => {
+  it('returns whole trimmed lines, and a last one without a newline at the end', () => {
+    const lines = jsonLines();
+    expect(lines.feed('{"a":1}\n{"b"')).toEqual(['{"a":1}']);
+    expect(lines.feed(':2}\n\n  \n{"c":3}')).toEqual(['{"b":2}']);
+    expect(lines.end()).toEqual(['{"c":3}']);
+    expect(lines.end()).toEqual([]);
   });
 });

@@ -1,67 +1,56 @@
-// Readers over a streaming response body. Stopping early (return(), an error, an abort)
-// destroys the body, which aborts the upstream request and closes its connection.
-import type { Readable } from 'node:stream';
+// Splitters for a streaming response body's decoded text: each takes the text as it
+// arrives, in pieces cut anywhere, and returns what those pieces completed. They are plain
+// functions, not async generators, so a streamed call reads its body through one loop
+// (streamCall) instead of a generator per layer, each costing promises per token.
 import { createParser } from 'eventsource-parser';
-import { brokenResponseError, responseTooLargeError } from '../errors/call-failure.ts';
-import type { ErrorContext } from '../errors/status-error.ts';
-import type { CallSignal } from './call-signal.ts';
 
-export async function* readTextChunks(body: Readable, call: CallSignal, context: ErrorContext): AsyncGenerator<string> {
-  const chunks: AsyncIterator<Uint8Array> = body[Symbol.asyncIterator]();
-  const decoder = new TextDecoder();
-  const limit = context.maxResponseBytes ?? Number.POSITIVE_INFINITY;
-  let received = 0;
-  let done = false;
-  try {
-    while (true) {
-      let result: IteratorResult<Uint8Array>;
-      try {
-        result = await chunks.next();
-      } catch (error) {
-        throw call.signal.aborted ? error : brokenResponseError(error, context);
-      }
-      if (result.done) break;
-      received += result.value.byteLength;
-      // An upstream that never stops must not fill the worker's memory, Redis and Postgres.
-      if (received > limit) throw responseTooLargeError(context, limit);
-      call.touch();
-      const text = decoder.decode(result.value, { stream: true });
-      if (text) yield text;
-    }
-    done = true;
-    const rest = decoder.decode();
-    if (rest) yield rest;
-  } finally {
-    if (!done) {
-      call.abort();
-      body.destroy();
-    }
-  }
-}
+export type TextSplitter<T> = {
+  /** The items completed by this piece of text, in order (often none). */
+  feed(text: string): T[];
+  /** The items left when the body has ended (a last one without its terminator). */
+  end(): T[];
+};
 
 export type ServerSentEvent = { event?: string; data: string };
 
-export async function* readServerSentEvents(body: Readable, call: CallSignal, context: ErrorContext): AsyncGenerator<ServerSentEvent> {
-  const pending: ServerSentEvent[] = [];
-  const parser = createParser({ onEvent: ({ event, data }) => pending.push(event === undefined ? { data } : { event, data }) });
-  for await (const text of readTextChunks(body, call, context)) {
-    parser.feed(text);
-    if (pending.length > 0) yield* pending.splice(0);
-  }
-  parser.reset({ consume: true });
-  yield* pending.splice(0);
+export function serverSentEvents(): TextSplitter<ServerSentEvent> {
+  let completed: ServerSentEvent[] = [];
+  const parser = createParser({ onEvent: ({ event, data }) => completed.push(event === undefined ? { data } : { event, data }) });
+  const take = () => {
+    const events = completed;
+    completed = [];
+    return events;
+  };
+  return {
+    feed(text) {
+      parser.feed(text);
+      return take();
+    },
+    end() {
+      parser.reset({ consume: true });
+      return take();
+    },
+  };
 }
 
 /** NDJSON: one trimmed, non-empty line at a time. */
-export async function* readJsonLines(body: Readable, call: CallSignal, context: ErrorContext): AsyncGenerator<string> {
+export function jsonLines(): TextSplitter<string> {
   let partial = '';
-  for await (const text of readTextChunks(body, call, context)) {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const trimmed = line.trim();
-      if (trimmed) yield trimmed;
-    }
-  }
-  if (partial.trim()) yield partial.trim();
+  return {
+    feed(text) {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      const completed: string[] = [];
+      for (const line of lines) {
+        const trimmed = line.trim();
+        if (trimmed) completed.push(trimmed);
+      }
+      return completed;
+    },
+    end() {
+      const last = partial.trim();
+      partial = '';
+      return last ? [last] : [];
+    },
+  };
 }

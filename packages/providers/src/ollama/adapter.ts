@@ -12,7 +12,7 @@ import { ollamaDefaults } from '../provider-defaults.ts';
 import type { ProviderAdapter, ProviderDependencies } from '../types.ts';
 import { toOllamaChatBody } from './request-body.ts';
 import { chatLineSchema, finishReasonOf, toolCallsOf, usageOf } from './response.ts';
-import { ollamaStreamParts } from './stream-parts.ts';
+import { ollamaStreamDecoder } from './stream-parts.ts';
 
 const embedResponseSchema = z.object({ model: z.string().nullish(), embeddings: z.array(z.array(z.number())), prompt_eval_count: z.number().nullish() });
 
@@ -32,9 +32,9 @@ export function createOllamaProvider(config: ProviderSettings, dependencies?: Pr
     },
 
     stream(request, options) {
-      return streamCall(context, options.signal, async function* (call) {
+      return streamCall(context, options.signal, async (call) => {
         const response = await postJson(context, call, `${baseUrl}/api/chat`, headers, toOllamaChatBody(request, true));
-        yield* ollamaStreamParts(response, call, context);
+        return { body: response.body, decoder: ollamaStreamDecoder(context) };
       });
     },
 

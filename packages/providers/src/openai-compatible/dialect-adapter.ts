@@ -17,7 +17,7 @@ import { openAIModelList } from '../http/model-list.ts';
 import { postJson, readJson } from '../http/post-json.ts';
 import { runCall, streamCall } from '../http/run-call.ts';
 import type { ProviderAdapter } from '../types.ts';
-import { openAIStreamParts } from './stream-parts.ts';
+import { openAIStreamDecoder } from './stream-parts.ts';
 
 export type OpenAIEndpoint = 'chat/completions' | 'embeddings' | 'completions' | 'images/generations';
 
@@ -56,9 +56,9 @@ export function createOpenAIDialectAdapter(context: HttpContext, dialect: OpenAI
     },
 
     stream(request, options) {
-      return streamCall(context, options.signal, async function* (call) {
+      return streamCall(context, options.signal, async (call) => {
         const response = await postJson(context, call, dialect.url('chat/completions', request.model), dialect.headers, chatBody(request, true));
-        yield* openAIStreamParts(response, call, context);
+        return { body: response.body, decoder: openAIStreamDecoder() };
       });
     },
   };

@@ -1,25 +1,31 @@
 // An OpenAI-dialect SSE body -> canonical stream parts, through formats' chunk parser.
 import type { StreamPart } from '@switchyard/core';
 import { createOpenAIChunkParser } from '@switchyard/formats';
-import type { CallSignal } from '../http/call-signal.ts';
-import type { HttpContext } from '../http/http-context.ts';
-import { readServerSentEvents } from '../http/read-body.ts';
+import { serverSentEvents, type ServerSentEvent } from '../http/read-body.ts';
+import type { StreamDecoder } from '../http/run-call.ts';
 import { parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
-import type { UpstreamResponse } from '../http/upstream-response.ts';
 
-export async function* openAIStreamParts(response: UpstreamResponse, call: CallSignal, context: HttpContext): AsyncGenerator<StreamPart> {
+export function openAIStreamDecoder(): StreamDecoder {
+  const events = serverSentEvents();
   const parser = createOpenAIChunkParser();
   let done = false;
-  for await (const event of readServerSentEvents(response.body, call, context)) {
-    // Keep reading to the end after [DONE] so the connection can be reused.
-    if (done) continue;
-    if (event.data === '[DONE]') {
-      done = true;
-      continue;
+  const partsOf = (batch: ServerSentEvent[]) => {
+    const parts: StreamPart[] = [];
+    for (const event of batch) {
+      // Keep reading to the end after [DONE] so the connection can be reused.
+      if (done) continue;
+      if (event.data === '[DONE]') {
+        done = true;
+        continue;
+      }
+      const chunk = parseJsonOrUndefined(event.data);
+      if (chunk === undefined) parts.push(unreadableChunkPart());
+      else parts.push(...parser.parse(chunk));
     }
-    const chunk = parseJsonOrUndefined(event.data);
-    if (chunk === undefined) yield unreadableChunkPart();
-    else yield* parser.parse(chunk);
-  }
-  yield* parser.finish();
+    return parts;
+  };
+  return {
+    feed: (text) => partsOf(events.feed(text)),
+    end: () => [...partsOf(events.end()), ...parser.finish()],
+  };
 }
