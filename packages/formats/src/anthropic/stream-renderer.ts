@@ -2,6 +2,7 @@
 // content blocks (start / delta / stop, one open at a time), message_delta, message_stop.
 import type { StreamPart } from '@switchyard/core';
 import { errorTypeForCode } from '../shared/error-type.ts';
+import { jsonTemplate, type JsonTemplate } from '../shared/json-template.ts';
 import { toAnthropicErrorType } from './render-error.ts';
 import { toAnthropicStop } from './stop-reason.ts';
 import { toAnthropicUsage } from './usage.ts';
@@ -9,7 +10,18 @@ import { toAnthropicUsage } from './usage.ts';
 export type AnthropicStreamEvent = { event: string; data: Record<string, unknown> };
 export type AnthropicStreamMeta = { id: string; model: string; inputTokens?: number };
 
-export function createAnthropicStreamRenderer(meta: AnthropicStreamMeta): { push(part: StreamPart): AnthropicStreamEvent[] } {
+export type AnthropicStreamRenderer = {
+  push(part: StreamPart): AnthropicStreamEvent[];
+  /**
+   * The data JSON of the one `content_block_delta` event `push` would give for a text delta
+   * while a text block is open, built from a template (only the text is serialized).
+   * Undefined otherwise (no open text block, ended, empty text); then use `push`.
+   */
+  textDeltaJson(text: string): string | undefined;
+};
+
+export function createAnthropicStreamRenderer(meta: AnthropicStreamMeta): AnthropicStreamRenderer {
+  let textTemplate: { index: number; template: JsonTemplate } | undefined;
   let started = false;
   let ended = false;
   let blockCount = 0;
@@ -17,6 +29,7 @@ export function createAnthropicStreamRenderer(meta: AnthropicStreamMeta): { push
   const blockIndexByToolIndex = new Map<number, number>();
 
   const event = (name: string, data: Record<string, unknown>): AnthropicStreamEvent => ({ event: name, data: { type: name, ...data } });
+  const textDelta = (index: number, text: string) => event('content_block_delta', { index, delta: { type: 'text_delta', text } });
 
   function messageStart(): AnthropicStreamEvent {
     started = true;
@@ -53,7 +66,7 @@ export function createAnthropicStreamRenderer(meta: AnthropicStreamMeta): { push
       case 'text-delta': {
         if (part.text === '') return [];
         const events = openBlock?.kind === 'text' ? [] : startBlock('text', { type: 'text', text: '' });
-        events.push(event('content_block_delta', { index: blockCount - 1, delta: { type: 'text_delta', text: part.text } }));
+        events.push(textDelta(blockCount - 1, part.text));
         return events;
       }
       case 'tool-call-start': {
@@ -83,6 +96,12 @@ export function createAnthropicStreamRenderer(meta: AnthropicStreamMeta): { push
   }
 
   return {
+    textDeltaJson(text) {
+      if (ended || openBlock?.kind !== 'text' || text === '') return undefined;
+      const index = blockCount - 1;
+      if (textTemplate?.index !== index) textTemplate = { index, template: jsonTemplate(textDelta(index, '').data, '"text":""') };
+      return textTemplate.template.fill(text);
+    },
     push(part) {
       if (ended) return [];
       if (part.type === 'error') return render(part);

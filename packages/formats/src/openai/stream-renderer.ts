@@ -2,14 +2,26 @@
 // OpenAI sends them, so the SDK's stream helpers accumulate the same message.
 import type { StreamPart } from '@switchyard/core';
 import { errorTypeForCode } from '../shared/error-type.ts';
+import { jsonTemplate, type JsonTemplate } from '../shared/json-template.ts';
 import { toOpenAIFinishReason } from './finish-reason.ts';
 import { toOpenAIUsage } from './usage.ts';
 
 export type OpenAIStreamMeta = { id: string; created: number; model: string; includeUsage: boolean };
 
-export function createOpenAIStreamRenderer(meta: OpenAIStreamMeta): { push(part: StreamPart): Record<string, unknown>[] } {
+export type OpenAIStreamRenderer = {
+  push(part: StreamPart): Record<string, unknown>[];
+  /**
+   * The JSON of the chunk `push` would give for a text delta, built from a template (only
+   * the text is serialized), when that is one plain chunk: the stream is past its opening,
+   * not ended, and the text is not empty. Undefined otherwise; then use `push`.
+   */
+  textDeltaJson(text: string): string | undefined;
+};
+
+export function createOpenAIStreamRenderer(meta: OpenAIStreamMeta): OpenAIStreamRenderer {
   let started = false;
   let ended = false;
+  let textTemplate: JsonTemplate | undefined;
 
   function chunk(choices: unknown[], usage: unknown = null): Record<string, unknown> {
     const value: Record<string, unknown> = {
@@ -60,6 +72,11 @@ export function createOpenAIStreamRenderer(meta: OpenAIStreamMeta): { push(part:
   }
 
   return {
+    textDeltaJson(text) {
+      if (!started || ended || text === '') return undefined;
+      textTemplate ??= jsonTemplate(choice({ content: '' }), '"content":""');
+      return textTemplate.fill(text);
+    },
     push(part) {
       if (ended) return [];
       if (part.type === 'error') return render(part, false);

@@ -36,6 +36,43 @@ describe('createStreamResponseRenderer', () => {
     );
   });
 
+  // Text deltas after the opening come from a template (json-template.ts): byte for byte what serializing the whole chunk gives.
+  describe('text deltas from a template', () => {
+    const tricky: StreamPart[] = [
+      { type: 'text-delta', text: 'Hello' },
+      { type: 'text-delta', text: ' "quoted" \\ back\nslash \u2028 é 👋 </script>' },
+      { type: 'text-delta', text: '' },
+      { type: 'text-delta', text: '"content":""' },
+      { type: 'tool-call-start', index: 0, id: 'call_1', name: 'f' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a":' },
+      { type: 'text-delta', text: 'after the tool' },
+      { type: 'text-delta', text: '"text":""' },
+      { type: 'finish', finishReason: 'stop', usage: { inputTokens: 3, outputTokens: 9 } },
+      { type: 'text-delta', text: 'after the end' },
+    ];
+    const model = 'gpt-4o "content":"" "text":""';
+
+    for (const includeUsage of [true, false]) {
+      it(`OpenAI (includeUsage ${includeUsage})`, () => {
+        const renderer = createStreamResponseRenderer('/v1/chat/completions', { ...meta, model, includeUsage });
+        const direct = createOpenAIStreamRenderer({ id: 'chatcmpl-01abc', created: 1_747_220_611, model, includeUsage });
+        const expected = tricky.flatMap((part) => {
+          const chunks = direct.push(part).map((chunk) => ({ data: JSON.stringify(chunk) }));
+          return part.type === 'finish' ? [...chunks, { data: '[DONE]' }] : chunks;
+        });
+        expect(tricky.flatMap((part) => renderer.push(part))).toEqual(expected);
+      });
+    }
+
+    it('Anthropic, across content blocks', () => {
+      const renderer = createStreamResponseRenderer('/v1/messages', { ...meta, model });
+      const direct = createAnthropicStreamRenderer({ id: 'msg_01abc', model });
+      expect(tricky.flatMap((part) => renderer.push(part))).toEqual(
+        tricky.flatMap((part) => direct.push(part)).map(({ event, data }) => ({ event, data: JSON.stringify(data) })),
+      );
+    });
+  });
+
   it('has no stream format for embeddings', () => {
     expect(() => createStreamResponseRenderer('/v1/embeddings', meta)).toThrow(/no stream format/);
   });

@@ -23,7 +23,13 @@ export type StreamResponseRenderer = {
 export function createStreamResponseRenderer(endpoint: InferenceEndpoint, meta: StreamResponseMeta): StreamResponseRenderer {
   if (endpoint === '/v1/messages') {
     const renderer = createAnthropicStreamRenderer({ id: responseId(endpoint, meta.requestId), model: meta.model });
-    return { push: (part) => renderer.push(part).map(({ event, data }) => ({ event, data: JSON.stringify(data) })) };
+    return {
+      push(part) {
+        const text = part.type === 'text-delta' ? renderer.textDeltaJson(part.text) : undefined;
+        if (text !== undefined) return [{ event: 'content_block_delta', data: text }];
+        return renderer.push(part).map(({ event, data }) => ({ event, data: JSON.stringify(data) }));
+      },
+    };
   }
   if (endpoint === '/v1/chat/completions') {
     const renderer = createOpenAIStreamRenderer({
@@ -34,6 +40,9 @@ export function createStreamResponseRenderer(endpoint: InferenceEndpoint, meta: 
     });
     return {
       push(part) {
+        // Most parts are text deltas: their chunk is a template with the text filled in.
+        const text = part.type === 'text-delta' ? renderer.textDeltaJson(part.text) : undefined;
+        if (text !== undefined) return [{ data: text }];
         const events: SseEvent[] = renderer.push(part).map((chunk) => ({ data: JSON.stringify(chunk) }));
         if (part.type === 'finish' && events.length > 0) events.push({ data: '[DONE]' });
         return events;
