@@ -73,27 +73,6 @@ describe('Lua scripts sent by their SHA1', () => {
     expect(await redis.get(`${prefix}:b`)).toBe('two');
   });
 
-  it('queues calls on a pipeline, one made before the script was first used included, in order', async () => {
-    const redis = await connect();
-    const early = redis.pipeline();
-    early.set(`${prefix}:before`, 'x');
-    echo.queue(redis, early, [`${prefix}:p1`], ['first', 1]);
-    early.get(`${prefix}:p1`);
-    const results = await early.exec();
-    expect(results?.map(([error, value]) => (error ? String(error) : value))).toEqual(['OK', [`${prefix}:p1`, 'first', '1'], 'first']);
-
-    const wire = recordWrites(redis);
-    const later = redis.pipeline();
-    echo.queue(redis, later, [`${prefix}:p2`], ['second', 2]);
-    echo.queue(redis, later, [`${prefix}:p3`], ['third', 3]);
-    const more = await later.exec();
-    expect(more?.map(([, value]) => value)).toEqual([
-      [`${prefix}:p2`, 'second', '2'],
-      [`${prefix}:p3`, 'third', '3'],
-    ]);
-    expect(wire.text()).not.toContain(marker);
-  });
-
   it('sends the text again when the server lost its scripts (NOSCRIPT)', async () => {
     // A private server: flushing the scripts of the shared one would disturb other tests.
     const port = await freePort();
@@ -105,10 +84,6 @@ describe('Lua scripts sent by their SHA1', () => {
     expect(await echo.run(redis, ['k1'], ['a', 1])).toEqual(['k1', 'a', '1']);
     await redis.script('FLUSH');
     expect(await echo.run(redis, ['k2'], ['b', 2])).toEqual(['k2', 'b', '2']);
-    const pipeline = redis.pipeline();
-    await redis.script('FLUSH');
-    echo.queue(redis, pipeline, ['k3'], ['c', 3]);
-    expect((await pipeline.exec())?.map(([, value]) => value)).toEqual([['k3', 'c', '3']]);
   });
 
   it('refuses a call with the wrong number of keys', async () => {

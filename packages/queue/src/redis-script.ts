@@ -1,4 +1,3 @@
-import type { ChainableCommander } from 'ioredis';
 import type { RedisConnection } from './connection.ts';
 
 type Argument = string | number;
@@ -13,8 +12,6 @@ type ScriptCall = (...keysAndArguments: Argument[]) => Promise<unknown>;
  */
 export type RedisScript = {
   run(redis: RedisConnection, keys: readonly string[], args: readonly Argument[]): Promise<unknown>;
-  /** Queues a call on `pipeline`, a pipeline of `redis`. */
-  queue(redis: RedisConnection, pipeline: ChainableCommander, keys: readonly string[], args: readonly Argument[]): void;
 };
 
 /** `name` becomes a method of each connection it runs on: a distinct name per script, clear of Redis' own commands. */
@@ -34,15 +31,6 @@ export function redisScript(name: string, numberOfKeys: number, lua: string): Re
       checkKeys(keys);
       define(redis);
       return (redis as unknown as Record<string, ScriptCall>)[commandName]!(...keys, ...args);
-    },
-    queue(redis, pipeline, keys, args) {
-      checkKeys(keys);
-      define(redis);
-      // A pipeline copies its connection's scripts when it is made; one made before the first
-      // definition lacks this one, so it is given the connection's method (what ioredis copies).
-      const commands = pipeline as unknown as Record<string, ScriptCall>;
-      commands[commandName] ??= (redis as unknown as Record<string, ScriptCall>)[commandName]!;
-      void commands[commandName]!(...keys, ...args);
     },
   };
 }

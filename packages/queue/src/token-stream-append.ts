@@ -1,8 +1,8 @@
 // The one Redis command a token stream flush costs: a script (EVALSHA, redis-script.ts) that appends the batch,
 // sets the key's lifetime and publishes the batch. XADD runs first and a refused XADD
-// (a second writer of the same request) publishes nothing. Flushes of every stream a
-// process writes are coalesced into one pipeline per event-loop turn, so 64 streams
-// cost one socket write, not 64 (see createTokenBatchAppender). The script touches one key
+// (a second writer of the same request) publishes nothing. The flushes of every stream a
+// connection writes in one event-loop turn leave in one socket write, so 64 streams cost
+// one write, not 64 (see createTokenBatchAppender). The script touches one key
 // (its stream), so it runs on a Redis Cluster too. There the reply channel is sharded
 // pub/sub, which a script may only use for channels of its own slot: the script publishes
 // on the watch channel (classic) and the batch goes to the reply channel right after it.
@@ -48,84 +48,50 @@ export type TokenBatchAppend = {
   watchChannel: string;
 };
 
-type Pending = { append: TokenBatchAppend; settle(error: unknown): void };
-
-/** Appends token batches; appends made in one event-loop turn share one pipeline. */
+/** Appends token batches to the token streams of one connection. */
 export type TokenBatchAppender = {
   /** Appends and publishes one batch; resolves once Redis has run it, in order with this appender's other appends. */
   append(batch: TokenBatchAppend): Promise<void>;
 };
 
 /**
- * One per process (or per connection): every stream writer given the same appender has
- * its flushes coalesced with the others', so 64 streams cost one socket write, not 64.
+ * Each append is one command, sent as it is made. The connections of createRedis leave the
+ * commands of one event-loop turn in one socket write (coalesced-writes.ts), so 64 streams'
+ * flushes of a turn still cost one write. An ioredis pipeline would add nothing to that, and
+ * making one copies every script defined on its connection (BullMQ's dozens, on a worker's).
  */
 export function createTokenBatchAppender(redis: RedisConnection): TokenBatchAppender {
-  let queue: Pending[] | undefined;
-
-  const argumentsOf = (append: TokenBatchAppend, channels: string[]) =>
-    [
-      append.id,
-      append.maxEntries,
-      append.ttlSeconds,
-      append.firstSeq,
-      append.partsJson,
-      append.model,
-      append.messageHead,
-      append.messageTail,
-      ...channels,
-    ] as const;
-
-  const sendQueued = () => {
-    const sending = queue ?? [];
-    queue = undefined;
-    if (isCluster(redis)) {
-      // Streams of different requests live on different nodes, and a cluster pipeline must
-      // stay on one: each append is its own command (those for one node still go out together).
-      // The reply publish follows its append's success, so a refused append publishes nothing
-      // and batches of one stream reach the reply channel in order.
-      for (const { append, settle } of sending) {
-        appendScript
-          .run(redis, [append.key], argumentsOf(append, [append.watchChannel]))
-          .then(() =>
-            append.replyTo ? publishOnReplyChannel(redis, append.replyTo, `${append.messageHead}${append.partsJson}${append.messageTail}`) : undefined,
-          )
-          .then(() => settle(null), settle);
-      }
-      return;
-    }
-    const pipeline = redis.pipeline();
-    // An api of this thread gets its batch handed over once Redis holds it (local-replies.ts), not published.
-    const localReceivers = sending.map(({ append }) => localReceiver(append.replyTo));
-    for (const [index, { append }] of sending.entries()) {
-      const channels = append.replyTo && !localReceivers[index] ? [append.replyTo, append.watchChannel] : [append.watchChannel];
-      appendScript.queue(redis, pipeline, [append.key], argumentsOf(append, channels));
-    }
-    pipeline.exec().then(
-      (results) => {
-        for (const [index, pending] of sending.entries()) {
-          const error = results?.[index]?.[0] ?? null;
-          const { append } = pending;
-          if (!error) localReceivers[index]?.(`${append.messageHead}${append.partsJson}${append.messageTail}`);
-          pending.settle(error);
-        }
-      },
-      (error: unknown) => {
-        for (const pending of sending) pending.settle(error);
-      },
-    );
-  };
-
+  const cluster = isCluster(redis);
   return {
-    append(batch) {
-      return new Promise((resolve, reject) => {
-        const settle = (error: unknown) => (error ? reject(error) : resolve());
-        if (!queue) {
-          queue = [];
-          setImmediate(sendQueued);
-        }
-        queue.push({ append: batch, settle });
-      });
+    append(append) {
+      const message = () => `${append.messageHead}${append.partsJson}${append.messageTail}`;
+      if (cluster) {
+        // The reply publish follows its append's success, so a refused append publishes nothing
+        // and batches of one stream reach the reply channel in order.
+        return appendScript
+          .run(redis, [append.key], argumentsOf(append, [append.watchChannel]))
+          .then(() => (append.replyTo ? publishOnReplyChannel(redis, append.replyTo, message()) : undefined))
+          .then(() => undefined);
+      }
+      // An api of this thread gets its batch handed over once Redis holds it (local-replies.ts), not published.
+      const local = localReceiver(append.replyTo);
+      const channels = append.replyTo && !local ? [append.replyTo, append.watchChannel] : [append.watchChannel];
+      const appended = appendScript.run(redis, [append.key], argumentsOf(append, channels));
+      return local ? appended.then(() => local(message())) : appended.then(() => undefined);
     },
   };
+}
+
+function argumentsOf(append: TokenBatchAppend, channels: string[]) {
+  return [
+    append.id,
+    append.maxEntries,
+    append.ttlSeconds,
+    append.firstSeq,
+    append.partsJson,
+    append.model,
+    append.messageHead,
+    append.messageTail,
+    ...channels,
+  ] as const;
 }
