@@ -2,9 +2,9 @@
 import type { StreamPart } from '@switchyard/core';
 import { createAnthropicEventParser } from '@switchyard/formats';
 import type { HttpContext } from '../http/http-context.ts';
-import { serverSentEvents, type ServerSentEvent } from '../http/read-body.ts';
-import type { StreamDecoder } from '../http/run-call.ts';
-import { parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
+import { serverSentEvents, type ServerSentEvent } from '../http/text-splitters.ts';
+import { streamDecoder, type StreamDecoder } from '../http/run-call.ts';
+import { endedEarlyPart, parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
 
 export function anthropicStreamDecoder(context: HttpContext): StreamDecoder {
   const events = serverSentEvents();
@@ -28,13 +28,5 @@ export function anthropicStreamDecoder(context: HttpContext): StreamDecoder {
     }
     return parts;
   };
-  return {
-    feed: (text) => partsOf(events.feed(text)),
-    end() {
-      const parts = partsOf(events.end());
-      if (!ended)
-        parts.push({ type: 'error', error: { code: 'upstream_error', message: `${context.provider} ended the stream before message_stop`, retryable: true } });
-      return parts;
-    },
-  };
+  return streamDecoder(events, partsOf, () => (ended ? [] : [endedEarlyPart(context.provider, 'message_stop')]));
 }

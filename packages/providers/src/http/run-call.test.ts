@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import type { StreamPart } from '@switchyard/core';
 import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { jsonLines } from './read-body.ts';
-import { streamCall, type StreamDecoder } from './run-call.ts';
+import { jsonLines } from './text-splitters.ts';
+import { streamCall, streamDecoder, type StreamDecoder } from './run-call.ts';
 import type { HttpContext } from './http-context.ts';
 
 const context: HttpContext = { provider: 'test', secrets: [], dispatcher: new MockAgent(), timeoutMs: 1_000, maxResponseBytes: 1_000 };
@@ -12,9 +12,11 @@ const usage = { inputTokens: 1, outputTokens: 1 };
 
 /** Each NDJSON line becomes a text part; the end adds a finish part. */
 function lineDecoder(): StreamDecoder {
-  const lines = jsonLines();
-  const partsOf = (batch: string[]): StreamPart[] => batch.map((text) => ({ type: 'text-delta', text }));
-  return { feed: (text) => partsOf(lines.feed(text)), end: () => [...partsOf(lines.end()), { type: 'finish', finishReason: 'stop', usage }] };
+  return streamDecoder(
+    jsonLines(),
+    (batch) => batch.map((text): StreamPart => ({ type: 'text-delta', text })),
+    () => [{ type: 'finish', finishReason: 'stop', usage }],
+  );
 }
 
 const encoder = new TextEncoder();

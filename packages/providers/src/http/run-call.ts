@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { brokenResponseError, cancelledError, responseTooLargeError, toCallFailure } from '../errors/call-failure.ts';
 import { createCallSignal, type CallSignal } from './call-signal.ts';
 import type { HttpContext } from './http-context.ts';
+import type { TextSplitter } from './text-splitters.ts';
 
 export async function runCall<T>(context: HttpContext, signal: AbortSignal, run: (call: CallSignal) => Promise<T>): Promise<T> {
   if (signal.aborted) throw cancelledError();
@@ -27,6 +28,14 @@ export type StreamDecoder = {
 };
 
 export type OpenedStream = { body: Readable; decoder: StreamDecoder };
+
+/** A dialect's decoder: its splitter cuts the text into items, `partsOf` reads them, `atEnd` gives the parts owed once the body ended. */
+export function streamDecoder<Item>(splitter: TextSplitter<Item>, partsOf: (items: Item[]) => StreamPart[], atEnd: () => StreamPart[]): StreamDecoder {
+  return {
+    feed: (text) => partsOf(splitter.feed(text)),
+    end: () => [...partsOf(splitter.end()), ...atEnd()],
+  };
+}
 
 /**
  * Opens the upstream stream with `open`, then reads its body through `decoder`, in one

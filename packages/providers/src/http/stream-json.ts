@@ -12,3 +12,8 @@ export function parseJsonOrUndefined(text: string): unknown {
 export function unreadableChunkPart(): StreamPart {
   return { type: 'error', error: { code: 'upstream_error', message: 'upstream sent an unreadable stream chunk' } };
 }
+
+/** The stream's body ended before the dialect's last event (`what`): the answer is cut short, and a retry may complete it. */
+export function endedEarlyPart(provider: string, what: string): StreamPart {
+  return { type: 'error', error: { code: 'upstream_error', message: `${provider} ended the stream before ${what}`, retryable: true } };
+}

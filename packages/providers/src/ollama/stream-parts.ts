@@ -2,9 +2,9 @@
 import type { StreamPart } from '@switchyard/core';
 import { safeDetail } from '../errors/safe-detail.ts';
 import type { HttpContext } from '../http/http-context.ts';
-import { jsonLines } from '../http/read-body.ts';
-import type { StreamDecoder } from '../http/run-call.ts';
-import { parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
+import { jsonLines } from '../http/text-splitters.ts';
+import { streamDecoder, type StreamDecoder } from '../http/run-call.ts';
+import { endedEarlyPart, parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
 import { chatLineSchema, finishReasonOf, toolCallsOf, usageOf } from './response.ts';
 
 export function ollamaStreamDecoder(context: HttpContext): StreamDecoder {
@@ -46,13 +46,5 @@ export function ollamaStreamDecoder(context: HttpContext): StreamDecoder {
     }
     return parts;
   };
-  return {
-    feed: (text) => partsOf(lines.feed(text)),
-    end() {
-      const parts = partsOf(lines.end());
-      if (!ended)
-        parts.push({ type: 'error', error: { code: 'upstream_error', message: `${context.provider} ended the stream before it was done`, retryable: true } });
-      return parts;
-    },
-  };
+  return streamDecoder(lines, partsOf, () => (ended ? [] : [endedEarlyPart(context.provider, 'it was done')]));
 }

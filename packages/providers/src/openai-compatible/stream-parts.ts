@@ -1,8 +1,8 @@
 // An OpenAI-dialect SSE body -> canonical stream parts, through formats' chunk parser.
 import type { StreamPart } from '@switchyard/core';
 import { createOpenAIChunkParser } from '@switchyard/formats';
-import { serverSentEvents, type ServerSentEvent } from '../http/read-body.ts';
-import type { StreamDecoder } from '../http/run-call.ts';
+import { serverSentEvents, type ServerSentEvent } from '../http/text-splitters.ts';
+import { streamDecoder, type StreamDecoder } from '../http/run-call.ts';
 import { parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
 
 export function openAIStreamDecoder(): StreamDecoder {
@@ -24,8 +24,5 @@ export function openAIStreamDecoder(): StreamDecoder {
     }
     return parts;
   };
-  return {
-    feed: (text) => partsOf(events.feed(text)),
-    end: () => [...partsOf(events.end()), ...parser.finish()],
-  };
+  return streamDecoder(events, partsOf, () => parser.finish());
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonLines, serverSentEvents } from './read-body.ts';
+import { jsonLines, serverSentEvents } from './text-splitters.ts';
 
 describe('serverSentEvents', () => {
   it('returns the events each piece completes, across pieces cut anywhere', () => {
