@@ -146,4 +146,54 @@ describe('createAnthropicEventParser', () => {
     const events = parts.flatMap((part) => renderer.push(part));
     expect(events.flatMap(({ event, data }) => parser.parse(event, JSON.parse(JSON.stringify(data)) as unknown))).toEqual(parts);
   });
+
+  describe('parseText', () => {
+    const textDelta = (text: string, index = 0) => JSON.stringify({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
+    // Each shape a stream mixes in, after runs of text deltas the slot has learned.
+    const events: [string, string][] = [
+      ['message_start', JSON.stringify({ type: 'message_start', message: { id: 'msg_1', model: 'claude-x', usage: { input_tokens: 9, output_tokens: 1 } } })],
+      ['content_block_start', JSON.stringify({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })],
+      ['content_block_delta', textDelta('Hel')],
+      ['content_block_delta', textDelta('lo "there" \\ \n 😀')],
+      ['content_block_delta', textDelta('')],
+      // Same bytes under another event name: the name decides, so it is parsed whole.
+      ['ping', textDelta('not text')],
+      ['ping', textDelta('not text either')],
+      ['', textDelta('named by its type')],
+      ['', textDelta('still by its type')],
+      ['content_block_delta', textDelta('x', 1)],
+      [
+        'content_block_start',
+        JSON.stringify({ type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} } }),
+      ],
+      ['content_block_delta', JSON.stringify({ type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{"a":' } })],
+      ['content_block_delta', JSON.stringify({ type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '1}' } })],
+      ['content_block_delta', textDelta('after the tool', 1)],
+      ['message_delta', JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 12 } })],
+      ['message_stop', JSON.stringify({ type: 'message_stop' })],
+    ];
+
+    it('gives the parts and finish that parsing each event whole gives', () => {
+      const whole = createAnthropicEventParser();
+      const byText = createAnthropicEventParser();
+      const expected = events.flatMap(([event, data]) => whole.parse(event, JSON.parse(data) as unknown));
+      const actual = events.flatMap(([event, data]) => byText.parseText(event, data) ?? []);
+      expect(actual).toEqual(expected);
+      expect(actual).toContainEqual({ type: 'text-delta', text: 'still by its type' });
+      expect(actual).not.toContainEqual({ type: 'text-delta', text: 'not text' });
+      expect(actual).not.toContainEqual({ type: 'text-delta', text: 'not text either' });
+      expect(actual.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', usage: { inputTokens: 9, outputTokens: 12 } });
+    });
+
+    it('gives the same parts for recorded streams, and undefined for data that is not JSON', () => {
+      for (const name of ['anthropic-stream-text.sse', 'anthropic-stream-tool-use.sse']) {
+        const byText = createAnthropicEventParser();
+        expect(parseSse(readFixture(name)).flatMap((event) => byText.parseText(event.event ?? '', event.data) ?? [])).toEqual(parseRecorded(name));
+      }
+      const parser = createAnthropicEventParser();
+      parser.parseText('content_block_delta', textDelta('a'));
+      expect(parser.parseText('content_block_delta', textDelta('b'))).toEqual([{ type: 'text-delta', text: 'b' }]);
+      expect(parser.parseText('content_block_delta', textDelta('c').slice(0, -1))).toBeUndefined();
+    });
+  });
 });

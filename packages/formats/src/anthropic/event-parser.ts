@@ -3,6 +3,7 @@
 // for message_stop.
 import type { FinishReason, StreamPart } from '@switchyard/core';
 import { z } from 'zod';
+import { createJsonStringSlot } from '../shared/json-string-slot.ts';
 import { isRecord } from '../shared/json.ts';
 import { fromAnthropicStopReason, fromAnthropicStopSequence } from './stop-reason.ts';
 import { anthropicUsageSchema, fromAnthropicUsage, type AnthropicUsage } from './usage.ts';
@@ -47,7 +48,15 @@ function errorPart(type: string | null | undefined, message: string): StreamPart
   }
 }
 
-export type AnthropicEventParser = { parse(event: string, data: unknown): StreamPart[] };
+export type AnthropicEventParser = {
+  parse(event: string, data: unknown): StreamPart[];
+  /**
+   * An event as its SSE name and data: the parts `parse` gives for it, undefined when the
+   * data is not JSON. A text delta shaped like the one before it is read without parsing
+   * the whole event (json-string-slot.ts).
+   */
+  parseText(event: string, text: string): StreamPart[] | undefined;
+};
 
 export function createAnthropicEventParser(): AnthropicEventParser {
   const toolIndexByBlock = new Map<number, number>();
@@ -57,6 +66,10 @@ export function createAnthropicEventParser(): AnthropicEventParser {
   let id: string | undefined;
   let model: string | undefined;
   let finished = false;
+  // The learned text delta's event name: the slot's template holds the rest of what `handle` reads.
+  const textSlot = createJsonStringSlot(['delta', 'text']);
+  let textEvent: string | undefined;
+  let textOnly = false;
 
   /** Later counters replace earlier ones: Anthropic reports running totals, not increments. */
   function mergeUsage(update: AnthropicUsage | null | undefined): void {
@@ -91,6 +104,8 @@ export function createAnthropicEventParser(): AnthropicEventParser {
         const parsed = blockDeltaSchema.safeParse(data);
         if (!parsed.success) return undefined;
         const { index, delta } = parsed.data;
+        // Its only effect is its text, whatever the text: the template of the deltas that follow.
+        textOnly = delta.type === 'text_delta' && typeof delta.text === 'string';
         if (delta.type === 'text_delta' && delta.text) return [{ type: 'text-delta', text: delta.text }];
         const toolIndex = toolIndexByBlock.get(index);
         if (delta.type === 'input_json_delta' && delta.partial_json && toolIndex !== undefined) {
@@ -129,10 +144,28 @@ export function createAnthropicEventParser(): AnthropicEventParser {
     }
   }
 
-  return {
+  const parser: AnthropicEventParser = {
     parse(event, data) {
+      textOnly = false;
       const type = event || (isRecord(data) && typeof data.type === 'string' ? data.type : '');
       return handle(type, data) ?? [unreadable];
     },
+    parseText(event, text) {
+      const delta = event === textEvent ? textSlot.read(text) : undefined;
+      if (delta !== undefined) return delta === '' ? [] : [{ type: 'text-delta', text: delta }];
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+      const parts = parser.parse(event, data);
+      if (textOnly) {
+        textEvent = event;
+        textSlot.learn(text, data);
+      }
+      return parts;
+    },
   };
+  return parser;
 }

@@ -1,6 +1,6 @@
 import type { StreamPart } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
-import { openAIChunks, readFixture } from '../__fixtures__/sse.ts';
+import { openAIChunks, parseSse, readFixture } from '../__fixtures__/sse.ts';
 import { createOpenAIChunkParser } from './chunk-parser.ts';
 import { createOpenAIStreamRenderer } from './stream-renderer.ts';
 
@@ -116,5 +116,75 @@ describe('createOpenAIChunkParser', () => {
     const renderer = createOpenAIStreamRenderer({ id: 'chatcmpl-sy_01', created: 1, model: 'gpt-4o', includeUsage: true });
     const chunks = parts.flatMap((part) => renderer.push(part));
     expect(parseAll(JSON.parse(JSON.stringify(chunks)) as unknown[])).toEqual(parts);
+  });
+
+  describe('parseText', () => {
+    const textChunk = (content: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        id: 'chatcmpl-1',
+        object: 'chat.completion.chunk',
+        model: 'gpt-4o',
+        choices: [{ index: 0, delta: { content }, finish_reason: null }],
+        ...extra,
+      });
+    // Every shape a stream mixes in between its text deltas, each after a run of text the slot has learned.
+    const texts = [
+      JSON.stringify({ id: 'chatcmpl-1', model: 'gpt-4o', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
+      textChunk('Hel'),
+      textChunk('lo "quoted" \\ \n 😀'),
+      textChunk(''),
+      textChunk('\u2028'),
+      // Not text only: never learned, so the second is parsed whole too.
+      textChunk('w', { error: { message: 'overloaded' } }),
+      textChunk('v', { error: { message: 'overloaded' } }),
+      JSON.stringify({
+        id: 'chatcmpl-1',
+        model: 'gpt-4o',
+        choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: '{' } }] }, finish_reason: null }],
+      }),
+      textChunk('after a tool call'),
+      textChunk('x', { id: 'chatcmpl-other' }),
+      textChunk('y', { model: 'gpt-4o-2024' }),
+      JSON.stringify({
+        id: 'chatcmpl-1',
+        model: 'gpt-4o',
+        choices: [
+          { index: 0, delta: { content: 'two' }, finish_reason: null },
+          { index: 1, delta: { content: 'choices' }, finish_reason: null },
+        ],
+      }),
+      textChunk('z'),
+      textChunk('last', { choices: [{ index: 0, delta: { content: 'last' }, finish_reason: 'length' }] }),
+      textChunk('', { choices: [], usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } }),
+      textChunk('after the usage'),
+    ];
+
+    it('gives the parts, usage and finish that parsing each chunk whole gives', () => {
+      const whole = createOpenAIChunkParser();
+      const byText = createOpenAIChunkParser();
+      const expected = [...texts.flatMap((text) => whole.parse(JSON.parse(text))), ...whole.finish()];
+      const actual = [...texts.flatMap((text) => byText.parseText(text) ?? []), ...byText.finish()];
+      expect(actual).toEqual(expected);
+      expect(actual).toContainEqual({ type: 'text-delta', text: 'lo "quoted" \\ \n 😀' });
+      expect(actual.at(-1)).toEqual({ type: 'finish', finishReason: 'length', usage: { inputTokens: 5, outputTokens: 7 }, model: 'gpt-4o', id: 'chatcmpl-1' });
+    });
+
+    it('gives the same parts for recorded streams', () => {
+      for (const name of ['openai-stream-text.sse', 'openai-stream-tool-calls.sse']) {
+        const events = parseSse(readFixture(name)).filter((event) => event.data !== '[DONE]');
+        const byText = createOpenAIChunkParser();
+        expect([...events.flatMap((event) => byText.parseText(event.data) ?? []), ...byText.finish()]).toEqual(
+          parseAll(events.map((event) => JSON.parse(event.data))),
+        );
+      }
+    });
+
+    it('says a chunk that is not JSON is unreadable, after learned chunks too', () => {
+      const parser = createOpenAIChunkParser();
+      parser.parseText(textChunk('a'));
+      expect(parser.parseText(textChunk('b'))).toEqual([{ type: 'text-delta', text: 'b' }]);
+      expect(parser.parseText(`${textChunk('c').slice(0, -1)}`)).toBeUndefined();
+      expect(parser.parseText('{not json')).toBeUndefined();
+    });
   });
 });

@@ -2,6 +2,7 @@
 // chunk arrives after the finish_reason chunk, so `finish` is only emitted by finish().
 import type { FinishReason, StreamPart, Usage } from '@switchyard/core';
 import { z } from 'zod';
+import { createJsonStringSlot } from '../shared/json-string-slot.ts';
 import { unreportedUsage } from '../shared/usage.ts';
 import { fromOpenAIFinishReason } from './finish-reason.ts';
 import { fromOpenAIUsage, openAIUsageSchema } from './usage.ts';
@@ -65,7 +66,27 @@ function commonChunk(chunk: unknown): ChunkData | undefined {
 // OpenAI sends `{error: {message, ...}}`; some compatible servers send a bare string.
 const errorChunkSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().nullish() })]) });
 
-export type OpenAIChunkParser = { parse(chunk: unknown): StreamPart[]; finish(): StreamPart[] };
+/**
+ * A chunk whose only effect is its one choice's text: no finish reason, tool calls, usage
+ * or error. Learned as the template of the chunks that follow (json-string-slot.ts).
+ */
+function isTextOnlyChunk(chunk: unknown, data: ChunkData): boolean {
+  if (!isRecord(chunk) || 'error' in chunk || data.usage) return false;
+  const [choice, ...others] = data.choices ?? [];
+  return choice !== undefined && others.length === 0 && !choice.finish_reason && typeof choice.delta?.content === 'string' && !choice.delta.tool_calls;
+}
+
+const textPath = ['choices', 0, 'delta', 'content'] as const;
+
+export type OpenAIChunkParser = {
+  parse(chunk: unknown): StreamPart[];
+  /**
+   * A chunk as its SSE data: the parts `parse` gives for it, undefined when it is not JSON.
+   * A text delta shaped like the one before it is read without parsing the whole chunk.
+   */
+  parseText(text: string): StreamPart[] | undefined;
+  finish(): StreamPart[];
+};
 
 export function createOpenAIChunkParser(): OpenAIChunkParser {
   const startedToolIndexes = new Set<number>();
@@ -74,9 +95,27 @@ export function createOpenAIChunkParser(): OpenAIChunkParser {
   let id: string | undefined;
   let model: string | undefined;
   let finished = false;
+  const textSlot = createJsonStringSlot(textPath);
+  let textOnly = false;
 
-  return {
+  const parser: OpenAIChunkParser = {
+    parseText(text) {
+      const delta = textSlot.read(text);
+      // The learned chunk with another text: its only effect is that text (see isTextOnlyChunk).
+      if (delta !== undefined) return delta === '' ? [] : [{ type: 'text-delta', text: delta }];
+      let chunk: unknown;
+      try {
+        chunk = JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+      const parts = parser.parse(chunk);
+      if (textOnly) textSlot.learn(text, chunk);
+      return parts;
+    },
+
     parse(chunk) {
+      textOnly = false;
       // Checked cheaply first: a failed zod parse on every normal chunk is measurable.
       const errorChunk = typeof chunk === 'object' && chunk !== null && 'error' in chunk ? errorChunkSchema.safeParse(chunk) : undefined;
       if (errorChunk?.success) {
@@ -92,6 +131,7 @@ export function createOpenAIChunkParser(): OpenAIChunkParser {
         }
         data = parsed.data;
       }
+      textOnly = isTextOnlyChunk(chunk, data);
       id ??= data.id ?? undefined;
       model ??= data.model ?? undefined;
       if (data.usage) usage = fromOpenAIUsage(data.usage);
@@ -124,4 +164,5 @@ export function createOpenAIChunkParser(): OpenAIChunkParser {
       return [part];
     },
   };
+  return parser;
 }

@@ -4,7 +4,7 @@ import { createAnthropicEventParser } from '@switchyard/formats';
 import type { HttpContext } from '../http/http-context.ts';
 import { serverSentEvents, type ServerSentEvent } from '../http/text-splitters.ts';
 import { streamDecoder, type StreamDecoder } from '../http/run-call.ts';
-import { endedEarlyPart, parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
+import { endedEarlyPart, unreadableChunkPart } from '../http/stream-json.ts';
 
 export function anthropicStreamDecoder(context: HttpContext): StreamDecoder {
   const events = serverSentEvents();
@@ -15,12 +15,12 @@ export function anthropicStreamDecoder(context: HttpContext): StreamDecoder {
     for (const event of batch) {
       // Read on to the end after message_stop so the connection can be reused.
       if (ended) continue;
-      const data = parseJsonOrUndefined(event.data);
-      if (data === undefined) {
+      const eventParts = parser.parseText(event.event ?? '', event.data);
+      if (eventParts === undefined) {
         parts.push(unreadableChunkPart());
         continue;
       }
-      for (const part of parser.parse(event.event ?? '', data)) {
+      for (const part of eventParts) {
         parts.push(part);
         // An in-stream error (overloaded, for one) is the end of this answer.
         if (part.type === 'finish' || (part.type === 'error' && event.event === 'error')) ended = true;

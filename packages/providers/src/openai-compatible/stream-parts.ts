@@ -3,7 +3,7 @@ import type { StreamPart } from '@switchyard/core';
 import { createOpenAIChunkParser } from '@switchyard/formats';
 import { serverSentEvents, type ServerSentEvent } from '../http/text-splitters.ts';
 import { streamDecoder, type StreamDecoder } from '../http/run-call.ts';
-import { parseJsonOrUndefined, unreadableChunkPart } from '../http/stream-json.ts';
+import { unreadableChunkPart } from '../http/stream-json.ts';
 
 export function openAIStreamDecoder(): StreamDecoder {
   const events = serverSentEvents();
@@ -18,9 +18,9 @@ export function openAIStreamDecoder(): StreamDecoder {
         done = true;
         continue;
       }
-      const chunk = parseJsonOrUndefined(event.data);
-      if (chunk === undefined) parts.push(unreadableChunkPart());
-      else parts.push(...parser.parse(chunk));
+      const chunkParts = parser.parseText(event.data);
+      if (chunkParts === undefined) parts.push(unreadableChunkPart());
+      else for (const part of chunkParts) parts.push(part);
     }
     return parts;
   };
