@@ -9,7 +9,7 @@ export {
   type RedisTarget,
 } from './connection.ts';
 export { startConfigReloadBus, type ConfigInstance, type ConfigReloadBus, type ReloadableConfig } from './config-reload-bus.ts';
-export { bumpAuthRevision, readAuthRevision } from './key-revocations.ts';
+export { bumpAuthRevision, readAuthRevision, watchAuthRevision, type AuthRevisionWatch } from './key-revocations.ts';
 export { extendIfHeld, releaseIfHeld } from './held-key-scripts.ts';
 export { redisScript, type RedisScript } from './redis-script.ts';
 export { createInferenceQueues, type InferenceQueue, type InferenceQueues } from './inference-queues.ts';

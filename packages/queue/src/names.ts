@@ -56,6 +56,8 @@ export const streamWatchChannel = (prefix: string, requestId: string): string =>
 
 /** Counter bumped on every key revocation or org change: api processes drop cached principals older than it. */
 export const authRevisionKey = (prefix: string): string => `${prefix}:auth:revision`;
+/** Where each new value of `authRevisionKey` is published. */
+export const authRevisionChannel = (prefix: string): string => `${prefix}:auth:revision:changed`;
 
 /**
  * One client `Idempotency-Key` of one org on one route: the in-flight claim, then the stored

@@ -20,6 +20,11 @@ export type ApiContext = {
   redis: RedisConnection;
   queues: InferenceQueues;
   replyBus: ReplyBus;
+  /**
+   * The key revocation counter, watched over pub/sub (`watchAuthRevision`); absent, each
+   * turn's requests read it from Redis.
+   */
+  authRevision?: () => Promise<string>;
   db: Kysely<Database>;
   breakers: CircuitBreakers;
   backpressure: Backpressure;

@@ -49,8 +49,8 @@ export function createApp(context: ApiContext): Express {
       );
     },
     {
-      // Requests arriving together share one read of the revocation counter.
-      revision: readOncePerTurn(() => readAuthRevision(context.redis, context.config.redis.prefix)),
+      // Watched over pub/sub by the process; without the watch, requests arriving together share one read.
+      revision: context.authRevision ?? readOncePerTurn(() => readAuthRevision(context.redis, context.config.redis.prefix)),
       ...(context.config.auth.apiKeyHeader ? { apiKeyHeader: context.config.auth.apiKeyHeader } : {}),
     },
   );

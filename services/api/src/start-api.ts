@@ -9,12 +9,15 @@ import {
   createRedis,
   createRedisHealthReporter,
   createReplyBus,
+  readAuthRevision,
   replyChannel,
   startConfigReloadBus,
+  watchAuthRevision,
   type ConfigReloadBus,
 } from '@switchyard/queue';
 import { createApiGeneration, type ApiGeneration } from './api-generation.ts';
 import { answerClientErrors } from './middleware/client-error.ts';
+import { readOncePerTurn } from './middleware/read-once-per-turn.ts';
 import type { ApiContext } from './context.ts';
 import { createApiMetrics } from './metrics.ts';
 import { createServerDrain } from './server-drain.ts';
@@ -73,6 +76,14 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
     onError: (error) => logger.warn({ err: error }, 'reply bus error'),
     ...(options.localReplies ? { localReplies: true } : {}),
   });
+  // Requests check the revocation counter in memory; it is read from Redis only while the watch is not live.
+  const authRevision = await watchAuthRevision({
+    subscriber,
+    commands: redis,
+    prefix: config.redis.prefix,
+    read: readOncePerTurn(() => readAuthRevision(redis, config.redis.prefix)),
+    onError: (error) => logger.debug({ err: error }, 'auth revision watch error'),
+  });
   const ownBus = options.configBus
     ? undefined
     : await startConfigReloadBus({ config: liveConfig, redis: config.redis, prefix: config.redis.prefix, kind: 'api', logger });
@@ -81,7 +92,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const server = createServer();
   // GET /ready reads it to answer 503 while the process drains.
   const drain = createServerDrain(server);
-  const shared = { logger, redis, queues, replyBus, db, metrics, liveConfig, configBus, draining: () => drain.draining };
+  const shared = { logger, redis, queues, replyBus, authRevision: authRevision.current, db, metrics, liveConfig, configBus, draining: () => drain.draining };
 
   // Each request goes to the generation current when it arrives and finishes there.
   let current: ApiGeneration = createApiGeneration(shared, config);
@@ -142,6 +153,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
         else logger.info(outcome, 'api drained: every request answered');
         await Promise.all([current.retire(0), ...retiring]);
         await ownBus?.close();
+        await authRevision.close();
         await replyBus.close();
         await queues.close();
         subscriber.disconnect();
