@@ -2,7 +2,7 @@
 // request's added time goes, hop by hop. Starts a private redis-server, the mock upstream and
 // the target (as pnpm bench does), warms it up, then sends requests one at a time, a few ms
 // apart (each meets an idle gateway, as at concurrency 1), and reads Redis' MONITOR stream for
-// when the api read Redis, enqueued the job, a worker fetched it and the reply was published.
+// when the api enqueued the job, a worker fetched it and recorded its answer (just before the reply).
 // MONITOR costs Redis some CPU, so these hops are a little longer than in `pnpm bench`.
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -11,24 +11,25 @@ const fetch = (atMs: number): MonitorEvent => ({
   command: 'evalsha',
   args: ['sha', '11', 'sy:{inference-openai}:inference-openai:wait', 'sy:{inference-openai}:inference-openai:active'],
 });
+const recorded = (atMs: number): MonitorEvent => ({ atMs, command: 'set', args: ['sy:answered:req_1', '{"id":"req_1"}'] });
 const reply = (atMs: number): MonitorEvent => ({ atMs, command: 'publish', args: ['sy:reply:api_1', '{"kind":"result"}'] });
-const authRevision = (atMs: number): MonitorEvent => ({ atMs, command: 'get', args: ['sy:auth:revision'] });
 
 describe('requestHops', () => {
-  it('splits a request at its auth read, enqueue, fetch and reply', () => {
+  it('splits a request at its enqueue, fetch and recorded answer', () => {
     const events = [
-      authRevision(1000.4),
       { atMs: 1000.5, command: 'hmget', args: ['sy:breaker:openai:gpt-4o', 'state'] },
       enqueue(1001.2),
       fetch(1002),
       fetch(1002.6),
-      reply(1003.1),
+      { atMs: 1003, command: 'xadd', args: ['sy:ledger', '*', 'entry', '{}'] },
+      recorded(1003.1),
+      reply(1003.2),
     ];
     const hops = requestHops({ sentAtMs: 1000, receivedAtMs: 1003.5 }, events)!;
-    expect(Object.values(hops).map((value) => Number(value.toFixed(3)))).toEqual([0.4, 0.8, 0.8, 1.1, 0.4]);
+    expect(Object.values(hops).map((value) => Number(value.toFixed(3)))).toEqual([1.2, 0.8, 1.1, 0.4]);
   });
 
-  it('starts at the enqueue when the api read nothing before it, and ignores other queues', () => {
+  it('ignores the scripts of other queues and of other BullMQ steps', () => {
     const stalledCheck: MonitorEvent = {
       atMs: 1000.3,
       command: 'evalsha',
@@ -39,15 +40,15 @@ describe('requestHops', () => {
       command: 'evalsha',
       args: ['sha', '11', 'sy:{webhooks}:webhooks:wait', 'sy:{webhooks}:webhooks:active'],
     };
-    const hops = requestHops({ sentAtMs: 1000, receivedAtMs: 1004 }, [stalledCheck, enqueue(1001), webhookFetch, fetch(1002), reply(1003)])!;
-    expect(hops['client -> api reads Redis']).toBeCloseTo(1, 6);
-    expect(hops['-> job enqueued']).toBe(0);
+    const hops = requestHops({ sentAtMs: 1000, receivedAtMs: 1004 }, [stalledCheck, enqueue(1001), webhookFetch, fetch(1002), recorded(1003)])!;
+    expect(hops['client -> job enqueued']).toBeCloseTo(1, 6);
     expect(hops['-> worker fetches it']).toBeCloseTo(1, 6);
+    expect(hops['-> answer recorded']).toBeCloseTo(1, 6);
   });
 
   it('leaves out a request without a landmark, and events outside its window', () => {
-    expect(requestHops({ sentAtMs: 1000, receivedAtMs: 1002 }, [authRevision(1000.5), reply(1001)])).toBeUndefined();
-    expect(requestHops({ sentAtMs: 1000, receivedAtMs: 1002 }, [enqueue(999), fetch(1001), reply(1001.5)])).toBeUndefined();
+    expect(requestHops({ sentAtMs: 1000, receivedAtMs: 1002 }, [enqueue(1000.5), fetch(1001), reply(1001.5)])).toBeUndefined();
+    expect(requestHops({ sentAtMs: 1000, receivedAtMs: 1002 }, [enqueue(999), fetch(1001), recorded(1001.5)])).toBeUndefined();
   });
 });
 

@@ -7,7 +7,7 @@ export type MonitorEvent = { atMs: number; command: string; args: string[] };
 /** A request the client sent and got its answer to, in epoch ms on the same clock as Redis. */
 export type TracedRequest = { sentAtMs: number; receivedAtMs: number };
 
-export const hopNames = ['client -> api reads Redis', '-> job enqueued', '-> worker fetches it', '-> reply published', '-> client has the answer'] as const;
+export const hopNames = ['client -> job enqueued', '-> worker fetches it', '-> answer recorded', '-> client has the answer'] as const;
 export type HopName = (typeof hopNames)[number];
 
 const isScript = (event: MonitorEvent) => event.command === 'evalsha' || event.command === 'eval';
@@ -21,8 +21,12 @@ const isEnqueue = (event: MonitorEvent) =>
 /** BullMQ's moveToActive on an inference queue: 11 keys, the wait list then the active list. */
 const isFetch = (event: MonitorEvent) =>
   isScript(event) && event.args[1] === '11' && (event.args[2] ?? '').includes(':inference-') && (event.args[3] ?? '').endsWith(':active');
-const isReply = (event: MonitorEvent) => event.command === 'publish' && (event.args[0] ?? '').includes(':reply:');
-const isAuthRevision = (event: MonitorEvent) => event.command === 'get' && (event.args[0] ?? '').endsWith(':auth:revision');
+/**
+ * The worker's record of a sync job's answer (`saveAnsweredJob`), sent with its ledger entries
+ * just before the reply: the reply itself is a PUBLISH only between processes (an api of the
+ * worker's own thread gets it in process), so it is no landmark in `switchyard all`.
+ */
+const isAnswerRecorded = (event: MonitorEvent) => event.command === 'set' && (event.args[0] ?? '').includes(':answered:');
 
 /**
  * The hops of one request: the events inside its send/receive window, in order. Undefined
@@ -34,17 +38,15 @@ export function requestHops(request: TracedRequest, events: MonitorEvent[]): Rec
   const enqueueIndex = inWindow.findIndex(isEnqueue);
   if (enqueueIndex < 0) return undefined;
   const enqueue = inWindow[enqueueIndex]!;
-  const firstRead = inWindow.slice(0, enqueueIndex).find(isAuthRevision) ?? enqueue;
   const fetch = inWindow.slice(enqueueIndex + 1).find(isFetch);
   if (!fetch) return undefined;
-  const reply = inWindow.slice(inWindow.indexOf(fetch) + 1).find(isReply);
-  if (!reply) return undefined;
+  const recorded = inWindow.slice(inWindow.indexOf(fetch) + 1).find(isAnswerRecorded);
+  if (!recorded) return undefined;
   return {
-    'client -> api reads Redis': firstRead.atMs - request.sentAtMs,
-    '-> job enqueued': enqueue.atMs - firstRead.atMs,
+    'client -> job enqueued': enqueue.atMs - request.sentAtMs,
     '-> worker fetches it': fetch.atMs - enqueue.atMs,
-    '-> reply published': reply.atMs - fetch.atMs,
-    '-> client has the answer': request.receivedAtMs - reply.atMs,
+    '-> answer recorded': recorded.atMs - fetch.atMs,
+    '-> client has the answer': request.receivedAtMs - recorded.atMs,
   };
 }
 
