@@ -113,7 +113,8 @@ export async function watchAuthRevision(options: AuthRevisionWatchOptions): Prom
   }
 
   return {
-    current: () => (live && known !== undefined ? Promise.resolve(known) : read()),
+    // Live means synced: `known` holds the read made after subscribing, or newer.
+    current: () => (live ? Promise.resolve(known!) : read()),
     get live() {
       return live;
     },

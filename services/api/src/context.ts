@@ -20,11 +20,8 @@ export type ApiContext = {
   redis: RedisConnection;
   queues: InferenceQueues;
   replyBus: ReplyBus;
-  /**
-   * The key revocation counter, watched over pub/sub (`watchAuthRevision`); absent, each
-   * turn's requests read it from Redis.
-   */
-  authRevision?: () => Promise<string>;
+  /** The key revocation counter: the process's `watchAuthRevision`, read from Redis only while it is not live. */
+  authRevision: () => Promise<string>;
   db: Kysely<Database>;
   breakers: CircuitBreakers;
   backpressure: Backpressure;

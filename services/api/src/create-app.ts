@@ -1,6 +1,5 @@
 import express, { type Express } from 'express';
 import { findActiveApiKey } from '@switchyard/db';
-import { readAuthRevision } from '@switchyard/queue';
 import type { ApiContext } from './context.ts';
 import { createDashboardRouter } from './dashboard/dashboard-router.ts';
 import { createAdminAuthenticator, createAuthenticator, createOperatorKeyAuthenticator } from './middleware/authenticate.ts';
@@ -9,7 +8,6 @@ import { createStaticKeyLookup } from './middleware/static-api-keys.ts';
 import { refuseDeepBodies } from './middleware/body-depth.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { idempotent } from './middleware/idempotency.ts';
-import { readOncePerTurn } from './middleware/read-once-per-turn.ts';
 import { assignRequestId } from './middleware/request-id.ts';
 import { traceRequests } from './middleware/trace-requests.ts';
 import { createAdminRouter } from './routes/admin.ts';
@@ -49,8 +47,7 @@ export function createApp(context: ApiContext): Express {
       );
     },
     {
-      // Watched over pub/sub by the process; without the watch, requests arriving together share one read.
-      revision: context.authRevision ?? readOncePerTurn(() => readAuthRevision(context.redis, context.config.redis.prefix)),
+      revision: context.authRevision,
       ...(context.config.auth.apiKeyHeader ? { apiKeyHeader: context.config.auth.apiKeyHeader } : {}),
     },
   );
