@@ -8,7 +8,7 @@ import { addUsd, GatewayError, type LedgerEntry } from '@switchyard/core';
 import { createDb, migrateToLatest, usageReport, type DbHandle } from '@switchyard/db';
 import { createLedgerMetrics, startLedger, type Ledger, type LedgerDeps } from '@switchyard/ledger';
 import { createLogger, createSilentLogger } from '@switchyard/logger';
-import { appendLedgerEntries, ledgerDeadLetterKey, ledgerFailuresKey, ledgerStreamKey, readMonthToDateSpend } from '@switchyard/queue';
+import { appendLedgerEntries, appendLedgerGroup, ledgerDeadLetterKey, ledgerFailuresKey, ledgerStreamKey, readMonthToDateSpend } from '@switchyard/queue';
 import { createTestDatabase, deletePrefix, testRedis, uniquePrefix, type TestDatabase } from '@switchyard/testing';
 import { createBudgetCheck } from '../../services/api/src/admission/budget.ts';
 import { requestEntries, usageRecord } from '../../services/ledger/src/test-records.ts';
@@ -138,6 +138,29 @@ describe('a record Postgres refuses', () => {
     const alerts = logged.filter((line) => line.alert === 'ledger_dead_letter');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ level: 50, deadLettered: [{ id: ids[2] }] });
+  });
+
+  it("takes the finished job's other entries aside with it when they were appended as one group", async () => {
+    const prefix = newPrefix();
+    const poisoned = `${prefix}-poisoned`;
+    const other = `${prefix}-other`;
+    // A worker appends a finished job's usage and record as one group; the group beside it is fine.
+    const poisonedGroup = [poisonEntry(poisoned), ...requestEntries(poisoned, 1)];
+    const goodGroup = requestEntries(other, 2);
+    const poisonedId = await appendLedgerGroup(redis, prefix, poisonedGroup);
+    await appendLedgerGroup(redis, prefix, goodGroup);
+    await start({ prefix, maxEntryFailures: 2 });
+    await until(async () => (await redis.xlen(ledgerStreamKey(prefix))) === 0);
+
+    expect((await usageReport(handle.db, other, { fromDate: '2025-03-10', toDate: '2025-03-11' })).total_cost_exact).toBe(exactSum(goodGroup));
+    expect(await handle.db.selectFrom('usage_events').select('request_id').where('org_id', '=', poisoned).execute()).toEqual([]);
+    expect(await handle.db.selectFrom('jobs').select('id').where('org_id', '=', poisoned).execute()).toEqual([]);
+    // Each entry of the group is kept on the dead-letter stream, under the group's id, with the group's reason.
+    const dead = (await redis.xrange(ledgerDeadLetterKey(prefix), '-', '+')).map(([, fields]) => Object.fromEntries(chunks(fields)));
+    expect(dead.map((fields) => fields.id)).toEqual(poisonedGroup.map(() => poisonedId));
+    expect(dead.map((fields) => JSON.parse(fields.entry!))).toEqual(poisonedGroup);
+    for (const fields of dead) expect(fields.reason).toMatch(/^write failed 2 times: 22003 /);
+    expect(await redis.exists(ledgerFailuresKey(prefix))).toBe(0);
   });
 
   it('survives a restart: its failure count is kept in Redis, not in the process', async () => {

@@ -69,6 +69,7 @@ export { inferenceJobName, inferenceJobOptions } from './job-options.ts';
 export {
   ackLedgerEntries,
   appendLedgerEntries,
+  appendLedgerGroup,
   countUnwrittenLedgerEntries,
   deadLetterLedgerEntries,
   readLedgerBatch,

@@ -5,6 +5,7 @@ import type { LedgerEntry, UsageRecord } from '@switchyard/core';
 import {
   ackLedgerEntries,
   appendLedgerEntries,
+  appendLedgerGroup,
   countUnwrittenLedgerEntries,
   deadLetterLedgerEntries,
   readLedgerBatch,
@@ -149,6 +150,41 @@ describe('ledger stream', () => {
     expect(await redis.exists(ledgerFailuresKey(prefix))).toBe(0);
     const [dead] = await redis.xrange(ledgerDeadLetterKey(prefix), '-', '+');
     expect(dead?.[1]).toEqual(['id', second!.id, 'reason', 'unwritable', 'entry', second!.raw]);
+  });
+
+  it('reads a group as one stream entry: its entries in order under one id, acknowledged together', async () => {
+    const prefix = newPrefix();
+    const id = await appendLedgerGroup(redis, prefix, [usage('req_g', 1), usage('req_g', 2)]);
+    await appendLedgerEntries(redis, prefix, [usage('req_alone')]);
+    expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(2);
+    const batch = await readLedgerBatch(redis, prefix, 'one', { count: 10, blockMs: 10 });
+    expect(batch.rejected).toEqual([]);
+    expect(batch.messages.map((message) => [message.id === id, message.raw])).toEqual([
+      [true, JSON.stringify(usage('req_g', 1))],
+      [true, JSON.stringify(usage('req_g', 2))],
+      [false, JSON.stringify(usage('req_alone'))],
+    ]);
+    await ackLedgerEntries(
+      redis,
+      prefix,
+      batch.messages.slice(0, 2).map((message) => message.id),
+    );
+    expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(1);
+    expect(await appendLedgerGroup(redis, prefix, [])).toBeUndefined();
+  });
+
+  it('sets a whole group aside when one of its entries cannot be read', async () => {
+    const prefix = newPrefix();
+    const id = await redis.xadd(ledgerStreamKey(prefix), '*', 'entry', JSON.stringify(usage('req_ok')), 'entry', '{not json');
+    const batch = await readLedgerBatch(redis, prefix, 'one', { count: 10, blockMs: 10 });
+    expect(batch.messages).toEqual([]);
+    expect(batch.rejected).toEqual([
+      { id, raw: JSON.stringify(usage('req_ok')), reason: 'beside an unreadable entry: payload is not JSON' },
+      { id, raw: '{not json', reason: 'payload is not JSON' },
+    ]);
+    await deadLetterLedgerEntries(redis, prefix, batch.rejected);
+    expect(await redis.xlen(ledgerStreamKey(prefix))).toBe(0);
+    expect(await redis.xlen(ledgerDeadLetterKey(prefix))).toBe(2);
   });
 
   it('waits for new entries up to blockMs', async () => {

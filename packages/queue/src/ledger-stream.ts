@@ -9,7 +9,11 @@ import { redisScript } from './redis-script.ts';
 const group = 'ledger';
 const field = 'entry';
 
-/** `raw` is the payload as it was appended, kept for the dead-letter stream. */
+/**
+ * One ledger entry as read. `raw` is the payload as it was appended, kept for the
+ * dead-letter stream. Entries appended together by `appendLedgerGroup` share one stream
+ * `id`: they are acknowledged, retried and dead-lettered together.
+ */
 export type LedgerMessage = { id: string; entry: LedgerEntry; raw: string };
 export type RejectedLedgerMessage = { id: string; raw: string | undefined; reason: string };
 export type LedgerBatch = { messages: LedgerMessage[]; rejected: RejectedLedgerMessage[] };
@@ -30,6 +34,19 @@ export async function appendLedgerEntries(redis: RedisConnection, prefix: string
   // pipelines, which copy every Lua script loaded on the connection (BullMQ's) each time.
   const ids = await Promise.all(entries.map((entry) => redis.xadd(ledgerStreamKey(prefix), '*', field, JSON.stringify(entry))));
   return ids.map((id) => id!);
+}
+
+/**
+ * Appends the entries as one stream entry (one `entry` field each): one command for
+ * everything a finished job leaves (its attempts' usage and its record), and one stream
+ * entry for the ledger to read and acknowledge. They share their fate there: written in
+ * one transaction, and dead-lettered together if one of them cannot be.
+ */
+export async function appendLedgerGroup(redis: RedisConnection, prefix: string, entries: LedgerEntry[]): Promise<string | undefined> {
+  if (entries.length === 0) return undefined;
+  const fields: string[] = [];
+  for (const entry of entries) fields.push(field, JSON.stringify(entry));
+  return (await redis.xadd(ledgerStreamKey(prefix), '*', ...fields))!;
 }
 
 /**
@@ -87,27 +104,38 @@ function toBatch(entries: StreamEntry[]): LedgerBatch {
   const batch: LedgerBatch = { messages: [], rejected: [] };
   for (const [id, fields] of entries) {
     // A pending entry deleted from the stream comes back without fields.
-    const raw = fields ? fields[fields.indexOf(field) + 1] : undefined;
-    if (raw === undefined) {
-      batch.rejected.push({ id, raw, reason: 'entry has no payload' });
+    const raws = fields ? fields.filter((_, index) => index % 2 === 1 && fields[index - 1] === field) : [];
+    if (raws.length === 0) {
+      batch.rejected.push({ id, raw: undefined, reason: 'entry has no payload' });
       continue;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      batch.rejected.push({ id, raw, reason: 'payload is not JSON' });
-      continue;
-    }
-    const parsed = ledgerEntrySchema.safeParse(json);
-    if (parsed.success) batch.messages.push({ id, entry: parsed.data, raw });
-    else batch.rejected.push({ id, raw, reason: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
+    const read = raws.map((raw) => readEntry(id, raw));
+    const unreadable = read.find((message) => 'reason' in message);
+    // A group is acknowledged as one stream entry, so it is taken or set aside whole.
+    if (!unreadable) batch.messages.push(...(read as LedgerMessage[]));
+    else
+      for (const message of read)
+        batch.rejected.push('reason' in message ? message : { id, raw: message.raw, reason: `beside an unreadable entry: ${unreadable.reason}` });
   }
   return batch;
 }
 
+function readEntry(id: string, raw: string): LedgerMessage | RejectedLedgerMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { id, raw, reason: 'payload is not JSON' };
+  }
+  const parsed = ledgerEntrySchema.safeParse(json);
+  if (parsed.success) return { id, entry: parsed.data, raw };
+  return { id, raw, reason: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
+}
+
 export async function ackLedgerEntries(redis: RedisConnection, prefix: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
+  // The entries of a group share an id.
+  ids = [...new Set(ids)];
   const key = ledgerStreamKey(prefix);
   const results =
     (await redis

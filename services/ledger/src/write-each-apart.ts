@@ -26,28 +26,33 @@ export type WrittenApart = {
 };
 
 /**
- * Writes the entries of a batch that failed as a whole one by one, so one entry the
- * database refuses cannot hold back the others. A failure counts against the entry only
+ * Writes the entries of a batch that failed as a whole one stream entry at a time (a
+ * finished job's group of entries together), so one entry the database refuses cannot
+ * hold back the others. A failure counts against the entry only
  * while the database still answers; when it does not, nothing is counted and the error
  * is thrown, leaving every entry pending for the caller's retry. An entry out of failures
  * goes to the dead-letter stream with the reason, logged as an error and counted.
  */
 export async function writeEachApart(context: WriteApartContext, messages: LedgerMessage[]): Promise<WrittenApart> {
   const result: WrittenApart = { committed: [], deadLettered: [], retrying: [], deliveries: 0 };
-  for (const message of messages) {
+  for (const group of byStreamEntry(messages)) {
+    const id = group[0]!.id;
     try {
-      const written = await writeLedgerBatch(context.db, [message.entry]);
-      result.committed.push(message);
+      const written = await writeLedgerBatch(
+        context.db,
+        group.map((message) => message.entry),
+      );
+      result.committed.push(...group);
       result.deliveries += written.deliveries;
     } catch (error) {
       await assertDatabaseAnswers(context.db);
-      const failures = await recordLedgerFailure(context.redis, context.prefix, message.id);
+      const failures = await recordLedgerFailure(context.redis, context.prefix, id);
       const reason = `write failed ${failures} times: ${describeError(error)}`;
-      if (failures >= context.maxEntryFailures) result.deadLettered.push({ id: message.id, raw: message.raw, reason });
+      if (failures >= context.maxEntryFailures) result.deadLettered.push(...group.map((message) => ({ id, raw: message.raw, reason })));
       else {
-        result.retrying.push(message);
+        result.retrying.push(...group);
         context.logger.warn(
-          { id: message.id, failures, maxFailures: context.maxEntryFailures, reason: describeError(error) },
+          { id, failures, maxFailures: context.maxEntryFailures, reason: describeError(error) },
           'ledger entry could not be written; it stays pending and is retried',
         );
       }
@@ -62,6 +67,17 @@ export async function writeEachApart(context: WriteApartContext, messages: Ledge
     );
   }
   return result;
+}
+
+/** The messages of each stream entry together, in order: a group (one finished job's entries) is written whole. */
+function byStreamEntry(messages: LedgerMessage[]): LedgerMessage[][] {
+  const groups = new Map<string, LedgerMessage[]>();
+  for (const message of messages) {
+    const group = groups.get(message.id);
+    if (group) group.push(message);
+    else groups.set(message.id, [message]);
+  }
+  return [...groups.values()];
 }
 
 /** Throws when the database does not answer a trivial query: then no entry is to blame. */

@@ -1,7 +1,7 @@
 import type { RedisConnection } from '@switchyard/queue';
 import { costUsd, jobRecordOf, priceVersion, type InferenceJobData, type JobOutcome, type LedgerEntry, type UsageRecord } from '@switchyard/core';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { appendLedgerEntries } from '@switchyard/queue';
+import { appendLedgerGroup } from '@switchyard/queue';
 import type { AttemptEvent } from './process-inference-job.ts';
 
 const noPrice = { input: '0', output: '0' };
@@ -45,9 +45,9 @@ export function createLedgerEmitter(options: { redis: RedisConnection; prefix: s
     /** The finished job's record; none for a forward (the next route's job finishes it). */
     jobEntries: (data: InferenceJobData, outcome: JobOutcome): LedgerEntry[] =>
       outcome.status === 'forwarded' ? [] : [{ type: 'job', record: jobRecordOf(data, outcome, pricingOf) }],
-    /** One pipelined round trip for everything a job produced. */
+    /** Everything a job produced, as one stream entry (one command; the ledger writes it whole). */
     append: async (entries: LedgerEntry[]) => {
-      if (entries.length > 0) await appendLedgerEntries(redis, prefix, entries);
+      await appendLedgerGroup(redis, prefix, entries);
     },
   };
 }
