@@ -110,15 +110,17 @@ function toBatch(entries: StreamEntry[]): LedgerBatch {
       continue;
     }
     const read = raws.map((raw) => readEntry(id, raw));
-    const unreadable = read.find((message) => 'reason' in message);
+    const unreadable = read.find(isRejected);
     // A group is acknowledged as one stream entry, so it is taken or set aside whole.
-    if (!unreadable) batch.messages.push(...(read as LedgerMessage[]));
+    if (!unreadable) batch.messages.push(...read.filter((message): message is LedgerMessage => !isRejected(message)));
     else
       for (const message of read)
-        batch.rejected.push('reason' in message ? message : { id, raw: message.raw, reason: `beside an unreadable entry: ${unreadable.reason}` });
+        batch.rejected.push(isRejected(message) ? message : { id, raw: message.raw, reason: `beside an unreadable entry: ${unreadable.reason}` });
   }
   return batch;
 }
+
+const isRejected = (message: LedgerMessage | RejectedLedgerMessage): message is RejectedLedgerMessage => 'reason' in message;
 
 function readEntry(id: string, raw: string): LedgerMessage | RejectedLedgerMessage {
   let json: unknown;
@@ -135,14 +137,14 @@ function readEntry(id: string, raw: string): LedgerMessage | RejectedLedgerMessa
 export async function ackLedgerEntries(redis: RedisConnection, prefix: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   // The entries of a group share an id.
-  ids = [...new Set(ids)];
+  const unique = [...new Set(ids)];
   const key = ledgerStreamKey(prefix);
   const results =
     (await redis
       .multi()
-      .xack(key, group, ...ids)
-      .xdel(key, ...ids)
-      .hdel(ledgerFailuresKey(prefix), ...ids)
+      .xack(key, group, ...unique)
+      .xdel(key, ...unique)
+      .hdel(ledgerFailuresKey(prefix), ...unique)
       .exec()) ?? [];
   for (const [error] of results) if (error) throw error;
 }

@@ -28,15 +28,15 @@ export type WrittenApart = {
 /**
  * Writes the entries of a batch that failed as a whole one stream entry at a time (a
  * finished job's group of entries together), so one entry the database refuses cannot
- * hold back the others. A failure counts against the entry only
- * while the database still answers; when it does not, nothing is counted and the error
- * is thrown, leaving every entry pending for the caller's retry. An entry out of failures
- * goes to the dead-letter stream with the reason, logged as an error and counted.
+ * hold back the others. A failure counts against the entry only while the database still
+ * answers; when it does not, nothing is counted and the error is thrown, leaving every
+ * entry pending for the caller's retry. An entry out of failures goes to the dead-letter
+ * stream with the reason, logged as an error and counted.
  */
 export async function writeEachApart(context: WriteApartContext, messages: LedgerMessage[]): Promise<WrittenApart> {
   const result: WrittenApart = { committed: [], deadLettered: [], retrying: [], deliveries: 0 };
-  for (const group of byStreamEntry(messages)) {
-    const id = group[0]!.id;
+  // The messages of one stream entry (a group) share its id and are written whole.
+  for (const [id, group] of Map.groupBy(messages, (message) => message.id)) {
     try {
       const written = await writeLedgerBatch(
         context.db,
@@ -67,17 +67,6 @@ export async function writeEachApart(context: WriteApartContext, messages: Ledge
     );
   }
   return result;
-}
-
-/** The messages of each stream entry together, in order: a group (one finished job's entries) is written whole. */
-function byStreamEntry(messages: LedgerMessage[]): LedgerMessage[][] {
-  const groups = new Map<string, LedgerMessage[]>();
-  for (const message of messages) {
-    const group = groups.get(message.id);
-    if (group) group.push(message);
-    else groups.set(message.id, [message]);
-  }
-  return [...groups.values()];
 }
 
 /** Throws when the database does not answer a trivial query: then no entry is to blame. */
