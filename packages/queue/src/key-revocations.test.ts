@@ -44,6 +44,25 @@ describe('watchAuthRevision', () => {
     expect(reads).toBe(readsWhenLive);
   });
 
+  it('is live once it returns when its subscriber connects during the first sync-up', async () => {
+    // The connection becomes ready after the watch subscribed through its offline queue:
+    // the 'ready' starts a second sync-up, and the watch returns only once that one is done.
+    subscriber.disconnect();
+    subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+    await bumpAuthRevision(commands, prefix);
+    // The second sync-up's read answers late, as on a loaded machine: the first one's
+    // answer comes back while the second is still under way.
+    const readLateTheSecondTime = async () => {
+      const value = await read();
+      if (reads === 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      return value;
+    };
+    watch = await watchAuthRevision({ subscriber, commands, prefix, read: readLateTheSecondTime, refreshMs: 600_000 });
+    expect(reads).toBe(2);
+    expect(watch.live).toBe(true);
+    expect(await watch.current()).toBe('1');
+  });
+
   it('reads per call while its subscriber is away, and catches up on a bump it missed once back', async () => {
     // Asked before the connection enters subscriber mode, where CLIENT is refused.
     const subscriberId = String(await subscriber.client('ID'));

@@ -89,6 +89,13 @@ export async function watchAuthRevision(options: AuthRevisionWatchOptions): Prom
       options.onError?.(error);
     }
   };
+  // The sync-up started last: a 'ready' (the first connect or a reconnect) during one
+  // supersedes it, and only the last one started can go live.
+  let latestSyncUp: Promise<void> = Promise.resolve();
+  const startSyncUp = () => {
+    latestSyncUp = syncUp();
+    return latestSyncUp;
+  };
   const refresh = async () => {
     if (!live) return;
     const started = epoch;
@@ -106,10 +113,16 @@ export async function watchAuthRevision(options: AuthRevisionWatchOptions): Prom
   if (watching) {
     subscriber.on('message', onMessage);
     subscriber.on('close', lapse);
-    subscriber.on('ready', syncUp);
+    subscriber.on('ready', startSyncUp);
     timer = setInterval(() => void refresh(), refreshMs);
     timer.unref();
-    await syncUp();
+    // Wait for the sync-up that counts: the connection becoming ready while the first one
+    // is under way starts another, and the first then gives way to it.
+    for (let awaited = startSyncUp(); ; ) {
+      await awaited;
+      if (awaited === latestSyncUp) break;
+      awaited = latestSyncUp;
+    }
   }
 
   return {
@@ -125,7 +138,7 @@ export async function watchAuthRevision(options: AuthRevisionWatchOptions): Prom
       if (!watching) return;
       subscriber.off('message', onMessage);
       subscriber.off('close', lapse);
-      subscriber.off('ready', syncUp);
+      subscriber.off('ready', startSyncUp);
       await subscriber.unsubscribe(channel).catch(() => {});
     },
   };
