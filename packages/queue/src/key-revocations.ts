@@ -118,11 +118,12 @@ export async function watchAuthRevision(options: AuthRevisionWatchOptions): Prom
     timer.unref();
     // Wait for the sync-up that counts: the connection becoming ready while the first one
     // is under way starts another, and the first then gives way to it.
-    for (let awaited = startSyncUp(); ; ) {
-      await awaited;
-      if (awaited === latestSyncUp) break;
+    startSyncUp();
+    let awaited: Promise<void>;
+    do {
       awaited = latestSyncUp;
-    }
+      await awaited;
+    } while (awaited !== latestSyncUp);
   }
 
   return {

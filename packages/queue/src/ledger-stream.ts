@@ -44,8 +44,7 @@ export async function appendLedgerEntries(redis: RedisConnection, prefix: string
  */
 export async function appendLedgerGroup(redis: RedisConnection, prefix: string, entries: LedgerEntry[]): Promise<string | undefined> {
   if (entries.length === 0) return undefined;
-  const fields: string[] = [];
-  for (const entry of entries) fields.push(field, JSON.stringify(entry));
+  const fields = entries.flatMap((entry) => [field, JSON.stringify(entry)]);
   return (await redis.xadd(ledgerStreamKey(prefix), '*', ...fields))!;
 }
 
